@@ -33,6 +33,11 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
 
+    @property
+    def lake_uri(self) -> str:
+        """The lake as a URI: ``s3://...`` as given, a local folder as ``file://...``."""
+        return self.lake if "://" in self.lake else Path(self.lake).resolve().as_uri()
+
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         """Settings from ``CLAIMFLOW_*`` variables; unset ones keep their defaults."""

@@ -1,0 +1,42 @@
+# claimflow: `make run` sets up and runs the nightly DAG on the seeds; `make test` sets up and tests.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DAY ?= $(shell date -u -d yesterday +%F)
+
+export AIRFLOW_HOME ?= $(CURDIR)/.airflow
+export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
+export AIRFLOW__CORE__PLUGINS_FOLDER := $(CURDIR)/plugins
+export AIRFLOW__CORE__LOAD_EXAMPLES := False
+export AIRFLOW__CORE__UNIT_TEST_MODE := False
+export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(AIRFLOW_HOME)/airflow.db
+
+.PHONY: install run test bench clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(AIRFLOW_HOME)/.migrated: $(BIN)/.installed
+	mkdir -p $(AIRFLOW_HOME)
+	$(BIN)/airflow db migrate > $(AIRFLOW_HOME)/migrate.log 2>&1 || (tail -20 $(AIRFLOW_HOME)/migrate.log; exit 1)
+	touch $@
+
+install: $(BIN)/.installed $(AIRFLOW_HOME)/.migrated
+
+run: install
+	$(BIN)/airflow dags test claimflow_nightly $(DAY) > $(AIRFLOW_HOME)/last-run.log 2>&1 \
+		|| (tail -40 $(AIRFLOW_HOME)/last-run.log; exit 1)
+	$(BIN)/claimflow summary --day $(DAY)
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/bench_extract.py
+
+clean:
+	rm -rf $(AIRFLOW_HOME) lake

@@ -1,0 +1,1 @@
+"""Measuring claim extraction against brat-annotated attribution corpora such as PolNeAR."""

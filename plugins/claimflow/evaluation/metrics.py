@@ -1,0 +1,156 @@
+"""The scores of issue 3, computed on character offsets: claim matching and per-role overlap.
+
+Every measure counts non-whitespace characters only, so a span that differs from the gold one
+by a space or a line break scores the same. Counts are summed over a whole split before dividing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from claimflow.evaluation.brat import Attribution
+from claimflow.models import Claim, Span
+
+ROLES = ("source", "cue", "content")
+THRESHOLDS = (0.3, 0.8)
+TRIM = " \t\r\n\"'“”‘’«»,.;:!?-–—()[]"
+
+
+def chars(spans: Iterable[Span], text: str) -> frozenset[int]:
+    """The offsets of the non-whitespace characters the spans cover."""
+    return frozenset(i for s in spans for i in range(s.start, s.end) if not text[i].isspace())
+
+
+def trimmed(span: Span, text: str) -> tuple[int, int]:
+    """The span's offsets with whitespace, quote marks and edge punctuation cut off both ends."""
+    start, end = span.start, span.end
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return start, end
+
+
+def as_attribution(claim: Claim) -> Attribution:
+    """A predicted claim in the gold record shape."""
+    return Attribution((claim.source,) if claim.source else (), (claim.cue,), tuple(claim.content))
+
+
+@dataclass
+class Counts:
+    """Running totals over a split; ``report`` turns them into percentages."""
+
+    gold: int = 0
+    pred: int = 0
+    matched: dict[float, int] = field(default_factory=lambda: dict.fromkeys(THRESHOLDS, 0))
+    source_ok: dict[float, int] = field(default_factory=lambda: dict.fromkeys(THRESHOLDS, 0))
+    cue_ok: dict[float, int] = field(default_factory=lambda: dict.fromkeys(THRESHOLDS, 0))
+    overlap: dict[str, list[int]] = field(default_factory=lambda: {r: [0, 0, 0] for r in ROLES})
+    exact: dict[str, list[int]] = field(default_factory=lambda: {r: [0, 0, 0] for r in ROLES})
+
+    def add(self, text: str, gold: Iterable[Attribution], pred: Iterable[Attribution]) -> None:
+        """Add one article's gold and predicted attributions to the totals."""
+        gold, pred = list(gold), list(pred)
+        self.gold += len(gold)
+        self.pred += len(pred)
+        for threshold in THRESHOLDS:
+            for g, p in match(text, gold, pred, threshold):
+                self.matched[threshold] += 1
+                self.source_ok[threshold] += source_agrees(text, g, p)
+                self.cue_ok[threshold] += bool(chars(g.cue, text) & chars(p.cue, text))
+        for role in ROLES:
+            g_spans = [s for a in gold for s in getattr(a, role)]
+            p_spans = [s for a in pred for s in getattr(a, role)]
+            g_chars, p_chars = chars(g_spans, text), chars(p_spans, text)
+            totals = self.overlap[role]
+            totals[0] += len(g_chars & p_chars)
+            totals[1] += len(p_chars)
+            totals[2] += len(g_chars)
+            g_exact = exact_spans(g_spans, text)
+            p_exact = exact_spans(p_spans, text)
+            exact = self.exact[role]
+            exact[0] += len(g_exact & p_exact)
+            exact[1] += len(p_exact)
+            exact[2] += len(g_exact)
+
+    def report(self) -> dict[str, float | int]:
+        """Percentages (one decimal) keyed by metric name, plus the claim counts."""
+        out: dict[str, float | int] = {"articles_gold_claims": self.gold, "predicted_claims": self.pred}
+        for t in THRESHOLDS:
+            m = self.matched[t]
+            p, r = ratio(m, self.pred), ratio(m, self.gold)
+            out[f"claims@{t}_precision"] = pct(p)
+            out[f"claims@{t}_recall"] = pct(r)
+            out[f"claims@{t}_f1"] = pct(f1(p, r))
+            out[f"claims@{t}_source_accuracy"] = pct(ratio(self.source_ok[t], m))
+            out[f"claims@{t}_cue_accuracy"] = pct(ratio(self.cue_ok[t], m))
+        for role in ROLES:
+            both, n_pred, n_gold = self.overlap[role]
+            p, r = ratio(both, n_pred), ratio(both, n_gold)
+            out[f"{role}_overlap_precision"] = pct(p)
+            out[f"{role}_overlap_recall"] = pct(r)
+            out[f"{role}_overlap_f1"] = pct(f1(p, r))
+            hit, n_pred, n_gold = self.exact[role]
+            out[f"{role}_exact_f1"] = pct(f1(ratio(hit, n_pred), ratio(hit, n_gold)))
+        return out
+
+
+def exact_spans(spans: Iterable[Span], text: str) -> set[tuple[int, int]]:
+    """The distinct non-empty trimmed offsets of the spans."""
+    return {t for t in (trimmed(s, text) for s in spans) if t[0] < t[1]}
+
+
+def ratio(a: int, b: int) -> float:
+    return a / b if b else 0.0
+
+
+def f1(p: float, r: float) -> float:
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def pct(x: float) -> float:
+    return round(100 * x, 1)
+
+
+def source_agrees(text: str, gold: Attribution, pred: Attribution) -> bool:
+    """Sources agree when their characters overlap, or when neither names a source."""
+    if not gold.source:
+        return not pred.source
+    return bool(chars(gold.source, text) & chars(pred.source, text))
+
+
+def match(
+    text: str, gold: list[Attribution], pred: list[Attribution], threshold: float
+) -> list[tuple[Attribution, Attribution]]:
+    """One-to-one pairs whose predicted content covers ``threshold`` of the gold content.
+
+    Args:
+        text: the article text.
+        gold: the gold attributions.
+        pred: the predicted attributions.
+        threshold: the least share of the gold content's characters the prediction must cover.
+
+    Returns:
+        The matched (gold, predicted) pairs, picked greedily by best character Jaccard.
+    """
+    g_chars = [chars(a.content, text) for a in gold]
+    p_chars = [chars(a.content, text) for a in pred]
+    candidates = []
+    for i, g in enumerate(g_chars):
+        if not g:
+            continue
+        for j, p in enumerate(p_chars):
+            both = len(g & p)
+            if both and both >= threshold * len(g):
+                candidates.append((both / len(g | p), i, j))
+    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
+    used_g: set[int] = set()
+    used_p: set[int] = set()
+    pairs = []
+    for _, i, j in candidates:
+        if i not in used_g and j not in used_p:
+            used_g.add(i)
+            used_p.add(j)
+            pairs.append((gold[i], pred[j]))
+    return pairs

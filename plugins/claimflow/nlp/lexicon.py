@@ -1,0 +1,72 @@
+"""The word lists the claim component reads: cue words, stance classes, hedges, source nouns.
+
+They are data under ``include/lexicons/`` so they can be reviewed, extended and round-tripped
+with ``to_disk``/``from_disk``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
+train``; ``stances.json``, ``hedges.json`` and ``sources.json`` are written by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import srsly
+
+CUES_FILE = "cues.jsonl"
+STANCES_FILE = "stances.json"
+HEDGES_FILE = "hedges.json"
+SOURCES_FILE = "sources.json"
+FILES = (CUES_FILE, STANCES_FILE, HEDGES_FILE, SOURCES_FILE)
+
+
+@dataclass
+class Lexicon:
+    """Cue lemmas with their prior cue rate, stance classes, hedge words and source nouns."""
+
+    verbs: dict[str, float] = field(default_factory=dict)  # lemma -> share of its uses that are cues
+    nouns: dict[str, float] = field(default_factory=dict)
+    stances: dict[str, str] = field(default_factory=dict)  # lemma -> stance class
+    hedges: frozenset[str] = frozenset()
+    titles: frozenset[str] = frozenset()  # role nouns that can name a known speaker: "spokesman"
+    cue_rows: list[dict] = field(default_factory=list)
+
+    @classmethod
+    def from_dir(cls, path: str | Path) -> Lexicon:
+        """Read the lexicon files of a folder; a missing folder or file is an error, not a guess."""
+        path = Path(path)
+        missing = [name for name in FILES if not (path / name).is_file()]
+        if missing:
+            raise FileNotFoundError(f"lexicon folder {path} lacks {', '.join(missing)}")
+        rows = list(srsly.read_jsonl(path / CUES_FILE))
+        stance_lists = srsly.read_json(path / STANCES_FILE)
+        sources = srsly.read_json(path / SOURCES_FILE)
+        return cls(
+            verbs={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "VERB"},
+            nouns={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "NOUN"},
+            stances={lemma: stance for stance, lemmas in stance_lists.items() for lemma in lemmas},
+            hedges=frozenset(w.lower() for w in srsly.read_json(path / HEDGES_FILE)),
+            titles=frozenset(sources["titles"]),
+            cue_rows=rows,
+        )
+
+    def to_dir(self, path: str | Path) -> None:
+        """Write the lexicon files to a folder, in the layout ``from_dir`` reads."""
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_jsonl(path / CUES_FILE, self.cue_rows)
+        by_stance: dict[str, list[str]] = {}
+        for lemma, stance in sorted(self.stances.items()):
+            by_stance.setdefault(stance, []).append(lemma)
+        srsly.write_json(path / STANCES_FILE, by_stance)
+        srsly.write_json(path / HEDGES_FILE, sorted(self.hedges))
+        srsly.write_json(path / SOURCES_FILE, {"titles": sorted(self.titles)})
+
+    def stance(self, lemma: str) -> str:
+        return self.stances.get(lemma, "neutral")
+
+    def prior_bucket(self, lemma: str) -> str:
+        """A coarse band of how often the lemma is a cue in the training data."""
+        prior = self.verbs.get(lemma, self.nouns.get(lemma))
+        if prior is None:
+            return "none"
+        return "hi" if prior >= 0.6 else "mid" if prior >= 0.3 else "lo" if prior >= 0.1 else "vlo"

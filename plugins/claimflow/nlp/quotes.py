@@ -1,0 +1,103 @@
+"""Quotation regions of a text, so content can follow a direct quote across sentences.
+
+Curly quotes pair by direction; straight double quotes toggle within a paragraph. A quote still
+open at the end of a paragraph closes there (news style reopens it in the next paragraph), so a
+stray mark never swallows the rest of an article.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+OPENERS = "“«"
+CLOSERS = "”»"
+
+
+class QuoteRegions:
+    """The ``[start, end)`` character ranges of an article's quotations, marks included."""
+
+    def __init__(self, text: str, max_len: int = 2000) -> None:
+        self.regions: list[tuple[int, int]] = []
+        opened: int | None = None
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                if opened is not None and i - opened > 1:
+                    self._add(opened, i, max_len)
+                opened = None
+            elif ch in OPENERS or (ch == '"' and opened is None):
+                opened = i
+            elif (ch in CLOSERS or ch == '"') and opened is not None:
+                self._add(opened, i + 1, max_len)
+                opened = None
+        if opened is not None:
+            self._add(opened, len(text), max_len)
+        self.starts = [s for s, _ in self.regions]
+
+    def _add(self, start: int, end: int, max_len: int) -> None:
+        if end - start <= max_len:
+            self.regions.append((start, end))
+
+    def region_at(self, pos: int) -> tuple[int, int] | None:
+        """The quotation holding character ``pos``, if any."""
+        k = bisect.bisect_right(self.starts, pos) - 1
+        if k >= 0 and self.regions[k][0] <= pos < self.regions[k][1]:
+            return self.regions[k]
+        return None
+
+    def inside(self, pos: int) -> bool:
+        return self.region_at(pos) is not None
+
+    def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The quotations that share a character with ``[start, end)``."""
+        k = max(bisect.bisect_right(self.starts, start) - 1, 0)
+        out = []
+        while k < len(self.regions) and self.regions[k][0] < end:
+            if self.regions[k][1] > start:
+                out.append(self.regions[k])
+            k += 1
+        return out
+
+    def extend(self, ranges: list[tuple[int, int]], cue: int) -> list[tuple[int, int]]:
+        """Grow content to the whole of any quotation it starts or ends inside.
+
+        Args:
+            ranges: the content's character ranges, in order.
+            cue: the cue's first character; a quotation holding the cue is never added.
+
+        Returns:
+            The content ranges, merged where they now touch.
+        """
+        if not ranges or not self.regions:
+            return ranges
+        start, end = ranges[0][0], ranges[-1][1]
+        grown = list(ranges)
+        for q_start, q_end in self.overlapping(start, end):
+            if q_start <= cue < q_end:
+                continue
+            if q_start < start:
+                grown.append((q_start, start))
+            if q_end > end:
+                grown.append((end, q_end))
+        if len(grown) == len(ranges):
+            return ranges
+        grown.sort()
+        merged = [grown[0]]
+        for s, e in grown[1:]:
+            if s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        return merged
+
+    def kind(self, ranges: list[tuple[int, int]]) -> str:
+        """``direct`` when the content lies inside quotations, ``mixed`` when partly, else ``indirect``."""
+        total = sum(e - s for s, e in ranges)
+        if not total:
+            return "indirect"
+        quoted = 0
+        for s, e in ranges:
+            for q_s, q_e in self.overlapping(s, e):
+                quoted += min(e, q_e) - max(s, q_s)
+        if quoted >= total - 2:
+            return "direct"
+        return "mixed" if quoted > 0 else "indirect"

@@ -1,0 +1,229 @@
+"""The four steps of a day, as plain functions: ingest → extract → validate → publish.
+
+Each step reads what the previous one staged in the lake and returns object-store URIs, so the
+Airflow tasks that call them pass only URIs through XCom and any worker can run any step.
+Every step is keyed on the day and the run id: rerunning a day overwrites, never duplicates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from claimflow import __version__, layout
+from claimflow.config import Settings
+from claimflow.exceptions import BatchFailed
+from claimflow.ingest.articles import build_articles
+from claimflow.ingest.sources import RejectedRecord, read_sources
+from claimflow.models import Article
+from claimflow.nlp.version import installed_version
+from claimflow.storage import ObjectStore, open_store
+from claimflow.storage.records import (
+    StagedFile,
+    get_json,
+    put_json,
+    put_jsonl_gz,
+    put_parquet,
+    read_jsonl_gz,
+)
+from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows
+
+log = logging.getLogger(__name__)
+
+HISTORY_DAYS = 14  # earlier manifests read for the volume check
+
+
+def lake(settings: Settings) -> ObjectStore:
+    return open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
+
+
+def _shards(items: list[Any], settings: Settings) -> list[list[Any]]:
+    """``items`` cut into at most ``max_shards`` near-equal shards of about ``shard_size``."""
+    count = min(settings.max_shards, max(1, math.ceil(len(items) / settings.shard_size)))
+    return [items[i::count] for i in range(count)]
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What ingest staged for a day: the article shards to extract and the input accounting."""
+
+    shard_uris: list[str]
+    records: int
+    articles: int
+    rejected: int
+
+
+def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
+    """Read, normalize and de-duplicate the day's inputs; archive them; stage article shards."""
+    store = lake(settings)
+    store.delete_prefix(layout.staging(day, run_id))
+    articles: list[Article] = []
+    rejected: list[RejectedRecord] = []
+    for item in build_articles(read_sources(settings.sources, day)):
+        (rejected if isinstance(item, RejectedRecord) else articles).append(item)
+    put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
+    put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
+    uris = []
+    for index, shard in enumerate(_shards(articles, settings) if articles else []):
+        key = layout.staged_shard(day, run_id, "articles", index)
+        put_jsonl_gz(store, key, (a.to_dict() for a in shard))
+        uris.append(store.uri(key))
+    result = Ingested(uris, len(articles) + len(rejected), len(articles), len(rejected))
+    put_json(store, layout.staging(day, run_id) + "ingest.json", vars(result))
+    log.info("ingested day=%s articles=%d rejected=%d shards=%d", day, result.articles, result.rejected, len(uris))
+    return result
+
+
+def extract(settings: Settings, shard_uri: str) -> str:
+    """Run the NLP over one staged shard; returns the URI of its extraction records."""
+    from claimflow.nlp.pipeline import extract as run_nlp
+    from claimflow.nlp.pipeline import load_nlp
+
+    store = lake(settings)
+    in_key = store.key(shard_uri)
+    out_key = in_key.replace("/articles/", "/extracted/")
+    nlp = load_nlp(settings.spacy_model)
+    articles = (Article.from_dict(row) for row in read_jsonl_gz(store, in_key))
+    extractions = run_nlp(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process)
+    count = put_jsonl_gz(store, out_key, (extraction_record(e) for e in extractions))
+    log.info("extracted shard=%s articles=%d", in_key, count)
+    return store.uri(out_key)
+
+
+def _history(store: ObjectStore, day: str) -> list[int]:
+    """Published article counts of the days before ``day`` that have a manifest."""
+    counts = []
+    date = dt.date.fromisoformat(day)
+    for back in range(HISTORY_DAYS, 0, -1):
+        key = layout.manifest((date - dt.timedelta(days=back)).isoformat())
+        if store.exists(key):
+            counts.append(get_json(store, key)["tables"]["articles"]["rows"])
+    return counts
+
+
+def _load_tables(store: ObjectStore, day: str, run_id: str, extracted_uris: list[str]):
+    import pandas as pd
+
+    ingested_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
+    for uri in extracted_uris:
+        key = store.key(uri)
+        for row in read_jsonl_gz(store, key.replace("/extracted/", "/articles/")):
+            rows["articles"].append(article_row(Article.from_dict(row), day=day, run_id=run_id, ingested_at=ingested_at))
+        for record in read_jsonl_gz(store, key):
+            for table, table_rows in extraction_rows(record, day=day, run_id=run_id).items():
+                rows[table].extend(table_rows)
+    return {table: pd.DataFrame(rows[table], columns=SCHEMAS[table].names) for table in layout.TABLES}
+
+
+def _input_quarantine(store: ObjectStore, day: str, run_id: str) -> list[dict[str, Any]]:
+    """Ingest's refusals as quarantine rows of the ``inputs`` table."""
+    return [
+        {"table": "inputs", "record_id": r["name"], "article_id": None, "reason": r["reason"],
+         "detail": r["detail"], "record": None, "dt": day}
+        for r in read_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz")
+    ]
+
+
+def _records(frame) -> Iterator[dict[str, Any]]:
+    for row in frame.to_dict(orient="records"):
+        yield {key: (None if _missing(value) else value) for key, value in row.items()}
+
+
+def _missing(value: Any) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+QUARANTINE_SCHEMA_FIELDS = ("table", "record_id", "article_id", "reason", "detail", "record", "dt")
+
+
+def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str]) -> str:
+    """Check the day's tables with the quality suites, stage the good rows and the quarantine.
+
+    Record-level problems go to quarantine and the day goes on; a batch-level failure stores
+    its report where the UI shows it and raises BatchFailed, so nothing of the day is published.
+    Returns the URI of the staged file list that publish commits.
+    """
+    import pyarrow as pa
+
+    from claimflow.quality import validate_day
+
+    store = lake(settings)
+    stage = layout.staging(day, run_id)
+    tables = _load_tables(store, day, run_id, extracted_uris)
+    outcome = validate_day(tables, day=day, suites_dir=settings.include_dir / "gx", history=_history(store, day))
+    quality = f"{layout.quality_prefix(day)}run={layout.run_key(run_id)}/"
+    put_json(store, quality + "validation.json", outcome.results)
+    store.put_bytes(quality + "report.html", outcome.report_html.encode("utf-8"))
+    if not outcome.passed:
+        raise BatchFailed(day, outcome.failures)
+
+    staged: dict[str, list[dict[str, Any]]] = {"tables": [], "quarantine": []}
+    for table in layout.TABLES:
+        part = put_parquet(store, f"{stage}tables/{table}.parquet", _records(outcome.good[table]), SCHEMAS[table])
+        staged["tables"].append({"table": table, "final": layout.part_file(table, day, 0), **part.to_dict()})
+    quarantine = _input_quarantine(store, day, run_id) + list(_records(outcome.quarantine))
+    q_schema = pa.schema([(name, pa.string()) for name in QUARANTINE_SCHEMA_FIELDS])
+    for table in layout.QUARANTINE_TABLES:
+        rows = [{k: (None if row.get(k) is None else str(row[k])) for k in QUARANTINE_SCHEMA_FIELDS}
+                for row in quarantine if row["table"] == table]
+        part = put_parquet(store, f"{stage}quarantine/{table}.parquet", rows, q_schema)
+        final = layout.quarantine_partition(table, day) + "part-00000.parquet"
+        staged["quarantine"].append({"table": table, "final": final, **part.to_dict()})
+
+    ingested = get_json(store, stage + "ingest.json")["records"]
+    published = len(outcome.good["articles"])
+    quarantined = sum(1 for row in quarantine if row["table"] in ("inputs", "articles"))
+    if ingested != published + quarantined:
+        raise BatchFailed(day, [f"accounting does not balance: ingested {ingested} != published {published} + quarantined {quarantined}"])
+    staged["accounting"] = {"ingested": ingested, "published": published, "quarantined": quarantined}
+    staged["quality"] = {"passed": True, "results": quality + "validation.json", "report": quality + "report.html",
+                         "statistics": outcome.results.get("statistics", {})}
+    key = stage + "staged.json"
+    put_json(store, key, staged)
+    return store.uri(key)
+
+
+def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> dict[str, Any]:
+    """Commit a staged day: drop the old manifest, copy files into place, remove files this run
+    did not write, write the manifest last. A partition is trusted only through its manifest,
+    so a publish that fails half way leaves no manifest and the next try completes it."""
+    store = lake(settings)
+    staged = get_json(store, store.key(staged_uri))
+    store.delete([layout.manifest(day)])
+    files = staged["tables"] + staged["quarantine"]
+    for entry in files:
+        store.copy(entry["key"], entry["final"])
+    keep = {entry["final"] for entry in files}
+    prefixes = [layout.partition(t, day) for t in layout.TABLES]
+    prefixes += [layout.quarantine_partition(t, day) for t in layout.QUARANTINE_TABLES]
+    stale = [info.key for prefix in prefixes for info in store.list(prefix) if info.key not in keep]
+    store.delete(stale)
+
+    def describe(entries: list[dict[str, Any]]) -> dict[str, Any]:
+        return {
+            e["table"]: {"rows": e["rows"], "files": [StagedFile(e["final"], e["rows"], e["bytes"], e["sha256"]).to_dict()]}
+            for e in entries
+        }
+
+    manifest = {
+        "day": day,
+        "run_id": run_id,
+        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "code_version": __version__,
+        "model": {"name": settings.spacy_model, "version": installed_version(settings.spacy_model)},
+        "lake": store.root,
+        "tables": describe(staged["tables"]),
+        "quarantine": describe(staged["quarantine"]),
+        "accounting": staged["accounting"],
+        "quality": staged["quality"],
+        "raw_archive": layout.raw_archive(day),
+    }
+    put_json(store, layout.manifest(day), manifest)
+    store.delete_prefix(layout.staging(day, run_id))
+    log.info("published day=%s %s", day, " ".join(f"{t}={v['rows']}" for t, v in manifest["tables"].items()))
+    return manifest

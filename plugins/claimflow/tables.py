@@ -1,0 +1,164 @@
+"""The lake's four tables: rows built from extraction records, and their Arrow schemas.
+
+An extraction record is the JSON object ``claimflow extract`` prints per article; the DAG's
+shards hold the same records, so the CLI and the pipeline share one format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pyarrow as pa
+
+from claimflow.models import Article
+from claimflow.nlp.pipeline import Extraction
+
+_SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
+_COMMON = [("dt", pa.string()), ("run_id", pa.string())]
+
+SCHEMAS: dict[str, pa.Schema] = {
+    "articles": pa.schema(
+        [
+            ("article_id", pa.string()),
+            ("path", pa.string()),
+            ("title", pa.string()),
+            ("url", pa.string()),
+            ("published", pa.string()),
+            ("language", pa.string()),
+            ("text", pa.string()),
+            ("n_chars", pa.int64()),
+            ("n_words", pa.int64()),
+            ("content_sha256", pa.string()),
+            ("ingested_at", pa.string()),
+            *_COMMON,
+        ]
+    ),
+    "entities": pa.schema(
+        [
+            ("entity_id", pa.string()),
+            ("article_id", pa.string()),
+            ("name", pa.string()),
+            ("label", pa.string()),
+            ("n_mentions", pa.int64()),
+            *_COMMON,
+        ]
+    ),
+    "mentions": pa.schema(
+        [
+            ("mention_id", pa.string()),
+            ("entity_id", pa.string()),
+            ("article_id", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("text", pa.string()),
+            ("label", pa.string()),
+            *_COMMON,
+        ]
+    ),
+    "claims": pa.schema(
+        [
+            ("claim_id", pa.string()),
+            ("article_id", pa.string()),
+            ("sentence", pa.int64()),
+            ("source_start", pa.int64()),
+            ("source_end", pa.int64()),
+            ("source_text", pa.string()),
+            ("cue_start", pa.int64()),
+            ("cue_end", pa.int64()),
+            ("cue_text", pa.string()),
+            ("content", pa.list_(_SPAN)),
+            ("content_text", pa.string()),
+            ("source_kind", pa.string()),
+            ("speaker", pa.string()),
+            ("quote_type", pa.string()),
+            ("stance", pa.string()),
+            ("hedges", pa.list_(pa.string())),
+            ("confidence", pa.float64()),
+            *_COMMON,
+        ]
+    ),
+}
+
+ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
+CONTENT_SEPARATOR = " … "
+
+
+def stable_id(*parts: object) -> str:
+    """A short id derived from its parts, so reruns give the same ids."""
+    return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def extraction_record(extraction: Extraction) -> dict[str, Any]:
+    """The JSON record of one article's extraction (the CLI's output line)."""
+    article = extraction.article
+    return {
+        "path": article.path,
+        "article_id": article.article_id,
+        "title": article.title,
+        "text": article.text,
+        "entities": [entity.to_dict() for entity in extraction.entities],
+        "claims": [claim.to_dict() for claim in extraction.claims],
+    }
+
+
+def article_row(article: Article, *, day: str, run_id: str, ingested_at: str) -> dict[str, Any]:
+    text = article.text
+    return {
+        "article_id": article.article_id,
+        "path": article.path,
+        "title": article.title,
+        "url": article.url,
+        "published": article.published,
+        "language": article.language,
+        "text": text,
+        "n_chars": len(text),
+        "n_words": len(text.split()),
+        "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        "ingested_at": ingested_at,
+        "dt": day,
+        "run_id": run_id,
+    }
+
+
+def extraction_rows(record: dict[str, Any], *, day: str, run_id: str) -> dict[str, list[dict[str, Any]]]:
+    """The entities, mentions and claims rows of one extraction record."""
+    aid = record["article_id"]
+    common = {"dt": day, "run_id": run_id}
+    rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": [], "claims": []}
+    for entity in record["entities"]:
+        eid = stable_id(aid, entity["label"], entity["name"])
+        rows["entities"].append(
+            {"entity_id": eid, "article_id": aid, "name": entity["name"], "label": entity["label"],
+             "n_mentions": len(entity["mentions"]), **common}
+        )
+        for m in entity["mentions"]:
+            rows["mentions"].append(
+                {"mention_id": stable_id(aid, m["start"], m["end"], m["label"]), "entity_id": eid, "article_id": aid,
+                 "start": m["start"], "end": m["end"], "text": m["text"], "label": m["label"], **common}
+            )
+    for claim in record["claims"]:
+        source, cue, content = claim["source"] or {}, claim["cue"], claim["content"]
+        rows["claims"].append(
+            {
+                "claim_id": stable_id(aid, cue["start"], cue["end"], *(s["start"] for s in content)),
+                "article_id": aid,
+                "sentence": claim["sentence"],
+                "source_start": source.get("start"),
+                "source_end": source.get("end"),
+                "source_text": source.get("text"),
+                "cue_start": cue["start"],
+                "cue_end": cue["end"],
+                "cue_text": cue["text"],
+                "content": content,
+                "content_text": CONTENT_SEPARATOR.join(s["text"] for s in content),
+                "source_kind": claim["source_kind"],
+                "speaker": claim["speaker"],
+                "quote_type": claim["quote_type"],
+                "stance": claim["stance"],
+                "hedges": claim["hedges"],
+                "confidence": claim["confidence"],
+                **common,
+            }
+        )
+    return rows

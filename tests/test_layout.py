@@ -1,0 +1,21 @@
+import pytest
+
+from claimflow import layout
+
+
+def test_partitions_are_hive_style():
+    assert layout.part_file("claims", "2026-11-26", 0) == "claims/dt=2026-11-26/part-00000.parquet"
+    assert layout.quarantine_partition("articles", "2026-11-26") == "quarantine/articles/dt=2026-11-26/"
+    assert layout.manifest("2026-11-26") == "_manifests/dt=2026-11-26/_manifest.json"
+
+
+@pytest.mark.parametrize("day", ["2026-13-01", "26-11-2026", "2026-11-26T00:00", "", "../x"])
+def test_bad_days_are_refused_with_the_expected_form(day):
+    with pytest.raises(ValueError, match="expected a day like"):
+        layout.manifest(day)
+
+
+def test_run_ids_become_safe_keys():
+    key = layout.run_key("scheduled__2026-11-26T23:30:00+00:00")
+    assert key == "scheduled__2026-11-26T23_30_00_00_00"
+    assert layout.staging("2026-11-26", "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x_.._y/")
