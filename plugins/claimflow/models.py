@@ -60,6 +60,23 @@ class Claim:
             "sentence": self.sentence,
         }
 
+    @classmethod
+    def from_dict(cls, row: dict[str, Any]) -> Claim:
+        """The claim of a ``to_dict`` row (how claims cross process boundaries in ``nlp.pipe``)."""
+        source = row.get("source")
+        return cls(
+            cue=Span(**row["cue"]),
+            content=tuple(Span(**span) for span in row["content"]),
+            source=Span(**source) if source else None,
+            source_kind=row["source_kind"],
+            speaker=row.get("speaker"),
+            quote_type=row.get("quote_type", "indirect"),
+            stance=row.get("stance", "neutral"),
+            hedges=tuple(row.get("hedges", ())),
+            confidence=row.get("confidence", 1.0),
+            sentence=row.get("sentence", 0),
+        )
+
 
 @dataclass(frozen=True)
 class Mention:

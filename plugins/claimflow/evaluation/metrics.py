@@ -76,7 +76,7 @@ class Counts:
 
     def report(self) -> dict[str, float | int]:
         """Percentages (one decimal) keyed by metric name, plus the claim counts."""
-        out: dict[str, float | int] = {"articles_gold_claims": self.gold, "predicted_claims": self.pred}
+        out: dict[str, float | int] = {"gold_claims": self.gold, "predicted_claims": self.pred}
         for t in THRESHOLDS:
             m = self.matched[t]
             p, r = ratio(m, self.pred), ratio(m, self.gold)

@@ -130,7 +130,15 @@ def agent_source(verb: Token) -> Token | None:
     return None
 
 
-def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candidate]:
+def sentence_ends(doc: Doc) -> list[int]:
+    """For each token, the index just past its sentence (``Token.sent`` rescans the doc each call)."""
+    ends = [len(doc)] * len(doc)
+    for sent in doc.sents:
+        ends[sent.start : sent.end] = [sent.end] * (sent.end - sent.start)
+    return ends
+
+
+def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list[int]) -> list[Candidate]:
     """Candidates headed by a verb: clausal, inverted, open-complement, object and prep content."""
     out: list[Candidate] = []
     for verb in doc:
@@ -150,13 +158,15 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Ca
             subject = find_subject(verb)
         src = source_range(subject) if subject is not None else None
         src_ids = set(range(*src)) if src else set()
-        kind, content_ids = _content(verb, clauses, cue_ids | src_ids, known)
+        kind, content_ids = _content(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
         if kind is None:
             continue
         ranges = token_ranges(doc, content_ids)
         if not ranges:
             continue
         ranges = quotes.extend(ranges, doc[cue[0]].idx)
+        sent_end = doc[ends[verb.i] - 1]
+        ranges = quotes.continued(ranges, sent_end.idx + len(sent_end.text), doc.text)
         if kind == "prep":
             prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
             cue = (cue[0], max(cue[1], prep.i + 1))
@@ -164,7 +174,9 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Ca
     return out
 
 
-def _content(verb: Token, clauses: list[Token], exclude: set[int], known: bool) -> tuple[str | None, set[int]]:
+def _content(
+    verb: Token, clauses: list[Token], exclude: set[int], known: bool, sent_end: int
+) -> tuple[str | None, set[int]]:
     """Which construction carries the verb's content, and the content's token indices."""
     if clauses:
         ids: set[int] = set()
@@ -199,12 +211,11 @@ def _content(verb: Token, clauses: list[Token], exclude: set[int], known: bool) 
     if verb.dep_ == "ROOT" or verb.dep_ == "parataxis":
         nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
         if nxt is not None and nxt.text == ":":
-            sent = verb.sent
-            return "colon", set(range(nxt.i + 1, sent.end))
+            return "colon", set(range(nxt.i + 1, sent_end))
     return None, set()
 
 
-def according_candidates(doc: Doc) -> list[Candidate]:
+def according_candidates(doc: Doc, ends: list[int]) -> list[Candidate]:
     """``according to X``: X is the source, the rest of its clause the content."""
     out: list[Candidate] = []
     for tok in doc:
@@ -215,7 +226,8 @@ def according_candidates(doc: Doc) -> list[Candidate]:
         src = source_range(obj) if obj is not None else None
         head = tok.head if tok.dep_ != "ROOT" else tok
         if head is tok:
-            ids = {t.i for t in tok.sent} - subtree_ids(tok)
+            start = next((i for i in range(tok.i, -1, -1) if ends[i] != ends[tok.i]), -1) + 1
+            ids = set(range(start, ends[tok.i])) - subtree_ids(tok)
         else:
             anchor = head
             while anchor.dep_ not in ("ROOT",) and anchor.head is not anchor and anchor.pos_ not in ("VERB", "AUX"):
@@ -257,7 +269,8 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
     Returns:
         Candidates in cue order; several may share content (nested attributions).
     """
-    found = verb_candidates(doc, lexicon, quotes) + according_candidates(doc) + noun_candidates(doc, lexicon)
+    ends = sentence_ends(doc)
+    found = verb_candidates(doc, lexicon, quotes, ends) + according_candidates(doc, ends) + noun_candidates(doc, lexicon)
     found.sort(key=lambda c: c.cue)
     for cand in found:
         cand.features = features(doc, cand, lexicon, quotes)

@@ -12,12 +12,32 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import srsly
+
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article, Claim, Entity, Mention
 
 log = logging.getLogger(__name__)
 
 CLAIMS_COMPONENT = "claimflow_claims"
+_CLAIM_KEY = "__claimflow_claim__"
+
+
+def _encode_claim(obj, chain=None):
+    """msgpack encoder: lets docs carrying claims travel between ``nlp.pipe`` processes."""
+    if isinstance(obj, Claim):
+        return {_CLAIM_KEY: obj.to_dict()}
+    return obj if chain is None else chain(obj)
+
+
+def _decode_claim(obj, chain=None):
+    if isinstance(obj, dict) and _CLAIM_KEY in obj:
+        return Claim.from_dict(obj[_CLAIM_KEY])
+    return obj if chain is None else chain(obj)
+
+
+srsly.msgpack_encoders.register("claimflow_claim", func=_encode_claim)
+srsly.msgpack_decoders.register("claimflow_claim", func=_decode_claim)
 
 
 @functools.lru_cache(maxsize=4)
@@ -41,10 +61,6 @@ def load_nlp(model: str):
     if CLAIMS_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(CLAIMS_COMPONENT)
     return nlp
-
-
-def model_version(nlp) -> str:
-    return f"{nlp.meta.get('lang', '?')}_{nlp.meta.get('name', '?')}-{nlp.meta.get('version', '?')}"
 
 
 @dataclass(frozen=True)

@@ -18,19 +18,27 @@ class QuoteRegions:
 
     def __init__(self, text: str, max_len: int = 2000) -> None:
         self.regions: list[tuple[int, int]] = []
+        self.unclosed: set[int] = set()  # ends of quotations cut at a paragraph end
         opened: int | None = None
-        for i, ch in enumerate(text):
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == "'" and text.startswith("''", i):  # NYT-style two-apostrophe quote mark
+                ch = '"'
+                i += 1
             if ch == "\n":
                 if opened is not None and i - opened > 1:
                     self._add(opened, i, max_len)
+                    self.unclosed.add(i)
                 opened = None
             elif ch in OPENERS or (ch == '"' and opened is None):
-                opened = i
+                opened = i if text[i] != "'" else i - 1
             elif (ch in CLOSERS or ch == '"') and opened is not None:
                 self._add(opened, i + 1, max_len)
                 opened = None
+            i += 1
         if opened is not None:
-            self._add(opened, len(text), max_len)
+            self._add(opened, n, max_len)
         self.starts = [s for s, _ in self.regions]
 
     def _add(self, start: int, end: int, max_len: int) -> None:
@@ -88,6 +96,39 @@ class QuoteRegions:
             else:
                 merged.append((s, e))
         return merged
+
+    def after(self, pos: int) -> tuple[int, int] | None:
+        """The first quotation starting at or after ``pos``."""
+        k = bisect.bisect_left(self.starts, pos)
+        return self.regions[k] if k < len(self.regions) else None
+
+    def continued(self, ranges: list[tuple[int, int]], resume: int, text: str) -> list[tuple[int, int]]:
+        """Add the quotations that carry on a direct quote right after its cue sentence.
+
+        News style splits one quote around the cue (“A,” he said. “B.”) and lets a quote run on
+        into the next paragraph when the paragraph ends without a closing mark.
+
+        Args:
+            ranges: the content's character ranges; nothing is added unless they hold a quote.
+            resume: where the cue's sentence ends; the next quotation must start after only
+                whitespace from here.
+            text: the article text.
+
+        Returns:
+            The content ranges with the continuing quotations appended.
+        """
+        if not ranges or self.kind(ranges) == "indirect":
+            return ranges
+        out = list(ranges)
+        pos = max(resume, ranges[-1][1])
+        while True:
+            nxt = self.after(pos)
+            if nxt is None or text[pos : nxt[0]].strip():
+                return out
+            if "\n" in text[pos : nxt[0]] and out[-1][1] not in self.unclosed:
+                return out
+            out.append(nxt)
+            pos = nxt[1]
 
     def kind(self, ranges: list[tuple[int, int]]) -> str:
         """``direct`` when the content lies inside quotations, ``mixed`` when partly, else ``indirect``."""

@@ -1,0 +1,9 @@
+"""Data quality for a day's tables: GX suites from ``include/gx``, quarantine and batch gates.
+
+Importing this package does not import Great Expectations; ``validate_day`` does, once.
+"""
+
+from claimflow.quality.suites import SuiteConfigError
+from claimflow.quality.validate import QualityOutcome, validate_day
+
+__all__ = ["QualityOutcome", "SuiteConfigError", "validate_day"]

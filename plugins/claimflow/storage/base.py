@@ -7,6 +7,8 @@ local folder), so the publishing code never cares where the lake lives.
 from __future__ import annotations
 
 import abc
+import hashlib
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +20,26 @@ class ObjectInfo:
 
     key: str
     size: int
+
+
+@dataclass(frozen=True)
+class ObjectStat:
+    """What is stored at a key, read back to verify a publish: size, SHA-256 (hex, of the whole
+    content; None where the backend does not know it) and the backend's ETag, if it has one."""
+
+    key: str
+    size: int
+    sha256: str | None
+    etag: str | None = None
+
+
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a local file, read in 1 MiB blocks so memory stays flat."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as src:
+        while block := src.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class ObjectStore(abc.ABC):
@@ -63,6 +85,17 @@ class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def copy(self, src: str, dst: str) -> None:
         """Copy one object to another key inside the store (server-side where possible)."""
+
+    def stat(self, key: str) -> ObjectStat:
+        """Size and SHA-256 of ``key``; raises ``FileNotFoundError`` if there is none.
+
+        This default downloads and hashes the object; backends that keep checksums answer
+        from metadata instead.
+        """
+        with tempfile.TemporaryDirectory(prefix="claimflow-stat-") as tmp:
+            path = Path(tmp) / "object"
+            self.get_file(key, path)
+            return ObjectStat(key=key, size=path.stat().st_size, sha256=file_sha256(path))
 
     def exists(self, key: str) -> bool:
         return any(info.key == key for info in self.list(key))

@@ -1,0 +1,115 @@
+"""``claimflow evaluate`` and ``claimflow train``: score or retrain the claim component on brat data.
+
+The main ``claimflow`` CLI calls ``add_parsers(subparsers)``; each handler takes the argparse
+namespace and returns an exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+
+from claimflow.evaluation.brat import read_split
+from claimflow.evaluation.metrics import Counts, as_attribution
+
+log = logging.getLogger(__name__)
+
+
+def load_pipeline(model: str | None = None):
+    """The spaCy pipeline with the claim component: the one place that builds it for evaluation."""
+    from claimflow.config import Settings
+    from claimflow.nlp.pipeline import load_nlp
+
+    return load_nlp(model or Settings.from_env().spacy_model)
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``evaluate`` and ``train`` subcommands to the main CLI."""
+    evaluate = subparsers.add_parser(
+        "evaluate",
+        help="score claim extraction against a PolNeAR-format (brat) corpus",
+        description="Print claim-level and per-role scores on one split of a PolNeAR-format folder.",
+    )
+    evaluate.add_argument("--polnear", required=True, type=Path, help="corpus folder holding SPLIT/text and SPLIT/attributions")
+    evaluate.add_argument("--split", default="dev", help="split folder name (default: dev)")
+    evaluate.add_argument("--limit", type=int, default=None, help="score only the first N articles")
+    evaluate.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    evaluate.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
+    evaluate.set_defaults(func=run_evaluate)
+
+    train = subparsers.add_parser(
+        "train",
+        help="rebuild the cue lexicon and scorer weights from a PolNeAR-format corpus",
+        description="Mine cues.jsonl and fit scorer.json on one split, written to --out.",
+    )
+    train.add_argument("--polnear", required=True, type=Path, help="corpus folder holding SPLIT/text and SPLIT/attributions")
+    train.add_argument("--split", default="train", help="split folder name (default: train)")
+    train.add_argument("--out", type=Path, default=None, help="output folder (default: include/lexicons)")
+    train.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
+    train.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the scorer (default: 1.0)")
+    train.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
+    train.set_defaults(func=run_train)
+
+
+def evaluate(corpus: Path, split: str, limit: int | None = None, model: str | None = None) -> dict[str, float | int]:
+    """Run the pipeline over a split and return the metrics of issue 3 plus timing.
+
+    Args:
+        corpus: the PolNeAR-format folder.
+        split: the split to score.
+        limit: score only the first N articles.
+        model: the spaCy model name.
+
+    Returns:
+        The metrics keyed by name.
+    """
+    nlp = load_pipeline(model)
+    articles = list(read_split(corpus, split, limit))
+    counts = Counts()
+    started = time.perf_counter()
+    for doc, article in nlp.pipe(((a.text, a) for a in articles), as_tuples=True, batch_size=32):
+        counts.add(article.text, article.attributions, [as_attribution(c) for c in doc._.claims])
+    report = counts.report()
+    report["articles"] = len(articles)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return report
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Handler of ``claimflow evaluate``."""
+    try:
+        report = evaluate(args.polnear, args.split, args.limit, args.model)
+    except FileNotFoundError as exc:
+        print(f"claimflow evaluate: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report))
+    else:
+        width = max(len(k) for k in report)
+        for key, value in report.items():
+            print(f"{key:<{width}}  {value}")
+    return 0
+
+
+def run_train(args: argparse.Namespace) -> int:
+    """Handler of ``claimflow train``: parse the split once, then mine and fit."""
+    from claimflow.evaluation.train import train
+    from claimflow.nlp.claims import COMPONENT, default_lexicon_dir
+
+    nlp = load_pipeline(args.model)
+    try:
+        articles = list(read_split(args.polnear, args.split, args.limit))
+    except FileNotFoundError as exc:
+        print(f"claimflow train: {exc}", file=sys.stderr)
+        return 2
+    extractor = nlp.get_pipe(COMPONENT)
+    with nlp.select_pipes(disable=[COMPONENT]):
+        docs = list(nlp.pipe((a.text for a in articles), batch_size=32))
+    out = args.out or default_lexicon_dir()
+    stats = train(list(zip(articles, docs)), extractor, out, l2=args.l2)
+    print(json.dumps({"out": str(out), **stats}))
+    return 0

@@ -1,0 +1,249 @@
+"""Validate one day's tables with Great Expectations: split good rows, quarantine, batch failures.
+
+Record-level failures move the offending rows to quarantine (reason = the expectation's
+``meta.name``) and the rest goes on; a quarantined article drags its entities, mentions and
+claims along with reason ``orphan``. Critical failures (schema, volume, ids, ...) end up in
+``failures``: the day must not be published. Every input row is either good or quarantined,
+exactly once. GX is imported on first use, never at module import, so DAG parsing stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from claimflow.quality.derived import Parents, add_derived
+from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
+from claimflow.quality.suites import ID_COLUMNS, TABLES, Suite, SuiteConfigError, load_config
+
+QUARANTINE_COLUMNS = ["table", "record_id", "article_id", "reason", "detail", "record", "dt"]
+ORPHAN = "orphan"
+RESULT_FORMAT = {"result_format": "COMPLETE", "exclude_unexpected_values": True}
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class QualityOutcome:
+    """A validated day: the rows that passed, the quarantined ones with reasons, the verdict."""
+
+    good: dict[str, pd.DataFrame]
+    quarantine: pd.DataFrame  # QUARANTINE_COLUMNS, one row per quarantined input row
+    failures: list[str]  # batch-level failures; empty when the day may be published
+    results: dict[str, Any]  # GX validation results (JSON dicts) per table
+    report_html: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+@dataclass
+class _Verdict:
+    """One table's rows (positional index) and, per quarantined position, its reason and detail."""
+
+    table: str
+    frame: pd.DataFrame
+    quarantined: dict[int, tuple[str, str]] = field(default_factory=dict)
+    checks: list[CheckOutcome] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+
+    def quarantine(self, positions: Any, reason: str, detail: Any) -> None:
+        """Quarantine rows not already quarantined; ``detail`` is a string or a per-row function."""
+        for pos in positions:
+            if pos not in self.quarantined:
+                self.quarantined[pos] = (reason, detail(pos) if callable(detail) else detail)
+
+    def orphan(self, positions: list[int], detail: Callable[[int], str]) -> None:
+        """Quarantine rows whose parent was quarantined; the parent's fault outranks their own."""
+        for pos in positions:
+            if self.quarantined.get(pos, ("",))[0] != ORPHAN:
+                self.quarantined[pos] = (ORPHAN, detail(pos))
+
+    def outcome(self) -> TableOutcome:
+        reasons = Counter(reason for reason, _ in self.quarantined.values())
+        return TableOutcome(self.table, len(self.frame), len(self.frame) - len(self.quarantined), self.checks, reasons)
+
+
+@functools.cache
+def _batch_definitions() -> dict[str, Any]:
+    """One ephemeral GX context per process, with a whole-dataframe batch definition per table."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    source = context.data_sources.add_pandas("claimflow")
+    return {t: source.add_dataframe_asset(t).add_batch_definition_whole_dataframe("day") for t in TABLES}
+
+
+def _gx_suite(suite: Suite) -> Any:
+    """The GX ExpectationSuite of ``suite``, refusing what GX would log and silently drop."""
+    import great_expectations as gx
+    from great_expectations.expectations.expectation import (
+        ColumnMapExpectation,
+        ColumnPairMapExpectation,
+        MulticolumnMapExpectation,
+    )
+    from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+    expectations = []
+    for check in suite.checks:
+        try:
+            expectation = ExpectationConfiguration(**check.config).to_domain_obj()
+        except Exception as exc:  # GX raises many types (pydantic, KeyError, its own) for bad configs
+            raise SuiteConfigError(f"{suite.table}.json: expectation {check.name!r} is invalid: {exc}") from exc
+        if check.level == "record" and not isinstance(
+            expectation, ColumnMapExpectation | ColumnPairMapExpectation | MulticolumnMapExpectation
+        ):
+            raise SuiteConfigError(
+                f"policy.json levels.{suite.table}.{check.name}: {check.config['type']} checks the whole "
+                "table, so it cannot quarantine rows; make it critical"
+            )
+        expectations.append(expectation)
+    return gx.ExpectationSuite(name=suite.table, expectations=expectations)
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _run_suite(verdict: _Verdict, frame: pd.DataFrame, suite: Suite, parameters: dict[str, Any]) -> None:
+    """Validate ``frame`` (the table plus its dq_ columns) and record what each expectation found."""
+    id_column = ID_COLUMNS[verdict.table]
+    batch = _batch_definitions()[verdict.table].get_batch(batch_parameters={"dataframe": frame})
+    result = batch.validate(_gx_suite(suite), result_format=RESULT_FORMAT, expectation_parameters=parameters)
+    verdict.result = result.to_json_dict()
+    by_name = {r.expectation_config.meta["name"]: r for r in result.results}
+    for check in suite.checks:  # file order, so the first failing check is a row's reason
+        res = by_name[check.name]
+        info = res.exception_info or {}
+        outcome = res.result or {}
+        if info.get("raised_exception"):
+            message = str(info.get("exception_message", "")).splitlines()[0]
+            verdict.checks.append(CheckOutcome(check.name, check.level, check.description, False, None, message))
+            verdict.failures.append(f"{verdict.table}.{check.name}: could not be evaluated: {message}")
+            continue
+        bad = [int(i) for i in outcome.get("unexpected_index_list") or []]
+        observed = "" if "observed_value" not in outcome else _shown(outcome["observed_value"])
+        count = outcome.get("unexpected_count") if "unexpected_count" in outcome else None
+        verdict.checks.append(CheckOutcome(check.name, check.level, check.description, res.success, count, observed))
+        if res.success:
+            continue
+        if check.level == "record":
+            column = check.column
+
+            def detail(pos: int, check=check, column=column) -> str:
+                shown = "" if column is None or column.startswith("dq_") else f"; got {column}={_shown(frame.at[pos, column])}"
+                return check.description + shown
+
+            verdict.quarantine(bad, check.name, detail)
+        else:
+            if bad:
+                examples = ", ".join(_shown(frame.at[p, id_column]) for p in bad[:3])
+                found = f"{count} of {len(frame)} rows fail, e.g. {id_column} {examples}"
+            else:
+                limits = {k: v for k, v in res.expectation_config.kwargs.items() if k != "batch_id"}
+                found = f"observed {observed} with {limits}"
+            verdict.failures.append(f"{verdict.table}.{check.name} failed: {found}. Expected: {check.description}")
+
+
+def _validate_table(table: str, frame: pd.DataFrame, suite: Suite, parents: Parents, parameters: dict) -> _Verdict:
+    frame = frame.reset_index(drop=True)
+    missing = sorted(suite.required_columns - set(frame.columns))
+    if missing and frame.empty:  # a day without claims may come as a frame without columns
+        frame = frame.reindex(columns=[*frame.columns, *missing])
+        missing = []
+    verdict = _Verdict(table, frame)
+    if missing:
+        detail = f"{table} is missing columns {missing}"
+        verdict.failures.append(f"{table}.columns: {detail}; its rows cannot be checked")
+        verdict.quarantine(range(len(frame)), "schema", detail)
+        verdict.result = {"success": False, "missing_columns": missing}
+        return verdict
+    _run_suite(verdict, add_derived(table, frame, parents), suite, parameters)
+    return verdict
+
+
+def _cascade(child: _Verdict, parent: _Verdict, column: str) -> None:
+    """Quarantine ``child`` rows whose ``column`` points at a quarantined ``parent`` row."""
+    parent_column = ID_COLUMNS[parent.table]
+    if parent_column not in parent.frame or column not in child.frame:
+        return  # a broken schema: that table's rows are all quarantined already
+    dropped = {parent.frame[parent_column].iat[pos]: reason for pos, (reason, _) in parent.quarantined.items()}
+    values = child.frame[column]
+    hits = [pos for pos, value in enumerate(values) if value in dropped]
+    child.orphan(hits, lambda pos: f"{column}={values.iat[pos]} was quarantined ({dropped[values.iat[pos]]})")
+
+
+def _quarantine_rows(verdict: _Verdict, day: str) -> pd.DataFrame:
+    positions = sorted(verdict.quarantined)
+    frame = verdict.frame.iloc[positions]
+    records = frame.to_json(orient="records", lines=True, force_ascii=False, date_format="iso").split("\n")
+    id_column = ID_COLUMNS[verdict.table]
+    return pd.DataFrame(
+        {
+            "table": verdict.table,
+            "record_id": frame[id_column].tolist() if id_column in frame else None,
+            "article_id": frame["article_id"].tolist() if "article_id" in frame else None,
+            "reason": [verdict.quarantined[p][0] for p in positions],
+            "detail": [verdict.quarantined[p][1] for p in positions],
+            "record": records[: len(positions)],
+            "dt": day,
+        },
+        columns=QUARANTINE_COLUMNS,
+    )
+
+
+def _check_inputs(tables: dict[str, pd.DataFrame], day: str) -> None:
+    if not _DAY.match(day):
+        raise ValueError(f"expected day as YYYY-MM-DD, e.g. '2026-11-27', got {day!r}")
+    if missing := [t for t in TABLES if t not in tables]:
+        raise ValueError(f"expected tables {list(TABLES)}, missing {missing}")
+    if wrong := {t: type(tables[t]).__name__ for t in TABLES if not isinstance(tables[t], pd.DataFrame)}:
+        raise ValueError(f"expected pandas DataFrames, got {wrong}")
+
+
+def validate_day(
+    tables: dict[str, pd.DataFrame], *, day: str, suites_dir: Path, history: list[int] | None = None
+) -> QualityOutcome:
+    """Validate a day's articles, entities, mentions and claims against the suites in ``suites_dir``.
+
+    Args:
+        tables: the day's tables by name (``articles``, ``entities``, ``mentions``, ``claims``).
+        day: the run's day, ``YYYY-MM-DD``; every row's ``dt`` must equal it.
+        suites_dir: the folder with ``<table>.json`` suites and ``policy.json`` (``include/gx``).
+        history: article counts of the previous days, oldest first, for the volume check.
+
+    Returns:
+        The outcome; publish ``good`` only when ``passed``, store ``quarantine`` either way.
+
+    Raises:
+        ValueError: ``tables`` or ``day`` is not what is expected.
+        SuiteConfigError: the suites or the policy are malformed.
+    """
+    _check_inputs(tables, day)
+    config = load_config(Path(suites_dir))
+    parameters = {"run_day": [day], "min_articles": config.volume.floor(history)}
+    parents = Parents.of(day, tables["articles"], tables["entities"])
+    verdicts = {t: _validate_table(t, tables[t], config.suites[t], parents, parameters) for t in TABLES}
+    for child in ("entities", "mentions", "claims"):
+        _cascade(verdicts[child], verdicts["articles"], "article_id")
+    _cascade(verdicts["mentions"], verdicts["entities"], "entity_id")
+
+    failures = [f for v in verdicts.values() for f in v.failures]
+    quarantine = pd.concat([_quarantine_rows(v, day) for v in verdicts.values()], ignore_index=True)
+    good = {
+t: v.frame.drop(index=list(v.quarantined)).reset_index(drop=True) for t, v in verdicts.items()
+    }
+    results = {t: v.result for t, v in verdicts.items()} | {"parameters": parameters}
+    report = render_report(day, [v.outcome() for v in verdicts.values()], failures)
+    return QualityOutcome(good=good, quarantine=quarantine, failures=failures, results=results, report_html=report)

@@ -1,0 +1,388 @@
+"""The lake on S3 or any S3-compatible server (MinIO, SeaweedFS...), through boto3.
+
+Inside Airflow the client comes from an Airflow connection (``aws_default`` unless configured), so
+``endpoint_url`` and path-style addressing can live in its extra; where no such connection exists,
+in Airflow or outside it, boto3's standard environment applies (``AWS_ACCESS_KEY_ID``,
+``AWS_ENDPOINT_URL``, profiles...). Every write carries a SHA-256 the server verifies, and the hex
+digest of the whole content is kept in the object's metadata, so :meth:`S3Store.stat` can prove
+what was published without downloading it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+import boto3
+from boto3.exceptions import Boto3Error, RetriesExceededError, S3UploadFailedError
+from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectionError as BotoConnectionError,
+    HTTPClientError,
+    IncompleteReadError,
+)
+
+from claimflow.exceptions import StorageError, TransientStorageError
+from claimflow.storage.base import ObjectInfo, ObjectStat, ObjectStore, file_sha256
+
+log = logging.getLogger(__name__)
+
+MiB = 1024 * 1024
+DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
+SHA256_METADATA = "sha256"  # user metadata key holding the hex SHA-256 of the whole object
+
+_MISSING_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+_TRANSIENT_CODES = frozenset(
+    {
+        "SlowDown",
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestThrottled",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "BandwidthLimitExceeded",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "InternalError",
+        "ServiceUnavailable",
+        "PriorRequestNotComplete",
+    }
+)
+_SSE_MODES = ("AES256", "aws:kms")
+_ADDRESSING_STYLES = ("auto", "path", "virtual")
+_RETRY_MODES = ("standard", "adaptive", "legacy")
+
+
+@dataclass(frozen=True)
+class S3Settings:
+    """How claimflow talks to S3; read from ``CLAIMFLOW_S3_*`` variables, see the README.
+
+    Attributes:
+        sse: Server-side encryption, ``"AES256"`` (SSE-S3) or ``"aws:kms"`` (SSE-KMS); None for
+            the bucket's default.
+        sse_kms_key_id: The KMS key id or ARN for ``sse="aws:kms"``; None for the AWS managed key.
+        addressing_style: ``"path"`` for most non-AWS servers, ``"virtual"`` or ``"auto"``; None
+            leaves it to the Airflow connection or botocore.
+        retry_mode: botocore's retry mode, ``"standard"`` or ``"adaptive"`` (client-side rate
+            limiting when throttled).
+        max_attempts: Attempts per request, the first included, before an error is raised.
+        multipart_threshold: Files at least this large are uploaded and copied in parts.
+        multipart_chunksize: Size of each part; memory per transfer is about this times
+            ``max_concurrency``.
+        max_concurrency: Parallel part transfers per file.
+    """
+
+    sse: str | None = None
+    sse_kms_key_id: str | None = None
+    addressing_style: str | None = None
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    multipart_threshold: int = 16 * MiB
+    multipart_chunksize: int = 16 * MiB
+    max_concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        _check_choice("CLAIMFLOW_S3_SSE", self.sse, _SSE_MODES, allow_none=True)
+        _check_choice(
+            "CLAIMFLOW_S3_ADDRESSING_STYLE", self.addressing_style, _ADDRESSING_STYLES, allow_none=True
+        )
+        _check_choice("CLAIMFLOW_S3_RETRY_MODE", self.retry_mode, _RETRY_MODES)
+        if self.sse_kms_key_id and self.sse != "aws:kms":
+            raise ValueError(
+                "CLAIMFLOW_S3_SSE_KMS_KEY_ID needs CLAIMFLOW_S3_SSE=aws:kms, "
+                f"got CLAIMFLOW_S3_SSE={self.sse!r}"
+            )
+        if self.multipart_chunksize < 5 * MiB:
+            raise ValueError(
+                f"multipart chunk size must be at least 5 MiB (S3's minimum part), got {self.multipart_chunksize}"
+            )
+        for name in ("max_attempts", "multipart_threshold", "max_concurrency"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> S3Settings:
+        """Settings from ``CLAIMFLOW_S3_*`` variables; unset ones keep their defaults."""
+        env = os.environ if env is None else env
+        changes: dict[str, Any] = {}
+        for name in ("sse", "sse_kms_key_id", "addressing_style", "retry_mode"):
+            if env.get(f"CLAIMFLOW_S3_{name.upper()}"):
+                changes[name] = env[f"CLAIMFLOW_S3_{name.upper()}"]
+        for name, unit in (
+            ("max_attempts", 1),
+            ("multipart_threshold", MiB),
+            ("multipart_chunksize", MiB),
+            ("max_concurrency", 1),
+        ):
+            variable = f"CLAIMFLOW_S3_{name.upper()}" + ("_MB" if unit == MiB else "")
+            if env.get(variable):
+                try:
+                    changes[name] = int(env[variable]) * unit
+                except ValueError:
+                    raise ValueError(f"{variable} must be an integer, e.g. 16, got {env[variable]!r}") from None
+        return replace(cls(), **changes)
+
+    def botocore_config(self) -> Config:
+        """Retries, and path-style addressing when asked for."""
+        options: dict[str, Any] = {"retries": {"mode": self.retry_mode, "total_max_attempts": self.max_attempts}}
+        if self.addressing_style:
+            options["s3"] = {"addressing_style": self.addressing_style}
+        return Config(**options)
+
+    def transfer_config(self) -> TransferConfig:
+        """Multipart and streaming settings for uploads, downloads and copies."""
+        return TransferConfig(
+            multipart_threshold=self.multipart_threshold,
+            multipart_chunksize=self.multipart_chunksize,
+            max_concurrency=self.max_concurrency,
+            num_download_attempts=self.max_attempts,
+        )
+
+    def encryption_args(self) -> dict[str, str]:
+        """The SSE request arguments every write carries."""
+        if not self.sse:
+            return {}
+        args = {"ServerSideEncryption": self.sse}
+        if self.sse_kms_key_id:
+            args["SSEKMSKeyId"] = self.sse_kms_key_id
+        return args
+
+
+def _check_choice(variable: str, value: str | None, allowed: tuple[str, ...], *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if value not in allowed:
+        raise ValueError(f"{variable} must be one of {', '.join(allowed)}, got {value!r}")
+
+
+def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
+    """An S3 client: from the Airflow connection ``aws_conn_id`` where one exists, else from boto3's
+    standard environment, with claimflow's retry and addressing settings.
+
+    Settings the connection's ``config_kwargs`` extra makes explicitly win over claimflow's, since
+    the connection is the operator's statement about that environment.
+    """
+    config = settings.botocore_config()
+    if aws_conn_id and _airflow_connection_exists(aws_conn_id):
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        hook = S3Hook(aws_conn_id=aws_conn_id)
+        connection_config = hook.config
+        s3_options = {**(config.s3 or {}), **(connection_config.s3 or {})}
+        merged = config.merge(connection_config).merge(Config(s3=s3_options) if s3_options else Config())
+        log.info("S3 client from Airflow connection %r", aws_conn_id)
+        return hook.get_client_type(config=merged)
+    if aws_conn_id:
+        log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
+    return boto3.session.Session().client("s3", config=config)
+
+
+def _airflow_connection_exists(conn_id: str) -> bool:
+    """Whether Airflow knows ``conn_id``; False where Airflow itself is not installed."""
+    try:
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
+    except ImportError:
+        return False
+    try:
+        BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return False
+    return True
+
+
+class S3Store(ObjectStore):
+    """Objects under ``s3://bucket/prefix``; errors come out as ``FileNotFoundError``,
+    :class:`~claimflow.exceptions.TransientStorageError` (retry may fix) or
+    :class:`~claimflow.exceptions.StorageError` (it will not)."""
+
+    def __init__(self, bucket: str, prefix: str, client: Any, settings: S3Settings | None = None) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.client = client
+        self.settings = settings or S3Settings()
+        self.root = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
+        self._transfer = self.settings.transfer_config()
+
+    @classmethod
+    def from_uri(cls, uri: str, *, aws_conn_id: str | None = None, **options: Any) -> S3Store:
+        """The store for ``s3://bucket/prefix``.
+
+        Args:
+            uri: The lake root, e.g. ``s3://claimflow/lake``.
+            aws_conn_id: Airflow connection to take the client from, where it exists.
+            **options: :class:`S3Settings` fields overriding the environment,
+                e.g. ``multipart_threshold=8 * MiB``.
+        """
+        bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+        if not uri.startswith("s3://") or not bucket:
+            raise ValueError(f"expected an S3 URI like 's3://claimflow/lake', got {uri!r}")
+        known = {f.name for f in fields(S3Settings)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise TypeError(f"unknown S3 option(s) {unknown}; expected some of {sorted(known)}")
+        settings = replace(S3Settings.from_env(), **options)
+        return cls(bucket, prefix, make_client(settings, aws_conn_id), settings)
+
+    def __repr__(self) -> str:
+        return f"S3Store({self.root!r})"
+
+    def _full(self, key: str) -> str:
+        """The S3 object key of a store key, refusing keys that would escape or alias."""
+        parts = key.split("/")
+        if not key or key.startswith("/") or any(part in ("", ".", "..") for part in parts):
+            raise ValueError(f"expected a key like 'claims/dt=2024-05-01/part-0.parquet', got {key!r}")
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _full_prefix(self, prefix: str) -> str:
+        if prefix.startswith("/") or ".." in prefix.split("/"):
+            raise ValueError(f"expected a prefix like 'claims/dt=2024-05-01/', got {prefix!r}")
+        return f"{self.prefix}/{prefix}" if self.prefix else prefix
+
+    @contextmanager
+    def _errors(self, action: str, key: str) -> Iterator[None]:
+        """Turn boto3's errors for ``key`` into claimflow's, naming the object and the reason."""
+        try:
+            yield
+        except (BotoCoreError, ClientError, Boto3Error) as error:
+            raise self._translate(action, key, error) from error
+
+    def _translate(self, action: str, key: str, error: Exception) -> Exception:
+        where = f"s3://{self.bucket}/{key}"
+        if isinstance(error, S3UploadFailedError) and error.__context__ is not None:
+            error = error.__context__  # boto3 wraps the ClientError in a string-only error
+        if isinstance(error, RetriesExceededError):
+            error = error.last_exception
+        if isinstance(error, ClientError):
+            code = str(error.response.get("Error", {}).get("Code", "Unknown"))
+            meta = error.response.get("ResponseMetadata", {})
+            status = int(meta.get("HTTPStatusCode") or 0)
+            attempts = int(meta.get("RetryAttempts") or 0) + 1
+            message = error.response.get("Error", {}).get("Message") or "no message"
+            if code in _MISSING_CODES:
+                return FileNotFoundError(f"could not {action} {where}: no such object")
+            reason = f"{code} (HTTP {status}): {message}"
+            if code in _TRANSIENT_CODES or status == 429 or status >= 500:
+                return TransientStorageError(
+                    f"could not {action} {where}: {reason}, still failing after {attempts} attempt(s); "
+                    "a later retry may succeed"
+                )
+            return StorageError(f"could not {action} {where}: {reason}")
+        if isinstance(error, (HTTPClientError, BotoConnectionError, IncompleteReadError)):
+            return TransientStorageError(
+                f"could not {action} {where}: {error}; the server may be down or overloaded, "
+                "a later retry may succeed"
+            )
+        return StorageError(f"could not {action} {where}: {type(error).__name__}: {error}")
+
+    def put_bytes(self, key: str, data: bytes) -> None:
+        full = self._full(key)
+        digest = hashlib.sha256(data).digest()
+        with self._errors("upload", full):
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=full,
+                Body=data,
+                ChecksumSHA256=base64.b64encode(digest).decode(),
+                Metadata={SHA256_METADATA: digest.hex()},
+                **self.settings.encryption_args(),
+            )
+
+    def put_file(self, key: str, path: Path) -> None:
+        full = self._full(key)
+        extra = {
+            "ChecksumAlgorithm": "SHA256",
+            "Metadata": {SHA256_METADATA: file_sha256(path)},
+            **self.settings.encryption_args(),
+        }
+        with self._errors("upload", full):
+            self.client.upload_file(str(path), self.bucket, full, ExtraArgs=extra, Config=self._transfer)
+
+    def get_bytes(self, key: str) -> bytes:
+        full = self._full(key)
+        with self._errors("download", full):
+            return self.client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+
+    def get_file(self, key: str, path: Path) -> None:
+        full = self._full(key)
+        with self._errors("download", full):
+            self.client.download_file(self.bucket, full, str(path), Config=self._transfer)
+
+    def list(self, prefix: str) -> Iterator[ObjectInfo]:
+        full = self._full_prefix(prefix)
+        strip = len(self.prefix) + 1 if self.prefix else 0
+        pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=full)
+        with self._errors("list", full):
+            for page in pages:
+                for obj in page.get("Contents", ()):
+                    yield ObjectInfo(obj["Key"][strip:], int(obj["Size"]))
+
+    def delete(self, keys: list[str]) -> None:
+        full = [self._full(key) for key in keys]
+        for start in range(0, len(full), DELETE_BATCH):
+            batch = full[start : start + DELETE_BATCH]
+            with self._errors("delete", batch[0]):
+                response = self.client.delete_objects(
+                    Bucket=self.bucket,
+                    Delete={"Objects": [{"Key": key} for key in batch], "Quiet": True},
+                )
+            failed = response.get("Errors", [])
+            if failed:
+                sample = "; ".join(f"{e.get('Key')}: {e.get('Code')} {e.get('Message', '')}" for e in failed[:5])
+                raise StorageError(f"could not delete {len(failed)} of {len(batch)} object(s) in s3://{self.bucket}: {sample}")
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Remove every object under ``prefix`` page by page, so memory stays flat."""
+        batch: list[str] = []
+        count = 0
+        for info in self.list(prefix):
+            batch.append(info.key)
+            if len(batch) == DELETE_BATCH:
+                self.delete(batch)
+                count += len(batch)
+                batch = []
+        self.delete(batch)
+        return count + len(batch)
+
+    def copy(self, src: str, dst: str) -> None:
+        """Server-side copy (in parts above the multipart threshold); metadata, and so the
+        SHA-256, travels with the object."""
+        source, target = self._full(src), self._full(dst)
+        extra = {"ChecksumAlgorithm": "SHA256", **self.settings.encryption_args()}
+        with self._errors(f"copy s3://{self.bucket}/{source} to", target):
+            self.client.copy(
+                {"Bucket": self.bucket, "Key": source}, self.bucket, target, ExtraArgs=extra, Config=self._transfer
+            )
+
+    def exists(self, key: str) -> bool:
+        try:
+            self.stat(key)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def stat(self, key: str) -> ObjectStat:
+        """Size, ETag and SHA-256 of ``key`` from its metadata, without downloading it.
+
+        The SHA-256 comes from what claimflow stored with the object, else from S3's own
+        full-object checksum; it is None for objects written by other tools without one.
+        """
+        full = self._full(key)
+        with self._errors("read the metadata of", full):
+            head = self.client.head_object(Bucket=self.bucket, Key=full, ChecksumMode="ENABLED")
+        sha256 = head.get("Metadata", {}).get(SHA256_METADATA)
+        checksum = head.get("ChecksumSHA256")
+        if sha256 is None and checksum and "-" not in checksum:  # "-N" marks a checksum of parts
+            sha256 = base64.b64decode(checksum).hex()
+        return ObjectStat(key=key, size=int(head["ContentLength"]), sha256=sha256, etag=head["ETag"].strip('"'))
