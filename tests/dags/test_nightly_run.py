@@ -54,6 +54,20 @@ def test_a_day_of_seeds_is_published_whole(lake):
     assert not list(lake.list("_staging/"))
     assert lake.exists(layout.raw_archive(DAY))
     assert manifest["model"]["version"] == "3.8.0"
+    events = asset_events()
+    for table in layout.TABLES:
+        assert events[f"claimflow_{table}"]["rows"] == manifest["tables"][table]["rows"]
+        assert events[f"claimflow_{table}"]["day"] == DAY
+
+
+def asset_events() -> dict[str, dict]:
+    """The extra of the latest asset event of each claimflow asset, from the metadata DB."""
+    from airflow.models.asset import AssetEvent, AssetModel
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        rows = session.query(AssetModel.name, AssetEvent.extra).join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+        return {name: extra for name, extra in rows.order_by(AssetEvent.id)}
 
 
 def test_rerunning_a_day_replaces_it_without_duplicates(lake):

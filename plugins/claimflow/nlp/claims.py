@@ -131,7 +131,7 @@ class ClaimExtractor(Pipe):
         sent_starts: list[int],
     ) -> Claim:
         """One candidate as a ``Claim`` record with offsets into ``doc.text``."""
-        text = doc.text
+        text = quotes.text
         cue = doc[cand.cue[0] : cand.cue[1]]
         source = doc[cand.source[0] : cand.source[1]] if cand.source else None
         kind, speaker = tracker.resolve(source)

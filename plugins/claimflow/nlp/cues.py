@@ -53,7 +53,7 @@ def _trim_run(doc: Doc, run: list[int]) -> list[tuple[int, int]]:
     lo, hi = 0, len(run)
     while lo < hi and (doc[run[lo]].text in EDGE_PUNCT or doc[run[lo]].is_space):
         lo += 1
-    while hi > lo and (doc[run[hi - 1]].text in EDGE_PUNCT or doc[run[hi - 1]].is_space):
+    while hi > lo and (doc[run[hi - 1]].text in EDGE_PUNCT or doc[run[hi - 1]].text == "." or doc[run[hi - 1]].is_space):
         hi -= 1
     if hi - lo == 0 or all(doc[i].is_punct for i in run[lo:hi]):
         return []
@@ -116,6 +116,19 @@ def source_range(subject: Token) -> tuple[int, int]:
     return start, end
 
 
+def inverted_subject(verb: Token, sent_end: int) -> Token | None:
+    """The speaker after the verb in "..., added the officials": a noun closing the sentence."""
+    doc = verb.doc
+    if verb.i == 0 or doc[verb.i - 1].text not in (",", "”", '"', "''"):
+        return None
+    for child in verb.rights:
+        if child.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and child.pos_ in ("NOUN", "PROPN"):
+            last = max(t.i for t in child.subtree)
+            if all(doc[i].is_punct for i in range(last + 1, sent_end)):
+                return child
+    return None
+
+
 def passive(verb: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in verb.children)
 
@@ -155,7 +168,7 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list
             agent = agent_source(verb)
             subject = agent
         else:
-            subject = find_subject(verb)
+            subject = find_subject(verb) or inverted_subject(verb, ends[verb.i])
         src = source_range(subject) if subject is not None else None
         src_ids = set(range(*src)) if src else set()
         kind, content_ids = _content(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
@@ -165,8 +178,8 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list
         if not ranges:
             continue
         ranges = quotes.extend(ranges, doc[cue[0]].idx)
-        sent_end = doc[ends[verb.i] - 1]
-        ranges = quotes.continued(ranges, sent_end.idx + len(sent_end.text), doc.text)
+        last = doc[max(cue[1], src[1] if src else 0) - 1]
+        ranges = quotes.continued(ranges, last.idx + len(last.text))
         if kind == "prep":
             prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
             cue = (cue[0], max(cue[1], prep.i + 1))

