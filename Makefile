@@ -37,6 +37,7 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_storage.py
 
 clean:
 	rm -rf $(AIRFLOW_HOME) lake

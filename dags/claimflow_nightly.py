@@ -26,7 +26,9 @@ from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 from claimflow.config import Settings
 from claimflow.layout import TABLES
 
-ASSETS = {table: Asset(name=f"claimflow_{table}", uri=f"{Settings.from_env().lake_uri}/{table}") for table in TABLES}
+# One asset per published table, named rather than tied to a lake URI (which is configuration);
+# each event's extra says where that day's partition is and how many rows it holds.
+ASSETS = {table: Asset(name=f"claimflow_{table}") for table in TABLES}
 
 
 def settings() -> Settings:
@@ -92,7 +94,12 @@ def claimflow_nightly():
 
         manifest = stages.publish(settings(), ds, run_id, staged_uri)
         for table, asset in ASSETS.items():
-            outlet_events[asset].extra = {"day": ds, "rows": manifest["tables"][table]["rows"], "run_id": run_id}
+            outlet_events[asset].extra = {
+                "day": ds,
+                "rows": manifest["tables"][table]["rows"],
+                "partition": f"{manifest['lake']}/{layout.partition(table, ds)}",
+                "run_id": run_id,
+            }
         return {"day": ds, "manifest": f"{manifest['lake']}/{layout.manifest(ds)}", **manifest["accounting"]}
 
     publish(validate(extract.expand(shard_uri=ingest())))

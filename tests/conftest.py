@@ -21,6 +21,8 @@ EXAMPLE_ARTICLE = SHARED / "seeds" / "wnd-hamas-dialogue.txt"
 
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests")]
 
+from seaweed import s3_lake, seaweedfs  # noqa: E402,F401  (fixtures: one SeaweedFS per session)
+
 _HOME = Path(tempfile.mkdtemp(prefix="claimflow-airflow-"))
 PG_DATABASE = f"claimflow_test_{os.getpid()}"  # one per session: parallel runs never collide
 

@@ -78,6 +78,9 @@ def free_port_pairs(count: int, *, taken: set[int] | None = None) -> list[int]:
     raise RuntimeError(f"expected {count} free loopback port pairs (p, p+{GRPC_OFFSET}), found {len(found)}")
 
 
+READY_PROBE = "_seaweedfs_ready_probe"
+
+
 class SeaweedFS:
     """One ``weed server`` with master, volume, filer and S3 gateway, listening on 127.0.0.1 only.
 
@@ -208,11 +211,18 @@ class SeaweedFS:
         last_error: Exception | None = None
         while time.monotonic() < deadline:
             if not self.running:
-                raise RuntimeError(f"weed exited with {self._process.returncode}; see {self.log_path}\n{self._log_tail()}")
+                raise RuntimeError(
+                    f"weed exited with {self._process.returncode}; see {self.log_path}\n{self._log_tail()}"
+                )
             try:
                 client.head_bucket(Bucket=self.bucket)
+                # the gateway can answer before the volume server has registered: wait until
+                # a write and a read of existing data go through
+                client.put_object(Bucket=self.bucket, Key=READY_PROBE, Body=b"ok")
+                client.get_object(Bucket=self.bucket, Key=READY_PROBE)["Body"].read()
+                client.delete_object(Bucket=self.bucket, Key=READY_PROBE)
                 return
-            except ClientError as error:  # answers, but no bucket yet
+            except ClientError as error:  # answers, but no bucket yet (or not ready to store)
                 last_error = error
                 try:
                     client.create_bucket(Bucket=self.bucket)
@@ -248,8 +258,12 @@ class SeaweedFS:
                 process.wait()
 
     def close(self) -> None:
-        """Stop, and remove the data folder if this object made it."""
+        """Stop, remove the gRPC sockets weed leaves in the temp folder, and the data folder if
+        this object made it."""
         self.stop()
+        for port in self.ports.values():
+            for stale in Path(tempfile.gettempdir()).glob(f"seaweedfs-*-grpc-{port + GRPC_OFFSET}.sock"):
+                stale.unlink(missing_ok=True)
         if self._own_dir:
             shutil.rmtree(self.data_dir, ignore_errors=True)
 
@@ -284,7 +298,7 @@ class FaultyProxy:
         self._server = ThreadingHTTPServer((HOST, 0), self._handler())
         self._server.daemon_threads = True
         self.endpoint_url = f"http://{HOST}:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     def plan(self, *faults: str, repeat: int = 1) -> None:
         """Answer the next requests with ``faults`` (in order, ``repeat`` times), then pass through."""

@@ -104,9 +104,10 @@ def test_airflow_components_share_jwt_secret_and_execution_api(
     assert f"{url.port}:{url.port}" in compose["services"]["airflow-apiserver"]["ports"]
     for name in AIRFLOW_SERVICES:
         env = compose["services"][name]["environment"]
-        assert env["AIRFLOW__API_AUTH__JWT_SECRET"] == compose["x-airflow-common"]["environment"][
-            "AIRFLOW__API_AUTH__JWT_SECRET"
-        ], name
+        assert (
+            env["AIRFLOW__API_AUTH__JWT_SECRET"]
+            == compose["x-airflow-common"]["environment"]["AIRFLOW__API_AUTH__JWT_SECRET"]
+        ), name
 
 
 def test_connection_is_claimflows_default_and_points_at_minio(
@@ -122,7 +123,10 @@ def test_connection_is_claimflows_default_and_points_at_minio(
     assert f"{endpoint.port}:{endpoint.port}" in compose["services"]["minio"]["ports"]
     assert connection["extra"]["config_kwargs"]["s3"]["addressing_style"] == "path"
     minio_env = {k: interpolate(v) for k, v in compose["services"]["minio"]["environment"].items()}
-    assert (connection["login"], connection["password"]) == (minio_env["MINIO_ROOT_USER"], minio_env["MINIO_ROOT_PASSWORD"])
+    assert (connection["login"], connection["password"]) == (
+        minio_env["MINIO_ROOT_USER"],
+        minio_env["MINIO_ROOT_PASSWORD"],
+    )
 
 
 def test_lake_bucket_is_created_by_minio_init(compose: dict[str, Any], airflow_env: dict[str, str]) -> None:

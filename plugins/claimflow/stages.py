@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import pyarrow as pa
+
 from claimflow import __version__, layout
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
@@ -63,7 +65,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     store.delete_prefix(layout.staging(day, run_id))
     articles: list[Article] = []
     rejected: list[RejectedRecord] = []
-    for item in build_articles(read_sources(settings.sources, day)):
+    for item in build_articles(read_sources(settings.sources, day, aws_conn_id=settings.aws_conn_id)):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
     put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
@@ -139,6 +141,7 @@ def _missing(value: Any) -> bool:
 
 
 QUARANTINE_SCHEMA_FIELDS = ("table", "record_id", "article_id", "reason", "detail", "record", "dt")
+QUARANTINE_SCHEMA = pa.schema([(name, pa.string()) for name in QUARANTINE_SCHEMA_FIELDS])
 
 
 def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str]) -> str:
@@ -148,8 +151,6 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     its report where the UI shows it and raises BatchFailed, so nothing of the day is published.
     Returns the URI of the staged file list that publish commits.
     """
-    import pyarrow as pa
-
     from claimflow.quality import validate_day
 
     store = lake(settings)
@@ -159,19 +160,21 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     quality = f"{layout.quality_prefix(day)}run={layout.run_key(run_id)}/"
     put_json(store, quality + "validation.json", outcome.results)
     store.put_bytes(quality + "report.html", outcome.report_html.encode("utf-8"))
-    if not outcome.passed:
+    quarantine = [
+        {k: (None if row.get(k) is None else str(row[k])) for k in QUARANTINE_SCHEMA_FIELDS}
+        for row in _input_quarantine(store, day, run_id) + list(_records(outcome.quarantine))
+    ]
+    if not outcome.passed:  # keep what was refused beside the report, then fail the day
+        put_jsonl_gz(store, quality + "quarantine.jsonl.gz", quarantine)
         raise BatchFailed(day, outcome.failures)
 
-    staged: dict[str, list[dict[str, Any]]] = {"tables": [], "quarantine": []}
+    staged: dict[str, Any] = {"tables": [], "quarantine": []}
     for table in layout.TABLES:
         part = put_parquet(store, f"{stage}tables/{table}.parquet", _records(outcome.good[table]), SCHEMAS[table])
         staged["tables"].append({"table": table, "final": layout.part_file(table, day, 0), **part.to_dict()})
-    quarantine = _input_quarantine(store, day, run_id) + list(_records(outcome.quarantine))
-    q_schema = pa.schema([(name, pa.string()) for name in QUARANTINE_SCHEMA_FIELDS])
     for table in layout.QUARANTINE_TABLES:
-        rows = [{k: (None if row.get(k) is None else str(row[k])) for k in QUARANTINE_SCHEMA_FIELDS}
-                for row in quarantine if row["table"] == table]
-        part = put_parquet(store, f"{stage}quarantine/{table}.parquet", rows, q_schema)
+        rows = [row for row in quarantine if row["table"] == table]
+        part = put_parquet(store, f"{stage}quarantine/{table}.parquet", rows, QUARANTINE_SCHEMA)
         final = layout.quarantine_partition(table, day) + "part-00000.parquet"
         staged["quarantine"].append({"table": table, "final": final, **part.to_dict()})
 

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 import pyarrow.parquet as pq
 import pytest
 
 from claimflow import layout
 from claimflow.storage import LocalStore
 from claimflow.storage.records import get_json
+from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
-
-DAY = "2026-11-26"
-SEEDS = Path(__file__).resolve().parents[2] / "seeds"
-
-
-def run_nightly(day: str = DAY) -> str:
-    """Run the nightly DAG for ``day`` in-process; returns the run's final state."""
-    from airflow.dag_processing.dagbag import DagBag
-
-    dag = DagBag(dag_folder=str(Path(__file__).resolve().parents[2] / "dags")).dags["claimflow_nightly"]
-    run = dag.test(logical_date=dt.datetime.fromisoformat(day).replace(tzinfo=dt.timezone.utc))
-    return run.state
 
 
 @pytest.fixture
@@ -40,7 +26,8 @@ def published(lake: LocalStore, day: str = DAY) -> dict[str, object]:
 
 
 def test_a_day_of_seeds_is_published_whole(lake):
-    assert run_nightly() == "success"
+    run = run_nightly()
+    assert run.state == "success"
     manifest = get_json(lake, layout.manifest(DAY))
     tables = published(lake)
     for table in layout.TABLES:
@@ -54,27 +41,31 @@ def test_a_day_of_seeds_is_published_whole(lake):
     assert not list(lake.list("_staging/"))
     assert lake.exists(layout.raw_archive(DAY))
     assert manifest["model"]["version"] == "3.8.0"
-    events = asset_events()
+    events = asset_events(run.run_id)
     for table in layout.TABLES:
         assert events[f"claimflow_{table}"]["rows"] == manifest["tables"][table]["rows"]
         assert events[f"claimflow_{table}"]["day"] == DAY
 
 
-def asset_events() -> dict[str, dict]:
-    """The extra of the latest asset event of each claimflow asset, from the metadata DB."""
+def asset_events(run_id: str) -> dict[str, dict]:
+    """The extra of each asset event the run emitted, by asset name, from the metadata DB."""
     from airflow.models.asset import AssetEvent, AssetModel
     from airflow.utils.session import create_session
 
     with create_session() as session:
-        rows = session.query(AssetModel.name, AssetEvent.extra).join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
-        return {name: extra for name, extra in rows.order_by(AssetEvent.id)}
+        rows = (
+            session.query(AssetModel.name, AssetEvent.extra)
+            .join(AssetEvent, AssetEvent.asset_id == AssetModel.id)
+            .filter(AssetEvent.source_run_id == run_id)
+        )
+        return dict(rows)
 
 
 def test_rerunning_a_day_replaces_it_without_duplicates(lake):
-    assert run_nightly() == "success"
+    assert run_nightly().state == "success"
     first = {t: tab.num_rows for t, tab in published(lake).items()}
     lake.put_bytes(layout.partition("claims", DAY) + "part-00099.parquet", b"stale file from an older run")
-    assert run_nightly() == "success"
+    assert run_nightly().state == "success"
     tables = published(lake)
     assert {t: tab.num_rows for t, tab in tables.items()} == first
     for table, column in (("articles", "article_id"), ("claims", "claim_id"), ("mentions", "mention_id")):
@@ -87,8 +78,9 @@ def test_a_day_with_no_articles_fails_visibly_and_publishes_nothing(lake, tmp_pa
     empty = tmp_path / "empty-source"
     empty.mkdir()
     monkeypatch.setenv("CLAIMFLOW_SOURCES", str(empty))
-    assert run_nightly() == "failed"
+    assert run_nightly().state == "failed"
     assert not lake.exists(layout.manifest(DAY))
     assert not list(lake.list(layout.partition("articles", DAY)))
     reports = [i.key for i in lake.list(layout.quality_prefix(DAY)) if i.key.endswith("report.html")]
     assert reports, "the failed batch's quality report is in the lake"
+    assert any(i.key.endswith("quarantine.jsonl.gz") for i in lake.list(layout.quality_prefix(DAY)))

@@ -1,7 +1,8 @@
 """Synthetic day tables shaped like the pipeline's, for the quality tests and the benchmark.
 
 Each article has five sentences "<person> said that <org> will invest <n> million dollars in
-<place> next year.", giving 5 claims, 20 mentions and their entities, all with exact offsets.
+<place> next year.", giving 5 claims (the last without source in odd articles), 20 mentions
+and their entities, all with exact offsets.
 
 Benchmark: ``PYTHONPATH=plugins .venv/bin/python tests/quality/synthetic.py [N_ARTICLES]``.
 """
@@ -43,21 +44,22 @@ def make_tables(n_articles: int = 3, *, day: str = DAY) -> dict[str, pd.DataFram
             text += sentence
             cue_start = start + len(person) + 1
             content_start = cue_start + len("said ")
+            sourced = k < 4 or i % 2 == 0  # some claims name no source
             claims.append(
                 {
                     "claim_id": f"{article_id}-c{k}",
                     "article_id": article_id,
                     "sentence": k,
-                    "source_start": start,
-                    "source_end": start + len(person),
-                    "source_text": person,
+                    "source_start": start if sourced else None,
+                    "source_end": start + len(person) if sourced else None,
+                    "source_text": person if sourced else None,
                     "cue_start": cue_start,
                     "cue_end": cue_start + 4,
                     "cue_text": "said",
                     "content": [{"start": content_start, "end": content_start + len(content), "text": content}],
                     "content_text": content,
-                    "source_kind": "person",
-                    "speaker": person,
+                    "source_kind": "person" if sourced else "none",
+                    "speaker": person if sourced else None,
                     "quote_type": "indirect",
                     "stance": "neutral",
                     "hedges": [],
@@ -68,13 +70,21 @@ def make_tables(n_articles: int = 3, *, day: str = DAY) -> dict[str, pd.DataFram
             )
             for surface, label in ((person, "PERSON"), (org, "ORG"), (place, "GPE"), ("next year", "DATE")):
                 at = text.index(surface, start)
-                by_entity.setdefault((surface, label), []).append({"start": at, "end": at + len(surface), "text": surface})
+                by_entity.setdefault((surface, label), []).append(
+                    {"start": at, "end": at + len(surface), "text": surface}
+                )
         for e, ((name, label), spans) in enumerate(sorted(by_entity.items())):
             entity_id = f"{article_id}-e{e}"
             entities.append({"entity_id": entity_id, "name": name, "label": label, "n_mentions": len(spans), **common})
             for span in spans:
                 mentions.append(
-                    {"mention_id": f"{entity_id}-m{span['start']}", "entity_id": entity_id, **span, "label": label, **common}
+                    {
+                        "mention_id": f"{entity_id}-m{span['start']}",
+                        "entity_id": entity_id,
+                        **span,
+                        "label": label,
+                        **common,
+                    }
                 )
         articles.append(
             {
@@ -112,7 +122,9 @@ def main(n_articles: int) -> None:
     seconds = time.perf_counter() - started
     rows = {t: len(df) for t, df in tables.items()}
     print(f"rows {rows}; passed={outcome.passed}; quarantined={len(outcome.quarantine)}")
-    print(f"validation {seconds:.2f} s for {n_articles} articles = {seconds * 1000 / n_articles:.2f} s per 1,000 articles")
+    print(
+        f"validation {seconds:.2f} s for {n_articles} articles = {seconds * 1000 / n_articles:.2f} s per 1,000 articles"
+    )
 
 
 if __name__ == "__main__":

@@ -109,7 +109,7 @@ CASES = [
     case("articles", "too_large", append_to_text(" " * 2_000_001)),
     case("articles", "control_chars", append_to_text("\x00\x07")),
     case("articles", "language", cell("articles", "language", "es")),
-    # article 1's id sorts after article 0's, so article 1 is the copy that goes
+    # article 1's path sorts after article 0's, so article 1 is the copy that goes
     case("articles", "duplicate", copy_cells("articles", ["text", "content_sha256"], src=0, dst=1), 1),
     case("articles", "published_unparseable", cell("articles", "published", "last Tuesday")),
     case("articles", "published_in_future", cell("articles", "published", "2026-11-29T00:00:00Z")),
@@ -186,13 +186,28 @@ def test_bad_table_fails_its_expectation(table: str, name: str, mutate: Mutation
         assert all(target not in set(outcome.good[t]["article_id"]) for t in TABLES)
 
 
-def test_duplicate_keeps_the_copy_with_the_smaller_id() -> None:
+def test_tables_read_back_from_parquet_pass(tmp_path: Path) -> None:
+    """Parquet turns lists into arrays and nullable ints into floats; the checks must not care."""
     tables = make_tables(3)
-    ids = tables["articles"]["article_id"].tolist()
-    copy_cells("articles", ["text", "content_sha256"], src=0, dst=1)(tables)
+    for table, frame in tables.items():
+        frame.to_parquet(tmp_path / f"{table}.parquet")
+    loaded = {t: pd.read_parquet(tmp_path / f"{t}.parquet") for t in TABLES}
+    cell("claims", "cue_text", "told", row=1)(loaded)
+    outcome = validate(loaded)
+    assert outcome.passed, outcome.failures
+    assert outcome.quarantine[["record_id", "reason"]].values.tolist() == [
+        [loaded["claims"].at[1, "claim_id"], "cue_text_mismatch"]
+    ]
+    assert json.loads(outcome.quarantine.at[0, "record"])["content"][0]["text"].startswith("that ")
+
+
+def test_duplicate_keeps_the_copy_first_by_path_whatever_the_input_order() -> None:
+    tables = make_tables(3)
+    copy_cells("articles", ["text", "content_sha256"], src=2, dst=0)(tables)
+    tables["articles"] = tables["articles"].iloc[::-1]
     outcome = validate(tables)
     dropped = outcome.quarantine.query("table == 'articles'")["record_id"].tolist()
-    assert dropped == [max(ids[0], ids[1])]
+    assert dropped == [tables["articles"].at[2, "article_id"]]
 
 
 def test_record_keeps_the_whole_row_and_names_the_article() -> None:
@@ -214,7 +229,7 @@ def test_quarantined_entity_drags_its_mentions() -> None:
     outcome = validate(tables)
     entity_id = tables["entities"].at[0, "entity_id"]
     mentions = outcome.quarantine.query("table == 'mentions'")
-    expected = tables["mentions"].query("entity_id == @entity_id")["mention_id"].tolist()
+    expected = tables["mentions"].loc[tables["mentions"]["entity_id"] == entity_id, "mention_id"].tolist()
     assert sorted(mentions["record_id"]) == sorted(expected) and set(mentions["reason"]) == {"orphan"}
 
 
@@ -252,6 +267,13 @@ def test_mixed_bad_day_balances_and_reports() -> None:
     assert outcome.failures == [f for f in outcome.failures if f.startswith("entities.dt_is_run_day")]
     json.dumps(outcome.results)
     assert set(TABLES) <= set(outcome.results)
+    assert outcome.results["statistics"]["articles"] == {
+        "rows": 6,
+        "good": 5,
+        "quarantined": 1,
+        "expectations": 15,
+        "failed_expectations": 1,
+    }
     for text in (*TABLES, "language", "span_text_mismatch", "stance_unknown", "orphan", "FAILED"):
         assert text in outcome.report_html
 

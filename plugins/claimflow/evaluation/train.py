@@ -19,9 +19,9 @@ from claimflow.evaluation.metrics import chars
 from claimflow.nlp.claims import ClaimExtractor
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
-from claimflow.nlp.scorer import WEIGHTS_FILE, fit
+from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer, fit
 
-CUE_POS = ("VERB", "NOUN")
+CUE_POS = ("VERB", "NOUN", "ADJ")
 
 
 def mine_cues(pairs: Iterable[tuple[Article, Doc]], min_count: int = 3, min_prior: float = 0.05) -> list[dict]:
@@ -74,17 +74,17 @@ def label_candidates(
 
 def train(
     pairs: Sequence[tuple[Article, Doc]],
-    extractor: ClaimExtractor,
+    base: Lexicon,
     out_dir: str | Path,
     *,
-    l2: float = 1.0,
+    l2: float = 3.0,
     min_count: int = 3,
 ) -> dict[str, int]:
     """Mine the cue lexicon, fit the scorer and write both into ``out_dir``.
 
     Args:
         pairs: annotated training articles with their parsed docs.
-        extractor: a component whose hand-written lexicon files (stances, hedges, sources) are kept.
+        base: the lexicon whose hand-written parts (stances, hedges, source nouns) are kept.
         out_dir: where ``cues.jsonl`` and ``scorer.json`` (and the kept files) are written.
         l2: the scorer's L2 penalty.
         min_count: the least number of gold cues for a lemma to enter the lexicon.
@@ -93,25 +93,26 @@ def train(
         Counts for the log: articles, lexicon rows, candidates, positives, weights.
     """
     rows = mine_cues(pairs, min_count=min_count)
-    old = extractor.lexicon
-    extractor.lexicon = Lexicon(
+    lexicon = Lexicon(
         verbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "VERB"},
         nouns={r["lemma"]: r["prior"] for r in rows if r["pos"] == "NOUN"},
-        stances=old.stances,
-        hedges=old.hedges,
-        titles=old.titles,
+        adjectives={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADJ"},
+        stances=base.stances,
+        hedges=base.hedges,
+        titles=base.titles,
         cue_rows=rows,
     )
+    extractor = ClaimExtractor(None, lexicon=lexicon, scorer=Scorer({}))
     feats, labels = label_candidates(extractor, pairs)
-    extractor.scorer = fit(feats, labels, l2=l2)
+    scorer = fit(feats, labels, l2=l2)
     out = Path(out_dir)
-    extractor.lexicon.to_dir(out)
+    lexicon.to_dir(out)
     stats = {
         "articles": len(pairs),
         "lexicon_rows": len(rows),
         "candidates": len(labels),
         "positives": sum(labels),
     }
-    extractor.scorer.to_file(out / WEIGHTS_FILE, meta={"source": "PolNeAR train (claimflow train)", "l2": l2, **stats})
-    stats["weights"] = len(extractor.scorer.weights)
+    scorer.to_file(out / WEIGHTS_FILE, meta={"source": "PolNeAR train (claimflow train)", "l2": l2, **stats})
+    stats["weights"] = len(scorer.weights)
     return stats

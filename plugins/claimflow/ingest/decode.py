@@ -81,10 +81,10 @@ def _decode(raw: bytes, name: str) -> str:
 class _TextExtractor(HTMLParser):
     """Collects the visible text of an HTML page, one line per block element."""
 
-    SKIP = frozenset({"script", "style", "noscript", "template", "head", "svg", "iframe", "object"})
+    SKIP = frozenset("script style noscript template head svg iframe object".split())
     BLOCK = frozenset(
-        {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
-         "section", "article", "header", "footer", "blockquote", "pre", "hr", "figcaption", "main"}
+        "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre hr figcaption "
+        "main".split()
     )
 
     def __init__(self) -> None:

@@ -56,12 +56,13 @@ def _is_input(name: str) -> bool:
     return base.lower().endswith(SUFFIXES) and not Path(base).name.startswith((".", "_"))
 
 
-def list_inputs(source: str) -> Iterator[tuple[str, bytes]]:
-    """Every input file under ``source`` as ``(name, bytes)``, in name order."""
+def list_inputs(source: str, **store_options: object) -> Iterator[tuple[str, bytes]]:
+    """Every input file under ``source`` as ``(name, bytes)``, in name order; ``store_options``
+    reach the S3 backend (e.g. ``aws_conn_id``)."""
     if "://" in source and not source.startswith("file://"):
         scheme, rest = source.split("://", 1)
         bucket, _, prefix = rest.partition("/")
-        store = open_store(f"{scheme}://{bucket}")
+        store = open_store(f"{scheme}://{bucket}", **store_options)
     else:
         path = Path(source.removeprefix("file://"))
         if path.is_file():
@@ -116,12 +117,14 @@ def split_records(name: str, data: bytes) -> Iterator[RawRecord | RejectedRecord
                 yield RejectedRecord(item_name, "bad_record", f"expected a JSON object, got {type(item).__name__}")
 
 
-def read_sources(sources: tuple[str, ...] | list[str], day: str) -> Iterator[RawRecord | RejectedRecord]:
+def read_sources(
+    sources: tuple[str, ...] | list[str], day: str, **store_options: object
+) -> Iterator[RawRecord | RejectedRecord]:
     """Every raw record of the day's sources, logging progress per source."""
     for source in sources:
         resolved = expand(source, day)
         count = 0
-        for name, data in list_inputs(resolved):
+        for name, data in list_inputs(resolved, **store_options):
             for record in split_records(name, data):
                 count += 1
                 yield record

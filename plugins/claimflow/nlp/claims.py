@@ -48,7 +48,7 @@ def default_lexicon_dir() -> Path:
     COMPONENT,
     assigns=["doc._.claims"],
     requires=["token.dep", "token.lemma", "token.pos", "doc.ents"],
-    default_config={"lexicon_dir": None, "threshold": 0.5, "max_content_chars": 3000},
+    default_config={"lexicon_dir": None, "threshold": 0.4, "max_content_chars": 3000},
 )
 def make_claimflow_claims(
     nlp: Language, name: str, *, lexicon_dir: str | None, threshold: float, max_content_chars: int
@@ -87,7 +87,7 @@ class ClaimExtractor(Pipe):
         *,
         lexicon: Lexicon,
         scorer: Scorer,
-        threshold: float = 0.5,
+        threshold: float = 0.4,
         max_content_chars: int = 3000,
     ) -> None:
         self.name = name

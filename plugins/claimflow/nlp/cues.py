@@ -7,18 +7,21 @@ candidates are claims. Generation is deliberately generous; precision comes from
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
 from claimflow.nlp.lexicon import Lexicon
-from claimflow.nlp.quotes import QuoteRegions
+from claimflow.nlp.quotes import GAP, QuoteRegions
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 EDGE_PUNCT = set(",;:-–—()[]")
 CLAUSE_DEPS = ("ccomp",)
 INVERTED_DEPS = ("parataxis", "advcl", "conj", "ROOT", "ccomp")
+CUE_PREPS = ("on", "of", "against", "about", "for")
+CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp")
 ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with")
 
 
@@ -65,35 +68,53 @@ def subtree_ids(token: Token) -> set[int]:
     return {t.i for t in token.subtree}
 
 
-def cue_range(verb: Token) -> tuple[int, int]:
-    """The verb with its contiguous auxiliaries, negation and particles (PolNeAR's cue extent)."""
+def cue_range(verb: Token, nouns: dict[str, float]) -> tuple[int, int]:
+    """The verb with what PolNeAR counts as its cue: adjacent auxiliaries, negation, adverbs and
+    particles, a following colon, a time ("said Tuesday") and "in a statement"-like phrases."""
+    doc = verb.doc
     start = verb.i
-    left = {c.i for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg", "advmod") and c.i < verb.i}
+    left = {c.i for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg", "advmod")}
     while start - 1 in left:
         start -= 1
     end = verb.i + 1
-    right = {c.i for c in verb.rights if c.dep_ in ("prt", "neg")}
-    while end in right:
+    for child in verb.rights:
+        if child.i != end:
+            break
+        if child.dep_ in ("prt", "neg") or (child.dep_ == "npadvmod" and child.ent_type_ in ("DATE", "TIME")):
+            end = child.i + 1
+        elif child.dep_ == "prep" and child.lower_ in ("in", "during", "on") and any(
+            g.dep_ == "pobj" and g.lemma_.lower() in nouns for g in child.children
+        ):
+            end = max(t.i for t in child.subtree) + 1
+        elif child.dep_ == "prep" and child.lower_ in CUE_PREPS:
+            end = child.i + 1
+        else:
+            break
+    if end < len(doc) and doc[end].text == ":":
         end += 1
-    while start < verb.i and verb.doc[start].dep_ == "advmod" and verb.doc[start].lower_ not in ("also", "not"):
-        start += 1
     return start, end
 
 
 def find_subject(verb: Token) -> Token | None:
-    """The verb's subject, climbing through conjuncts and open complements that lack one."""
+    """The verb's subject, climbing out of conjuncts, adjuncts and open complements that lack one.
+
+    "He echoed that promise, saying ..." gives "saying" the subject of "echoed"; an expletive
+    met on the way ("it's hard to know") means there is no source.
+    """
     current = verb
-    for _ in range(4):
+    for _ in range(5):
         for child in current.children:
-            if child.dep_ in ("nsubj", "csubj"):
+            if child.dep_ in ("nsubj", "csubj") or (child.dep_ == "nsubjpass" and current is not verb):
+                if current is not verb and child.lower_ in ("it", "there"):
+                    return None
                 return child
-            if child.dep_ == "nsubjpass" and current is not verb:
-                return child
-        if current.dep_ in ("conj", "xcomp") and current.head is not current:
-            current = current.head
-            continue
+            if child.dep_ == "expl":
+                return None
         if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return current.head
+        if current.dep_ in CLIMB_DEPS and current.head is not current:
+            current = current.head
+            continue
         return None
     return None
 
@@ -120,6 +141,8 @@ def inverted_subject(verb: Token, sent_end: int) -> Token | None:
     """The speaker after the verb in "..., added the officials": a noun closing the sentence."""
     doc = verb.doc
     if verb.i == 0 or doc[verb.i - 1].text not in (",", "”", '"', "''"):
+        return None
+    if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(c.dep_ in SUBJECTS or c.dep_ == "auxpass" for c in verb.children):
         return None
     for child in verb.rights:
         if child.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and child.pos_ in ("NOUN", "PROPN"):
@@ -162,29 +185,91 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list
         known = lemma in lexicon.verbs
         if not known and not (clauses and verb.pos_ == "VERB"):
             continue
-        cue = cue_range(verb)
+        cue = cue_range(verb, lexicon.nouns)
         cue_ids = set(range(*cue))
         if passive(verb):
             agent = agent_source(verb)
             subject = agent
         else:
-            subject = find_subject(verb) or inverted_subject(verb, ends[verb.i])
+            subject = inverted_subject(verb, ends[verb.i]) or find_subject(verb)
         src = source_range(subject) if subject is not None else None
         src_ids = set(range(*src)) if src else set()
         kind, content_ids = _content(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
-        if kind is None:
+        if kind == "inverted" and src and src[0] > verb.i:
+            kind = "postposed"  # "..., added the officials"
+        if kind is None and known:
+            kind, content_ids = "adjacent_quote", set()
+            ranges = adjacent_quote(doc, quotes, min(cue[0], src[0] if src else cue[0]), max(cue[1], src[1] if src else 0))
+            if not ranges:
+                continue
+        elif kind is None:
             continue
-        ranges = token_ranges(doc, content_ids)
+        else:
+            ranges = token_ranges(doc, content_ids)
         if not ranges:
             continue
         ranges = quotes.extend(ranges, doc[cue[0]].idx)
         last = doc[max(cue[1], src[1] if src else 0) - 1]
-        ranges = quotes.continued(ranges, last.idx + len(last.text))
+        final = doc[ends[verb.i] - 1]
+        ranges = quotes.continued(ranges, last.idx + len(last.text), final.idx + len(final.text))
         if kind == "prep":
             prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
             cue = (cue[0], max(cue[1], prep.i + 1))
         out.append(Candidate(kind, cue, verb.i, ranges, src))
+        light = noun_object(verb, lexicon)
+        if light is not None:
+            end, ids = light
+            light_ranges = token_ranges(doc, ids - src_ids)
+            if light_ranges:
+                out.append(Candidate("noun_object", (cue[0], max(cue[1], end)), verb.i, light_ranges, src))
     return out
+
+
+def noun_object(verb: Token, lexicon: Lexicon) -> tuple[int, set[int]] | None:
+    """A reporting noun as the verb's object: "expressed alarm that X", "offered praise for X".
+
+    Returns:
+        The token just past the cue (verb, object and preposition) and the content's token
+        indices, or None when the verb has no such object.
+    """
+    obj = next((c for c in verb.rights if c.dep_ == "dobj"), None)
+    if obj is None or obj.lemma_.lower() not in lexicon.nouns:
+        return None
+    for holder in (obj, verb):
+        for child in holder.rights:
+            if child.i < obj.i:
+                continue
+            if child.dep_ == "prep" and child.lower_ in ARG_PREPS:
+                ids = {t.i for g in child.children for t in g.subtree}
+                if ids:
+                    return child.i + 1, ids
+            if child.dep_ in ("acl", "ccomp") and any(g.dep_ == "mark" for g in child.children):
+                return child.left_edge.i, subtree_ids(child)
+    return None
+
+
+def adjacent_quote(doc: Doc, quotes: QuoteRegions, first: int, last: int) -> list[tuple[int, int]]:
+    """A quotation right before tokens ``first..last`` (“...?” Rubio said) or right after them.
+
+    Args:
+        doc: the doc.
+        quotes: its quotation regions.
+        first: the first token of the cue and source.
+        last: the token just past the cue and source.
+
+    Returns:
+        The quotation's character range as a one-item list, or an empty list.
+    """
+    text = quotes.text
+    start = doc[first].idx
+    k = bisect.bisect_left(quotes.starts, start) - 1
+    if k >= 0 and not text[quotes.regions[k][1] : start].strip(GAP):
+        return [quotes.regions[k]]
+    end = doc[last - 1].idx + len(doc[last - 1].text)
+    nxt = quotes.after(end)
+    if nxt is not None and not text[end : nxt[0]].strip(GAP) and "\n" not in text[end : nxt[0]]:
+        return [nxt]
+    return []
 
 
 def _content(
@@ -208,6 +293,9 @@ def _content(
         ids = subtree_ids(head) - subtree_ids(verb) - exclude
         ids = {i for i in ids if i < verb.left_edge.i}
         return "inverted", ids
+    if verb.dep_ == "parataxis" and head.i > verb.i and _between_commas(verb):
+        # "The goal, he said, is to forge a cease-fire": the clause around the cue
+        return "parenthetical", subtree_ids(head) - subtree_ids(verb) - exclude
     for child in verb.children:
         if child.dep_ == "xcomp":
             return "xcomp", subtree_ids(child) - exclude
@@ -226,6 +314,42 @@ def _content(
         if nxt is not None and nxt.text == ":":
             return "colon", set(range(nxt.i + 1, sent_end))
     return None, set()
+
+
+def adjective_candidates(doc: Doc, lexicon: Lexicon) -> list[Candidate]:
+    """Copula and adjective cues: "was critical of X", "is worried about X", "were hopeful that"."""
+    out: list[Candidate] = []
+    for adj in doc:
+        if adj.pos_ != "ADJ" or adj.dep_ != "acomp" or adj.lemma_.lower() not in lexicon.adjectives:
+            continue
+        verb = adj.head
+        ids: set[int] = set()
+        end = adj.i + 1
+        for child in adj.children:
+            if child.dep_ in ("ccomp", "xcomp"):
+                ids |= subtree_ids(child)
+            elif child.dep_ == "prep" and child.i > adj.i:
+                ids |= {t.i for g in child.children for t in g.subtree}
+                end = max(end, child.i + 1) if child.i == end else end
+        if not ids:
+            continue
+        start = min(verb.i, adj.i)
+        subject = find_subject(verb)
+        src = source_range(subject) if subject is not None else None
+        ranges = token_ranges(doc, ids - set(range(start, end)))
+        if ranges:
+            out.append(Candidate("adjective", (start, end), adj.i, ranges, src))
+    return out
+
+
+def _between_commas(verb: Token) -> bool:
+    """Whether the verb's phrase is set off by commas on both sides."""
+    doc = verb.doc
+    words = [t.i for t in verb.subtree if not t.is_punct]
+    left, right = words[0], words[-1]
+    before = doc[left - 1].text if left > 0 else ""
+    after = doc[right + 1].text if right + 1 < len(doc) else ""
+    return before in (",", "—", "–") and after in (",", "—", "–")
 
 
 def according_candidates(doc: Doc, ends: list[int]) -> list[Candidate]:
@@ -250,6 +374,45 @@ def according_candidates(doc: Doc, ends: list[int]) -> list[Candidate]:
         ranges = token_ranges(doc, ids)
         if ranges:
             out.append(Candidate("according", (tok.i, to.i + 1), tok.i, ranges, src))
+    return out
+
+
+NAME_PARTS = ("compound", "amod", "det", "poss", "nmod", "case", "nummod")
+
+
+def colon_candidates(doc: Doc, quotes: QuoteRegions) -> list[Candidate]:
+    """``Name: content``, the headline and live-blog form ("Rubio: Trump can't be trusted").
+
+    The source is the name right before the colon; the content runs to the end of its
+    paragraph, or is the quotation that opens right after the colon.
+    """
+    out: list[Candidate] = []
+    text = quotes.text
+    for colon in doc:
+        if colon.text != ":" or colon.i == 0:
+            continue
+        name = doc[colon.i - 1]
+        if name.pos_ not in ("PROPN", "NOUN") or "\n" in name.text_with_ws:
+            continue
+        start = name.i
+        while start > 0 and doc[start - 1].head.i in range(start, name.i + 1) and doc[start - 1].dep_ in NAME_PARTS:
+            start -= 1
+        begin = colon.idx + 1
+        para_end = text.find("\n", begin)
+        para_end = len(text) if para_end < 0 else para_end
+        nxt = quotes.after(begin)
+        if nxt is not None and not text[begin : nxt[0]].strip() and nxt[1] <= para_end + 1:
+            ranges = quotes.continued([nxt], nxt[1])
+        else:
+            stop = para_end
+            while stop > begin and text[stop - 1] in " \t\r.":
+                stop -= 1
+            lead = begin
+            while lead < stop and text[lead].isspace():
+                lead += 1
+            ranges = [(lead, stop)] if stop > lead else []
+        if ranges:
+            out.append(Candidate("colon_name", (colon.i, colon.i + 1), colon.i, ranges, (start, name.i + 1)))
     return out
 
 
@@ -283,7 +446,13 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         Candidates in cue order; several may share content (nested attributions).
     """
     ends = sentence_ends(doc)
-    found = verb_candidates(doc, lexicon, quotes, ends) + according_candidates(doc, ends) + noun_candidates(doc, lexicon)
+    found = (
+        verb_candidates(doc, lexicon, quotes, ends)
+        + according_candidates(doc, ends)
+        + noun_candidates(doc, lexicon)
+        + adjective_candidates(doc, lexicon)
+        + colon_candidates(doc, quotes)
+    )
     found.sort(key=lambda c: c.cue)
     for cand in found:
         cand.features = features(doc, cand, lexicon, quotes)
@@ -294,7 +463,7 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     """String features of a candidate for the linear scorer."""
     head = doc[cand.head]
     lemma = head.lemma_.lower() if cand.kind != "according" else "according to"
-    known = lemma in lexicon.verbs or lemma in lexicon.nouns or cand.kind == "according"
+    known = lemma in lexicon.verbs or lemma in lexicon.nouns or lemma in lexicon.adjectives or cand.kind == "according"
     lem = lemma if known else "<unk>"
     n_chars = sum(e - s for s, e in cand.content)
     size = "xs" if n_chars < 15 else "s" if n_chars < 40 else "m" if n_chars < 120 else "l"
@@ -307,22 +476,26 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     cue_tok = doc[cand.cue[0]]
     in_quote = quotes.inside(cue_tok.idx)
     neg = any(c.dep_ == "neg" for c in head.children)
+    src_side = "none" if cand.source is None else "after" if cand.source[0] > cand.head else "before"
+    kind = "ccomp" if cand.kind == "postposed" else cand.kind  # same shape: a clause, then its cue
     feats = [
         "bias",
-        f"kind={cand.kind}",
+        f"srcside={src_side}",
+        f"kind|srcside={kind}|{src_side}",
+        f"kind={kind}",
         f"lemma={lem}",
-        f"lemma|kind={lem}|{cand.kind}",
+        f"lemma|kind={lem}|{kind}",
         f"dep={head.dep_}",
         f"tag={head.tag_}",
         f"size={size}",
-        f"kind|size={cand.kind}|{size}",
+        f"kind|size={kind}|{size}",
         f"src={src_type}",
-        f"kind|src={cand.kind}|{src_type}",
+        f"kind|src={kind}|{src_type}",
         f"lemma|src={lem}|{src_type != 'none'}",
         f"inquote={in_quote}",
         f"neg={neg}",
         f"prior={lexicon.prior_bucket(lemma)}",
-        f"prior|kind={lexicon.prior_bucket(lemma)}|{cand.kind}",
+        f"prior|kind={lexicon.prior_bucket(lemma)}|{kind}",
         f"quotecontent={quotes.kind(cand.content)}",
     ]
     if head.dep_ in ("amod", "acl", "relcl", "advcl", "xcomp", "pcomp"):
@@ -333,4 +506,8 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
         feats.append("modal")
     if head.i > 0 and doc[head.i - 1].lower_ == "to":
         feats.append("infinitive")
+    if cand.source is not None:
+        first = doc[cand.source[0]]
+        at_para_start = first.i == 0 or "\n" in doc[first.i - 1].text_with_ws
+        feats.append(f"kind|parastart={kind}|{at_para_start}")
     return feats

@@ -104,7 +104,7 @@ class QuoteRegions:
         k = bisect.bisect_left(self.starts, pos)
         return self.regions[k] if k < len(self.regions) else None
 
-    def continued(self, ranges: list[tuple[int, int]], resume: int) -> list[tuple[int, int]]:
+    def continued(self, ranges: list[tuple[int, int]], resume: int, sentence_end: int | None = None) -> list[tuple[int, int]]:
         """Add the quotations that carry on a direct quote right after its cue sentence.
 
         News style splits one quote around the cue (“A,” he said. “B.”) and lets a quote run on
@@ -113,7 +113,8 @@ class QuoteRegions:
         Args:
             ranges: the content's character ranges; nothing is added unless they hold a quote.
             resume: where the cue (or a source after it) ends; the next quotation must start
-                after only whitespace and punctuation from here.
+                after only whitespace and punctuation from here...
+            sentence_end: ...or from the end of the cue's sentence ("he said from his office.").
 
         Returns:
             The content ranges with the continuing quotations appended.
@@ -123,12 +124,23 @@ class QuoteRegions:
         text = self.text
         out = list(ranges)
         pos = max(resume, ranges[-1][1])
+        if sentence_end is not None and sentence_end > pos:
+            nxt = self.after(pos)
+            if nxt is not None and text[pos : nxt[0]].strip(GAP) and nxt[0] >= sentence_end:
+                pos = sentence_end
+        while True:  # a quote run on from earlier paragraphs ends where this one starts
+            k = bisect.bisect_left(self.starts, out[0][0]) - 1
+            if k < 0 or self.regions[k][1] not in self.unclosed or text[self.regions[k][1] : out[0][0]].strip():
+                break
+            out.insert(0, self.regions[k])
         while True:
             nxt = self.after(pos)
             if nxt is None or text[pos : nxt[0]].strip(GAP):
                 return out
             if "\n" in text[pos : nxt[0]] and out[-1][1] not in self.unclosed:
-                return out
+                para_end = text.find("\n", nxt[1])
+                if text[nxt[1] : para_end if para_end >= 0 else len(text)].strip():
+                    return out  # the next paragraph is not a quote alone
             out.append(nxt)
             pos = nxt[1]
 

@@ -37,20 +37,25 @@ class Parents:
         return cls(
             day=day,
             article_ids=frozenset(ids.dropna()),
-            texts={a: t for a, t in zip(ids, texts) if isinstance(t, str)},
+            texts={a: t for a, t in zip(ids, texts, strict=True) if isinstance(t, str)},
             entity_ids=frozenset(entities["entity_id"].dropna()) if "entity_id" in entities.columns else frozenset(),
         )
 
 
+def _missing(value: Any) -> bool:
+    """None, NA or NaN: what a null looks like in a pandas column of any dtype."""
+    return value is None or value is pd.NA or (isinstance(value, float | np.floating) and np.isnan(value))
+
+
 def _offset(value: Any) -> int | None:
     """An offset as int; ``None`` when missing; ``-1`` (never valid) when it is not an integer."""
+    if _missing(value):
+        return None
     if isinstance(value, bool | np.bool_):
         return -1
     if isinstance(value, numbers.Integral):
         return int(value)
-    if isinstance(value, numbers.Real):
-        return None if np.isnan(value) else (int(value) if float(value).is_integer() else -1)
-    return None if value is None or value is pd.NA else -1
+    return int(value) if isinstance(value, numbers.Real) and float(value).is_integer() else -1
 
 
 def _span(text: str, start: Any, end: Any, value: Any) -> tuple[bool, bool]:
@@ -67,9 +72,9 @@ def _spans(
     """Per row: span inside its article's text, span text equal to the article's text there."""
     in_text: list[bool] = []
     matches: list[bool] = []
-    for aid, s, e, value in zip(df["article_id"], df[start], df[end], df[text]):
+    for aid, s, e, value in zip(df["article_id"], df[start], df[end], df[text], strict=True):
         article = parents.texts.get(aid)
-        absent = _offset(s) is None and _offset(e) is None and (value is None or value is pd.NA or value != value)
+        absent = _missing(s) and _missing(e) and _missing(value)
         ok = (True, True) if article is None or (optional and absent) else _span(article, s, e, value)
         in_text.append(ok[0])
         matches.append(ok[1])
@@ -85,10 +90,12 @@ def _content(df: pd.DataFrame, parents: Parents) -> dict[str, list[bool]]:
     in_text: list[bool] = []
     matches: list[bool] = []
     joined: list[bool] = []
-    for aid, spans, content_text in zip(df["article_id"], df["content"], df["content_text"]):
+    for aid, spans, content_text in zip(df["article_id"], df["content"], df["content_text"], strict=True):
         valid = _is_sequence(spans) and len(spans) > 0 and all(isinstance(s, dict) for s in spans)
         article = parents.texts.get(aid)
-        checks = [_span(article, s.get("start"), s.get("end"), s.get("text")) for s in spans] if valid and article else []
+        checks = (
+            [_span(article, s.get("start"), s.get("end"), s.get("text")) for s in spans] if valid and article else []
+        )
         in_text.append(valid and all(c[0] for c in checks))
         matches.append(all(c[1] for c in checks))
         joined.append(not valid or content_text == CONTENT_JOINER.join(str(s.get("text")) for s in spans))
@@ -96,8 +103,11 @@ def _content(df: pd.DataFrame, parents: Parents) -> dict[str, list[bool]]:
 
 
 def _first_copy(df: pd.DataFrame) -> pd.Series:
-    """False for a text already seen under a smaller article_id, so reruns keep the same copy."""
-    order = df.sort_values("article_id", kind="stable", na_position="last", key=lambda s: s.astype(str)).index
+    """False for a text already seen in a record that sorts first by (path, article_id).
+
+    Sorting, not input order, picks the copy that is kept, so a rerun keeps the same one.
+    """
+    order = df.astype({"path": str, "article_id": str}).sort_values(["path", "article_id"], kind="stable").index
     hashes = df.loc[order, "content_sha256"]
     repeated = hashes.duplicated(keep="first") & hashes.notna()
     return ~repeated.reindex(df.index)
@@ -106,9 +116,7 @@ def _first_copy(df: pd.DataFrame) -> pd.Series:
 def _articles(df: pd.DataFrame, parents: Parents) -> dict[str, Iterable[bool]]:
     published = df["published"]
     present = published.notna()
-    parsed = pd.to_datetime(
-        published.where(present).astype("string"), errors="coerce", utc=True, format="ISO8601"
-    )
+    parsed = pd.to_datetime(published.where(present).astype("string"), errors="coerce", utc=True, format="ISO8601")
     latest = pd.Timestamp(parents.day, tz="UTC") + pd.Timedelta(days=2)  # end of the day after the run's
     return {
         "dq_first_copy": _first_copy(df),
@@ -156,4 +164,3 @@ def add_derived(table: str, df: pd.DataFrame, parents: Parents) -> pd.DataFrame:
     """``df`` plus its table's ``dq_*`` columns; ``df`` must have the table's schema columns."""
     columns = {name: np.asarray(values, dtype=bool) for name, values in DERIVED[table](df, parents).items()}
     return df.assign(**columns)
-

@@ -59,9 +59,7 @@ def _table_section(t: TableOutcome) -> str:
         f"<td>{escape(c.description)}</td><td>{escape(c.observed)}</td></tr>"
         for c in t.checks
     )
-    reasons = "".join(
-        f'<tr><td>{escape(r)}</td><td class="num">{n}</td></tr>' for r, n in sorted(t.reasons.items())
-    )
+    reasons = "".join(f'<tr><td>{escape(r)}</td><td class="num">{n}</td></tr>' for r, n in sorted(t.reasons.items()))
     return (
         f'<h2 id="{escape(t.table)}">{escape(t.table)}</h2>'
         f"<p>{t.rows_in} rows in, {t.rows_good} good, {t.rows_quarantined} quarantined.</p>"

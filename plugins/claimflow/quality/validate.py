@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ import pandas as pd
 
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
-from claimflow.quality.suites import ID_COLUMNS, TABLES, Suite, SuiteConfigError, load_config
+from claimflow.quality.suites import ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
 
 QUARANTINE_COLUMNS = ["table", "record_id", "article_id", "reason", "detail", "record", "dt"]
 ORPHAN = "orphan"
@@ -36,7 +36,7 @@ class QualityOutcome:
     good: dict[str, pd.DataFrame]
     quarantine: pd.DataFrame  # QUARANTINE_COLUMNS, one row per quarantined input row
     failures: list[str]  # batch-level failures; empty when the day may be published
-    results: dict[str, Any]  # GX validation results (JSON dicts) per table
+    results: dict[str, Any]  # GX results (JSON) per table, plus "parameters" and per-table "statistics"
     report_html: str
 
     @property
@@ -55,13 +55,13 @@ class _Verdict:
     failures: list[str] = field(default_factory=list)
     result: dict[str, Any] = field(default_factory=dict)
 
-    def quarantine(self, positions: Any, reason: str, detail: Any) -> None:
-        """Quarantine rows not already quarantined; ``detail`` is a string or a per-row function."""
+    def quarantine(self, positions: Iterable[int], reason: str, detail: Callable[[int], str]) -> None:
+        """Quarantine the rows at ``positions`` not already quarantined; ``detail`` says why, per row."""
         for pos in positions:
             if pos not in self.quarantined:
-                self.quarantined[pos] = (reason, detail(pos) if callable(detail) else detail)
+                self.quarantined[pos] = (reason, detail(pos))
 
-    def orphan(self, positions: list[int], detail: Callable[[int], str]) -> None:
+    def orphan(self, positions: Iterable[int], detail: Callable[[int], str]) -> None:
         """Quarantine rows whose parent was quarantined; the parent's fault outranks their own."""
         for pos in positions:
             if self.quarantined.get(pos, ("",))[0] != ORPHAN:
@@ -116,44 +116,50 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _row_detail(frame: pd.DataFrame, check: Check, pos: int) -> str:
+    """Why a row failed ``check``: what the check wants and, for a real column, what the row has."""
+    column = check.column
+    if column is None or column.startswith("dq_"):
+        return check.description
+    return f"{check.description} Got {column}={_shown(frame.at[pos, column])}."
+
+
+def _batch_failure(frame: pd.DataFrame, table: str, check: Check, result: Any) -> str:
+    """The line for ``failures``: which rows (a few ids) or which observed value broke ``check``."""
+    bad = result.result.get("unexpected_index_list") or []
+    if bad:
+        id_column = ID_COLUMNS[table]
+        examples = ", ".join(_shown(frame.at[pos, id_column]) for pos in bad[:3])
+        found = f"{len(bad)} of {len(frame)} rows fail, e.g. {id_column} {examples}"
+    else:
+        limits = {k: v for k, v in result.expectation_config.kwargs.items() if k != "batch_id"}
+        found = f"observed {_shown(result.result.get('observed_value'))} with {limits}"
+    return f"{table}.{check.name} failed: {found}. Expected: {check.description}"
+
+
 def _run_suite(verdict: _Verdict, frame: pd.DataFrame, suite: Suite, parameters: dict[str, Any]) -> None:
     """Validate ``frame`` (the table plus its dq_ columns) and record what each expectation found."""
-    id_column = ID_COLUMNS[verdict.table]
     batch = _batch_definitions()[verdict.table].get_batch(batch_parameters={"dataframe": frame})
-    result = batch.validate(_gx_suite(suite), result_format=RESULT_FORMAT, expectation_parameters=parameters)
-    verdict.result = result.to_json_dict()
-    by_name = {r.expectation_config.meta["name"]: r for r in result.results}
-    for check in suite.checks:  # file order, so the first failing check is a row's reason
-        res = by_name[check.name]
-        info = res.exception_info or {}
-        outcome = res.result or {}
-        if info.get("raised_exception"):
-            message = str(info.get("exception_message", "")).splitlines()[0]
+    results = batch.validate(_gx_suite(suite), result_format=RESULT_FORMAT, expectation_parameters=parameters)
+    verdict.result = results.to_json_dict()
+    by_name = {r.expectation_config.meta["name"]: r for r in results.results}
+    for check in suite.checks:  # file order, so a row's reason is the first check it fails
+        result = by_name[check.name]
+        if (result.exception_info or {}).get("raised_exception"):
+            message = str(result.exception_info.get("exception_message", "")).splitlines()[0]
             verdict.checks.append(CheckOutcome(check.name, check.level, check.description, False, None, message))
-            verdict.failures.append(f"{verdict.table}.{check.name}: could not be evaluated: {message}")
+            verdict.failures.append(f"{verdict.table}.{check.name} could not be evaluated: {message}")
             continue
-        bad = [int(i) for i in outcome.get("unexpected_index_list") or []]
-        observed = "" if "observed_value" not in outcome else _shown(outcome["observed_value"])
-        count = outcome.get("unexpected_count") if "unexpected_count" in outcome else None
-        verdict.checks.append(CheckOutcome(check.name, check.level, check.description, res.success, count, observed))
-        if res.success:
+        observed = _shown(result.result["observed_value"]) if "observed_value" in result.result else ""
+        count = result.result.get("unexpected_count")
+        verdict.checks.append(CheckOutcome(check.name, check.level, check.description, result.success, count, observed))
+        if result.success:
             continue
         if check.level == "record":
-            column = check.column
-
-            def detail(pos: int, check=check, column=column) -> str:
-                shown = "" if column is None or column.startswith("dq_") else f"; got {column}={_shown(frame.at[pos, column])}"
-                return check.description + shown
-
-            verdict.quarantine(bad, check.name, detail)
+            bad = [int(pos) for pos in result.result["unexpected_index_list"]]
+            verdict.quarantine(bad, check.name, functools.partial(_row_detail, frame, check))
         else:
-            if bad:
-                examples = ", ".join(_shown(frame.at[p, id_column]) for p in bad[:3])
-                found = f"{count} of {len(frame)} rows fail, e.g. {id_column} {examples}"
-            else:
-                limits = {k: v for k, v in res.expectation_config.kwargs.items() if k != "batch_id"}
-                found = f"observed {observed} with {limits}"
-            verdict.failures.append(f"{verdict.table}.{check.name} failed: {found}. Expected: {check.description}")
+            verdict.failures.append(_batch_failure(frame, verdict.table, check, result))
 
 
 def _validate_table(table: str, frame: pd.DataFrame, suite: Suite, parents: Parents, parameters: dict) -> _Verdict:
@@ -166,7 +172,7 @@ def _validate_table(table: str, frame: pd.DataFrame, suite: Suite, parents: Pare
     if missing:
         detail = f"{table} is missing columns {missing}"
         verdict.failures.append(f"{table}.columns: {detail}; its rows cannot be checked")
-        verdict.quarantine(range(len(frame)), "schema", detail)
+        verdict.quarantine(range(len(frame)), "schema", lambda _: detail)
         verdict.result = {"success": False, "missing_columns": missing}
         return verdict
     _run_suite(verdict, add_derived(table, frame, parents), suite, parameters)
@@ -241,9 +247,18 @@ def validate_day(
 
     failures = [f for v in verdicts.values() for f in v.failures]
     quarantine = pd.concat([_quarantine_rows(v, day) for v in verdicts.values()], ignore_index=True)
-    good = {
-t: v.frame.drop(index=list(v.quarantined)).reset_index(drop=True) for t, v in verdicts.items()
+    good = {t: v.frame.drop(index=list(v.quarantined)).reset_index(drop=True) for t, v in verdicts.items()}
+    outcomes = [v.outcome() for v in verdicts.values()]
+    statistics = {
+        o.table: {
+            "rows": o.rows_in,
+            "good": o.rows_good,
+            "quarantined": o.rows_quarantined,
+            "expectations": len(o.checks),
+            "failed_expectations": sum(not c.success for c in o.checks),
+        }
+        for o in outcomes
     }
-    results = {t: v.result for t, v in verdicts.items()} | {"parameters": parameters}
-    report = render_report(day, [v.outcome() for v in verdicts.values()], failures)
+    results = {t: v.result for t, v in verdicts.items()} | {"parameters": parameters, "statistics": statistics}
+    report = render_report(day, outcomes, failures)
     return QualityOutcome(good=good, quarantine=quarantine, failures=failures, results=results, report_html=report)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from claimflow.storage.base import ObjectInfo, ObjectStore
+from claimflow.storage.base import ObjectInfo, ObjectStat, ObjectStore
 from claimflow.storage.local import LocalStore
 
-__all__ = ["ObjectInfo", "ObjectStore", "LocalStore", "open_store"]
+__all__ = ["ObjectInfo", "ObjectStat", "ObjectStore", "LocalStore", "open_store"]
 
 
 def open_store(uri: str, **options: object) -> ObjectStore:

@@ -7,7 +7,6 @@ Large files are written to a local temporary file first and uploaded in one stre
 from __future__ import annotations
 
 import gzip
-import hashlib
 import json
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -18,7 +17,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from claimflow.storage.base import ObjectStore
+from claimflow.storage.base import ObjectStore, file_sha256
 
 ROW_GROUP = 10_000  # rows per Parquet row group: bounded memory for any day size
 
@@ -34,14 +33,6 @@ class StagedFile:
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "rows": self.rows, "bytes": self.bytes, "sha256": self.sha256}
-
-
-def _digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def put_json(store: ObjectStore, key: str, value: Any) -> None:
@@ -92,7 +83,7 @@ def put_parquet(store: ObjectStore, key: str, rows: Iterable[dict[str, Any]], sc
                 writer.write_table(pa.Table.from_pylist(batch, schema=schema))
                 count += len(batch)
         store.put_file(key, path)
-        return StagedFile(key, count, path.stat().st_size, _digest(path))
+        return StagedFile(key, count, path.stat().st_size, file_sha256(path))
 
 
 def read_parquet(store: ObjectStore, key: str) -> pa.Table:

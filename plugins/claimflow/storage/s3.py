@@ -27,9 +27,11 @@ from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    ConnectionError as BotoConnectionError,
     HTTPClientError,
     IncompleteReadError,
+)
+from botocore.exceptions import (
+    ConnectionError as BotoConnectionError,
 )
 
 from claimflow.exceptions import StorageError, TransientStorageError
@@ -95,14 +97,11 @@ class S3Settings:
 
     def __post_init__(self) -> None:
         _check_choice("CLAIMFLOW_S3_SSE", self.sse, _SSE_MODES, allow_none=True)
-        _check_choice(
-            "CLAIMFLOW_S3_ADDRESSING_STYLE", self.addressing_style, _ADDRESSING_STYLES, allow_none=True
-        )
+        _check_choice("CLAIMFLOW_S3_ADDRESSING_STYLE", self.addressing_style, _ADDRESSING_STYLES, allow_none=True)
         _check_choice("CLAIMFLOW_S3_RETRY_MODE", self.retry_mode, _RETRY_MODES)
         if self.sse_kms_key_id and self.sse != "aws:kms":
             raise ValueError(
-                "CLAIMFLOW_S3_SSE_KMS_KEY_ID needs CLAIMFLOW_S3_SSE=aws:kms, "
-                f"got CLAIMFLOW_S3_SSE={self.sse!r}"
+                f"CLAIMFLOW_S3_SSE_KMS_KEY_ID needs CLAIMFLOW_S3_SSE=aws:kms, got CLAIMFLOW_S3_SSE={self.sse!r}"
             )
         if self.multipart_chunksize < 5 * MiB:
             raise ValueError(
@@ -180,8 +179,9 @@ def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
 
         hook = S3Hook(aws_conn_id=aws_conn_id)
         connection_config = hook.config
-        s3_options = {**(config.s3 or {}), **(connection_config.s3 or {})}
-        merged = config.merge(connection_config).merge(Config(s3=s3_options) if s3_options else Config())
+        merged = config.merge(connection_config)  # the connection's explicit options win...
+        if config.s3 and connection_config.s3:  # ...key by key inside the s3 options too
+            merged = merged.merge(Config(s3={**config.s3, **connection_config.s3}))
         log.info("S3 client from Airflow connection %r", aws_conn_id)
         return hook.get_client_type(config=merged)
     if aws_conn_id:
@@ -281,8 +281,7 @@ class S3Store(ObjectStore):
             return StorageError(f"could not {action} {where}: {reason}")
         if isinstance(error, (HTTPClientError, BotoConnectionError, IncompleteReadError)):
             return TransientStorageError(
-                f"could not {action} {where}: {error}; the server may be down or overloaded, "
-                "a later retry may succeed"
+                f"could not {action} {where}: {error}; the server may be down or overloaded, a later retry may succeed"
             )
         return StorageError(f"could not {action} {where}: {type(error).__name__}: {error}")
 
@@ -340,7 +339,9 @@ class S3Store(ObjectStore):
             failed = response.get("Errors", [])
             if failed:
                 sample = "; ".join(f"{e.get('Key')}: {e.get('Code')} {e.get('Message', '')}" for e in failed[:5])
-                raise StorageError(f"could not delete {len(failed)} of {len(batch)} object(s) in s3://{self.bucket}: {sample}")
+                raise StorageError(
+                    f"could not delete {len(failed)} of {len(batch)} object(s) in s3://{self.bucket}: {sample}"
+                )
 
     def delete_prefix(self, prefix: str) -> int:
         """Remove every object under ``prefix`` page by page, so memory stays flat."""

@@ -1,0 +1,121 @@
+"""One input file per kind of bad input issue 5 names, with the outcome each must have.
+
+``write_bad_inputs(folder)`` writes them and returns ``{key: outcome}``: the outcome is
+``"clean"`` (the record becomes a published article) or the quarantine reason expected. A key
+is a file name, or ``"<file>#<n>"`` for the n-th line (from 1) of a .jsonl file whose lines
+fare differently. Reasons from ``claimflow.ingest.decode``: empty, blank, binary,
+invalid_encoding, too_large, no_text; from ``claimflow.ingest.sources`` / ``articles``:
+bad_json, bad_record, bad_archive, duplicate (the first record by name is kept); from the
+quality suites: language.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import struct
+import zlib
+from pathlib import Path
+
+PARAGRAPH = (
+    "The {place} city council approved a new budget for road repairs on Tuesday, officials said. "
+    '"We have done our homework and the numbers add up," Mayor {name} told reporters after the vote. '
+    "According to the finance department, the plan will cost about {n} million dollars over three years.\n"
+)
+SPANISH = (
+    "El consejo municipal de la ciudad aprobó el martes un nuevo presupuesto para reparar las calles, "
+    "según dijeron los funcionarios. La alcaldesa dijo que el plan es muy importante para los vecinos "
+    "y que las obras empezarán en enero.\n"
+)
+
+
+def article(i: int) -> str:
+    """A short, distinct English news article with a quote and an "according to" claim."""
+    places = ["Springfield", "Riverton", "Lakeside", "Hillview", "Oakdale", "Portmouth", "Eastbrook", "Millbrook"]
+    names = ["Ana Ruiz", "Tom Becker", "Grace Obi", "Luis Moreno", "Sara Lind", "Omar Haddad", "Jin Park", "Eva Novak"]
+    return PARAGRAPH.format(place=places[i % 8], name=names[i % 8], n=10 + i)
+
+
+def _png() -> bytes:
+    """A valid 1x1 PNG image."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _record(i: int, **fields: object) -> dict[str, object]:
+    return {
+        "id": f"bad-input-{i}",
+        "title": f"Budget news {i}",
+        "url": f"https://news.example/{i}",
+        "published": "2026-11-26",
+        **fields,
+    }
+
+
+def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dict[str, str]:
+    """Write every bad-input kind into ``folder`` and return the expected outcome of each."""
+    folder.mkdir(parents=True, exist_ok=True)
+    files: dict[str, bytes] = {
+        "empty.txt": b"",
+        "whitespace.txt": b"   \n\t\n  \r\n ",
+        "image.txt": _png(),
+        "latin1.txt": article(1).replace("officials", "officials at the caf\u00e9").encode("latin-1"),
+        "utf16_bom.txt": article(2).encode("utf-16"),  # Python writes the BOM
+        "huge.txt": (article(3) * (huge_bytes // len(article(3)) + 1)).encode("utf-8"),
+        "scripts_only.txt": b'<html><head><script>window.location="https://ads.example";</script>'
+        b"<style>body{color:red}</style></head><body><script>track();</script></body></html>",
+        "page_with_scripts.txt": (
+            "<!DOCTYPE html><html><head><title>News</title><script>var x = 1;</script></head><body>"
+            f"<p>{article(4)}</p><script>ads()</script></body></html>"
+        ).encode(),
+        "broken_line.jsonl": "\n".join(
+            [
+                json.dumps(_record(5, text=article(5))),
+                '{"id": "bad-input-6", "text": "unterminated',
+                json.dumps(_record(7, text=article(7))),
+            ]
+        ).encode("utf-8"),
+        "missing_text.json": json.dumps(_record(8)).encode("utf-8"),
+        "wrong_types.json": json.dumps(_record(9, text=12345, published=["yesterday"])).encode("utf-8"),
+        "dup_a.json": json.dumps(_record(10, text=article(10))).encode("utf-8"),
+        "dup_b.json": json.dumps(_record(11, text=article(10))).encode("utf-8"),
+        "spanish.txt": SPANISH.encode("utf-8"),
+        "nul_control.txt": article(12)
+        .replace("council", "coun\x00cil")
+        .replace("reporters", "reporters\x07\x1b")
+        .encode("utf-8"),
+        "truncated.jsonl.gz": gzip.compress(
+            "\n".join(json.dumps(_record(20 + i, text=article(20 + i))) for i in range(20)).encode("utf-8")
+        )[:-40],
+    }
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return {
+        "empty.txt": "empty",
+        "whitespace.txt": "blank",
+        "image.txt": "binary",
+        "latin1.txt": "invalid_encoding",
+        "utf16_bom.txt": "clean",
+        "huge.txt": "too_large",
+        "scripts_only.txt": "no_text",
+        "page_with_scripts.txt": "clean",
+        "broken_line.jsonl#1": "clean",
+        "broken_line.jsonl#2": "bad_json",
+        "broken_line.jsonl#3": "clean",
+        "missing_text.json": "bad_record",
+        "wrong_types.json": "bad_record",
+        "dup_a.json": "clean",  # of two records with the same text, the first by name is kept
+        "dup_b.json": "duplicate",
+        "spanish.txt": "language",
+        "nul_control.txt": "clean",
+        "truncated.jsonl.gz": "bad_archive",
+    }

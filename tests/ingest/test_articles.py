@@ -1,0 +1,50 @@
+import pytest
+
+from claimflow.exceptions import RejectedInput
+from claimflow.ingest.articles import article_id, build_articles, to_article
+from claimflow.ingest.sources import RawRecord, RejectedRecord
+
+TEXT = "The mayor said on Monday that the new bridge would open in May, two months late."
+
+
+def test_ids_are_content_addressed():
+    assert article_id(TEXT) == article_id(TEXT) != article_id(TEXT + " ")
+    assert len(article_id(TEXT)) == 16
+
+
+def test_a_text_file_becomes_an_article():
+    article = to_article(RawRecord(name="a.txt", payload=TEXT.encode()))
+    assert (article.text, article.path, article.language) == (TEXT, "a.txt", "en")
+
+
+def test_a_json_record_keeps_its_metadata():
+    record = RawRecord(name="f.jsonl#3", fields={"id": 7, "title": "Bridge", "url": "http://x", "published": "2026-11-26", "text": TEXT})
+    article = to_article(record)
+    assert (article.title, article.url, article.published, article.meta) == ("Bridge", "http://x", "2026-11-26", {"external_id": "7"})
+
+
+@pytest.mark.parametrize(
+    "fields, detail",
+    [
+        pytest.param({"title": "no text"}, "missing required field 'text'", id="missing text"),
+        pytest.param({"text": 42}, "field 'text' must be a string, got int", id="text not a string"),
+        pytest.param({"text": TEXT, "title": ["x"]}, "field 'title' must be a string, got list", id="title not a string"),
+    ],
+)
+def test_bad_json_records_are_refused_with_the_reason(fields, detail):
+    with pytest.raises(RejectedInput, match=detail) as info:
+        to_article(RawRecord(name="f.json", fields=fields))
+    assert info.value.reason == "bad_record"
+
+
+def test_the_same_text_twice_is_refused_as_a_duplicate_naming_the_first():
+    records = [RawRecord(name="a.txt", payload=TEXT.encode()), RawRecord(name="b.json", fields={"id": "other", "text": TEXT})]
+    first, second = build_articles(records)
+    assert first.path == "a.txt"
+    assert isinstance(second, RejectedRecord) and second.reason == "duplicate" and "a.txt" in second.detail
+
+
+def test_without_normalization_the_text_is_kept_exactly():
+    raw = "Line one.  \r\nLine two said he.\r\n"
+    assert to_article(RawRecord(name="a.txt", payload=raw.encode()), normalize=False).text == raw
+    assert to_article(RawRecord(name="a.txt", payload=raw.encode())).text != raw
