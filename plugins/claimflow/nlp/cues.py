@@ -20,6 +20,7 @@ SUBJECTS = ("nsubj", "nsubjpass", "csubj")
 EDGE_PUNCT = set(",;:-–—()[]")
 CLAUSE_DEPS = ("ccomp",)
 INVERTED_DEPS = ("parataxis", "advcl", "conj", "ROOT", "ccomp")
+CONTENT_MARKS = ("for", "that", "whether", "if")
 CUE_PREPS = ("on", "of", "against", "about", "for")
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp")
 ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with")
@@ -174,6 +175,11 @@ def sentence_ends(doc: Doc) -> list[int]:
     return ends
 
 
+def _marked_clause(child: Token) -> bool:
+    """An adverbial clause that is really the verb's content: "called for X to", "asked whether"."""
+    return child.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in CONTENT_MARKS for g in child.children)
+
+
 def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list[int]) -> list[Candidate]:
     """Candidates headed by a verb: clausal, inverted, open-complement, object and prep content."""
     out: list[Candidate] = []
@@ -181,7 +187,7 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list
         if verb.pos_ not in ("VERB", "AUX"):
             continue
         lemma = verb.lemma_.lower()
-        clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS]
+        clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS or _marked_clause(c)]
         known = lemma in lexicon.verbs
         if not known and not (clauses and verb.pos_ == "VERB"):
             continue
