@@ -51,6 +51,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--out", type=Path, default=None, help="output folder (default: include/lexicons)")
     train.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
     train.add_argument("--l2", type=float, default=3.0, help="L2 penalty of the scorer (default: 3.0)")
+    train.add_argument("--min-count", type=int, default=2, help="least gold cues for a lemma to enter the lexicon (default: 2)")
     train.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
     train.set_defaults(func=run_train)
 
@@ -110,6 +111,6 @@ def run_train(args: argparse.Namespace) -> int:
     with nlp.select_pipes(disable=[COMPONENT]):
         docs = list(nlp.pipe((a.text for a in articles), batch_size=32))
     out = args.out or default_lexicon_dir()
-    stats = train(list(zip(articles, docs)), extractor.lexicon, out, l2=args.l2)
+    stats = train(list(zip(articles, docs)), extractor.lexicon, out, l2=args.l2, min_count=args.min_count)
     print(json.dumps({"out": str(out), **stats}))
     return 0

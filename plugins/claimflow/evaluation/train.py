@@ -78,7 +78,7 @@ def train(
     out_dir: str | Path,
     *,
     l2: float = 3.0,
-    min_count: int = 3,
+    min_count: int = 2,
 ) -> dict[str, int]:
     """Mine the cue lexicon, fit the scorer and write both into ``out_dir``.
 

@@ -423,20 +423,33 @@ def colon_candidates(doc: Doc, quotes: QuoteRegions) -> list[Candidate]:
 
 
 def noun_candidates(doc: Doc, lexicon: Lexicon) -> list[Candidate]:
-    """Reporting nouns with a clausal complement: ``the claim that ...``, ``a statement saying``."""
+    """Reporting nouns with their content: ``the claim that ...``, ``his support for X``.
+
+    The content is a marked clause or the object of a following preposition; the source is a
+    possessive ("Trump's call for") or compound ("Obama administration criticism") modifier.
+    """
     out: list[Candidate] = []
     for noun in doc:
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lexicon.nouns:
             continue
         clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(g.dep_ == "mark" for g in c.children)]
-        if not clauses:
-            continue
-        ids = set().union(*(subtree_ids(c) for c in clauses))
-        poss = next((c for c in noun.children if c.dep_ == "poss"), None)
-        src = source_range(poss) if poss is not None else None
+        end = noun.i + 1
+        if clauses:
+            kind, ids = "noun", set().union(*(subtree_ids(c) for c in clauses))
+        else:
+            prep = next((c for c in noun.rights if c.dep_ == "prep" and c.lower_ in ARG_PREPS), None)
+            if prep is None or prep.i != noun.i + 1:
+                continue
+            kind, ids, end = "noun_prep", {t.i for g in prep.children for t in g.subtree}, prep.i + 1
+        holder = next((c for c in noun.children if c.dep_ == "poss"), None)
+        if holder is None:
+            holder = next((c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), None)
+        if holder is None and kind == "noun_prep":
+            continue  # "the support for X" names no one; most such phrases are not attributions
+        src = source_range(holder) if holder is not None else None
         ranges = token_ranges(doc, ids)
         if ranges:
-            out.append(Candidate("noun", (noun.i, noun.i + 1), noun.i, ranges, src))
+            out.append(Candidate(kind, (noun.i, end), noun.i, ranges, src))
     return out
 
 
