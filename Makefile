@@ -38,6 +38,7 @@ test: install
 bench: install
 	$(BIN)/python bench/bench_extract.py
 	$(BIN)/python bench/bench_storage.py
+	$(BIN)/python bench/bench_publish.py
 
 clean:
 	rm -rf $(AIRFLOW_HOME) lake

@@ -111,6 +111,11 @@ def find_subject(verb: Token) -> Token | None:
                 return child
             if child.dep_ == "expl":
                 return None
+        for aux in current.lefts:  # the small model sometimes hangs the subject on the auxiliary
+            if aux.dep_ == "aux":
+                subject = next((g for g in aux.children if g.dep_ == "nsubj"), None)
+                if subject is not None:
+                    return subject
         if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return current.head
         if current.dep_ in CLIMB_DEPS and current.head is not current:
@@ -148,7 +153,7 @@ def inverted_subject(verb: Token, sent_end: int) -> Token | None:
     for child in verb.rights:
         if child.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and child.pos_ in ("NOUN", "PROPN"):
             last = max(t.i for t in child.subtree)
-            if all(doc[i].is_punct for i in range(last + 1, sent_end)):
+            if all(doc[i].is_punct or doc[i].is_space for i in range(last + 1, sent_end)):
                 return child
     return None
 
@@ -180,12 +185,12 @@ def _marked_clause(child: Token) -> bool:
     return child.dep_ == "advcl" and any(g.dep_ == "mark" and g.lower_ in CONTENT_MARKS for g in child.children)
 
 
-def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list[int]) -> list[Candidate]:
+def verb_candidates(
+    doc: Doc, tokens: list[Token], lexicon: Lexicon, quotes: QuoteRegions, ends: list[int]
+) -> list[Candidate]:
     """Candidates headed by a verb: clausal, inverted, open-complement, object and prep content."""
     out: list[Candidate] = []
-    for verb in doc:
-        if verb.pos_ not in ("VERB", "AUX"):
-            continue
+    for verb in tokens:
         lemma = verb.lemma_.lower()
         clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS or _marked_clause(c)]
         known = lemma in lexicon.verbs
@@ -200,28 +205,25 @@ def verb_candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions, ends: list
             subject = inverted_subject(verb, ends[verb.i]) or find_subject(verb)
         src = source_range(subject) if subject is not None else None
         src_ids = set(range(*src)) if src else set()
-        kind, content_ids = _content(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
-        if kind == "inverted" and src and src[0] > verb.i:
-            kind = "postposed"  # "..., added the officials"
-        if kind is None and known:
-            kind, content_ids = "adjacent_quote", set()
-            ranges = adjacent_quote(doc, quotes, min(cue[0], src[0] if src else cue[0]), max(cue[1], src[1] if src else 0))
-            if not ranges:
-                continue
-        elif kind is None:
-            continue
-        else:
-            ranges = token_ranges(doc, content_ids)
-        if not ranges:
-            continue
-        ranges = quotes.extend(ranges, doc[cue[0]].idx)
+        readings: list[tuple[str, list[tuple[int, int]]]] = [
+            ("postposed" if kind == "inverted" and src and src[0] > verb.i else kind, token_ranges(doc, ids))
+            for kind, ids in _contents(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
+        ]
+        if known and not any(kind == "ccomp" for kind, _ in readings):
+            first, last_tok = min(cue[0], src[0] if src else cue[0]), max(cue[1], src[1] if src else 0)
+            readings.append(("adjacent_quote", adjacent_quote(doc, quotes, first, last_tok)))
         last = doc[max(cue[1], src[1] if src else 0) - 1]
         final = doc[ends[verb.i] - 1]
-        ranges = quotes.continued(ranges, last.idx + len(last.text), final.idx + len(final.text))
-        if kind == "prep":
-            prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
-            cue = (cue[0], max(cue[1], prep.i + 1))
-        out.append(Candidate(kind, cue, verb.i, ranges, src))
+        for kind, ranges in readings:
+            if not ranges:
+                continue
+            ranges = quotes.extend(ranges, doc[cue[0]].idx)
+            ranges = quotes.continued(ranges, last.idx + len(last.text), final.idx + len(final.text))
+            span = cue
+            if kind == "prep":
+                prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
+                span = (cue[0], max(cue[1], prep.i + 1))
+            out.append(Candidate(kind, span, verb.i, ranges, src))
         light = noun_object(verb, lexicon)
         if light is not None:
             end, ids = light
@@ -278,17 +280,23 @@ def adjacent_quote(doc: Doc, quotes: QuoteRegions, first: int, last: int) -> lis
     return []
 
 
-def _content(
+def _contents(
     verb: Token, clauses: list[Token], exclude: set[int], known: bool, sent_end: int
-) -> tuple[str | None, set[int]]:
-    """Which construction carries the verb's content, and the content's token indices."""
+) -> list[tuple[str, set[int]]]:
+    """The readings of the verb's content: ``(construction, token indices)``, likeliest first.
+
+    A clausal complement is the content when there is one. Otherwise a verb after a comma may
+    report the clause before it ("inverted") or carry its own object ("..., citing the poll"),
+    so both readings are returned and the scorer picks.
+    """
     if clauses:
         ids: set[int] = set()
         for clause in clauses:
             ids |= subtree_ids(clause)
-        return "ccomp", ids - exclude
+        return [("ccomp", ids - exclude)]
     if not known:
-        return None, set()
+        return []
+    readings: list[tuple[str, set[int]]] = []
     head = verb.head
     if (
         verb.dep_ in INVERTED_DEPS
@@ -297,11 +305,18 @@ def _content(
         and any(t.text in (",", "“", '"', "”") for t in verb.doc[max(head.i, verb.left_edge.i - 2) : verb.i])
     ):
         ids = subtree_ids(head) - subtree_ids(verb) - exclude
-        ids = {i for i in ids if i < verb.left_edge.i}
-        return "inverted", ids
+        readings.append(("inverted", {i for i in ids if i < verb.left_edge.i}))
     if verb.dep_ == "parataxis" and head.i > verb.i and _between_commas(verb):
         # "The goal, he said, is to forge a cease-fire": the clause around the cue
-        return "parenthetical", subtree_ids(head) - subtree_ids(verb) - exclude
+        readings.append(("parenthetical", subtree_ids(head) - subtree_ids(verb) - exclude))
+    own = _own_content(verb, exclude, sent_end)
+    if own is not None:
+        readings.append(own)
+    return readings
+
+
+def _own_content(verb: Token, exclude: set[int], sent_end: int) -> tuple[str, set[int]] | None:
+    """Content carried by the verb's own dependents: open complement, object, preposition, colon."""
     for child in verb.children:
         if child.dep_ == "xcomp":
             return "xcomp", subtree_ids(child) - exclude
@@ -309,23 +324,23 @@ def _content(
         if child.dep_ in ("dobj", "attr") and child.i > verb.i:
             ids = subtree_ids(child)
             for other in verb.children:
-                if other.dep_ == "prep" and other.i > child.i:
+                if other.dep_ in ("prep", "oprd", "xcomp", "ccomp") and other.i > child.i:
                     ids |= subtree_ids(other)
             return "dobj", ids - exclude
     for child in verb.rights:
         if child.dep_ in ("prep", "dative") and child.lower_ in ARG_PREPS:
             return "prep", {t.i for c in child.children for t in c.subtree} - exclude
-    if verb.dep_ == "ROOT" or verb.dep_ == "parataxis":
+    if verb.dep_ in ("ROOT", "parataxis"):
         nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
         if nxt is not None and nxt.text == ":":
             return "colon", set(range(nxt.i + 1, sent_end))
-    return None, set()
+    return None
 
 
-def adjective_candidates(doc: Doc, lexicon: Lexicon) -> list[Candidate]:
+def adjective_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Candidate]:
     """Copula and adjective cues: "was critical of X", "is worried about X", "were hopeful that"."""
     out: list[Candidate] = []
-    for adj in doc:
+    for adj in tokens:
         if adj.pos_ != "ADJ" or adj.dep_ != "acomp" or adj.lemma_.lower() not in lexicon.adjectives:
             continue
         verb = adj.head
@@ -358,10 +373,10 @@ def _between_commas(verb: Token) -> bool:
     return before in (",", "—", "–") and after in (",", "—", "–")
 
 
-def according_candidates(doc: Doc, ends: list[int]) -> list[Candidate]:
+def according_candidates(doc: Doc, tokens: list[Token], ends: list[int]) -> list[Candidate]:
     """``according to X``: X is the source, the rest of its clause the content."""
     out: list[Candidate] = []
-    for tok in doc:
+    for tok in tokens:
         if tok.lower_ != "according" or tok.i + 1 >= len(doc) or doc[tok.i + 1].lower_ != "to":
             continue
         to = doc[tok.i + 1]
@@ -386,7 +401,7 @@ def according_candidates(doc: Doc, ends: list[int]) -> list[Candidate]:
 NAME_PARTS = ("compound", "amod", "det", "poss", "nmod", "case", "nummod")
 
 
-def colon_candidates(doc: Doc, quotes: QuoteRegions) -> list[Candidate]:
+def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions) -> list[Candidate]:
     """``Name: content``, the headline and live-blog form ("Rubio: Trump can't be trusted").
 
     The source is the name right before the colon; the content runs to the end of its
@@ -394,7 +409,7 @@ def colon_candidates(doc: Doc, quotes: QuoteRegions) -> list[Candidate]:
     """
     out: list[Candidate] = []
     text = quotes.text
-    for colon in doc:
+    for colon in tokens:
         if colon.text != ":" or colon.i == 0:
             continue
         name = doc[colon.i - 1]
@@ -422,14 +437,14 @@ def colon_candidates(doc: Doc, quotes: QuoteRegions) -> list[Candidate]:
     return out
 
 
-def noun_candidates(doc: Doc, lexicon: Lexicon) -> list[Candidate]:
+def noun_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Candidate]:
     """Reporting nouns with their content: ``the claim that ...``, ``his support for X``.
 
     The content is a marked clause or the object of a following preposition; the source is a
     possessive ("Trump's call for") or compound ("Obama administration criticism") modifier.
     """
     out: list[Candidate] = []
-    for noun in doc:
+    for noun in tokens:
         if noun.pos_ != "NOUN" or noun.lemma_.lower() not in lexicon.nouns:
             continue
         clauses = [c for c in noun.children if c.dep_ in ("acl", "ccomp") and any(g.dep_ == "mark" for g in c.children)]
@@ -465,12 +480,17 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         Candidates in cue order; several may share content (nested attributions).
     """
     ends = sentence_ends(doc)
+    by_pos: dict[str, list[Token]] = {"VERB": [], "NOUN": [], "ADJ": [], "PUNCT": [], "according": []}
+    for tok in doc:  # one pass: making Token objects is the component's main cost
+        pos = "according" if tok.lower_ == "according" else "VERB" if tok.pos_ == "AUX" else tok.pos_
+        if pos in by_pos:
+            by_pos[pos].append(tok)
     found = (
-        verb_candidates(doc, lexicon, quotes, ends)
-        + according_candidates(doc, ends)
-        + noun_candidates(doc, lexicon)
-        + adjective_candidates(doc, lexicon)
-        + colon_candidates(doc, quotes)
+        verb_candidates(doc, by_pos["VERB"], lexicon, quotes, ends)
+        + according_candidates(doc, by_pos["according"], ends)
+        + noun_candidates(doc, by_pos["NOUN"], lexicon)
+        + adjective_candidates(doc, by_pos["ADJ"], lexicon)
+        + colon_candidates(doc, by_pos["PUNCT"], quotes)
     )
     found.sort(key=lambda c: c.cue)
     for cand in found:

@@ -1,0 +1,166 @@
+"""The claimflow UI as a FastAPI app: a page and a small JSON API over one lake.
+
+Airflow 3 mounts it through ``plugins/claimflow_plugin.py``; it also runs on its own
+(``uvicorn --factory claimflow.ui.app:create_claimflow_app``) and in tests with TestClient.
+Creating the app reads no object: the lake is opened on the first request, so an import in
+any Airflow component stays cheap and works with the lake unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import replace
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.params import Depends
+from fastapi.responses import HTMLResponse, JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from claimflow import layout
+from claimflow.config import Settings
+from claimflow.exceptions import StorageError
+from claimflow.storage import open_store
+from claimflow.ui.lake import LakeView
+from claimflow.ui.page import render_page
+
+log = logging.getLogger(__name__)
+
+DEFAULT_DAYS = 14
+MAX_DAYS = 1000
+# The page and the reports run no script and load nothing from elsewhere; the report is HTML
+# built from article text, so this keeps any markup that slipped through inert.
+CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+Limit = Annotated[int, Query(ge=1, le=MAX_DAYS, description="how many days, newest first")]
+
+
+class _LazyLake:
+    """The LakeView of the configured lake, opened once on first use (thread-safe)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._view: LakeView | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> LakeView:
+        with self._lock:
+            if self._view is None:
+                store = open_store(self.settings.lake, aws_conn_id=self.settings.aws_conn_id)
+                self._view = LakeView(store)
+            return self._view
+
+
+def _error(status: int, message: str, **context: Any) -> JSONResponse:
+    return JSONResponse(status_code=status, content=jsonable_encoder({"error": message, **context}))
+
+
+def _checked_day(day: str) -> str:
+    """``day`` if it is a real ISO date; else a 422 that shows the expected form."""
+    try:
+        return layout.check_day(day)
+    except ValueError as error:
+        raise HTTPException(422, {"error": str(error), "day": day}) from None
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves as JSON with an ``error`` message, whatever raised it."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, dict) else {"error": str(exc.detail)}
+        return JSONResponse(status_code=exc.status_code, content=jsonable_encoder(detail), headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = [
+            {"where": ".".join(str(part) for part in e["loc"]), "message": e["msg"], "got": e.get("input")}
+            for e in exc.errors()
+        ]
+        return _error(422, "invalid request", problems=problems)
+
+    @app.exception_handler(StorageError)
+    async def lake_down(_request: Request, exc: StorageError) -> JSONResponse:
+        log.warning("claimflow UI could not read the lake: %s", exc)
+        return _error(503, "the lake could not be read", detail=str(exc))
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("claimflow UI failed")
+        return _error(500, "internal error", detail=f"{type(exc).__name__}: {exc}")
+
+
+def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depends] = ()) -> FastAPI:
+    """The UI app over ``lake`` (default: ``CLAIMFLOW_LAKE`` as the pipeline reads it).
+
+    Args:
+        lake: A folder or ``s3://bucket/prefix``; None takes ``Settings.from_env().lake``.
+        dependencies: Run before every route, e.g. the Airflow auth check the plugin adds.
+
+    Returns:
+        The app; nothing of the lake is read until the first request.
+    """
+    settings = Settings.from_env()
+    if lake is not None:
+        settings = replace(settings, lake=lake.rstrip("/"))
+    view = _LazyLake(settings)
+    app = FastAPI(
+        title="claimflow",
+        summary="Published days, failed days and trends of the claimflow news-claims lake.",
+        dependencies=list(dependencies),
+    )
+    _install_error_handlers(app)
+
+    @app.get("/", response_class=HTMLResponse, summary="The claimflow page")
+    def page(days: Limit = DEFAULT_DAYS) -> HTMLResponse:
+        lake_view = view()
+        html = render_page(
+            lake_view.store.root, lake_view.summaries(days), lake_view.failed_days(days), lake_view.trends(days)
+        )
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/api/days", summary="Published days, newest first")
+    def days_(limit: Limit = 30) -> dict[str, Any]:
+        summaries = view().summaries(limit)
+        return {"days": [vars(s) for s in summaries], "count": len(summaries)}
+
+    @app.get("/api/days/{day}", summary="The manifest of one day")
+    def day_manifest(day: str) -> dict[str, Any]:
+        day = _checked_day(day)
+        try:
+            return view().manifest(day)
+        except FileNotFoundError:
+            runs = [run.to_dict() for run in view().quality_runs(day)]
+            raise HTTPException(
+                404, {"error": "no manifest: the day is not published", "day": day, "quality_runs": runs}
+            ) from None
+
+    @app.get("/api/days/{day}/report", response_class=HTMLResponse, summary="A day's data-quality report")
+    def day_report(
+        day: str, run: Annotated[str | None, Query(description="a run key, for an unpublished day")] = None
+    ) -> HTMLResponse:
+        day = _checked_day(day)
+        try:
+            key = view().report_key(day, run)
+            html = view().store.get_bytes(key).decode("utf-8")
+        except ValueError as error:
+            raise HTTPException(422, {"error": str(error), "day": day, "run": run}) from None
+        except FileNotFoundError:
+            raise HTTPException(404, {"error": "no quality report", "day": day, "run": run}) from None
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/api/trends", summary="Volumes and ratios per published day, oldest first")
+    def trends(days: Limit = DEFAULT_DAYS) -> dict[str, Any]:
+        points = view().trends(days)
+        return {"days": [vars(p) for p in points], "count": len(points)}
+
+    @app.get("/api/failed", summary="Days validated but not published, newest first")
+    def failed(limit: Limit = 30) -> dict[str, Any]:
+        found = view().failed_days(limit)
+        return {"days": [f.to_dict() for f in found], "count": len(found)}
+
+    return app
