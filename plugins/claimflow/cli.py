@@ -28,22 +28,25 @@ def _extract(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     records = (r for path in args.paths for name, data in list_inputs(path) for r in split_records(name, data))
-    articles = []
-    rejected = 0
-    for item in build_articles(records, normalize=False):
-        if isinstance(item, RejectedRecord):
-            rejected += 1
-            log.warning("skipped input path=%s reason=%s detail=%s", item.name, item.reason, item.detail)
-        else:
-            articles.append(item)
+    counts = {"articles": 0, "skipped": 0}
+
+    def articles():  # streamed, so memory does not grow with the input
+        for item in build_articles(records, normalize=False):
+            if isinstance(item, RejectedRecord):
+                counts["skipped"] += 1
+                log.warning("skipped input path=%s reason=%s detail=%s", item.name, item.reason, item.detail)
+            else:
+                counts["articles"] += 1
+                yield item
+
     nlp = load_nlp(args.model or settings.spacy_model)
     out_cm = open(args.out, "w", encoding="utf-8") if args.out else nullcontext(sys.stdout)
     with out_cm as out:
-        for extraction in extract(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process,
+        for extraction in extract(nlp, articles(), batch_size=settings.batch_size, n_process=settings.n_process,
                                   progress_every=args.progress_every):
             out.write(json.dumps(extraction_record(extraction), ensure_ascii=False) + "\n")
-    log.info("extracted articles=%d skipped=%d", len(articles), rejected)
-    return 0 if articles or not rejected else 2
+    log.info("extracted articles=%d skipped=%d", counts["articles"], counts["skipped"])
+    return 0 if counts["articles"] or not counts["skipped"] else 2
 
 
 def _summary(args: argparse.Namespace) -> int:

@@ -374,7 +374,7 @@ class AirflowStack:
                 "AIRFLOW__API__WORKERS": "1",
                 "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(32),
                 "AIRFLOW__CELERY__BROKER_URL": self.broker_url,
-                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + url.set(drivername="postgresql").render_as_string(hide_password=False),
+                "AIRFLOW__CELERY__RESULT_BACKEND": "db+" + url.set(drivername="postgresql+psycopg2").render_as_string(hide_password=False),
                 "AIRFLOW__CELERY__WORKER_CONCURRENCY": str(self.worker_concurrency),
                 "AIRFLOW__CELERY__SYNC_PARALLELISM": "1",
                 # Keep the worker's node name with each result, so tests can tell who ran what.

@@ -158,6 +158,26 @@ def inverted_subject(verb: Token, sent_end: int) -> Token | None:
     return None
 
 
+def appositive_speaker(verb: Token) -> tuple[int, int] | None:
+    """The named speaker set off before a subjectless verb: "..., Hamas' adviser, Ahmed Yousef, told WND".
+
+    The parser hangs such a name as an appositive of the previous clause's last noun; the
+    speaker is the outermost appositive of that chain, up to the comma before the verb.
+    """
+    doc = verb.doc
+    if verb.i < 2 or doc[verb.i - 1].text != "," or verb.tag_ not in ("VBD", "VBZ", "VBP"):
+        return None
+    name = doc[verb.i - 2]
+    while name.dep_ == "compound" and name.head.i > name.i:
+        name = name.head
+    if name.dep_ != "appos" or name.pos_ != "PROPN":
+        return None
+    outer = name
+    while outer.head.dep_ == "appos" and outer.head.i < outer.i:
+        outer = outer.head
+    return outer.left_edge.i, name.i + 1
+
+
 def passive(verb: Token) -> bool:
     return any(c.dep_ == "auxpass" for c in verb.children)
 
@@ -204,6 +224,8 @@ def verb_candidates(
         else:
             subject = inverted_subject(verb, ends[verb.i]) or find_subject(verb)
         src = source_range(subject) if subject is not None else None
+        if not passive(verb) and not any(c.dep_ in SUBJECTS for c in verb.children):
+            src = appositive_speaker(verb) or src
         src_ids = set(range(*src)) if src else set()
         readings: list[tuple[str, list[tuple[int, int]]]] = [
             ("postposed" if kind == "inverted" and src and src[0] > verb.i else kind, token_ranges(doc, ids))
