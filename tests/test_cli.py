@@ -1,4 +1,9 @@
-"""``claimflow extract`` on files: the output shape, exact offsets, and the seeds' hand-checked claims."""
+"""``claimflow extract`` on files: the output shape, exact offsets, and the seeds' hand-checked claims.
+
+The hand-checked spans follow PolNeAR's conventions, on which the extractor is measured: a
+source is the whole noun phrase (titles and appositives included), indirect content keeps its
+"that", and spans compare after trimming quote marks and edge punctuation.
+"""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
-from ui.conftest import FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, run_id
+from uilake import FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, run_id
 
 from claimflow import layout
 from claimflow.exceptions import TransientStorageError

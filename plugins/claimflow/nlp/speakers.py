@@ -91,6 +91,11 @@ class SpeakerTracker:
             name = " ".join(source.text.split())
             self.last_person = name
             return "person", name
+        named = next((e for e in source.ents if e.label_ == "PERSON" and e[-1].dep_ == "appos" and e[-1].head == root), None)
+        if named is not None:  # "the ministry's lawyer, Tom Brown"
+            name = self.full_name(named)
+            self.last_person = name
+            return "person", name
         lemma = root.lemma_.lower()
         determiners = {c.lower_ for c in root.children if c.dep_ in ("det", "poss")}
         if lemma in self.titles and root.tag_ == "NN" and determiners & {"the", "his", "her", "its", "their"}:
