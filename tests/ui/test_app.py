@@ -8,7 +8,6 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from fastapi.testclient import TestClient
-from uilake import FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, run_id
 
 from claimflow import layout
 from claimflow.exceptions import TransientStorageError
@@ -16,6 +15,8 @@ from claimflow.storage import LocalStore
 from claimflow.storage.records import get_json
 from claimflow.ui.app import create_claimflow_app
 from claimflow.ui.lake import LakeView
+
+from uilake import FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, run_id
 
 
 @pytest.fixture

@@ -14,16 +14,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from claimflow.storage import LocalStore
+
 ROOT = Path(__file__).resolve().parents[2]
 HEAVY = ("pyarrow", "pandas", "spacy", "great_expectations", "boto3")
 
 
 def test_importing_the_plugin_is_cheap_and_reads_no_lake(tmp_path):
     lake = tmp_path / "lake"
-    code = (
-        "import json, sys, claimflow_plugin; "
-        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
-    )
+    code = f"import json, sys, claimflow_plugin; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "CLAIMFLOW_LAKE": str(lake)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.splitlines()[-1]) == []
@@ -34,12 +33,13 @@ def test_importing_the_plugin_is_cheap_and_reads_no_lake(tmp_path):
 def plugin_info() -> dict:
     from airflow import plugins_manager
 
-    assert not {source: error for source, error in plugins_manager.get_import_errors().items() if "claimflow" in source}
+    errors = plugins_manager.get_import_errors()
+    assert not {source: error for source, error in errors.items() if "claimflow_plugin" in source}
     return next(info for info in plugins_manager.get_plugin_info() if info["name"] == "claimflow")
 
 
 def test_airflow_loads_the_plugin_from_the_plugins_folder(plugin_info):
-    assert Path(str(plugin_info["source"]).split("$PLUGINS_FOLDER/")[-1]).name == "claimflow_plugin.py"
+    assert str(plugin_info["source"]).endswith("claimflow_plugin.py")
 
 
 def test_the_plugin_is_what_the_ui_api_serves(plugin_info):
@@ -49,13 +49,18 @@ def test_the_plugin_is_what_the_ui_api_serves(plugin_info):
     assert [(app.name, app.url_prefix) for app in plugin.fastapi_apps] == [("claimflow", "/claimflow")]
     [view] = plugin.external_views
     assert (view.name, view.href, view.destination, view.category, view.url_route) == (
-        "claimflow", "/claimflow/", "nav", "browse", "claimflow",
+        "claimflow",
+        "/claimflow/",
+        "nav",
+        "browse",
+        "claimflow",
     )
 
 
 @pytest.fixture(scope="module")
-def airflow_api() -> TestClient:
-    """The plugin mounted the way Airflow's API server mounts it, with its auth manager."""
+def airflow_api(airflow_db: str) -> TestClient:
+    """The plugin mounted the way Airflow's API server mounts it, with its auth manager (which
+    checks tokens against the metadata DB's revoked tokens)."""
     from airflow.api_fastapi.app import init_auth_manager, init_plugins
 
     app = FastAPI()
@@ -71,19 +76,23 @@ def _token(role: str | None) -> str:
     return get_auth_manager().generate_jwt(SimpleAuthManagerUser(username="ui-test", role=role))
 
 
+@pytest.mark.integration
 def test_the_mounted_app_needs_an_airflow_login(airflow_api):
     response = airflow_api.get("/claimflow/api/days")
     assert response.status_code == 401
     assert response.json() == {"error": "Not authenticated"}
 
 
+@pytest.mark.integration
 def test_the_mounted_app_refuses_a_user_without_a_role(airflow_api):
     response = airflow_api.get("/claimflow/", headers={"Authorization": f"Bearer {_token(None)}"})
     assert response.status_code == 403
     assert response.json()["error"].startswith("forbidden")
 
 
+@pytest.mark.integration
 def test_the_mounted_app_serves_a_viewer_with_the_ui_cookie(airflow_api, tmp_path, monkeypatch):
+    monkeypatch.setattr("claimflow.ui.app.open_store", lambda uri, **options: LocalStore(tmp_path))
     airflow_api.cookies.set("_token", _token("viewer"))
     try:
         response = airflow_api.get("/claimflow/")

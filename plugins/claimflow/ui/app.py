@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
@@ -25,7 +25,7 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import StorageError
 from claimflow.storage import open_store
-from claimflow.ui.lake import LakeView
+from claimflow.ui.lake import DaySummary, LakeView
 from claimflow.ui.page import render_page
 
 log = logging.getLogger(__name__)
@@ -112,20 +112,26 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
         title="claimflow",
         summary="Published days, failed days and trends of the claimflow news-claims lake.",
         dependencies=list(dependencies),
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /openapi.json still describes the API
+        redoc_url=None,
     )
     _install_error_handlers(app)
 
     @app.get("/", response_class=HTMLResponse, summary="The claimflow page")
     def page(days: Limit = DEFAULT_DAYS) -> HTMLResponse:
         lake_view = view()
+        manifests = lake_view.manifests(days)  # read once for both the runs and the trends
         html = render_page(
-            lake_view.store.root, lake_view.summaries(days), lake_view.failed_days(days), lake_view.trends(days)
+            lake_view.store.root,
+            [DaySummary.of(m) for m in manifests],
+            lake_view.failed_days(days),
+            [lake_view.trend_point(m) for m in reversed(manifests)],
         )
         return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
     @app.get("/api/days", summary="Published days, newest first")
-    def days_(limit: Limit = 30) -> dict[str, Any]:
-        summaries = view().summaries(limit)
+    def list_days(limit: Limit = 30) -> dict[str, Any]:
+        summaries = [DaySummary.of(m) for m in view().manifests(limit)]
         return {"days": [vars(s) for s in summaries], "count": len(summaries)}
 
     @app.get("/api/days/{day}", summary="The manifest of one day")

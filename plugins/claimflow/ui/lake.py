@@ -138,9 +138,6 @@ class LakeView:
         except FileNotFoundError:
             return None
 
-    def summaries(self, limit: int) -> list[DaySummary]:
-        return [DaySummary.of(m) for m in self.manifests(limit)]
-
     def quality_runs(self, day: str | None = None) -> list[QualityRun]:
         """The quality folders of one day, or of every day, in key order."""
         prefix = layout.quality_prefix(day) if day else QUALITY
@@ -161,7 +158,7 @@ class LakeView:
 
     def trends(self, days: int) -> list[TrendPoint]:
         """Volumes and ratios of the ``days`` newest published days, oldest first (chart order)."""
-        return [self._trend_point(m) for m in reversed(self.manifests(days))]
+        return [self.trend_point(m) for m in reversed(self.manifests(days))]
 
     def report_key(self, day: str, run: str | None = None) -> str:
         """The report of ``run`` on ``day``, or the one the day's manifest links.
@@ -178,7 +175,8 @@ class LakeView:
             raise FileNotFoundError(f"the manifest of {day} links no quality report")
         return report
 
-    def _trend_point(self, manifest: dict[str, Any]) -> TrendPoint:
+    def trend_point(self, manifest: dict[str, Any]) -> TrendPoint:
+        """One day's point: counts from the manifest, source kinds from its claims files."""
         tables = manifest.get("tables", {})
         articles = tables.get("articles", {}).get("rows", 0)
         claims = tables.get("claims", {}).get("rows", 0)

@@ -7,13 +7,14 @@ Links are relative, so the page works under whatever prefix the app is mounted a
 
 from __future__ import annotations
 
+import datetime as dt
 from html import escape
 from urllib.parse import quote
 
 from claimflow.ui.lake import DaySummary, FailedDay, TrendPoint
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
-CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_TOP, CHART_PAD_BOTTOM = 48, 16, 12, 28
+CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_TOP, CHART_PAD_BOTTOM = 48, 56, 12, 28
 MAX_X_LABELS = 8
 SERIES = (("articles", "#0969da"), ("claims", "#bc4c00"))
 DASH = "&ndash;"
@@ -23,7 +24,8 @@ _CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em 2em;color:#1f2328;background:#fff}
 h1{font-size:1.35em;margin:0 0 .2em}h2{font-size:1.1em;margin:1.8em 0 .5em}
 .muted{color:#59636e}
-table{border-collapse:collapse}td,th{border-bottom:1px solid #d1d9e0;padding:.3em .7em;text-align:left;white-space:nowrap}
+table{border-collapse:collapse}
+td,th{border-bottom:1px solid #d1d9e0;padding:.3em .7em;text-align:left;white-space:nowrap}
 th{background:#f6f8fa;font-weight:600}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 tr.failed td{background:#ffebe9;color:#82071e}
 .pass{color:#1a7f37;font-weight:600}.fail{color:#cf222e;font-weight:600}
@@ -32,6 +34,7 @@ a{color:#0969da}
 .swatch{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-.1em;margin-right:.3em}
 svg{max-width:100%;height:auto;display:block;margin:.3em 0 1em}
 svg text{font:11px system-ui,sans-serif;fill:#59636e}
+.scroll{overflow-x:auto}
 """
 
 
@@ -48,22 +51,38 @@ def report_link(day: str, run: str | None = None) -> str:
     return f"api/days/{quote(day)}/report" + (f"?run={quote(run)}" if run else "")
 
 
+def _when(timestamp: str) -> str:
+    """An ISO timestamp as ``2026-11-27 08:05 UTC``: short enough for a table cell."""
+    try:
+        moment = dt.datetime.fromisoformat(timestamp)
+    except ValueError:
+        return timestamp
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _row(cells: list[str], *, failed: bool = False) -> str:
+    return ('<tr class="failed">' if failed else "<tr>") + "".join(cells) + "</tr>"
+
+
 def _published_row(summary: DaySummary) -> str:
     verdict = '<span class="pass">passed</span>' if summary.quality_passed else '<span class="fail">failed</span>'
     report = f' &middot; <a href="{escape(report_link(summary.day))}">report</a>' if summary.report else ""
-    counts = "".join(
-        f'<td class="num">{_num(value)}</td>'
-        for value in (
-            summary.accounting.get("ingested"),
-            summary.accounting.get("published"),
-            summary.accounting.get("quarantined"),
-            summary.rows.get("claims"),
-        )
+    counts = (
+        summary.accounting.get("ingested"),
+        summary.accounting.get("published"),
+        summary.accounting.get("quarantined"),
+        summary.rows.get("claims"),
     )
-    return (
-        f'<tr><td><a href="api/days/{escape(quote(summary.day))}">{escape(summary.day)}</a></td>'
-        f"<td>{escape(summary.run_id)}</td>{counts}<td>{verdict}{report}</td>"
-        f"<td>{escape(summary.published_at)}</td></tr>"
+    return _row(
+        [
+            f'<td><a href="api/days/{escape(quote(summary.day))}">{escape(summary.day)}</a></td>',
+            f"<td>{escape(summary.run_id)}</td>",
+            f"<td>{verdict}{report}</td>",
+            *(f'<td class="num">{_num(value)}</td>' for value in counts),
+            f"<td>{escape(_when(summary.published_at))}</td>",
+        ]
     )
 
 
@@ -71,23 +90,26 @@ def _failed_rows(failed: FailedDay) -> str:
     rows = []
     for run in failed.runs:
         link = f' &middot; <a href="{escape(report_link(run.day, run.run))}">report</a>' if run.report else ""
-        rows.append(
-            f'<tr class="failed"><td>{escape(run.day)}</td><td>{escape(run.run)}</td>'
-            + f'<td class="num">{DASH}</td>' * 4
-            + f'<td><span class="fail">{escape(run.verdict)}</span>{link}</td><td>nothing published</td></tr>'
-        )
+        cells = [
+            f"<td>{escape(run.day)}</td>",
+            f"<td>{escape(run.run)}</td>",
+            f'<td><span class="fail">{escape(run.verdict)}</span>{link}</td>',
+            *[f'<td class="num">{DASH}</td>'] * 4,
+            "<td>nothing published</td>",
+        ]
+        rows.append(_row(cells, failed=True))
     return "".join(rows)
 
 
 def _runs_table(summaries: list[DaySummary], failed: list[FailedDay]) -> str:
-    rows = [(s.day, 1, _published_row(s)) for s in summaries] + [(f.day, 0, _failed_rows(f)) for f in failed]
+    rows = [(s.day, _published_row(s)) for s in summaries] + [(f.day, _failed_rows(f)) for f in failed]
     if not rows:
         return '<p class="muted">No day has been validated or published in this lake yet.</p>'
-    body = "".join(html for _day, _order, html in sorted(rows, reverse=True))
+    body = "".join(html for _day, html in sorted(rows, reverse=True))
     return (
-        "<table><thead><tr><th>day</th><th>run</th><th class=num>ingested</th><th class=num>published</th>"
-        "<th class=num>quarantined</th><th class=num>claims</th><th>data quality</th><th>published at</th>"
-        f"</tr></thead><tbody>{body}</tbody></table>"
+        "<div class=scroll><table><thead><tr><th>day</th><th>run</th><th>data quality</th>"
+        "<th class=num>ingested</th><th class=num>published</th><th class=num>quarantined</th>"
+        f"<th class=num>claims</th><th>published at</th></tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 
@@ -134,8 +156,10 @@ def trend_chart(points: list[TrendPoint]) -> str:
         parts += [
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="3" fill="{colour}">'
             f"<title>{escape(p.day)}: {getattr(p, name):,} {name}</title></circle>"
-            for (cx, cy), p in zip(coords, points)
+            for (cx, cy), p in zip(coords, points, strict=True)
         ]
+        last_x, last_y = coords[-1]  # the latest value, written beside the line's end
+        parts.append(f'<text x="{last_x + 8:.1f}" y="{last_y + 4:.1f}">{getattr(points[-1], name):,}</text>')
     legend = "".join(
         f'<span><i class="swatch" style="background:{colour}"></i>{name} per day</span>' for name, colour in SERIES
     )
@@ -155,9 +179,9 @@ def _trends_table(points: list[TrendPoint]) -> str:
         for p in reversed(points)
     )
     return (
-        "<table><thead><tr><th>day</th><th class=num>articles</th><th class=num>claims</th>"
+        "<div class=scroll><table><thead><tr><th>day</th><th class=num>articles</th><th class=num>claims</th>"
         "<th class=num>entities</th><th class=num>quarantined</th><th class=num>claims per article</th>"
-        f"<th class=num>anonymous sources</th></tr></thead><tbody>{rows}</tbody></table>"
+        f"<th class=num>anonymous sources</th></tr></thead><tbody>{rows}</tbody></table></div>"
     )
 
 
