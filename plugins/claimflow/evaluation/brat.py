@@ -98,8 +98,7 @@ def read_split(root: str | Path, split: str, limit: int | None = None) -> Iterat
         raise FileNotFoundError(f"expected a folder {base / 'text'} of NAME.txt files")
     anns: dict[str, Path] = {}
     for ann in sorted((base / "attributions").glob("*.ann")):
-        name = ann.stem.rsplit("_", 1)[0]
-        anns.setdefault(name, ann)
+        anns.setdefault(ann.stem.rsplit("_", 1)[0], ann)  # sorted: the first annotator wins
     count = 0
     for path in sorted((base / "text").glob("*.txt")):
         if limit is not None and count >= limit:

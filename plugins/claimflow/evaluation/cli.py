@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 from claimflow.evaluation.brat import read_split
 from claimflow.evaluation.metrics import Counts, as_attribution
 
-log = logging.getLogger(__name__)
+CORPUS_HELP = "corpus folder holding SPLIT/text and SPLIT/attributions"
 
 
 def load_pipeline(model: str | None = None):
@@ -34,7 +33,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="score claim extraction against a PolNeAR-format (brat) corpus",
         description="Print claim-level and per-role scores on one split of a PolNeAR-format folder.",
     )
-    evaluate.add_argument("--polnear", required=True, type=Path, help="corpus folder holding SPLIT/text and SPLIT/attributions")
+    evaluate.add_argument("--polnear", required=True, type=Path, help=CORPUS_HELP)
     evaluate.add_argument("--split", default="dev", help="split folder name (default: dev)")
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
@@ -46,12 +45,14 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         help="rebuild the cue lexicon and scorer weights from a PolNeAR-format corpus",
         description="Mine cues.jsonl and fit scorer.json on one split, written to --out.",
     )
-    train.add_argument("--polnear", required=True, type=Path, help="corpus folder holding SPLIT/text and SPLIT/attributions")
+    train.add_argument("--polnear", required=True, type=Path, help=CORPUS_HELP)
     train.add_argument("--split", default="train", help="split folder name (default: train)")
     train.add_argument("--out", type=Path, default=None, help="output folder (default: include/lexicons)")
     train.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
     train.add_argument("--l2", type=float, default=3.0, help="L2 penalty of the scorer (default: 3.0)")
-    train.add_argument("--min-count", type=int, default=2, help="least gold cues for a lemma to enter the lexicon (default: 2)")
+    train.add_argument(
+        "--min-count", type=int, default=2, help="least gold cues for a lemma to enter the lexicon (default: 2)"
+    )
     train.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
     train.set_defaults(func=run_train)
 
@@ -111,6 +112,8 @@ def run_train(args: argparse.Namespace) -> int:
     with nlp.select_pipes(disable=[COMPONENT]):
         docs = list(nlp.pipe((a.text for a in articles), batch_size=32))
     out = args.out or default_lexicon_dir()
-    stats = train(list(zip(articles, docs)), extractor.lexicon, out, l2=args.l2, min_count=args.min_count)
+    source = f"{args.polnear.resolve().name}/{args.split}"
+    pairs = list(zip(articles, docs))
+    stats = train(pairs, extractor.lexicon, out, l2=args.l2, min_count=args.min_count, source=source)
     print(json.dumps({"out": str(out), **stats}))
     return 0

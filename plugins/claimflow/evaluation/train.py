@@ -66,7 +66,11 @@ def label_candidates(
         for _, cand in extractor.scored(doc, QuoteRegions(text)):
             content = {i for s, e in cand.content for i in range(s, e) if not text[i].isspace()}
             cue = {i for i in range(doc[cand.cue[0]].idx, doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1]))}
-            hit = any(g_cue & cue and len(g_content & content) >= coverage * len(g_content) for g_content, g_cue in gold if g_content)
+            hit = any(
+                g_cue & cue and len(g_content & content) >= coverage * len(g_content)
+                for g_content, g_cue in gold
+                if g_content
+            )
             rows.append(cand.features)
             labels.append(int(hit))
     return rows, labels
@@ -79,6 +83,7 @@ def train(
     *,
     l2: float = 3.0,
     min_count: int = 2,
+    source: str = "",
 ) -> dict[str, int]:
     """Mine the cue lexicon, fit the scorer and write both into ``out_dir``.
 
@@ -88,6 +93,7 @@ def train(
         out_dir: where ``cues.jsonl`` and ``scorer.json`` (and the kept files) are written.
         l2: the scorer's L2 penalty.
         min_count: the least number of gold cues for a lemma to enter the lexicon.
+        source: the corpus the weights come from, recorded in ``scorer.json``.
 
     Returns:
         Counts for the log: articles, lexicon rows, candidates, positives, weights.
@@ -100,6 +106,7 @@ def train(
         stances=base.stances,
         hedges=base.hedges,
         titles=base.titles,
+        organisations=base.organisations,
         cue_rows=rows,
     )
     extractor = ClaimExtractor(None, lexicon=lexicon, scorer=Scorer({}))
@@ -113,6 +120,7 @@ def train(
         "candidates": len(labels),
         "positives": sum(labels),
     }
-    scorer.to_file(out / WEIGHTS_FILE, meta={"source": "PolNeAR train (claimflow train)", "l2": l2, **stats})
+    scorer.meta.update(source=source, trained_by="claimflow train", **stats)
+    scorer.to_file(out / WEIGHTS_FILE)
     stats["weights"] = len(scorer.weights)
     return stats

@@ -48,10 +48,10 @@ def default_lexicon_dir() -> Path:
     COMPONENT,
     assigns=["doc._.claims"],
     requires=["token.dep", "token.lemma", "token.pos", "doc.ents"],
-    default_config={"lexicon_dir": None, "threshold": 0.4, "max_content_chars": 3000},
+    default_config={"lexicon_dir": None, "threshold": 0.4, "max_content_chars": 3000, "nested": False},
 )
 def make_claimflow_claims(
-    nlp: Language, name: str, *, lexicon_dir: str | None, threshold: float, max_content_chars: int
+    nlp: Language, name: str, *, lexicon_dir: str | None, threshold: float, max_content_chars: int, nested: bool
 ) -> ClaimExtractor:
     """Build the component from its config.
 
@@ -62,6 +62,9 @@ def make_claimflow_claims(
             ``include/lexicons`` of the project.
         threshold: the least scorer probability for a candidate to become a claim.
         max_content_chars: longer content is dropped as a parse accident.
+        nested: also report claims whose cue lies inside another claim's content ("officials
+            said Hamas claimed X" gives both). PolNeAR folds them into the outer claim, so the
+            scorer learned to drop them; True scores them as if they stood alone.
 
     Returns:
         The component.
@@ -74,6 +77,7 @@ def make_claimflow_claims(
         scorer=Scorer.from_file(folder / WEIGHTS_FILE),
         threshold=threshold,
         max_content_chars=max_content_chars,
+        nested=nested,
     )
 
 
@@ -89,12 +93,14 @@ class ClaimExtractor(Pipe):
         scorer: Scorer,
         threshold: float = 0.4,
         max_content_chars: int = 3000,
+        nested: bool = False,
     ) -> None:
         self.name = name
         self.lexicon = lexicon
         self.scorer = scorer
         self.threshold = threshold
         self.max_content_chars = max_content_chars
+        self.nested = nested
 
     def __call__(self, doc: Doc) -> Doc:
         doc._.claims = self.extract(doc)
@@ -102,7 +108,10 @@ class ClaimExtractor(Pipe):
 
     def scored(self, doc: Doc, quotes: QuoteRegions) -> list[tuple[float, Candidate]]:
         """Every candidate of the doc with its scorer probability (used by training too)."""
-        return [(self.scorer.score(c.features), c) for c in candidates(doc, self.lexicon, quotes)]
+        found = candidates(doc, self.lexicon, quotes)
+        if self.nested:
+            return [(self.scorer.score(f for f in c.features if not f.startswith("nested")), c) for c in found]
+        return [(self.scorer.score(c.features), c) for c in found]
 
     def extract(self, doc: Doc) -> list[Claim]:
         """The doc's claims: the best candidate per cue above the threshold, as records."""
@@ -114,7 +123,17 @@ class ClaimExtractor(Pipe):
                 continue
             if cand.head not in best or prob > best[cand.head][0]:
                 best[cand.head] = (prob, cand)
-        tracker = SpeakerTracker(doc, self.lexicon.titles)
+        # a cue word inside, or the object of, a stronger claim's cue ("expressed concern that")
+        # is part of that claim, not a claim of its own
+        spans: list[tuple[int, int]] = []
+        for prob, cand in sorted(best.values(), key=lambda pc: -pc[0]):
+            word = doc[cand.head]
+            inside = any(start <= cand.head < end for start, end in spans)
+            if inside or (word.dep_ == "dobj" and word.head.i in best and best[word.head.i][0] > prob):
+                del best[cand.head]
+            else:
+                spans.append(cand.cue)
+        tracker = SpeakerTracker(doc, self.lexicon.titles, self.lexicon.organisations)
         sent_starts = [s.start for s in doc.sents]
         claims = []
         for prob, cand in sorted(best.values(), key=lambda pc: pc[1].cue):
@@ -155,15 +174,25 @@ class ClaimExtractor(Pipe):
         )
 
     def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
+        """Process docs one by one; a failing doc goes to the pipeline's error handler.
+
+        spaCy's default handler re-raises; ``nlp.set_error_handler`` lets a batch job log the
+        bad article and carry on with the others.
+        """
+        error_handler = self.get_error_handler()
         for doc in stream:
-            yield self(doc)
+            try:
+                yield self(doc)
+            except Exception as exc:  # routed, not swallowed: the handler decides
+                error_handler(self.name, self, [doc], exc)
 
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
         """Save lexicon, weights and settings into ``path``."""
         path = Path(path)
         self.lexicon.to_dir(path)
         self.scorer.to_file(path / WEIGHTS_FILE)
-        srsly.write_json(path / SETTINGS_FILE, {"threshold": self.threshold, "max_content_chars": self.max_content_chars})
+        settings = {"threshold": self.threshold, "max_content_chars": self.max_content_chars, "nested": self.nested}
+        srsly.write_json(path / SETTINGS_FILE, settings)
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClaimExtractor:
         """Load what ``to_disk`` saved."""
@@ -173,6 +202,7 @@ class ClaimExtractor(Pipe):
         settings = srsly.read_json(path / SETTINGS_FILE)
         self.threshold = float(settings["threshold"])
         self.max_content_chars = int(settings["max_content_chars"])
+        self.nested = bool(settings.get("nested", False))
         return self
 
     def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None) -> None:

@@ -8,6 +8,7 @@ candidates are claims. Generation is deliberately generous; precision comes from
 from __future__ import annotations
 
 import bisect
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,12 +18,16 @@ from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import GAP, QuoteRegions
 
 SUBJECTS = ("nsubj", "nsubjpass", "csubj")
+DATELINE = re.compile(r"[A-Z][A-Z .,'’-]+ [–—-] ")
 EDGE_PUNCT = set(",;:-–—()[]")
+END_PUNCT = EDGE_PUNCT | {"."}  # a final stop is not part of reported content
+NAME_PARTS = ("compound", "amod", "det", "poss", "nmod", "case", "nummod")
 CLAUSE_DEPS = ("ccomp",)
 INVERTED_DEPS = ("parataxis", "advcl", "conj", "ROOT", "ccomp")
 CONTENT_MARKS = ("for", "that", "whether", "if")
-CUE_PREPS = ("on", "of", "against", "about", "for")
+OUTER_KINDS = ("ccomp", "inverted", "postposed", "detached", "parenthetical", "adjacent_quote")  # report whole clauses
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp")
+ADDRESSEE_VERBS = ("tell", "inform", "assure", "remind", "notify", "brief")
 ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with")
 
 
@@ -57,7 +62,7 @@ def _trim_run(doc: Doc, run: list[int]) -> list[tuple[int, int]]:
     lo, hi = 0, len(run)
     while lo < hi and (doc[run[lo]].text in EDGE_PUNCT or doc[run[lo]].is_space):
         lo += 1
-    while hi > lo and (doc[run[hi - 1]].text in EDGE_PUNCT or doc[run[hi - 1]].text == "." or doc[run[hi - 1]].is_space):
+    while hi > lo and (doc[run[hi - 1]].text in END_PUNCT or doc[run[hi - 1]].is_space):
         hi -= 1
     if hi - lo == 0 or all(doc[i].is_punct for i in run[lo:hi]):
         return []
@@ -66,12 +71,16 @@ def _trim_run(doc: Doc, run: list[int]) -> list[tuple[int, int]]:
 
 
 def subtree_ids(token: Token) -> set[int]:
+    """The indices of the token's subtree."""
     return {t.i for t in token.subtree}
 
 
-def cue_range(verb: Token, nouns: dict[str, float]) -> tuple[int, int]:
-    """The verb with what PolNeAR counts as its cue: adjacent auxiliaries, negation, adverbs and
-    particles, a following colon, a time ("said Tuesday") and "in a statement"-like phrases."""
+def cue_range(verb: Token) -> tuple[int, int]:
+    """The verb's token range as PolNeAR marks cues.
+
+    That is the verb with its adjacent auxiliaries, negation, adverbs and particles, a following
+    colon and a bare time ("said Tuesday"). "in a statement" stays out: annotators disagree on it.
+    """
     doc = verb.doc
     start = verb.i
     left = {c.i for c in verb.lefts if c.dep_ in ("aux", "auxpass", "neg", "advmod")}
@@ -82,12 +91,6 @@ def cue_range(verb: Token, nouns: dict[str, float]) -> tuple[int, int]:
         if child.i != end:
             break
         if child.dep_ in ("prt", "neg") or (child.dep_ == "npadvmod" and child.ent_type_ in ("DATE", "TIME")):
-            end = child.i + 1
-        elif child.dep_ == "prep" and child.lower_ in ("in", "during", "on") and any(
-            g.dep_ == "pobj" and g.lemma_.lower() in nouns for g in child.children
-        ):
-            end = max(t.i for t in child.subtree) + 1
-        elif child.dep_ == "prep" and child.lower_ in CUE_PREPS:
             end = child.i + 1
         else:
             break
@@ -104,13 +107,18 @@ def find_subject(verb: Token) -> Token | None:
     """
     current = verb
     for _ in range(5):
-        for child in current.children:
+        found = None
+        for child in current.lefts if current is verb else current.children:
             if child.dep_ in ("nsubj", "csubj") or (child.dep_ == "nsubjpass" and current is not verb):
-                if current is not verb and child.lower_ in ("it", "there"):
-                    return None
-                return child
+                found = child  # of two ("Board chair" / "Gwen Harrow"), the one next to the verb
             if child.dep_ == "expl":
                 return None
+        if found is None and current is verb:
+            found = next((c for c in verb.rights if c.dep_ in ("nsubj", "csubj")), None)
+        if found is not None:
+            if current is not verb and found.lower_ in ("it", "there"):
+                return None
+            return found
         for aux in current.lefts:  # the small model sometimes hangs the subject on the auxiliary
             if aux.dep_ == "aux":
                 subject = next((g for g in aux.children if g.dep_ == "nsubj"), None)
@@ -126,7 +134,10 @@ def find_subject(verb: Token) -> Token | None:
 
 
 def source_range(subject: Token) -> tuple[int, int]:
-    """The subject's phrase, without relative clauses, trailing appositive commas or punctuation."""
+    """The subject's phrase, without relative clauses, trailing appositive commas or punctuation.
+
+    A relative pronoun stays itself ("who"), as PolNeAR marks it; the speaker is resolved later.
+    """
     doc = subject.doc
     if subject.dep_ in ("nsubj", "nsubjpass", "csubj", "pobj"):
         ids = [t.i for t in subject.subtree]
@@ -138,8 +149,6 @@ def source_range(subject: Token) -> tuple[int, int]:
         end -= 1
     while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
         start += 1
-    if subject.tag_ in ("WP", "WDT") and subject.head.dep_ == "relcl":
-        return source_range(subject.head.head)
     return start, end
 
 
@@ -178,7 +187,33 @@ def appositive_speaker(verb: Token) -> tuple[int, int] | None:
     return outer.left_edge.i, name.i + 1
 
 
+def postverbal_speaker(verb: Token, clauses: list[Token]) -> Token | None:
+    """The speaker right after the verb that the parser gave to the quote: '"A," said X, "B."'."""
+    for clause in clauses:
+        for child in clause.children:
+            if (
+                child.dep_ == "nsubj"
+                and child.left_edge.i == verb.i + 1
+                and child.pos_ in ("PROPN", "NOUN")
+                and "," in (child.right_edge.text, verb.doc[min(child.right_edge.i + 1, len(verb.doc) - 1)].text)
+            ):
+                return child
+    return None
+
+
+def speaker_after_quote(verb: Token, quotes: QuoteRegions) -> Token | None:
+    """The noun between a closing quote and the verb ('"...," campaign manager Robby Mook said')."""
+    doc = verb.doc
+    if verb.i == 0:
+        return None
+    name = doc[verb.i - 1]
+    if name.pos_ not in ("NOUN", "PROPN", "PRON") or quotes.inside(name.idx):
+        return None
+    return name
+
+
 def passive(verb: Token) -> bool:
+    """Whether the verb has a passive auxiliary ("was reported")."""
     return any(c.dep_ == "auxpass" for c in verb.children)
 
 
@@ -214,45 +249,67 @@ def verb_candidates(
         lemma = verb.lemma_.lower()
         clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS or _marked_clause(c)]
         known = lemma in lexicon.verbs
-        if not known and not (clauses and verb.pos_ == "VERB"):
+        light = noun_object(verb, lexicon) if verb.pos_ == "VERB" else None
+        if not known and light is None and not (clauses and verb.pos_ == "VERB"):
             continue
-        cue = cue_range(verb, lexicon.nouns)
-        cue_ids = set(range(*cue))
-        if passive(verb):
-            agent = agent_source(verb)
-            subject = agent
-        else:
-            subject = inverted_subject(verb, ends[verb.i]) or find_subject(verb)
-        src = source_range(subject) if subject is not None else None
-        if not passive(verb) and not any(c.dep_ in SUBJECTS for c in verb.children):
-            src = appositive_speaker(verb) or src
+        cue = cue_range(verb)
+        src = verb_source(verb, clauses, quotes, ends[verb.i])
         src_ids = set(range(*src)) if src else set()
         readings: list[tuple[str, list[tuple[int, int]]]] = [
             ("postposed" if kind == "inverted" and src and src[0] > verb.i else kind, token_ranges(doc, ids))
-            for kind, ids in _contents(verb, clauses, cue_ids | src_ids, known, ends[verb.i])
+            for kind, ids in _contents(verb, clauses, set(range(*cue)) | src_ids, known, ends[verb.i])
         ]
+        first_tok = min(cue[0], src[0] if src else cue[0])
+        end_tok = max(cue[1], src[1] if src else 0)
         if known and not any(kind == "ccomp" for kind, _ in readings):
-            first, last_tok = min(cue[0], src[0] if src else cue[0]), max(cue[1], src[1] if src else 0)
-            readings.append(("adjacent_quote", adjacent_quote(doc, quotes, first, last_tok)))
-        last = doc[max(cue[1], src[1] if src else 0) - 1]
+            readings.append(("adjacent_quote", adjacent_quote(doc, quotes, first_tok, end_tok)))
+        last = doc[end_tok - 1]
         final = doc[ends[verb.i] - 1]
         for kind, ranges in readings:
             if not ranges:
                 continue
             ranges = quotes.extend(ranges, doc[cue[0]].idx)
             ranges = quotes.continued(ranges, last.idx + len(last.text), final.idx + len(final.text))
+            if ranges[0][0] > doc[cue[0]].idx and quotes.kind(ranges[:1]) == "direct":
+                ranges = adjacent_quote(doc, quotes, first_tok, first_tok + 1, after=False) + ranges
+            ranges = strip_dateline(quotes.text, ranges)
             span = cue
             if kind == "prep":
-                prep = next(c for c in verb.rights if c.dep_ in ("prep", "dative") and c.lower_ in ARG_PREPS)
+                prep = next(c for c in verb.rights if _argument_prep(c))
                 span = (cue[0], max(cue[1], prep.i + 1))
             out.append(Candidate(kind, span, verb.i, ranges, src))
-        light = noun_object(verb, lexicon)
         if light is not None:
             end, ids = light
             light_ranges = token_ranges(doc, ids - src_ids)
             if light_ranges:
                 out.append(Candidate("noun_object", (cue[0], max(cue[1], end)), verb.i, light_ranges, src))
     return out
+
+
+def verb_source(verb: Token, clauses: list[Token], quotes: QuoteRegions, sent_end: int) -> tuple[int, int] | None:
+    """The token range of the verb's source, working around the small parser's usual slips.
+
+    Args:
+        verb: the cue verb.
+        clauses: its clausal complements.
+        quotes: the doc's quotation regions.
+        sent_end: the index just past the verb's sentence.
+
+    Returns:
+        The source's token range, or None when the text names none (or it cannot be found).
+    """
+    if passive(verb):
+        subject = agent_source(verb)
+    else:
+        subject = inverted_subject(verb, sent_end) or find_subject(verb)
+    if subject is None and clauses:
+        subject = postverbal_speaker(verb, clauses)
+    if subject is not None and quotes.inside(subject.idx) and not quotes.inside(verb.idx):
+        subject = speaker_after_quote(verb, quotes)  # the parser took a word of the quote
+    src = source_range(subject) if subject is not None else None
+    if subject is None or (subject.head != verb and subject.dep_ != "dobj"):
+        src = appositive_speaker(verb) or src
+    return src
 
 
 def noun_object(verb: Token, lexicon: Lexicon) -> tuple[int, set[int]] | None:
@@ -278,7 +335,9 @@ def noun_object(verb: Token, lexicon: Lexicon) -> tuple[int, set[int]] | None:
     return None
 
 
-def adjacent_quote(doc: Doc, quotes: QuoteRegions, first: int, last: int) -> list[tuple[int, int]]:
+def adjacent_quote(
+    doc: Doc, quotes: QuoteRegions, first: int, last: int, *, after: bool = True
+) -> list[tuple[int, int]]:
     """A quotation right before tokens ``first..last`` (“...?” Rubio said) or right after them.
 
     Args:
@@ -286,6 +345,7 @@ def adjacent_quote(doc: Doc, quotes: QuoteRegions, first: int, last: int) -> lis
         quotes: its quotation regions.
         first: the first token of the cue and source.
         last: the token just past the cue and source.
+        after: also look right after them.
 
     Returns:
         The quotation's character range as a one-item list, or an empty list.
@@ -295,11 +355,26 @@ def adjacent_quote(doc: Doc, quotes: QuoteRegions, first: int, last: int) -> lis
     k = bisect.bisect_left(quotes.starts, start) - 1
     if k >= 0 and not text[quotes.regions[k][1] : start].strip(GAP):
         return [quotes.regions[k]]
+    if not after:
+        return []
     end = doc[last - 1].idx + len(doc[last - 1].text)
     nxt = quotes.after(end)
     if nxt is not None and not text[end : nxt[0]].strip(GAP) and "\n" not in text[end : nxt[0]]:
         return [nxt]
     return []
+
+
+def strip_dateline(text: str, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Content without a leading dateline ("NORTHFIELD – Patients ..." gives "Patients ...")."""
+    if not ranges:
+        return ranges
+    start, end = ranges[0]
+    if start and text[start - 1] != "\n":
+        return ranges
+    match = DATELINE.match(text, start, end)
+    if match is None:
+        return ranges
+    return [(match.end(), end), *ranges[1:]]
 
 
 def _contents(
@@ -328,13 +403,29 @@ def _contents(
     ):
         ids = subtree_ids(head) - subtree_ids(verb) - exclude
         readings.append(("inverted", {i for i in ids if i < verb.left_edge.i}))
+    own = _own_content(verb, exclude, sent_end)
+    if verb.dep_ == "ROOT" and verb.i > 0 and own is None:
+        first = min([verb.i, *exclude])
+        before = range(verb.left_edge.i, first)
+        has_clause = any(verb.doc[i].pos_ in ("VERB", "AUX") for i in before)
+        if len(before) > 1 and verb.doc[first - 1].text == "," and has_clause:
+            # "X did Y, a senior official told the Courier" with Y parsed off the verb
+            readings.append(("detached", set(before) - exclude))
     if verb.dep_ == "parataxis" and head.i > verb.i and _between_commas(verb):
         # "The goal, he said, is to forge a cease-fire": the clause around the cue
         readings.append(("parenthetical", subtree_ids(head) - subtree_ids(verb) - exclude))
-    own = _own_content(verb, exclude, sent_end)
     if own is not None:
         readings.append(own)
     return readings
+
+
+def _argument_prep(child: Token) -> bool:
+    """A preposition introducing what the verb is about ("talked about X"), not when ("on Thursday")."""
+    return (
+        child.dep_ in ("prep", "dative")
+        and child.lower_ in ARG_PREPS
+        and not any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in child.children)
+    )
 
 
 def _own_content(verb: Token, exclude: set[int], sent_end: int) -> tuple[str, set[int]] | None:
@@ -344,13 +435,15 @@ def _own_content(verb: Token, exclude: set[int], sent_end: int) -> tuple[str, se
             return "xcomp", subtree_ids(child) - exclude
     for child in verb.children:
         if child.dep_ in ("dobj", "attr") and child.i > verb.i:
+            if verb.lemma_.lower() in ADDRESSEE_VERBS:
+                break  # "told the Eastern Courier": the object is who was told, not what
             ids = subtree_ids(child)
             for other in verb.children:
                 if other.dep_ in ("prep", "oprd", "xcomp", "ccomp") and other.i > child.i:
                     ids |= subtree_ids(other)
             return "dobj", ids - exclude
     for child in verb.rights:
-        if child.dep_ in ("prep", "dative") and child.lower_ in ARG_PREPS:
+        if _argument_prep(child):
             return "prep", {t.i for c in child.children for t in c.subtree} - exclude
     if verb.dep_ in ("ROOT", "parataxis"):
         nxt = verb.doc[verb.i + 1] if verb.i + 1 < len(verb.doc) else None
@@ -420,9 +513,6 @@ def according_candidates(doc: Doc, tokens: list[Token], ends: list[int]) -> list
     return out
 
 
-NAME_PARTS = ("compound", "amod", "det", "poss", "nmod", "case", "nummod")
-
-
 def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions) -> list[Candidate]:
     """``Name: content``, the headline and live-blog form ("Rubio: Trump can't be trusted").
 
@@ -435,8 +525,8 @@ def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions) -> lis
         if colon.text != ":" or colon.i == 0:
             continue
         name = doc[colon.i - 1]
-        if name.pos_ not in ("PROPN", "NOUN") or "\n" in name.text_with_ws:
-            continue
+        if name.pos_ not in ("PROPN", "NOUN") or "\n" in name.text_with_ws or name.text.isupper():
+            continue  # "NOTICE: ..." labels a text, it does not quote anyone
         start = name.i
         while start > 0 and doc[start - 1].head.i in range(start, name.i + 1) and doc[start - 1].dep_ in NAME_PARTS:
             start -= 1
@@ -515,8 +605,12 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         + colon_candidates(doc, by_pos["PUNCT"], quotes)
     )
     found.sort(key=lambda c: c.cue)
+    outer = [c for c in found if c.kind in OUTER_KINDS and lexicon.prior_bucket(doc[c.head].lemma_.lower()) == "hi"]
     for cand in found:
         cand.features = features(doc, cand, lexicon, quotes)
+        start = doc[cand.cue[0]].idx
+        if any(o.head != cand.head and any(s <= start < e for s, e in o.content) for o in outer):
+            cand.features += ["nested", f"nested|kind={cand.kind}"]
     return found
 
 
@@ -538,7 +632,7 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     in_quote = quotes.inside(cue_tok.idx)
     neg = any(c.dep_ == "neg" for c in head.children)
     src_side = "none" if cand.source is None else "after" if cand.source[0] > cand.head else "before"
-    kind = "ccomp" if cand.kind == "postposed" else cand.kind  # same shape: a clause, then its cue
+    kind = "ccomp" if cand.kind in ("postposed", "detached") else cand.kind  # a clause, then its cue
     feats = [
         "bias",
         f"srcside={src_side}",

@@ -2,7 +2,8 @@
 
 They are data under ``include/lexicons/`` so they can be reviewed, extended and round-tripped
 with ``to_disk``/``from_disk``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
-train``; ``stances.json``, ``hedges.json`` and ``sources.json`` are written by hand.
+train``; ``stances.json`` (cue lemma -> stance class), ``hedges.json`` and ``sources.json`` (role
+nouns such as "spokesman" and institution nouns such as "ministry") are written by hand.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class Lexicon:
     stances: dict[str, str] = field(default_factory=dict)  # lemma -> stance class
     hedges: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()  # role nouns that can name a known speaker: "spokesman"
+    organisations: frozenset[str] = frozenset()  # institution nouns: "the finance department"
     cue_rows: list[dict] = field(default_factory=list)
 
     @classmethod
@@ -48,6 +50,7 @@ class Lexicon:
             stances={lemma: stance for stance, lemmas in stance_lists.items() for lemma in lemmas},
             hedges=frozenset(w.lower() for w in srsly.read_json(path / HEDGES_FILE)),
             titles=frozenset(sources["titles"]),
+            organisations=frozenset(sources.get("organisations", ())),
             cue_rows=rows,
         )
 
@@ -61,7 +64,8 @@ class Lexicon:
             by_stance.setdefault(stance, []).append(lemma)
         srsly.write_json(path / STANCES_FILE, by_stance)
         srsly.write_json(path / HEDGES_FILE, sorted(self.hedges))
-        srsly.write_json(path / SOURCES_FILE, {"titles": sorted(self.titles)})
+        sources = {"titles": sorted(self.titles), "organisations": sorted(self.organisations)}
+        srsly.write_json(path / SOURCES_FILE, sources)
 
     def stance(self, lemma: str) -> str:
         return self.stances.get(lemma, "neutral")

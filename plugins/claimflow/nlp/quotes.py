@@ -44,6 +44,7 @@ class QuoteRegions:
         self.starts = [s for s, _ in self.regions]
 
     def _add(self, start: int, end: int, max_len: int) -> None:
+        """Keep a quotation unless it is implausibly long (an unpaired mark)."""
         if end - start <= max_len:
             self.regions.append((start, end))
 
@@ -55,6 +56,7 @@ class QuoteRegions:
         return None
 
     def inside(self, pos: int) -> bool:
+        """Whether character ``pos`` lies inside a quotation."""
         return self.region_at(pos) is not None
 
     def overlapping(self, start: int, end: int) -> list[tuple[int, int]]:
@@ -104,7 +106,9 @@ class QuoteRegions:
         k = bisect.bisect_left(self.starts, pos)
         return self.regions[k] if k < len(self.regions) else None
 
-    def continued(self, ranges: list[tuple[int, int]], resume: int, sentence_end: int | None = None) -> list[tuple[int, int]]:
+    def continued(
+        self, ranges: list[tuple[int, int]], resume: int, sentence_end: int | None = None
+    ) -> list[tuple[int, int]]:
         """Add the quotations that carry on a direct quote right after its cue sentence.
 
         News style splits one quote around the cue (“A,” he said. “B.”) and lets a quote run on
@@ -139,8 +143,8 @@ class QuoteRegions:
                 return out
             if "\n" in text[pos : nxt[0]] and out[-1][1] not in self.unclosed:
                 para_end = text.find("\n", nxt[1])
-                if text[nxt[1] : para_end if para_end >= 0 else len(text)].strip():
-                    return out  # the next paragraph is not a quote alone
+                if nxt[1] in self.unclosed or text[nxt[1] : para_end if para_end >= 0 else len(text)].strip():
+                    return out  # the next paragraph is not one whole quote: it has its own cue
             out.append(nxt)
             pos = nxt[1]
 

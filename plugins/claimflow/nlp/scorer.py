@@ -18,17 +18,20 @@ WEIGHTS_FILE = "scorer.json"
 class Scorer:
     """Logistic regression over string features."""
 
-    def __init__(self, weights: dict[str, float]) -> None:
+    def __init__(self, weights: dict[str, float], meta: dict | None = None) -> None:
         self.weights = weights
+        self.meta = meta or {}  # where the weights come from, kept through to_disk
 
     @classmethod
     def from_file(cls, path: str | Path) -> Scorer:
+        """Read weights written by ``to_file``."""
         data = srsly.read_json(path)
-        return cls({k: float(v) for k, v in data["weights"].items()})
+        return cls({k: float(v) for k, v in data["weights"].items()}, data.get("meta"))
 
-    def to_file(self, path: str | Path, meta: dict | None = None) -> None:
+    def to_file(self, path: str | Path) -> None:
+        """Write the weights (rounded, near-zero ones dropped) and their provenance as JSON."""
         weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
-        srsly.write_json(path, {"meta": meta or {}, "weights": weights})
+        srsly.write_json(path, {"meta": self.meta, "weights": weights})
 
     def score(self, features: Iterable[str]) -> float:
         """The probability that a candidate with these features is a gold attribution."""
@@ -69,4 +72,4 @@ def fit(rows: list[list[str]], labels: list[int], l2: float = 1.0, max_iter: int
         return nll + 0.5 * l2 * float(w @ w), grad
 
     result = minimize(loss, np.zeros(len(index)), jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
-    return Scorer({f: float(result.x[i]) for f, i in index.items()})
+    return Scorer({f: float(result.x[i]) for f, i in index.items()}, {"l2": l2, "candidates": len(rows)})

@@ -2,7 +2,9 @@
 
 Resolution is deliberately simple and local: a pronoun or a role noun ("the spokesman") takes
 the most recent fitting speaker or named person before it; a bare surname takes the fullest
-earlier name that ends with it.
+earlier name that ends with it; "who" takes its antecedent. A source headed by a common noun is
+an organisation when the noun names an institution ("the finance department") and anonymous
+otherwise ("an Egyptian security official", "sources within Hamas").
 """
 
 from __future__ import annotations
@@ -22,15 +24,45 @@ def span_root(span: Span) -> Token:
     return span[-1]
 
 
+def _apposed_to(token: Token, root: Token) -> bool:
+    """Whether ``token`` hangs off ``root`` through a chain of appositives."""
+    while token.dep_ == "appos" and token.head != token:
+        if token.head == root:
+            return True
+        token = token.head
+    return False
+
+
 class SpeakerTracker:
     """Walks one doc's claims in order, naming each source and remembering speakers."""
 
-    def __init__(self, doc: Doc, titles: frozenset[str]) -> None:
+    def __init__(self, doc: Doc, titles: frozenset[str], organisations: frozenset[str] = frozenset()) -> None:
         self.doc = doc
         self.titles = titles
+        self.organisations = organisations
         self.people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        self.surnames = {ent[-1].text for ent in self.people}
         self.last_person: str | None = None
         self.last_group: str | None = None
+
+    def remember(self, name: str) -> str:
+        """Note a person speaker, so later pronouns and surnames resolve to them."""
+        self.last_person = name
+        self.surnames.add(name.split()[-1])
+        return name
+
+    def is_person_name(self, source: Span, root: Token) -> bool:
+        """Whether a name the NER did not call a person still is one ("Albrecht said").
+
+        It is when the article names a person with that surname, when a role noun is apposed
+        or prefixed ("Carolina Reyes, a water engineer"; "Council member Marcus Bell"), or when
+        a "who" clause follows.
+        """
+        if root.text in self.surnames:
+            return True
+        if any(t.lemma_.lower() in self.titles and t.i != root.i and t.pos_ == "NOUN" for t in source):
+            return True
+        return any(c.dep_ == "relcl" and c.left_edge.lower_ == "who" for c in root.children)
 
     def full_name(self, ent: Span) -> str:
         """The longest earlier-or-same PERSON name ending with this entity's last word."""
@@ -68,6 +100,9 @@ class SpeakerTracker:
         if source is None:
             return "none", None
         root = span_root(source)
+        if root.tag_ in ("WP", "WDT") and root.head.dep_ in ("relcl", "acl") and root.head.head.i < root.i:
+            antecedent = root.head.head  # "Ivanka Trump, who portrayed him as ..."
+            return self.resolve(source.doc[antecedent.left_edge.i : antecedent.i + 1])
         low = root.lower_
         if root.pos_ == "PRON":
             if low in PERSON_PRONOUNS:
@@ -77,31 +112,30 @@ class SpeakerTracker:
             else:
                 speaker = None
             return "pronoun", speaker
-        if root.ent_type_ == "PERSON":
+        if root.ent_type_ == "PERSON" or (root.is_title and self.is_person_name(source, root)):
             ent = next((e for e in source.ents if e.start <= root.i < e.end), None)
-            name = self.full_name(ent) if ent is not None else root.text
-            self.last_person = name
-            return "person", name
-        if root.ent_type_ in ORG_LABELS and root.pos_ == "PROPN":
+            words = root.doc[root.left_edge.i : root.i + 1].text.split()
+            name = self.full_name(ent) if ent is not None else " ".join(words)
+            return "person", self.remember(name)
+        proper = root.pos_ == "PROPN" and root.text[:1].isupper()  # the tagger calls "chamber" PROPN too
+        if root.ent_type_ in ORG_LABELS and proper:
             ent = next((e for e in source.ents if e.start <= root.i < e.end), None)
             name = " ".join((ent.text if ent is not None else root.text).split())
             self.last_group = name
             return "organisation", name
-        if root.pos_ == "PROPN":
-            name = " ".join(source.text.split())
-            self.last_person = name
-            return "person", name
-        named = next((e for e in source.ents if e.label_ == "PERSON" and e[-1].dep_ == "appos" and e[-1].head == root), None)
+        if proper:
+            return "person", self.remember(" ".join(source.text.split()))
+        named = next((e for e in source.ents if e.label_ == "PERSON" and _apposed_to(e[-1], root)), None)
         if named is not None:  # "the ministry's lawyer, Tom Brown"
-            name = self.full_name(named)
-            self.last_person = name
-            return "person", name
+            return "person", self.remember(self.full_name(named))
         lemma = root.lemma_.lower()
+        if lemma in self.organisations:  # "the city's finance department"
+            self.last_group = None
+            return "organisation", None
         determiners = {c.lower_ for c in root.children if c.dep_ in ("det", "poss")}
         if lemma in self.titles and root.tag_ == "NN" and determiners & {"the", "his", "her", "its", "their"}:
             named = self.person_before(root.i, lemma)
             if named:
-                self.last_person = named
-                return "person", named
+                return "person", self.remember(named)
         self.last_group = None  # "they" after "the officials" names nobody
         return "anonymous", None
