@@ -14,7 +14,13 @@ api-server`` (bound to 127.0.0.1 on a free port; workers reach the Task Executio
 ``airflow dag-processor``, ``airflow scheduler`` and one ``airflow celery worker``, with Redis as
 the broker (one otherwise empty Redis database, flushed on exit) and the metadata database as
 the Celery result backend. Nothing is written into the repository: the DAGs and plugins folders
-are the repository's, everything else lives under ``home``.
+are the repository's, everything else lives under ``home`` (including a copy of ``include/``
+taken at start, which the components use as CLAIMFLOW_INCLUDE).
+
+Nothing outlives the stack: close() (also on a SIGTERM to the test process, which unwinds like
+Ctrl-C) stops each component's process group, SIGTERM then SIGKILL; and a small watchdog process
+does the same, plus dropping the database and flushing Redis, if the test process dies without
+closing (SIGKILL, a CI job killing its process group).
 
 The helpers call the ``airflow`` CLI as users do (``dags trigger``, ``dags unpause``,
 ``backfill create``, ``dags list-runs``); polling and task-instance details read the metadata
@@ -26,10 +32,12 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -46,6 +54,7 @@ AIRFLOW = str(Path(sys.executable).parent / "airflow")
 TERMINAL_RUN_STATES = ("success", "failed")
 REDIS_LOCK_KEY = "claimflow:airflow_stack:owner"  # marks the Redis db a stack has claimed
 FIRST_REDIS_DB = 11
+PIDS_FILE = "components.pids"  # under home: one component pid (= its process group) a line
 
 
 class StackError(RuntimeError):
@@ -138,6 +147,8 @@ class TaskInstance:
     external_executor_id: str | None  # the Celery task id the scheduler sent the workload under
     celery_status: str | None = None  # from the Celery result backend (celery_taskmeta)
     celery_worker: str | None = None  # the Celery node that ran it (result_extended is on)
+    start_date: Any = None
+    end_date: Any = None
 
     @property
     def label(self) -> str:
@@ -176,6 +187,9 @@ class AirflowStack:
             claimed) or ``redis://127.0.0.1:6379/11`` (that database, which must be empty).
         shard_size: CLAIMFLOW_SHARD_SIZE, small so that ``extract`` maps to several tasks.
         worker_concurrency: Task slots of the Celery worker.
+        snapshot_include: Give the components a copy of the repository's ``include/`` (GX suites,
+            lexicons, scorer) taken at start, as an image would, so that someone retraining the
+            lexicons in the working tree meanwhile does not change the days of one test run.
         extra_env: More environment for every component (applied last).
     """
 
@@ -189,6 +203,7 @@ class AirflowStack:
         broker_url: str,
         shard_size: int = 8,
         worker_concurrency: int = 2,
+        snapshot_include: bool = True,
         extra_env: dict[str, str] | None = None,
         startup_timeout: float = 120.0,
         stop_grace: float = 15.0,
@@ -200,6 +215,7 @@ class AirflowStack:
         self.redis_server = broker_url
         self.shard_size = shard_size
         self.worker_concurrency = worker_concurrency
+        self.snapshot_include = snapshot_include
         self.extra_env = dict(extra_env or {})
         self.startup_timeout = startup_timeout
         self.stop_grace = stop_grace
@@ -213,6 +229,9 @@ class AirflowStack:
         self.env: dict[str, str] = {}
         self.timings: dict[str, float] = {}
         self._db_created = False
+        self._previous_sigterm: Any = None
+        self._watchdog: subprocess.Popen[bytes] | None = None
+        self._closed = False
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -235,8 +254,15 @@ class AirflowStack:
 
     def start(self) -> None:
         began = time.monotonic()
+        if threading.current_thread() is threading.main_thread():
+            # A SIGTERM to the test process (a CI timeout, say) unwinds like Ctrl-C, so close()
+            # still stops the components, drops the database and flushes Redis.
+            self._previous_sigterm = signal.signal(signal.SIGTERM, _interrupt)
         self.home.mkdir(parents=True, exist_ok=True)
         (self.home / "logs").mkdir(exist_ok=True)
+        if self.snapshot_include:
+            shutil.copytree(ROOT / "include", self.home / "include", dirs_exist_ok=True)
+        self._start_watchdog()
         self._claim_redis_db()
         self._create_database()
         self.api_port = free_port()
@@ -266,6 +292,11 @@ class AirflowStack:
     def close(self) -> None:
         """Stop every component (SIGTERM to its process group, then SIGKILL), drop the database,
         flush the Redis database. Safe to call more than once and after a failed start."""
+        if self._closed:
+            return
+        if self._previous_sigterm is not None:
+            signal.signal(signal.SIGTERM, self._previous_sigterm)
+            self._previous_sigterm = None
         for component in reversed(self.components):
             self._terminate(component, signal.SIGTERM)
         deadline = time.monotonic() + self.stop_grace
@@ -285,6 +316,25 @@ class AirflowStack:
                     pass
         self._drop_database()
         self._release_redis_db()
+        self._stop_watchdog()  # only once all is clean: if something above failed, it tries again
+        self._closed = True
+
+    def _start_watchdog(self) -> None:
+        """A small process, in its own session, that cleans up if this process dies without
+        close() (SIGKILL, a CI job killing the test's process group): no component outlives it."""
+        (self.home / PIDS_FILE).write_text("")
+        with open(self.home / "logs" / "watchdog.log", "ab") as log:
+            self._watchdog = subprocess.Popen(
+                [sys.executable, __file__, "watchdog", str(os.getpid()), str(self.home), self.server_url,
+                 self.database, self.redis_server, str(self.stop_grace)],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+
+    def _stop_watchdog(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.terminate()
+            self._watchdog.wait(timeout=10)
+            self._watchdog = None
 
     @staticmethod
     def _terminate(component: Component, sig: signal.Signals) -> None:
@@ -381,7 +431,6 @@ class AirflowStack:
                 "AIRFLOW__CELERY__EXTRA_CELERY_CONFIG": json.dumps({"result_extended": True}),
                 # Only the runs a test asks for: no automatic run of the latest missed schedule.
                 "AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE": "False",
-                "AIRFLOW__SCHEDULER__SCHEDULER_IDLE_SLEEP_TIME": "0.5",
                 "AIRFLOW__DAG_PROCESSOR__PARSING_PROCESSES": "1",
                 "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "10",
                 "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "60",
@@ -391,6 +440,8 @@ class AirflowStack:
                 "CLAIMFLOW_SHARD_SIZE": str(self.shard_size),
             }
         )
+        if self.snapshot_include:
+            env["CLAIMFLOW_INCLUDE"] = str(self.home / "include")
         env.update(self.extra_env)
         return env
 
@@ -401,6 +452,8 @@ class AirflowStack:
                 component.argv, env=self.env, cwd=self.home, stdin=subprocess.DEVNULL,
                 stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
             )
+        with open(self.home / PIDS_FILE, "a") as pids:  # for the watchdog
+            pids.write(f"{component.process.pid}\n")
         self.components.append(component)
         return component
 
@@ -535,7 +588,7 @@ class AirflowStack:
         celery_join = "LEFT JOIN celery_taskmeta c ON c.task_id = ti.external_executor_id" if has_celery else ""
         rows = self.query(
             f"SELECT ti.task_id, ti.map_index, ti.state, ti.try_number, ti.hostname, ti.pid, ti.queue, "
-            f"ti.external_executor_id, {celery_cols} FROM task_instance ti {celery_join} "
+            f"ti.external_executor_id, {celery_cols}, ti.start_date, ti.end_date FROM task_instance ti {celery_join} "
             f"WHERE ti.dag_id = %s AND ti.run_id = %s ORDER BY ti.start_date NULLS LAST, ti.task_id, ti.map_index",
             (dag_id, run_id),
         )
@@ -566,7 +619,7 @@ class AirflowStack:
                 run.task_instances = self.task_instances(dag_id, run.run_id)
             done = [r for r in runs if r.state in TERMINAL_RUN_STATES]
             if runs and len(done) == len(runs) and (expected is None or len(runs) >= expected):
-                return runs
+                return self._settled(dag_id, runs)
             broken = [(r, t) for r in runs for t in r.task_instances if t.state in ("up_for_retry", "failed")]
             if fail_fast and broken:
                 run, ti = broken[0]
@@ -578,6 +631,19 @@ class AirflowStack:
                 raise StackError(f"runs not finished after {timeout}s\n{self.describe(runs)}\n{self.logs()}")
             time.sleep(2)
 
+    def _settled(self, dag_id: str, runs: list[DagRun], timeout: float = 30) -> list[DagRun]:
+        """``runs`` once the Celery results of their tasks are final too: a task instance is
+        marked done through the execution API a moment before its Celery task returns."""
+        deadline = time.monotonic() + timeout
+        while True:
+            pending = [t for r in runs for t in r.task_instances
+                       if t.external_executor_id and t.celery_status not in ("SUCCESS", "FAILURE", "REVOKED")]
+            if not pending or time.monotonic() > deadline:
+                return runs
+            time.sleep(1)
+            for run in runs:
+                run.task_instances = self.task_instances(dag_id, run.run_id)
+
     @staticmethod
     def describe(runs: Iterable[DagRun]) -> str:
         lines = []
@@ -588,6 +654,10 @@ class AirflowStack:
         return "\n".join(lines)
 
 
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def _fernet_key() -> str:
     from cryptography.fernet import Fernet
 
@@ -595,9 +665,60 @@ def _fernet_key() -> str:
 
 
 def _json_from(output: str) -> list[dict[str, Any]]:
-    """The JSON document in a CLI's stdout (some commands print notices before it)."""
-    start = min((i for i in (output.find("["), output.find("{")) if i >= 0), default=-1)
-    if start < 0:
-        raise StackError(f"no JSON in CLI output:\n{output}")
-    data = json.loads(output[start:])
-    return data if isinstance(data, list) else [data]
+    """The JSON document in a CLI's stdout: the last line-initial ``[`` or ``{`` that parses
+    (log lines and notices can come before it)."""
+    decoder = json.JSONDecoder()
+    starts = [i for i in range(len(output)) if output[i] in "[{" and (i == 0 or output[i - 1] == "\n")]
+    for start in reversed(starts):
+        try:
+            data, _ = decoder.raw_decode(output[start:])
+        except ValueError:
+            continue
+        return data if isinstance(data, list) else [data]
+    raise StackError(f"no JSON in CLI output:\n{output[-4000:]}")
+
+
+def _watchdog(test_pid: int, home: str, server_url: str, database: str, redis_server: str, grace: str) -> None:
+    """Wait for the test process to go; if it went without close(), do close()'s work."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the test's to handle
+    while True:
+        try:
+            os.kill(test_pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(1)
+    pids = [int(line) for line in (Path(home) / PIDS_FILE).read_text().split()]
+    for sig, wait in ((signal.SIGTERM, float(grace)), (signal.SIGKILL, 0.0)):
+        for pid in pids:
+            try:
+                os.killpg(pid, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and any(_group_alive(pid) for pid in pids):
+            time.sleep(0.5)
+    conn = _admin(server_url)
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+    conn.close()
+    import redis
+
+    parts = urlsplit(redis_server)
+    for db in range(16):
+        client = redis.Redis.from_url(f"{parts.scheme}://{parts.netloc}", db=db, socket_connect_timeout=3)
+        if client.get(REDIS_LOCK_KEY) == database.encode():
+            client.flushdb()
+        client.close()
+    print(f"watchdog: test process {test_pid} died; stopped {pids}, dropped {database}", file=sys.stderr)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    return True
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["watchdog"]:
+    _watchdog(int(sys.argv[2]), *sys.argv[3:8])

@@ -1,0 +1,149 @@
+"""The nightly DAG on a real CeleryExecutor deployment, driven as users drive it.
+
+One stack for the module (api-server, dag-processor, scheduler, one Celery worker with two slots,
+Redis broker, PostgreSQL metadata DB and result backend; see airflow_stack.py): a day triggered
+with ``airflow dags trigger``, then two days with ``airflow backfill create``. The seeds are the
+sources of every day, so every day publishes the same rows. About 1.5 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from airflow_stack import AirflowStack, DagRun, postgres_reachable, redis_reachable
+from claimflow import layout
+from claimflow.storage import LocalStore
+from claimflow.storage.records import get_json
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+SEEDS = ROOT / "seeds"
+DAG_ID = "claimflow_nightly"
+POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
+REDIS = "redis://127.0.0.1:6379"  # the stack claims a free database from 11 up and flushes it after
+SHARD_SIZE = 8  # 25 seed articles -> 4 mapped extract tasks
+TRIGGERED_DAY = "2026-11-26"
+# Seed articles are dated up to 2026-11-26 and an article published after the day following the
+# run's day is quarantined (published_in_future): from 2026-11-25 on, every day publishes all 25.
+BACKFILL_DAYS = ("2026-11-25", "2026-11-26")  # logical dates 23:30, unlike the trigger's 00:00
+
+TIMINGS: dict[str, float] = {}
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    for reason in (postgres_reachable(POSTGRES), redis_reachable(REDIS)):
+        if reason:
+            pytest.skip(f"the CeleryExecutor stack needs local PostgreSQL and Redis: {reason}")
+    began = time.monotonic()
+    lake = tmp_path_factory.mktemp("celery-lake")
+    with AirflowStack(
+        tmp_path_factory.mktemp("celery-airflow"), lake=str(lake), sources=str(SEEDS),
+        db_url=POSTGRES, broker_url=REDIS, shard_size=SHARD_SIZE, worker_concurrency=2,
+    ) as airflow:
+        TIMINGS.update(airflow.timings)
+        TIMINGS["dag_parsed"] = airflow.wait_for_dag(DAG_ID)
+        airflow.unpause(DAG_ID)
+        TIMINGS["ready"] = time.monotonic() - began
+        yield airflow
+        stopping = time.monotonic()
+    TIMINGS["stop"] = time.monotonic() - stopping
+    TIMINGS["module"] = time.monotonic() - began
+    print("\nCeleryExecutor stack timings (s): " + ", ".join(f"{k}={v:.1f}" for k, v in TIMINGS.items()))
+
+
+@pytest.fixture(scope="module")
+def lake(stack) -> LocalStore:
+    return LocalStore(Path(stack.lake))
+
+
+def assert_ran_through_celery(stack: AirflowStack, run: DagRun) -> None:
+    """Every task instance succeeded as a Celery task on the stack's worker node."""
+    worker = stack.worker_name.split("@", 1)[0] + "@"
+    for ti in run.task_instances:
+        where = f"{ti.label} of {run.run_id}\n{stack.describe([run])}"
+        assert ti.state == "success", where
+        assert ti.external_executor_id, f"{where}: no Celery task id"
+        assert ti.celery_status == "SUCCESS", f"{where}: no successful Celery result"
+        assert ti.celery_worker and ti.celery_worker.startswith(worker), f"{where}: ran on {ti.celery_worker}"
+        assert ti.hostname, where
+
+
+def manifest_of(lake: LocalStore, day: str) -> dict:
+    assert lake.exists(layout.manifest(day)), f"no manifest for {day}"
+    manifest = get_json(lake, layout.manifest(day))
+    for table in layout.TABLES:
+        rows = pq.read_table(lake.path / layout.part_file(table, day, 0)).num_rows
+        assert manifest["tables"][table]["rows"] == rows, (day, table)
+    acc = manifest["accounting"]
+    assert acc["ingested"] == acc["published"] + acc["quarantined"], acc
+    return manifest
+
+
+def quarantined_articles(lake: LocalStore, day: str) -> list[tuple[str, str, str]]:
+    rows = []
+    for table in ("inputs", "articles"):
+        path = lake.path / layout.quarantine_partition(table, day) / "part-00000.parquet"
+        rows += [(r["record_id"], r["reason"], (r["detail"] or "")[:200]) for r in pq.read_table(path).to_pylist()]
+    return rows
+
+
+def row_counts(manifest: dict) -> dict:
+    return {
+        "tables": {t: v["rows"] for t, v in manifest["tables"].items()},
+        "quarantine": {t: v["rows"] for t, v in manifest["quarantine"].items()},
+        "accounting": manifest["accounting"],
+    }
+
+
+def test_a_triggered_day_runs_on_celery_workers(stack, lake):
+    began = time.monotonic()
+    run_id = stack.trigger(DAG_ID, TRIGGERED_DAY)
+    (run,) = stack.wait_for_runs(DAG_ID, run_ids=[run_id], timeout=180)
+    TIMINGS["triggered_run"] = time.monotonic() - began
+    assert run.state == "success", f"{stack.describe([run])}\n{stack.task_logs(DAG_ID, run_id)}"
+    assert run.logical_date.date().isoformat() == TRIGGERED_DAY
+
+    extracts = [ti for ti in run.task_instances if ti.task_id == "extract"]
+    assert len(extracts) >= 3 and all(ti.map_index >= 0 for ti in extracts), stack.describe([run])
+    assert {ti.task_id for ti in run.task_instances} == {"ingest", "extract", "validate", "publish"}
+    assert_ran_through_celery(stack, run)
+
+    manifest = manifest_of(lake, TRIGGERED_DAY)
+    assert manifest["run_id"] == run_id
+    assert manifest["accounting"]["ingested"] == 25
+    assert manifest["accounting"]["published"] >= 20
+    assert not [info.key for info in lake.list("_staging/")]
+
+
+def test_a_backfill_of_two_days_runs_both_days(stack, lake):
+    began = time.monotonic()
+    # The nightly run of day D is at D 23:30 and --to-date is a timestamp: end after the last 23:30.
+    backfill_id = stack.backfill(DAG_ID, BACKFILL_DAYS[0], f"{BACKFILL_DAYS[-1]}T23:59:59+00:00")
+    runs = stack.wait_for_runs(DAG_ID, backfill_id=backfill_id, count=len(BACKFILL_DAYS), timeout=240)
+    TIMINGS["backfill_2_days"] = time.monotonic() - began
+
+    assert [run.logical_date.date().isoformat() for run in runs] == list(BACKFILL_DAYS), stack.describe(runs)
+    for run in runs:
+        assert run.state == "success", f"{stack.describe([run])}\n{stack.task_logs(DAG_ID, run.run_id)}"
+        assert run.run_type == "backfill"
+        assert len([ti for ti in run.task_instances if ti.task_id == "extract"]) >= 3
+        assert_ran_through_celery(stack, run)
+    listed = {r["run_id"]: r["state"] for r in stack.list_runs(DAG_ID)}  # what users see
+    assert all(listed.get(run.run_id) == "success" for run in runs), listed
+
+    manifests = {day: manifest_of(lake, day) for day in BACKFILL_DAYS}
+    for run, day in zip(runs, BACKFILL_DAYS):
+        assert manifests[day]["run_id"] == run.run_id
+        assert manifests[day]["day"] == day
+    first, second = (row_counts(manifests[day]) for day in BACKFILL_DAYS)
+    assert first == second, (
+        "the same sources must publish the same rows every day; quarantined articles: "
+        + repr({day: quarantined_articles(lake, day) for day in BACKFILL_DAYS})
+    )
+    assert first["accounting"]["ingested"] == 25
