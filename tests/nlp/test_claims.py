@@ -86,6 +86,22 @@ def test_claims_inverted_order(nlp: Language) -> None:
     assert (claim.source.text, claim.cue.text, content_text(claim)) == ("the officials", "added", ["Prices will rise next year"])
 
 
+@pytest.mark.parametrize(
+    "text, cue, content",
+    [
+        pytest.param("He continued to insist that the vote was rigged.", "continued to insist", "that the vote was rigged", id="governing verb"),
+        pytest.param("The governor seems to believe that the tax will pass.", "seems to believe", "that the tax will pass", id="seems to"),
+        pytest.param("The minister went on to say that the talks had failed.", "went on to say", "that the talks had failed", id="particle between"),
+        pytest.param("The mayor later admitted publicly that the bridge was unsafe.", "later admitted publicly", "that the bridge was unsafe", id="manner adverb"),
+        pytest.param("The senator has repeatedly said that the bill would pass.", "has repeatedly said", "that the bill would pass", id="auxiliary and adverb"),
+    ],
+)
+def test_claims_cue_spans_the_verb_phrase(nlp: Language, text: str, cue: str, content: str) -> None:
+    """PolNeAR marks the whole verb group as the cue, and the governing verb is no claim of its own."""
+    claim = only_claim(nlp, text)
+    assert (claim.cue.text, content_text(claim)) == (cue, [content])
+
+
 def test_claims_content_before_cue(nlp: Language) -> None:
     claim = only_claim(nlp, "Prices will rise next year, the officials said.")
     assert content_text(claim) == ["Prices will rise next year"]

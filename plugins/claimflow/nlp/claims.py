@@ -23,7 +23,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from claimflow.models import Claim, Span
-from claimflow.nlp.cues import Candidate, candidates
+from claimflow.nlp.cues import Candidate, candidates, extend_cue
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer
@@ -136,7 +136,14 @@ class ClaimExtractor(Pipe):
         tracker = SpeakerTracker(doc, self.lexicon.titles, self.lexicon.organisations)
         sent_starts = [s.start for s in doc.sents]
         claims = []
-        for prob, cand in sorted(best.values(), key=lambda pc: pc[1].cue):
+        kept = sorted(best.values(), key=lambda pc: pc[1].cue)
+        for _, cand in kept:
+            cand.cue = extend_cue(doc, cand)
+        # the governing verb a cue grew over ("continued" of "continued to insist") is no claim of its own
+        grown = [cand.cue for _, cand in kept]
+        for prob, cand in kept:
+            if any(start <= cand.head < end and (start, end) != cand.cue for start, end in grown):
+                continue
             claims.append(self.to_claim(doc, cand, prob, quotes, tracker, sent_starts))
         return claims
 
