@@ -162,6 +162,15 @@ def test_claims_role_with_apposed_name_is_a_person(nlp: Language, text: str, sou
     assert (claim.source.text, claim.source_kind, claim.speaker) == (source, "person", "Tom Brown")
 
 
+def test_claims_inverted_speaker_is_not_the_time_phrase(nlp: Language) -> None:
+    """"..., X, told WND that year": "that year" says when, the speaker is the apposed name."""
+    text = ("The meeting served as an important step toward talks with the administration, "
+            "the group's chief political adviser in Gaza, Ahmed Yousef, told WND that year.")
+    claim = only_claim(nlp, text)
+    assert (claim.source_kind, claim.speaker) == ("person", "Ahmed Yousef")
+    assert "year" not in claim.source.text
+
+
 def test_claims_multi_sentence_direct_quote(nlp: Language) -> None:
     claim = only_claim(nlp, "The governor said: “Prices will rise. Wages will follow. Nobody should panic.”")
     assert content_text(claim) == ["“Prices will rise. Wages will follow. Nobody should panic.”"]

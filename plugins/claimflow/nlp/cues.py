@@ -213,6 +213,8 @@ def inverted_subject(verb: Token, sent_end: int) -> Token | None:
     if verb.tag_ not in ("VBD", "VBZ", "VBP") or any(c.dep_ in SUBJECTS or c.dep_ == "auxpass" for c in verb.children):
         return None
     for child in verb.rights:
+        if child.ent_type_ in ("DATE", "TIME"):  # "..., Ahmed Yousef, told WND that year": a when, not a who
+            continue
         if child.dep_ in ("dobj", "nsubj", "attr", "npadvmod") and child.pos_ in ("NOUN", "PROPN"):
             last = max(t.i for t in child.subtree)
             if all(doc[i].is_punct or doc[i].is_space for i in range(last + 1, sent_end)):
