@@ -19,3 +19,9 @@ def test_run_ids_become_safe_keys():
     key = layout.run_key("scheduled__2026-11-26T23:30:00+00:00")
     assert key == "scheduled__2026-11-26T23_30_00_00_00"
     assert layout.staging("2026-11-26", "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x_.._y/")
+
+
+def test_a_shard_key_maps_between_kinds():
+    key = layout.staged_shard("2026-11-26", "run", "articles", 3)
+    assert layout.shard_as(key, "extracted") == layout.staged_shard("2026-11-26", "run", "extracted", 3)
+    assert layout.shard_as(layout.shard_as(key, "extracted"), "articles") == key

@@ -36,6 +36,7 @@ def test_shards_are_near_equal_and_bounded():
     settings = Settings.from_env({"CLAIMFLOW_SHARD_SIZE": "3", "CLAIMFLOW_MAX_SHARDS": "2"})
     assert [len(s) for s in stages._shards(list(range(7)), settings)] == [4, 3]
     assert [len(s) for s in stages._shards(list(range(2)), settings)] == [2]
+    assert stages._shards([], settings) == []
 
 
 def test_ingest_accounts_for_every_input(settings):

@@ -64,3 +64,9 @@ def staging(day: str, run_id: str) -> str:
 def staged_shard(day: str, run_id: str, kind: str, index: int) -> str:
     """Shard ``index`` of ``kind`` ("articles" in, "extracted" out) for one run."""
     return f"{staging(day, run_id)}{kind}/shard-{index:05d}.jsonl.gz"
+
+
+def shard_as(key: str, kind: str) -> str:
+    """The key of the same shard in another kind: an articles shard's extraction and back."""
+    folder, name = key.rsplit("/", 1)
+    return f"{folder.rsplit('/', 1)[0]}/{kind}/{name}"

@@ -45,7 +45,7 @@ def lake(settings: Settings) -> ObjectStore:
 
 def _shards(items: list[Any], settings: Settings) -> list[list[Any]]:
     """``items`` cut into at most ``max_shards`` near-equal shards of about ``shard_size``."""
-    count = min(settings.max_shards, max(1, math.ceil(len(items) / settings.shard_size)))
+    count = min(settings.max_shards, math.ceil(len(items) / settings.shard_size))
     return [items[i::count] for i in range(count)]
 
 
@@ -70,7 +70,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
     uris = []
-    for index, shard in enumerate(_shards(articles, settings) if articles else []):
+    for index, shard in enumerate(_shards(articles, settings)):
         key = layout.staged_shard(day, run_id, "articles", index)
         put_jsonl_gz(store, key, (a.to_dict() for a in shard))
         uris.append(store.uri(key))
@@ -87,7 +87,7 @@ def extract(settings: Settings, shard_uri: str) -> str:
 
     store = lake(settings)
     in_key = store.key(shard_uri)
-    out_key = in_key.replace("/articles/", "/extracted/")
+    out_key = layout.shard_as(in_key, "extracted")
     nlp = load_nlp(settings.spacy_model)
     articles = (Article.from_dict(row) for row in read_jsonl_gz(store, in_key))
     extractions = run_nlp(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process)
@@ -114,7 +114,7 @@ def _load_tables(store: ObjectStore, day: str, run_id: str, extracted_uris: list
     rows: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
     for uri in extracted_uris:
         key = store.key(uri)
-        for row in read_jsonl_gz(store, key.replace("/extracted/", "/articles/")):
+        for row in read_jsonl_gz(store, layout.shard_as(key, "articles")):
             rows["articles"].append(article_row(Article.from_dict(row), day=day, run_id=run_id, ingested_at=ingested_at))
         for record in read_jsonl_gz(store, key):
             for table, table_rows in extraction_rows(record, day=day, run_id=run_id).items():
