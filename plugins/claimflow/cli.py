@@ -70,8 +70,8 @@ def _summary(args: argparse.Namespace) -> int:
     print(f"  entities {rows['entities']} (mentions {rows['mentions']})  claims {rows['claims']}")
     print(f"  data quality: {'passed' if manifest['quality']['passed'] else 'FAILED'}  report {store.uri(manifest['quality']['report'])}")
     print(f"  manifest {store.uri(key)}")
-    for table, info in manifest["tables"].items():
-        for file in info["files"]:
+    for table in layout.TABLES:
+        for file in manifest["tables"][table]["files"]:
             print(f"  {table:<9} {file['rows']:>6} rows  {store.uri(file['key'])}")
     return 0
 
