@@ -1,8 +1,10 @@
 """Finding a day's input files and splitting them into raw records.
 
 A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), local or
-remote alike through :mod:`claimflow.storage`. It may hold date placeholders so date-partitioned
-archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}/`` or ``s3://b/news/dt={ds}/``.
+remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
+or a web page. It may hold date placeholders so date-partitioned archives read only the run's
+day: ``archive/{yyyy}/{mm}/{dd}/`` or ``s3://b/news/dt={ds}/``. Of a feed, only the items
+published on the run's day (or undated) are taken: the other days' runs take the others.
 """
 
 from __future__ import annotations
@@ -18,13 +20,17 @@ from pathlib import Path
 from typing import Any
 
 from claimflow.exceptions import RejectedInput
+from claimflow.ingest.feeds import looks_like_feed, parse_feed
 from claimflow.storage import open_store
 
 log = logging.getLogger(__name__)
 
 TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
-SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES
+FEED_SUFFIXES = (".rss", ".atom", ".xml")
+SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES + FEED_SUFFIXES
+MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes read from one web address at the most
+USER_AGENT = "claimflow (+https://github.com/claimflow)"
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,32 @@ def list_inputs(source: str, **store_options: object) -> Iterator[tuple[str, byt
             yield store.uri(info.key), store.get_bytes(info.key)
 
 
+def fetch(url: str, *, timeout: float = 30.0) -> bytes:
+    """The body at ``url`` (at most MAX_DOWNLOAD bytes); RejectedInput("unreachable") when it
+    cannot be had, so one dead feed does not sink the day."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.read(MAX_DOWNLOAD + 1)[:MAX_DOWNLOAD]
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise RejectedInput("unreachable", f"{url}: {exc}") from exc
+
+
+def _feed_records(name: str, data: bytes, day: str | None) -> Iterator[RawRecord | RejectedRecord]:
+    try:
+        items = parse_feed(data)
+    except ValueError as exc:
+        yield RejectedRecord(name, "bad_feed", str(exc))
+        return
+    for number, item in enumerate(items, start=1):
+        published = item.get("published")
+        if day is None or published is None or published[:10] == day:
+            yield RawRecord(name=f"{name}#{number}", fields=item)
+
+
 def _gunzip(name: str, data: bytes) -> bytes:
     try:
         return gzip.decompress(data)
@@ -83,8 +115,9 @@ def _gunzip(name: str, data: bytes) -> bytes:
         raise RejectedInput("bad_archive", f"{name}: {exc}") from exc
 
 
-def split_records(name: str, data: bytes) -> Iterator[RawRecord | RejectedRecord]:
-    """The records of one input file: one for a text file, one per line or object for JSON."""
+def split_records(name: str, data: bytes, day: str | None = None) -> Iterator[RawRecord | RejectedRecord]:
+    """The records of one input: one for a text file or web page, one per line or object for
+    JSON, one per item of a feed (only the items of ``day``, when it is given)."""
     if name.endswith(".gz"):
         try:
             data = _gunzip(name, data)
@@ -95,7 +128,10 @@ def split_records(name: str, data: bytes) -> Iterator[RawRecord | RejectedRecord
     else:
         name_inner = name
     lower = name_inner.lower()
-    if lower.endswith(TEXT_SUFFIXES):
+    if lower.endswith(FEED_SUFFIXES) or (lower.startswith(("http://", "https://")) and looks_like_feed(data)):
+        yield from _feed_records(name, data, day)
+        return
+    if lower.endswith(TEXT_SUFFIXES) or lower.startswith(("http://", "https://")):
         yield RawRecord(name=name, payload=data)
         return
     lines = [data] if lower.endswith(".json") else data.splitlines()
@@ -124,8 +160,16 @@ def read_sources(
     for source in sources:
         resolved = expand(source, day)
         count = 0
-        for name, data in list_inputs(resolved, **store_options):
-            for record in split_records(name, data):
+        if resolved.startswith(("http://", "https://")):
+            try:
+                inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetch(resolved))])
+            except RejectedInput as exc:
+                yield RejectedRecord(resolved, exc.reason, exc.detail)
+                continue
+        else:
+            inputs = list_inputs(resolved, **store_options)
+        for name, data in inputs:
+            for record in split_records(name, data, day):
                 count += 1
                 yield record
         log.info("read source source=%s records=%d", resolved, count)
