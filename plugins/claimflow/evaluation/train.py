@@ -21,7 +21,7 @@ from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer, fit
 
-CUE_POS = ("VERB", "NOUN", "ADJ")
+CUE_POS = ("VERB", "NOUN", "ADJ", "ADV")
 
 
 def mine_cues(pairs: Iterable[tuple[Article, Doc]], min_count: int = 3, min_prior: float = 0.05) -> list[dict]:
@@ -103,6 +103,7 @@ def train(
         verbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "VERB"},
         nouns={r["lemma"]: r["prior"] for r in rows if r["pos"] == "NOUN"},
         adjectives={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADJ"},
+        adverbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADV"},
         stances=base.stances,
         hedges=base.hedges,
         titles=base.titles,

@@ -28,7 +28,7 @@ CONTENT_MARKS = ("for", "that", "whether", "if")
 OUTER_KINDS = ("ccomp", "inverted", "postposed", "detached", "parenthetical", "adjacent_quote")  # report whole clauses
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp")
 ADDRESSEE_VERBS = ("tell", "inform", "assure", "remind", "notify", "brief")
-ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with")
+ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with", "into", "at")
 GOVERNOR_DEPS = ("ROOT", "advcl", "acomp", "conj", "relcl", "ccomp", "xcomp")  # a verb a cue hangs from
 LINKED_DEPS = ("xcomp", "acomp", "ccomp", "conj", "advcl", "relcl")
 CUE_LEFT_DEPS = ("aux", "auxpass", "neg", "advmod")  # "has not yet said"
@@ -328,11 +328,18 @@ def verb_candidates(
             if ranges[0][0] > doc[cue[0]].idx and quotes.kind(ranges[:1]) == "direct":
                 ranges = adjacent_quote(doc, quotes, first_tok, first_tok + 1, after=False) + ranges
             ranges = strip_dateline(quotes.text, ranges)
-            span = cue
+            span, cand_src = cue, src
+            if kind == "as_clause" and not any(c.dep_ in ("nsubj", "agent") for c in verb.children):
+                cand_src = None  # "as reported by X" names X; a bare "as reported" names no one
+            if kind == "passive_subject" and not any(c.dep_ == "agent" for c in verb.children):
+                cand_src = None  # "the poll was released", "Lazar, known as Guccifer": no one is named
             if kind == "prep":
                 prep = next(c for c in verb.rights if _argument_prep(c))
                 span = (cue[0], max(cue[1], prep.i + 1))
-            out.append(Candidate(kind, span, verb.i, ranges, src))
+            elif kind == "passive_subject":
+                prep = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == "as"), None)
+                span = (cue[0], max(cue[1], prep.i + 1)) if prep is not None else cue
+            out.append(Candidate(kind, span, verb.i, ranges, cand_src))
         if light is not None:
             end, ids = light
             light_ranges = token_ranges(doc, ids - src_ids)
@@ -353,7 +360,7 @@ def verb_source(verb: Token, clauses: list[Token], quotes: QuoteRegions, sent_en
     Returns:
         The source's token range, or None when the text names none (or it cannot be found).
     """
-    if passive(verb):
+    if passive(verb) or any(c.dep_ == "agent" for c in verb.children):
         subject = agent_source(verb)
     else:
         subject = inverted_subject(verb, sent_end) or find_subject(verb)
@@ -459,6 +466,28 @@ def _contents(
         ids = subtree_ids(head) - subtree_ids(verb) - exclude
         readings.append(("inverted", {i for i in ids if i < verb.left_edge.i}))
     own = _own_content(verb, exclude, sent_end)
+    if (
+        verb.dep_ == "advcl"
+        and head.i != verb.i
+        and any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children)
+        and not any(c.dep_ in ("dobj", "xcomp") for c in verb.children)
+    ):
+        # "As Crane said, the two have become ...": the clause the "as" phrase hangs on
+        readings.append(("as_clause", subtree_ids(head) - subtree_ids(verb) - exclude))
+    subject = next((c for c in verb.lefts if c.dep_ == "nsubjpass"), None) if passive(verb) else None
+    if subject is not None and subject.lower_ not in ("it", "there") and verb.dep_ != "amod":
+        # "The poll was released Wednesday", "X was widely criticized as Y": what was said is the subject
+        ids = subtree_ids(subject)
+        for prep in verb.rights:
+            if prep.dep_ == "prep" and prep.lower_ == "as":
+                ids |= {t.i for g in prep.children for t in g.subtree}
+        readings.append(("passive_subject", ids - exclude))
+    elif verb.dep_ == "acl" and verb.tag_ == "VBN" and head.i < verb.i:
+        prep = next((c for c in verb.rights if c.dep_ == "prep" and c.lower_ == "as"), None)
+        if prep is not None:  # "Marcel Lazar, known online as Guccifer": the name and what it is known as
+            ids = subtree_ids(head) - subtree_ids(verb)
+            ids |= {t.i for g in prep.children for t in g.subtree}
+            readings.append(("passive_subject", ids - exclude))
     if verb.dep_ == "ROOT" and verb.i > 0 and own is None:
         first = min([verb.i, *exclude])
         before = range(verb.left_edge.i, first)
@@ -478,7 +507,7 @@ def _argument_prep(child: Token) -> bool:
     """A preposition introducing what the verb is about ("talked about X"), not when ("on Thursday")."""
     return (
         child.dep_ in ("prep", "dative")
-        and child.lower_ in ARG_PREPS
+        and (child.lower_ in ARG_PREPS or (child.lower_ == "by" and any(g.dep_ == "pcomp" for g in child.children)))
         and not any(g.dep_ == "pobj" and g.ent_type_ in ("DATE", "TIME") for g in child.children)
     )
 
@@ -488,6 +517,14 @@ def _own_content(verb: Token, exclude: set[int], sent_end: int) -> tuple[str, se
     for child in verb.children:
         if child.dep_ == "xcomp":
             return "xcomp", subtree_ids(child) - exclude
+    for child in verb.children:
+        if child.dep_ == "oprd" and not (verb.dep_ == "acl" and verb.tag_ == "VBN"):  # "a book called X" names it
+            # "called her 'weak'", "which Trump had called a disaster": the object and its predicate
+            ids = subtree_ids(child)
+            for obj in verb.children:
+                if obj.dep_ == "dobj":
+                    ids |= subtree_ids(obj)
+            return "oprd", ids - exclude
     for child in verb.children:
         if child.dep_ in ("dobj", "attr") and child.i > verb.i:
             if verb.lemma_.lower() in ADDRESSEE_VERBS:
@@ -522,6 +559,10 @@ def adjective_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> lis
             elif child.dep_ == "prep" and child.i > adj.i:
                 ids |= {t.i for g in child.children for t in g.subtree}
                 end = max(end, child.i + 1) if child.i == end else end
+        if not ids and verb is not adj:  # "were hopeful Tuesday that ...": the clause hangs on the copula
+            for child in verb.rights:
+                if child.i > adj.i and (child.dep_ == "ccomp" or _marked_clause(child)):
+                    ids |= subtree_ids(child)
         if not ids:
             continue
         start = min(verb.i, adj.i)
@@ -530,6 +571,20 @@ def adjective_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> lis
         ranges = token_ranges(doc, ids - set(range(start, end)))
         if ranges:
             out.append(Candidate("adjective", (start, end), adj.i, ranges, src))
+    return out
+
+
+def adverb_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Candidate]:
+    """Attributing adverbs: "X reportedly made comments": the clause they modify, with no source."""
+    out: list[Candidate] = []
+    for adv in tokens:
+        if adv.dep_ != "advmod" or adv.lemma_.lower() not in lexicon.adverbs or adv.head.pos_ not in ("VERB", "AUX"):
+            continue
+        if lexicon.prior_bucket(adv.lemma_.lower()) not in ("hi", "mid") or lexicon.prior_bucket(adv.head.lemma_.lower()) in ("hi", "mid"):
+            continue  # "also said", "publicly denied": part of the verb's cue, not a cue of its own
+        ranges = token_ranges(doc, subtree_ids(adv.head) - {adv.i})
+        if ranges:
+            out.append(Candidate("adverb", (adv.i, adv.i + 1), adv.i, ranges, None))
     return out
 
 
@@ -626,12 +681,24 @@ def noun_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Can
         holder = next((c for c in noun.children if c.dep_ == "poss"), None)
         if holder is None:
             holder = next((c for c in noun.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"), None)
+        start = noun.i
+        if holder is None and noun.dep_ == "attr" and noun.head.i < noun.i:
+            # "she was a full-fledged booster of Romney": the copula's subject holds the view
+            holder = find_subject(noun.head)
+            if holder is not None:
+                kind, start = f"{kind}_attr", noun.head.i
+        elif holder is None and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "with") and noun.head.i == noun.i - 1:
+            verb = noun.head.head  # "came out in support of X", "voiced it with concern that"
+            if verb.pos_ == "VERB" and verb.i < noun.i:
+                holder = find_subject(verb)
+                if holder is not None:
+                    kind, start = f"{kind}_verb", verb.i
         if holder is None and kind == "noun_prep":
             continue  # "the support for X" names no one; most such phrases are not attributions
         src = source_range(holder) if holder is not None else None
         ranges = token_ranges(doc, ids)
         if ranges:
-            out.append(Candidate(kind, (noun.i, end), noun.i, ranges, src))
+            out.append(Candidate(kind, (start, end), noun.i, ranges, src))
     return out
 
 
@@ -647,7 +714,7 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         Candidates in cue order; several may share content (nested attributions).
     """
     ends = sentence_ends(doc)
-    by_pos: dict[str, list[Token]] = {"VERB": [], "NOUN": [], "ADJ": [], "PUNCT": [], "according": []}
+    by_pos: dict[str, list[Token]] = {"VERB": [], "NOUN": [], "ADJ": [], "ADV": [], "PUNCT": [], "according": []}
     for tok in doc:  # one pass: making Token objects is the component's main cost
         pos = "according" if tok.lower_ == "according" else "VERB" if tok.pos_ == "AUX" else tok.pos_
         if pos in by_pos:
@@ -657,6 +724,7 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         + according_candidates(doc, by_pos["according"], ends)
         + noun_candidates(doc, by_pos["NOUN"], lexicon)
         + adjective_candidates(doc, by_pos["ADJ"], lexicon)
+        + adverb_candidates(doc, by_pos["ADV"], lexicon)
         + colon_candidates(doc, by_pos["PUNCT"], quotes)
     )
     found.sort(key=lambda c: c.cue)
@@ -673,7 +741,13 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     """String features of a candidate for the linear scorer."""
     head = doc[cand.head]
     lemma = head.lemma_.lower() if cand.kind != "according" else "according to"
-    known = lemma in lexicon.verbs or lemma in lexicon.nouns or lemma in lexicon.adjectives or cand.kind == "according"
+    known = (
+        lemma in lexicon.verbs
+        or lemma in lexicon.nouns
+        or lemma in lexicon.adjectives
+        or lemma in lexicon.adverbs
+        or cand.kind == "according"
+    )
     lem = lemma if known else "<unk>"
     n_chars = sum(e - s for s, e in cand.content)
     size = "xs" if n_chars < 15 else "s" if n_chars < 40 else "m" if n_chars < 120 else "l"
