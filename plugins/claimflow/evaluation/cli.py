@@ -51,7 +51,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     train.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
     train.add_argument("--l2", type=float, default=3.0, help="L2 penalty of the scorer (default: 3.0)")
     train.add_argument(
-        "--min-count", type=int, default=2, help="least gold cues for a lemma to enter the lexicon (default: 2)"
+        "--min-count", type=int, default=1, help="least gold cues for a lemma to enter the lexicon (default: 1)"
     )
     train.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
     train.set_defaults(func=run_train)

@@ -21,7 +21,7 @@ from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer, fit
 
-CUE_POS = ("VERB", "NOUN", "ADJ", "ADV")
+CUE_POS = ("VERB", "NOUN", "ADJ")
 
 
 def mine_cues(pairs: Iterable[tuple[Article, Doc]], min_count: int = 3, min_prior: float = 0.05) -> list[dict]:
@@ -82,7 +82,7 @@ def train(
     out_dir: str | Path,
     *,
     l2: float = 3.0,
-    min_count: int = 2,
+    min_count: int = 1,
     source: str = "",
 ) -> dict[str, int]:
     """Mine the cue lexicon, fit the scorer and write both into ``out_dir``.
@@ -103,7 +103,6 @@ def train(
         verbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "VERB"},
         nouns={r["lemma"]: r["prior"] for r in rows if r["pos"] == "NOUN"},
         adjectives={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADJ"},
-        adverbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADV"},
         stances=base.stances,
         hedges=base.hedges,
         titles=base.titles,

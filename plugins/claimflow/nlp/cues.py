@@ -513,7 +513,7 @@ def _argument_prep(child: Token) -> bool:
 
 
 def _own_content(verb: Token, exclude: set[int], sent_end: int) -> tuple[str, set[int]] | None:
-    """Content carried by the verb's own dependents: open complement, object, preposition, colon."""
+    """Content carried by the verb's own dependents: open complement, object and predicate, preposition, colon."""
     for child in verb.children:
         if child.dep_ == "xcomp":
             return "xcomp", subtree_ids(child) - exclude
@@ -571,20 +571,6 @@ def adjective_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> lis
         ranges = token_ranges(doc, ids - set(range(start, end)))
         if ranges:
             out.append(Candidate("adjective", (start, end), adj.i, ranges, src))
-    return out
-
-
-def adverb_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Candidate]:
-    """Attributing adverbs: "X reportedly made comments": the clause they modify, with no source."""
-    out: list[Candidate] = []
-    for adv in tokens:
-        if adv.dep_ != "advmod" or adv.lemma_.lower() not in lexicon.adverbs or adv.head.pos_ not in ("VERB", "AUX"):
-            continue
-        if lexicon.prior_bucket(adv.lemma_.lower()) not in ("hi", "mid") or lexicon.prior_bucket(adv.head.lemma_.lower()) in ("hi", "mid"):
-            continue  # "also said", "publicly denied": part of the verb's cue, not a cue of its own
-        ranges = token_ranges(doc, subtree_ids(adv.head) - {adv.i})
-        if ranges:
-            out.append(Candidate("adverb", (adv.i, adv.i + 1), adv.i, ranges, None))
     return out
 
 
@@ -663,7 +649,9 @@ def noun_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Can
     """Reporting nouns with their content: ``the claim that ...``, ``his support for X``.
 
     The content is a marked clause or the object of a following preposition; the source is a
-    possessive ("Trump's call for") or compound ("Obama administration criticism") modifier.
+    possessive ("Trump's call for") or compound ("Obama administration criticism") modifier, or
+    the subject of the copula or verb the noun completes ("she was a critic of", "he came out
+    in support of"), whose words then join the cue.
     """
     out: list[Candidate] = []
     for noun in tokens:
@@ -687,7 +675,7 @@ def noun_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Can
             holder = find_subject(noun.head)
             if holder is not None:
                 kind, start = f"{kind}_attr", noun.head.i
-        elif holder is None and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "with") and noun.head.i == noun.i - 1:
+        elif holder is None and noun.dep_ == "pobj" and noun.head.lower_ in ("in", "with") and noun.head.i == start - 1:
             verb = noun.head.head  # "came out in support of X", "voiced it with concern that"
             if verb.pos_ == "VERB" and verb.i < noun.i:
                 holder = find_subject(verb)
@@ -714,7 +702,7 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         Candidates in cue order; several may share content (nested attributions).
     """
     ends = sentence_ends(doc)
-    by_pos: dict[str, list[Token]] = {"VERB": [], "NOUN": [], "ADJ": [], "ADV": [], "PUNCT": [], "according": []}
+    by_pos: dict[str, list[Token]] = {"VERB": [], "NOUN": [], "ADJ": [], "PUNCT": [], "according": []}
     for tok in doc:  # one pass: making Token objects is the component's main cost
         pos = "according" if tok.lower_ == "according" else "VERB" if tok.pos_ == "AUX" else tok.pos_
         if pos in by_pos:
@@ -724,7 +712,6 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         + according_candidates(doc, by_pos["according"], ends)
         + noun_candidates(doc, by_pos["NOUN"], lexicon)
         + adjective_candidates(doc, by_pos["ADJ"], lexicon)
-        + adverb_candidates(doc, by_pos["ADV"], lexicon)
         + colon_candidates(doc, by_pos["PUNCT"], quotes)
     )
     found.sort(key=lambda c: c.cue)
@@ -741,13 +728,7 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     """String features of a candidate for the linear scorer."""
     head = doc[cand.head]
     lemma = head.lemma_.lower() if cand.kind != "according" else "according to"
-    known = (
-        lemma in lexicon.verbs
-        or lemma in lexicon.nouns
-        or lemma in lexicon.adjectives
-        or lemma in lexicon.adverbs
-        or cand.kind == "according"
-    )
+    known = lemma in lexicon.verbs or lemma in lexicon.nouns or lemma in lexicon.adjectives or cand.kind == "according"
     lem = lemma if known else "<unk>"
     n_chars = sum(e - s for s, e in cand.content)
     size = "xs" if n_chars < 15 else "s" if n_chars < 40 else "m" if n_chars < 120 else "l"
@@ -784,8 +765,10 @@ def features(doc: Doc, cand: Candidate, lexicon: Lexicon, quotes: QuoteRegions) 
     ]
     if head.dep_ in ("amod", "acl", "relcl", "advcl", "xcomp", "pcomp"):
         feats.append(f"lemma|dep={lem}|{head.dep_}")
-    if any(c.dep_ == "auxpass" for c in head.children):
-        feats.append("passive")
+    if cand.kind != "passive_subject" and any(c.dep_ == "auxpass" for c in head.children):
+        feats.append("passive")  # every passive_subject reading is passive: its kind says so
+        if any(c.dep_ == "nsubjpass" and c.lower_ == "it" for c in head.children):
+            feats.append(f"passive_it|kind={kind}")  # "it was reported that": the classic sourceless form
     if any(c.dep_ == "aux" and c.lower_ in ("will", "would", "could", "might", "may", "should") for c in head.children):
         feats.append("modal")
     if head.i > 0 and doc[head.i - 1].lower_ == "to":

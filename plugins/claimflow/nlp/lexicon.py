@@ -27,7 +27,6 @@ class Lexicon:
     verbs: dict[str, float] = field(default_factory=dict)  # lemma -> share of its uses that are cues
     nouns: dict[str, float] = field(default_factory=dict)
     adjectives: dict[str, float] = field(default_factory=dict)  # "worried about", "critical of"
-    adverbs: dict[str, float] = field(default_factory=dict)  # "reportedly"
     stances: dict[str, str] = field(default_factory=dict)  # lemma -> stance class
     hedges: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()  # role nouns that can name a known speaker: "spokesman"
@@ -48,7 +47,6 @@ class Lexicon:
             verbs={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "VERB"},
             nouns={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "NOUN"},
             adjectives={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "ADJ"},
-            adverbs={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "ADV"},
             stances={lemma: stance for stance, lemmas in stance_lists.items() for lemma in lemmas},
             hedges=frozenset(w.lower() for w in srsly.read_json(path / HEDGES_FILE)),
             titles=frozenset(sources["titles"]),
@@ -74,7 +72,7 @@ class Lexicon:
 
     def prior_bucket(self, lemma: str) -> str:
         """A coarse band of how often the lemma is a cue in the training data."""
-        prior = self.verbs.get(lemma, self.nouns.get(lemma, self.adjectives.get(lemma, self.adverbs.get(lemma))))
+        prior = self.verbs.get(lemma, self.nouns.get(lemma, self.adjectives.get(lemma)))
         if prior is None:
             return "none"
         return "hi" if prior >= 0.6 else "mid" if prior >= 0.3 else "lo" if prior >= 0.1 else "vlo"
