@@ -113,6 +113,16 @@ def _admin(db_url: str):
     return conn
 
 
+def _admin_execute(db_url: str, statement: str) -> None:
+    """Run one statement (CREATE/DROP DATABASE) on the server's maintenance database."""
+    conn = _admin(db_url)
+    try:
+        with conn.cursor() as cur:
+            cur.execute(statement)
+    finally:
+        conn.close()
+
+
 def tail(path: Path, lines: int = 40) -> str:
     try:
         text = path.read_text(errors="replace").splitlines()
@@ -381,24 +391,13 @@ class AirflowStack:
         self.redis_db = None
 
     def _create_database(self) -> None:
-        conn = _admin(self.server_url)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f'CREATE DATABASE "{self.database}"')
-            self._db_created = True
-        finally:
-            conn.close()
+        _admin_execute(self.server_url, f'CREATE DATABASE "{self.database}"')
+        self._db_created = True
 
     def _drop_database(self) -> None:
-        if not self._db_created:
-            return
-        conn = _admin(self.server_url)
-        try:
-            with conn.cursor() as cur:
-                cur.execute(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
+        if self._db_created:
+            _admin_execute(self.server_url, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
             self._db_created = False
-        finally:
-            conn.close()
 
     @property
     def execution_api_url(self) -> str:
@@ -697,10 +696,7 @@ def _watchdog(test_pid: int, home: str, server_url: str, database: str, redis_se
         deadline = time.monotonic() + wait
         while time.monotonic() < deadline and any(_group_alive(pid) for pid in pids):
             time.sleep(0.5)
-    conn = _admin(server_url)
-    with conn.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    conn.close()
+    _admin_execute(server_url, f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     import redis
 
     parts = urlsplit(redis_server)
