@@ -374,3 +374,12 @@ def test_claims_example_article_speakers_resolved(example_claims) -> None:
     _, claims = example_claims
     speakers = {c.source.text: c.speaker for c in claims if c.source is not None}
     assert speakers.get("Kelly") == "Ian Kelly"
+
+
+def test_claims_example_article_colon_list_is_not_hamas_speaking(example_claims) -> None:
+    """ "the State Department has several times iterated a set of preconditions: Hamas first must
+    recognize Israel, ..." lists the Department's conditions; Hamas says nothing there."""
+    text, claims = example_claims
+    start = text.index("Hamas first must recognize Israel")
+    end = text.index("\n", start)
+    assert not [c.to_dict() for c in claims if start <= c.cue.start < end]

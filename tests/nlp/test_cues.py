@@ -88,6 +88,18 @@ def proposed(nlp: Language, lexicon: Lexicon, text: str, kind: str) -> list[tupl
             id="adjective, clause on the copula",
         ),
         pytest.param(
+            "The ministry has often listed its conditions: the union must drop the strike and accept mediation.\n",
+            "colon_clause",
+            ("has often listed its conditions:", ["the union must drop the strike and accept mediation"], "The ministry"),
+            id="clause closed by a colon",
+        ),
+        pytest.param(
+            "In May there were reports the mayor, then a candidate, accepted a gift from the builder.",
+            "existential",
+            ("reports", ["the mayor, then a candidate, accepted a gift from the builder"], None),
+            id="there were reports",
+        ),
+        pytest.param(
             "The chairman responded by saying that the network does not pay candidates.",
             "prep",
             ("responded by", ["saying that the network does not pay candidates"], "The chairman"),
@@ -110,3 +122,8 @@ def test_cues_bare_as_clause_has_no_source(nlp: Language, lexicon: Lexicon) -> N
     """ "As reported last week, ..." names no one; the main clause's subject is not its source."""
     found = proposed(nlp, lexicon, "As reported last week, the council will vote on the budget.", "as_clause")
     assert all(source is None for _, _, source in found)
+
+
+def test_cues_colon_inside_a_sentence_is_no_clause_colon(nlp: Language, lexicon: Lexicon) -> None:
+    """Only a colon that closes its sentence introduces content; "at 5:30" or "Note: ..." inside one does not."""
+    assert proposed(nlp, lexicon, "He said: the meeting starts at noon, and then left.", "colon_clause") == []

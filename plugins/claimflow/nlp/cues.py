@@ -179,7 +179,7 @@ def find_subject(verb: Token) -> Token | None:
                     return subject
         if current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return current.head
-        if current.dep_ in CLIMB_DEPS and current.head is not current:
+        if current.dep_ in CLIMB_DEPS and current.head.i != current.i:
             current = current.head
             continue
         return None
@@ -459,7 +459,7 @@ def _contents(
     head = verb.head
     if (
         verb.dep_ in INVERTED_DEPS
-        and head is not verb
+        and head.i != verb.i
         and head.i < verb.i
         and any(t.text in (",", "“", '"', "”") for t in verb.doc[max(head.i, verb.left_edge.i - 2) : verb.i])
     ):
@@ -599,7 +599,7 @@ def according_candidates(doc: Doc, tokens: list[Token], ends: list[int]) -> list
             ids = set(range(start, ends[tok.i])) - subtree_ids(tok)
         else:
             anchor = head
-            while anchor.dep_ not in ("ROOT",) and anchor.head is not anchor and anchor.pos_ not in ("VERB", "AUX"):
+            while anchor.dep_ not in ("ROOT",) and anchor.head.i != anchor.i and anchor.pos_ not in ("VERB", "AUX"):
                 anchor = anchor.head
             ids = subtree_ids(anchor) - subtree_ids(tok)
         ids -= set(range(tok.i, to.i + 1))
@@ -609,39 +609,82 @@ def according_candidates(doc: Doc, tokens: list[Token], ends: list[int]) -> list
     return out
 
 
-def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions) -> list[Candidate]:
-    """``Name: content``, the headline and live-blog form ("Rubio: Trump can't be trusted").
+def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions, ends: list[int]) -> list[Candidate]:
+    """Content introduced by a colon: ``Name: content`` and ``X iterated a set of preconditions: ...``.
 
-    The source is the name right before the colon; the content runs to the end of its
-    paragraph, or is the quotation that opens right after the colon.
+    The first is the headline and live-blog form ("Rubio: Trump can't be trusted"): the source
+    is the name right before the colon. The second is a clause closed by a colon: its verb
+    phrase up to the colon (with its object, or closing the sentence) is the cue and its
+    subject the source, as PolNeAR marks them. In
+    both the content runs to the end of the paragraph, or is the quotation that opens right
+    after the colon.
     """
     out: list[Candidate] = []
-    text = quotes.text
     for colon in tokens:
         if colon.text != ":" or colon.i == 0:
             continue
+        ranges = _after_colon(colon, quotes)
+        if not ranges:
+            continue
+        verb = doc[colon.i - 1]  # the head of the clause before the colon, however the parser hung the colon
+        while verb.head.i < colon.i and verb.head.i != verb.i:
+            verb = verb.head
+        closes = all(doc[i].is_space for i in range(colon.i + 1, ends[colon.i]))
+        if verb.pos_ == "VERB" and verb.i < colon.i and (closes or any(c.dep_ == "dobj" and c.i < colon.i for c in verb.children)):
+            subject = find_subject(verb)
+            src = source_range(subject) if subject is not None else None
+            out.append(Candidate("colon_clause", (cue_range(verb)[0], colon.i + 1), verb.i, ranges, src))
         name = doc[colon.i - 1]
         if name.pos_ not in ("PROPN", "NOUN") or "\n" in name.text_with_ws or name.text.isupper():
             continue  # "NOTICE: ..." labels a text, it does not quote anyone
         start = name.i
         while start > 0 and doc[start - 1].head.i in range(start, name.i + 1) and doc[start - 1].dep_ in NAME_PARTS:
             start -= 1
-        begin = colon.idx + 1
-        para_end = text.find("\n", begin)
-        para_end = len(text) if para_end < 0 else para_end
-        nxt = quotes.after(begin)
-        if nxt is not None and not text[begin : nxt[0]].strip() and nxt[1] <= para_end + 1:
-            ranges = quotes.continued([nxt], nxt[1])
-        else:
-            stop = para_end
-            while stop > begin and text[stop - 1] in " \t\r.":
-                stop -= 1
-            lead = begin
-            while lead < stop and text[lead].isspace():
-                lead += 1
-            ranges = [(lead, stop)] if stop > lead else []
+        out.append(Candidate("colon_name", (colon.i, colon.i + 1), colon.i, ranges, (start, name.i + 1)))
+    return out
+
+
+def _after_colon(colon: Token, quotes: QuoteRegions) -> list[tuple[int, int]]:
+    """The content after a colon: the quotation opening right after it, else the rest of its paragraph."""
+    text = quotes.text
+    begin = colon.idx + 1
+    para_end = text.find("\n", begin)
+    para_end = len(text) if para_end < 0 else para_end
+    nxt = quotes.after(begin)
+    if nxt is not None and not text[begin : nxt[0]].strip() and nxt[1] <= para_end + 1:
+        return quotes.continued([nxt], nxt[1])
+    stop = para_end
+    while stop > begin and text[stop - 1] in " \t\r.":
+        stop -= 1
+    lead = begin
+    while lead < stop and text[lead].isspace():
+        lead += 1
+    return [(lead, stop)] if stop > lead else []
+
+
+def existential_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon, ends: list[int]) -> list[Candidate]:
+    """``there were reports (that) X``: the reporting noun is the cue, what follows it the content.
+
+    The parse of an unmarked clause after the noun is seldom a clean complement ("reports Sen.
+    John Kerry ... accepted a letter" hangs "accepted" on "were"), so the content is the rest of
+    the sentence when it holds a verb. Nobody is named as the source.
+    """
+    out: list[Candidate] = []
+    for noun in tokens:
+        be = noun.head
+        if (
+            noun.dep_ != "attr"
+            or noun.lemma_.lower() not in lexicon.nouns
+            or be.lemma_ != "be"
+            or not any(c.dep_ == "expl" for c in be.children)
+        ):
+            continue
+        rest = list(range(noun.i + 1, ends[noun.i]))
+        if not any(doc[i].pos_ in ("VERB", "AUX") for i in rest):
+            continue
+        ranges = token_ranges(doc, rest)
         if ranges:
-            out.append(Candidate("colon_name", (colon.i, colon.i + 1), colon.i, ranges, (start, name.i + 1)))
+            out.append(Candidate("existential", (noun.i, noun.i + 1), noun.i, ranges, None))
     return out
 
 
@@ -712,10 +755,16 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
         + according_candidates(doc, by_pos["according"], ends)
         + noun_candidates(doc, by_pos["NOUN"], lexicon)
         + adjective_candidates(doc, by_pos["ADJ"], lexicon)
-        + colon_candidates(doc, by_pos["PUNCT"], quotes)
+        + colon_candidates(doc, by_pos["PUNCT"], quotes, ends)
+        + existential_candidates(doc, by_pos["NOUN"], lexicon, ends)
     )
     found.sort(key=lambda c: c.cue)
-    outer = [c for c in found if c.kind in OUTER_KINDS and lexicon.prior_bucket(doc[c.head].lemma_.lower()) == "hi"]
+    outer = [
+        c
+        for c in found
+        if c.kind == "colon_clause"
+        or (c.kind in OUTER_KINDS and lexicon.prior_bucket(doc[c.head].lemma_.lower()) == "hi")
+    ]
     for cand in found:
         cand.features = features(doc, cand, lexicon, quotes)
         start = doc[cand.cue[0]].idx
