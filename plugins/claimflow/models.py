@@ -87,6 +87,10 @@ class Mention:
     text: str
     label: str
 
+    def to_dict(self) -> dict[str, Any]:
+        # by hand: dataclasses.asdict deep-copies field by field and was most of the CLI's per-article cost
+        return {"start": self.start, "end": self.end, "text": self.text, "label": self.label}
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -100,7 +104,7 @@ class Entity:
         return {
             "name": self.name,
             "label": self.label,
-            "mentions": [asdict(m) for m in self.mentions],
+            "mentions": [m.to_dict() for m in self.mentions],
         }
 
 

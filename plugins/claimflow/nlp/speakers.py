@@ -19,7 +19,7 @@ ORG_LABELS = ("ORG", "GPE", "NORP", "FAC")
 def span_root(span: Span) -> Token:
     """The token of the span whose head lies outside it."""
     for tok in span:
-        if tok.head.i < span.start or tok.head.i >= span.end or tok.head is tok:
+        if tok.head.i < span.start or tok.head.i >= span.end or tok.head.i == tok.i:
             return tok
     return span[-1]
 
@@ -40,10 +40,15 @@ class SpeakerTracker:
         self.doc = doc
         self.titles = titles
         self.organisations = organisations
-        self.people = [ent for ent in doc.ents if ent.label_ == "PERSON"]
+        self.ents = tuple(doc.ents)  # made once: each ``Span.ents`` call rebuilds every entity of the doc
+        self.people = [ent for ent in self.ents if ent.label_ == "PERSON"]
         self.surnames = {ent[-1].text for ent in self.people}
         self.last_person: str | None = None
         self.last_group: str | None = None
+
+    def ents_in(self, span: Span) -> list[Span]:
+        """The doc's entities inside ``span`` (what ``span.ents`` gives)."""
+        return [e for e in self.ents if e.start >= span.start and e.end <= span.end]
 
     def remember(self, name: str) -> str:
         """Note a person speaker, so later pronouns and surnames resolve to them."""
@@ -113,19 +118,19 @@ class SpeakerTracker:
                 speaker = None
             return "pronoun", speaker
         if root.ent_type_ == "PERSON" or (root.is_title and self.is_person_name(source, root)):
-            ent = next((e for e in source.ents if e.start <= root.i < e.end), None)
+            ent = next((e for e in self.ents_in(source) if e.start <= root.i < e.end), None)
             words = root.doc[root.left_edge.i : root.i + 1].text.split()
             name = self.full_name(ent) if ent is not None else " ".join(words)
             return "person", self.remember(name)
         proper = root.pos_ == "PROPN" and root.text[:1].isupper()  # the tagger calls "chamber" PROPN too
         if root.ent_type_ in ORG_LABELS and proper:
-            ent = next((e for e in source.ents if e.start <= root.i < e.end), None)
+            ent = next((e for e in self.ents_in(source) if e.start <= root.i < e.end), None)
             name = " ".join((ent.text if ent is not None else root.text).split())
             self.last_group = name
             return "organisation", name
         if proper:
             return "person", self.remember(" ".join(source.text.split()))
-        named = next((e for e in source.ents if e.label_ == "PERSON" and _apposed_to(e[-1], root)), None)
+        named = next((e for e in self.ents_in(source) if e.label_ == "PERSON" and _apposed_to(e[-1], root)), None)
         if named is not None:  # "the ministry's lawyer, Tom Brown"
             return "person", self.remember(self.full_name(named))
         lemma = root.lemma_.lower()
