@@ -45,3 +45,26 @@ def test_claims_survive_the_trip_between_processes():
     one = [r.claims for r in extract(nlp, _articles())]
     two = [r.claims for r in extract(nlp, _articles(), n_process=2)]
     assert two == one and any(one)
+
+
+def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):
+    """An error handler that passes over a failing doc must not hand the next article its results."""
+    import spacy
+
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe(CLAIMS_COMPONENT)
+    extractor = nlp.get_pipe(CLAIMS_COMPONENT)
+    extract_claims = extractor.extract
+
+    def failing(doc):
+        if "Geneva" in doc.text:
+            raise ValueError("boom")
+        return extract_claims(doc)
+
+    extractor.extract = failing
+    extractor.set_error_handler(lambda *args: None)
+    results = list(extract(nlp, _articles(), batch_size=2))
+    assert [r.article.article_id for r in results] == ["0", "2"]
+    expected = list(extract(load_nlp(MODEL), _articles()))[2].claims
+    assert results[1].claims == expected and expected
+    assert "article_id=1" in caplog.text
