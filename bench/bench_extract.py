@@ -4,7 +4,11 @@ Same model, same texts, same batch size and process count for both; the two are 
 alternation, ``--repeat`` times each, and the best time of each is compared, so a noisy
 neighbour hurts both alike. Texts: the PolNeAR dev split when ../shared has it, else the seeds.
 
-    python bench/bench_extract.py [--processes 2] [--repeat 2]
+The corpus is read ``--copies`` times over and sent in batches of 16: 84 texts once, in batches
+of 64, gave one process 64 texts and the other 20, and each run paid for starting its worker
+processes, so the ratio swung from 0.84 to 1.02 between runs of the same code.
+
+    python bench/bench_extract.py [--processes 2] [--repeat 3] [--batch-size 16] [--copies 3]
 """
 
 from __future__ import annotations
@@ -55,14 +59,16 @@ def run_claimflow(nlp, articles: list, batch_size: int, processes: int) -> float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--processes", type=int, default=os.cpu_count() or 1, help="nlp.pipe processes (default: all cores)")
-    parser.add_argument("--repeat", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=16, help="texts per nlp.pipe batch (default: 16)")
+    parser.add_argument("--copies", type=int, default=3, help="times the corpus is read over (default: 3)")
     args = parser.parse_args()
 
     import spacy
 
     model = Settings.from_env().spacy_model
     folder, articles = corpus()
+    articles = articles * args.copies
     texts = [a.text for a in articles]
     words = sum(len(t.split()) for t in texts)
     raw_nlp = spacy.load(model)
