@@ -125,5 +125,5 @@ def test_cues_bare_as_clause_has_no_source(nlp: Language, lexicon: Lexicon) -> N
 
 
 def test_cues_colon_inside_a_sentence_is_no_clause_colon(nlp: Language, lexicon: Lexicon) -> None:
-    """Only a colon that closes its sentence introduces content; "at 5:30" or "Note: ..." inside one does not."""
+    """A colon right after a bare verb inside a sentence ("He said: ...") is the plain colon reading, not a clause the colon closes."""
     assert proposed(nlp, lexicon, "He said: the meeting starts at noon, and then left.", "colon_clause") == []

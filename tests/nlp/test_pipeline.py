@@ -1,4 +1,5 @@
 import pytest
+import spacy
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article
@@ -49,8 +50,6 @@ def test_claims_survive_the_trip_between_processes():
 
 def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):
     """An error handler that passes over a failing doc must not hand the next article its results."""
-    import spacy
-
     nlp = spacy.load(MODEL)
     nlp.add_pipe(CLAIMS_COMPONENT)
     extractor = nlp.get_pipe(CLAIMS_COMPONENT)

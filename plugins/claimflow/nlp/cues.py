@@ -26,6 +26,7 @@ CLAUSE_DEPS = ("ccomp",)
 INVERTED_DEPS = ("parataxis", "advcl", "conj", "ROOT", "ccomp")
 CONTENT_MARKS = ("for", "that", "whether", "if")
 OUTER_KINDS = ("ccomp", "inverted", "postposed", "detached", "parenthetical", "adjacent_quote")  # report whole clauses
+COLON_OUTER_KINDS = ("colon_clause",)  # hold what follows the colon whatever the verb ("iterated ...:")
 CLIMB_DEPS = ("conj", "xcomp", "advcl", "pcomp", "prep", "acomp")
 ADDRESSEE_VERBS = ("tell", "inform", "assure", "remind", "notify", "brief")
 ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with", "into", "at")
@@ -613,11 +614,10 @@ def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions, ends: 
     """Content introduced by a colon: ``Name: content`` and ``X iterated a set of preconditions: ...``.
 
     The first is the headline and live-blog form ("Rubio: Trump can't be trusted"): the source
-    is the name right before the colon. The second is a clause closed by a colon: its verb
-    phrase up to the colon (with its object, or closing the sentence) is the cue and its
-    subject the source, as PolNeAR marks them. In
-    both the content runs to the end of the paragraph, or is the quotation that opens right
-    after the colon.
+    is the name right before the colon. The second is a clause that a colon closes, or whose
+    verb has its object before the colon: the verb phrase up to the colon is the cue and its
+    subject the source, as PolNeAR marks them. In both the content runs to the end of the
+    paragraph, or is the quotation that opens right after the colon.
     """
     out: list[Candidate] = []
     for colon in tokens:
@@ -630,7 +630,7 @@ def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions, ends: 
         while verb.head.i < colon.i and verb.head.i != verb.i:
             verb = verb.head
         closes = all(doc[i].is_space for i in range(colon.i + 1, ends[colon.i]))
-        if verb.pos_ == "VERB" and verb.i < colon.i and (closes or any(c.dep_ == "dobj" and c.i < colon.i for c in verb.children)):
+        if verb.pos_ == "VERB" and (closes or any(c.dep_ == "dobj" and c.i < colon.i for c in verb.children)):
             subject = find_subject(verb)
             src = source_range(subject) if subject is not None else None
             out.append(Candidate("colon_clause", (cue_range(verb)[0], colon.i + 1), verb.i, ranges, src))
@@ -762,7 +762,7 @@ def candidates(doc: Doc, lexicon: Lexicon, quotes: QuoteRegions) -> list[Candida
     outer = [
         c
         for c in found
-        if c.kind == "colon_clause"
+        if c.kind in COLON_OUTER_KINDS
         or (c.kind in OUTER_KINDS and lexicon.prior_bucket(doc[c.head].lemma_.lower()) == "hi")
     ]
     for cand in found:
