@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from claimflow.evaluation.brat import parse_ann, read_split
+from claimflow.evaluation.brat import parse_ann, read_pairs, read_split
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "polnear_mini"
 
@@ -15,6 +15,14 @@ def test_read_split_uses_first_annotator_alphabetically() -> None:
     articles = {a.name: a for a in read_split(FIXTURE, "dev")}
     assert sorted(articles) == ["mini_001_budget", "mini_002_police", "mini_003_quiet"]
     assert len(articles["mini_001_budget"].attributions) == 2  # aa01's file, not zz99's
+
+
+def test_read_pairs_gives_articles_annotated_twice_in_annotator_order() -> None:
+    pairs = list(read_pairs(FIXTURE, "dev"))
+    assert [(first.name, second.name) for first, second in pairs] == [("mini_001_budget", "mini_001_budget")]
+    first, second = pairs[0]
+    assert (len(first.attributions), len(second.attributions)) == (2, 1)  # aa01, then zz99
+    assert first.text == second.text
 
 
 def test_read_split_keeps_discontinuous_content_and_missing_source() -> None:

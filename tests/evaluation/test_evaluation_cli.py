@@ -64,6 +64,25 @@ def test_evaluate_prints_a_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert any(line.split() == ["claims@0.3_f1", "100.0"] for line in lines)
 
 
+def test_agreement_scores_a_second_annotator_beside_claimflow(capsys: pytest.CaptureFixture[str]) -> None:
+    # Only mini_001_budget has two files; zz99 marked Jane Smith's claim and missed the officials'.
+    assert run(["evaluate", "--polnear", str(FIXTURE), "--split", "dev", "--agreement", "--json"]) == 0
+    columns = json.loads(capsys.readouterr().out)
+    human, system = columns["second_annotator"], columns["claimflow"]
+    assert human["articles"] == system["articles"] == 1
+    assert (human["gold_claims"], human["predicted_claims"]) == (2, 1)
+    assert (human["claims@0.3_precision"], human["claims@0.3_recall"], human["claims@0.3_f1"]) == (100.0, 50.0, 66.7)
+    assert (human["cue_overlap_precision"], human["cue_overlap_recall"]) == (100.0, 50.0)
+    assert (system["claims@0.3_f1"], system["cue_overlap_f1"]) == (100.0, 100.0)
+
+
+def test_agreement_prints_one_column_each(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["evaluate", "--polnear", str(FIXTURE), "--split", "dev", "--agreement"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["second_annotator", "claimflow"]
+    assert any(line.split() == ["claims@0.3_recall", "50.0", "100.0"] for line in lines)
+
+
 def test_evaluate_missing_split_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["evaluate", "--polnear", str(tmp_path), "--split", "dev"]) == 2
     assert "NAME.txt" in capsys.readouterr().err

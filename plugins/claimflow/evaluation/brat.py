@@ -1,8 +1,8 @@
 """Read PolNeAR-style brat standoff: one text file per article, attributions as T and E records.
 
 A folder holds ``SPLIT/text/NAME.txt`` and ``SPLIT/attributions/NAME_ANNOTATOR.ann``; where an
-article has several annotators the first file in alphabetical order is used, so scores are
-reproducible across machines.
+article has several annotators the first file in alphabetical order is the gold, so scores are
+reproducible across machines, and the second one measures how well two annotators agree.
 """
 
 from __future__ import annotations
@@ -82,6 +82,22 @@ def parse_ann(ann: str, text: str) -> tuple[Attribution, ...]:
     return tuple(out)
 
 
+def split_folder(root: str | Path, split: str) -> Path:
+    """The split's folder, checked to hold a ``text`` folder."""
+    base = Path(root) / split
+    if not (base / "text").is_dir():
+        raise FileNotFoundError(f"expected a folder {base / 'text'} of NAME.txt files")
+    return base
+
+
+def annotation_files(base: Path) -> dict[str, list[Path]]:
+    """Each article's ``.ann`` files keyed by article name, in annotator (alphabetical) order."""
+    anns: dict[str, list[Path]] = {}
+    for ann in sorted((base / "attributions").glob("*.ann")):
+        anns.setdefault(ann.stem.rsplit("_", 1)[0], []).append(ann)
+    return anns
+
+
 def read_split(root: str | Path, split: str, limit: int | None = None) -> Iterator[Article]:
     """The annotated articles of one split, sorted by name, first annotator's file each.
 
@@ -93,19 +109,30 @@ def read_split(root: str | Path, split: str, limit: int | None = None) -> Iterat
     Returns:
         An iterator of articles; articles without an annotation file are skipped.
     """
-    base = Path(root) / split
-    if not (base / "text").is_dir():
-        raise FileNotFoundError(f"expected a folder {base / 'text'} of NAME.txt files")
-    anns: dict[str, Path] = {}
-    for ann in sorted((base / "attributions").glob("*.ann")):
-        anns.setdefault(ann.stem.rsplit("_", 1)[0], ann)  # sorted: the first annotator wins
+    base = split_folder(root, split)
+    anns = annotation_files(base)
     count = 0
     for path in sorted((base / "text").glob("*.txt")):
         if limit is not None and count >= limit:
             return
-        ann_path = anns.get(path.stem)
-        if ann_path is None:
+        if path.stem not in anns:
             continue
         text = read_text(path)
-        yield Article(path.stem, text, parse_ann(read_text(ann_path), text))
+        yield Article(path.stem, text, parse_ann(read_text(anns[path.stem][0]), text))
         count += 1
+
+
+def read_pairs(root: str | Path, split: str) -> Iterator[tuple[Article, Article]]:
+    """The articles of a split annotated twice: the first and the second annotator's reading.
+
+    Scoring the second against the first measures how far two people agree, the ceiling any
+    extractor scored against one annotator is held to.
+    """
+    base = split_folder(root, split)
+    for name, anns in sorted(annotation_files(base).items()):
+        path = base / "text" / f"{name}.txt"
+        if len(anns) < 2 or not path.is_file():
+            continue
+        text = read_text(path)
+        first, second = (Article(name, text, parse_ann(read_text(ann), text)) for ann in anns[:2])
+        yield first, second

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from claimflow.evaluation.brat import read_split
+from claimflow.evaluation.brat import Article, read_pairs, read_split
 from claimflow.evaluation.metrics import Counts, as_attribution
 
 CORPUS_HELP = "corpus folder holding SPLIT/text and SPLIT/attributions"
@@ -37,6 +37,11 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     evaluate.add_argument("--split", default="dev", help="split folder name (default: dev)")
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    evaluate.add_argument(
+        "--agreement",
+        action="store_true",
+        help="on the articles annotated twice, score the second annotator and claimflow against the first",
+    )
     evaluate.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
     evaluate.set_defaults(func=run_evaluate)
 
@@ -57,6 +62,14 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     train.set_defaults(func=run_train)
 
 
+def score(nlp, articles: list[Article]) -> Counts:
+    """The pipeline's claims on the articles, counted against their gold attributions."""
+    counts = Counts()
+    for doc, article in nlp.pipe(((a.text, a) for a in articles), as_tuples=True, batch_size=32):
+        counts.add(article.text, article.attributions, [as_attribution(c) for c in doc._.claims])
+    return counts
+
+
 def evaluate(corpus: Path, split: str, limit: int | None = None, model: str | None = None) -> dict[str, float | int]:
     """Run the pipeline over a split and return the metrics of issue 3 plus timing.
 
@@ -71,29 +84,56 @@ def evaluate(corpus: Path, split: str, limit: int | None = None, model: str | No
     """
     nlp = load_pipeline(model)
     articles = list(read_split(corpus, split, limit))
-    counts = Counts()
     started = time.perf_counter()
-    for doc, article in nlp.pipe(((a.text, a) for a in articles), as_tuples=True, batch_size=32):
-        counts.add(article.text, article.attributions, [as_attribution(c) for c in doc._.claims])
-    report = counts.report()
+    report = score(nlp, articles).report()
     report["articles"] = len(articles)
     report["seconds"] = round(time.perf_counter() - started, 1)
     return report
 
 
+def agreement(corpus: Path, split: str, model: str | None = None) -> dict[str, dict[str, float | int]]:
+    """The same metrics for a second annotator and for claimflow, both against the first annotator.
+
+    Only articles with two annotation files count, so both columns share their gold: the
+    second annotator's scores are the human ceiling for the component's.
+
+    Returns:
+        ``{"second_annotator": metrics, "claimflow": metrics}``, each with ``articles``.
+    """
+    pairs = list(read_pairs(corpus, split))
+    human = Counts()
+    for first, second in pairs:
+        human.add(first.text, first.attributions, second.attributions)
+    system = score(load_pipeline(model), [first for first, _ in pairs])
+    columns = {"second_annotator": human.report(), "claimflow": system.report()}
+    for column in columns.values():
+        column["articles"] = len(pairs)
+    return columns
+
+
+def print_table(columns: dict[str, dict[str, float | int]]) -> None:
+    """Metrics one per line, one column per report."""
+    names = list(next(iter(columns.values())))
+    width = max(len(k) for k in names)
+    print(f"{'':<{width}}  " + "  ".join(f"{c:>16}" for c in columns))
+    for key in names:
+        print(f"{key:<{width}}  " + "  ".join(f"{columns[c][key]:>16}" for c in columns))
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate``."""
     try:
-        report = evaluate(args.polnear, args.split, args.limit, args.model)
+        if args.agreement:
+            columns = agreement(args.polnear, args.split, args.model)
+        else:
+            columns = {"claimflow": evaluate(args.polnear, args.split, args.limit, args.model)}
     except FileNotFoundError as exc:
         print(f"claimflow evaluate: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(columns if args.agreement else columns["claimflow"]))
     else:
-        width = max(len(k) for k in report)
-        for key, value in report.items():
-            print(f"{key:<{width}}  {value}")
+        print_table(columns)
     return 0
 
 
