@@ -32,6 +32,7 @@ class Settings:
     max_shards: int = 64  # upper bound on mapped extract tasks per day
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
+    fetch_delay: float = 1.0  # least seconds between two requests to one web host
 
     @property
     def lake_uri(self) -> str:
@@ -54,6 +55,11 @@ class Settings:
             changes["include_dir"] = Path(env["CLAIMFLOW_INCLUDE"])
         if env.get("CLAIMFLOW_AWS_CONN_ID"):
             changes["aws_conn_id"] = env["CLAIMFLOW_AWS_CONN_ID"]
+        if env.get("CLAIMFLOW_FETCH_DELAY"):
+            delay = float(env["CLAIMFLOW_FETCH_DELAY"])
+            if delay < 0:
+                raise ValueError(f"CLAIMFLOW_FETCH_DELAY must be zero or more seconds, got {delay}")
+            changes["fetch_delay"] = delay
         for name in ("shard_size", "max_shards", "batch_size", "n_process"):
             raw = env.get(f"CLAIMFLOW_{name.upper()}")
             if raw:

@@ -21,6 +21,7 @@ from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.sources import RejectedRecord, read_sources
+from claimflow.ingest.web import Fetcher
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
 from claimflow.storage import ObjectStore, open_store
@@ -65,7 +66,9 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     store.delete_prefix(layout.staging(day, run_id))
     articles: list[Article] = []
     rejected: list[RejectedRecord] = []
-    for item in build_articles(read_sources(settings.sources, day, aws_conn_id=settings.aws_conn_id)):
+    fetcher = Fetcher(delay=settings.fetch_delay)
+    inputs = read_sources(settings.sources, day, fetcher=fetcher, aws_conn_id=settings.aws_conn_id)
+    for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
     put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))

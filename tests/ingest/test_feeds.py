@@ -11,6 +11,7 @@ import pytest
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
 from claimflow.ingest.sources import RawRecord, RejectedRecord, read_sources, split_records
+from claimflow.ingest.web import Fetcher
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -87,7 +88,8 @@ def server() -> Iterator[str]:
 
 
 def test_web_sources_feed_page_and_dead_link(server):
-    records = list(read_sources([f"{server}/feed", f"{server}/page", f"{server}/gone"], "2026-11-26"))
+    sources = [f"{server}/feed", f"{server}/page", f"{server}/gone"]
+    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0)))
     feed_items = [r for r in records if isinstance(r, RawRecord) and r.fields]
     assert [r.name for r in feed_items] == [f"{server}/feed#1", f"{server}/feed#3"]
     (page,) = [r for r in records if isinstance(r, RawRecord) and r.payload is not None]

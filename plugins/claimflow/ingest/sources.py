@@ -2,7 +2,7 @@
 
 A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), local or
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
-or a web page. It may hold date placeholders so date-partitioned archives read only the run's
+or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders so date-partitioned archives read only the run's
 day: ``archive/{yyyy}/{mm}/{dd}/`` or ``s3://b/news/dt={ds}/``. Of a feed, only the items
 published on the run's day (or undated) are taken: the other days' runs take the others.
 """
@@ -21,6 +21,7 @@ from typing import Any
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
+from claimflow.ingest.web import Fetcher
 from claimflow.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -29,8 +30,6 @@ TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES + FEED_SUFFIXES
-MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes read from one web address at the most
-USER_AGENT = "claimflow (+https://github.com/claimflow)"
 
 
 @dataclass(frozen=True)
@@ -80,20 +79,6 @@ def list_inputs(source: str, **store_options: object) -> Iterator[tuple[str, byt
     for info in store.list(prefix):
         if _is_input(info.key):
             yield store.uri(info.key), store.get_bytes(info.key)
-
-
-def fetch(url: str, *, timeout: float = 30.0) -> bytes:
-    """The body at ``url`` (at most MAX_DOWNLOAD bytes); RejectedInput("unreachable") when it
-    cannot be had, so one dead feed does not sink the day."""
-    import urllib.error
-    import urllib.request
-
-    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.read(MAX_DOWNLOAD + 1)[:MAX_DOWNLOAD]
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise RejectedInput("unreachable", f"{url}: {exc}") from exc
 
 
 def _feed_records(name: str, data: bytes, day: str | None) -> Iterator[RawRecord | RejectedRecord]:
@@ -154,15 +139,17 @@ def split_records(name: str, data: bytes, day: str | None = None) -> Iterator[Ra
 
 
 def read_sources(
-    sources: tuple[str, ...] | list[str], day: str, **store_options: object
+    sources: tuple[str, ...] | list[str], day: str, *, fetcher: Fetcher | None = None, **store_options: object
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """Every raw record of the day's sources, logging progress per source."""
+    """Every raw record of the day's sources, logging progress per source; web addresses go
+    through ``fetcher`` (a polite default one when None)."""
+    fetcher = fetcher or Fetcher()
     for source in sources:
         resolved = expand(source, day)
         count = 0
         if resolved.startswith(("http://", "https://")):
             try:
-                inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetch(resolved))])
+                inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetcher.fetch(resolved))])
             except RejectedInput as exc:
                 yield RejectedRecord(resolved, exc.reason, exc.detail)
                 continue
