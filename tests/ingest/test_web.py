@@ -126,12 +126,13 @@ def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
     assert not isinstance(record, RejectedRecord) and b"pier" in record.payload
 
 
-def test_an_unreachable_robots_txt_skips_the_host_per_rfc_9309(site: Site) -> None:
-    site.robots = (503, b"")
+@pytest.mark.parametrize("status", [503, 429])
+def test_an_unreachable_robots_txt_skips_the_host_per_rfc_9309(site: Site, status: int) -> None:
+    site.robots = (status, b"")
     sources = [f"{site.url}/page", f"{site.url}/feed"]
     records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0, retries=1)))
     assert [(r.name, r.reason) for r in records] == [(url, "unreachable") for url in sources]
-    assert "robots.txt is unreachable (HTTP 503 " in records[0].detail
+    assert f"robots.txt is unreachable (HTTP {status} " in records[0].detail
     assert site.paths() == ["/robots.txt", "/robots.txt"]  # retried once, then remembered for the run
 
 

@@ -2,8 +2,8 @@
 
 A data team lists dozens of feeds from a handful of publishers, and every nightly or backfill
 run asks for each of them. So claimflow names itself in its User-Agent, obeys the site's
-robots.txt (RFC 9309: a missing one allows everything, an unreachable one disallows
-everything), waits ``delay`` seconds, or the site's ``Crawl-delay``, between two requests to
+robots.txt (RFC 9309: a missing one allows everything, an unreachable or rate-limited one
+disallows everything), waits ``delay`` seconds, or the site's ``Crawl-delay``, between two requests to
 one host, and retries throttling (429) and server errors (5xx) with backoff, honouring
 ``Retry-After`` up to a cap. What still cannot be had is refused with a reason, never dropped.
 """
@@ -55,8 +55,8 @@ class Fetcher:
     retries: int = 2
     timeout: float = 30.0
     max_wait: float = 60.0
-    _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, repr=False)
-    _last: dict[str, float] = field(default_factory=dict, repr=False)
+    _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, init=False, repr=False)
+    _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
     def fetch(self, url: str) -> bytes:
         """The body at ``url`` (at most MAX_DOWNLOAD bytes).
@@ -96,8 +96,8 @@ class Fetcher:
         response = self.get(where)
         if response.status == 200:
             parser.parse(response.body.decode("utf-8", "replace").splitlines())
-        elif 400 <= response.status < 500:
-            parser.allow_all = True  # no robots.txt: everything is allowed
+        elif 400 <= response.status < 500 and response.status != 429:
+            parser.allow_all = True  # no robots.txt: everything is allowed (a 429 is no answer)
         else:
             reason = f"{where} is unreachable ({response.error or f'HTTP {response.status}'}), so the host is skipped"
             log.warning("robots.txt unreachable url=%s status=%d", where, response.status)
