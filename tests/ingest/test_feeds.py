@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,7 +11,7 @@ import pytest
 
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
-from claimflow.ingest.sources import RawRecord, RejectedRecord, read_sources, split_records
+from claimflow.ingest.sources import RawRecord, RejectedRecord, is_recent, read_sources, split_records
 from claimflow.ingest.web import Fetcher
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
@@ -33,6 +34,7 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <content type="html">&lt;p&gt;The budget protects libraries, the mayor said.&lt;/p&gt;</content></entry>
 </feed>"""
 
+TODAY = dt.date(2026, 11, 27)  # the runs below are of yesterday, or of three days ago
 PAGE = b"<html><head><script>track()</script></head><body><p>The minister said the bridge would reopen in May.</p></body></html>"
 
 
@@ -68,7 +70,7 @@ def test_feed_sniffing():
 
 @pytest.fixture
 def server() -> Iterator[str]:
-    pages = {"/feed": RSS, "/page": PAGE}
+    pages = {"/feed": RSS, "/page": PAGE, "/archive/2026-11-24/page": PAGE}
 
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args) -> None:
@@ -89,7 +91,7 @@ def server() -> Iterator[str]:
 
 def test_web_sources_feed_page_and_dead_link(server):
     sources = [f"{server}/feed", f"{server}/page", f"{server}/gone"]
-    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0)))
+    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0), today=TODAY))
     feed_items = [r for r in records if isinstance(r, RawRecord) and r.fields]
     assert [r.name for r in feed_items] == [f"{server}/feed#1", f"{server}/feed#3"]
     (page,) = [r for r in records if isinstance(r, RawRecord) and r.payload is not None]
@@ -101,3 +103,16 @@ def test_web_sources_feed_page_and_dead_link(server):
     assert texts[f"{server}/feed#1"].startswith("Dockworkers will stay off the job")
     assert texts[f"{server}/page"] == "The minister said the bridge would reopen in May."
     assert next(a for a in articles if a.path.endswith("#1")).url == "https://news.example/strike"
+
+
+def test_a_run_of_an_older_day_takes_only_the_feeds_items_of_that_day(server):
+    sources = [f"{server}/feed", f"{server}/page", server + "/archive/{ds}/page"]
+    records = list(read_sources(sources, "2026-11-24", fetcher=Fetcher(delay=0), today=TODAY))
+    # the dated item of that day, and the page whose address names the day; not today's page
+    # nor the undated item, which would otherwise land in every day of a backfill
+    assert [r.name for r in records] == [f"{server}/feed#2", f"{server}/archive/2026-11-24/page"]
+
+
+def test_recent_days_are_today_and_yesterday():
+    assert [is_recent(day, TODAY) for day in ("2026-11-28", "2026-11-27", "2026-11-26", "2026-11-25")] == [
+        True, True, True, False]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from claimflow.exceptions import RejectedInput
 from claimflow.ingest.sources import RejectedRecord, read_sources
 from claimflow.ingest.web import USER_AGENT, Fetcher, retry_after
 
+TODAY = dt.date(2026, 11, 26)  # the runs below are of today: undated pages are taken
 ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: claimflow\nDisallow: /no-bots\n"
 
 
@@ -122,7 +124,7 @@ def test_what_fails_after_the_retries_is_unreachable_with_the_status(site: Site)
 
 def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
     site.robots = (404, b"")
-    (record,) = read_sources([f"{site.url}/private/page"], "2026-11-26", fetcher=Fetcher(delay=0))
+    (record,) = read_sources([f"{site.url}/private/page"], "2026-11-26", fetcher=Fetcher(delay=0), today=TODAY)
     assert not isinstance(record, RejectedRecord) and b"pier" in record.payload
 
 
@@ -130,7 +132,7 @@ def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
 def test_an_unreachable_robots_txt_skips_the_host_per_rfc_9309(site: Site, status: int) -> None:
     site.robots = (status, b"")
     sources = [f"{site.url}/page", f"{site.url}/feed"]
-    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0, retries=1)))
+    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0, retries=1), today=TODAY))
     assert [(r.name, r.reason) for r in records] == [(url, "unreachable") for url in sources]
     assert f"robots.txt is unreachable (HTTP {status} " in records[0].detail
     assert site.paths() == ["/robots.txt", "/robots.txt"]  # retried once, then remembered for the run

@@ -4,7 +4,10 @@ A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), 
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
 or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders so date-partitioned archives read only the run's
 day: ``archive/{yyyy}/{mm}/{dd}/`` or ``s3://b/news/dt={ds}/``. Of a feed, only the items
-published on the run's day (or undated) are taken: the other days' runs take the others.
+published on the run's day are taken: the other days' runs take the others. What the web gives
+with no date (an undated item, a web page) is taken only by runs of today or yesterday (UTC),
+unless the address itself names the day: a backfill of last year must not file today's page
+under every day of it.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
 SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES + FEED_SUFFIXES
+RECENT_DAYS = 1  # runs of this many days before today (UTC) still take undated web content
 
 
 @dataclass(frozen=True)
@@ -81,16 +85,27 @@ def list_inputs(source: str, **store_options: object) -> Iterator[tuple[str, byt
             yield store.uri(info.key), store.get_bytes(info.key)
 
 
-def _feed_records(name: str, data: bytes, day: str | None) -> Iterator[RawRecord | RejectedRecord]:
+def is_recent(day: str, today: dt.date | None = None) -> bool:
+    """Whether ``day`` is today or up to RECENT_DAYS before it (UTC, unless ``today`` is given)."""
+    today = today or dt.datetime.now(dt.timezone.utc).date()
+    return dt.date.fromisoformat(day) >= today - dt.timedelta(days=RECENT_DAYS)
+
+
+def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Iterator[RawRecord | RejectedRecord]:
     try:
         items = parse_feed(data)
     except ValueError as exc:
         yield RejectedRecord(name, "bad_feed", str(exc))
         return
+    skipped = 0
     for number, item in enumerate(items, start=1):
         published = item.get("published")
-        if day is None or published is None or published[:10] == day:
+        if day is None or (published[:10] == day if published else undated):
             yield RawRecord(name=f"{name}#{number}", fields=item)
+        elif not published:
+            skipped += 1
+    if skipped:
+        log.info("skipped undated feed items source=%s items=%d day=%s: not a recent day", name, skipped, day)
 
 
 def _gunzip(name: str, data: bytes) -> bytes:
@@ -100,9 +115,12 @@ def _gunzip(name: str, data: bytes) -> bytes:
         raise RejectedInput("bad_archive", f"{name}: {exc}") from exc
 
 
-def split_records(name: str, data: bytes, day: str | None = None) -> Iterator[RawRecord | RejectedRecord]:
+def split_records(
+    name: str, data: bytes, day: str | None = None, *, undated: bool = True
+) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input: one for a text file or web page, one per line or object for
-    JSON, one per item of a feed (only the items of ``day``, when it is given)."""
+    JSON, one per item of a feed (only the items of ``day``, when it is given). With
+    ``undated`` False, a web page and a feed's undated items give nothing."""
     if name.endswith(".gz"):
         try:
             data = _gunzip(name, data)
@@ -114,7 +132,10 @@ def split_records(name: str, data: bytes, day: str | None = None) -> Iterator[Ra
         name_inner = name
     lower = name_inner.lower()
     if lower.endswith(FEED_SUFFIXES) or (lower.startswith(("http://", "https://")) and looks_like_feed(data)):
-        yield from _feed_records(name, data, day)
+        yield from _feed_records(name, data, day, undated)
+        return
+    if lower.startswith(("http://", "https://")) and not undated:
+        log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
     if lower.endswith(TEXT_SUFFIXES) or lower.startswith(("http://", "https://")):
         yield RawRecord(name=name, payload=data)
@@ -139,15 +160,23 @@ def split_records(name: str, data: bytes, day: str | None = None) -> Iterator[Ra
 
 
 def read_sources(
-    sources: tuple[str, ...] | list[str], day: str, *, fetcher: Fetcher | None = None, **store_options: object
+    sources: tuple[str, ...] | list[str],
+    day: str,
+    *,
+    fetcher: Fetcher | None = None,
+    today: dt.date | None = None,
+    **store_options: object,
 ) -> Iterator[RawRecord | RejectedRecord]:
     """Every raw record of the day's sources, logging progress per source; web addresses go
-    through ``fetcher`` (a polite default one when None)."""
+    through ``fetcher`` (a polite default one when None); ``today`` (UTC now when None) decides
+    whether ``day`` is recent enough for undated web content."""
     fetcher = fetcher or Fetcher()
+    recent = is_recent(day, today)
     for source in sources:
         resolved = expand(source, day)
         count = 0
-        if resolved.startswith(("http://", "https://")):
+        web = resolved.startswith(("http://", "https://"))
+        if web:
             try:
                 inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetcher.fetch(resolved))])
             except RejectedInput as exc:
@@ -156,7 +185,9 @@ def read_sources(
         else:
             inputs = list_inputs(resolved, **store_options)
         for name, data in inputs:
-            for record in split_records(name, data, day):
+            # an address with date placeholders is the day's own page; any other shows the web of now
+            undated = recent or not web or resolved != source
+            for record in split_records(name, data, day, undated=undated):
                 count += 1
                 yield record
         log.info("read source source=%s records=%d", resolved, count)
