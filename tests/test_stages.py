@@ -45,6 +45,28 @@ def test_ingest_accounts_for_every_input(settings):
     assert len(ingested.shard_uris) == 3
 
 
+def test_tables_load_the_same_whatever_the_shard_size(tmp_path):
+    """Loading shard by shard gives the frames one load of the whole day gives, dtypes included."""
+    import pandas as pd
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("It was reported that the bridge would close in May.")  # a claim with no source
+    (src / "b.txt").write_text(ARTICLE)
+    loaded = []
+    for size in ("1", "100"):
+        settings = Settings.from_env({"CLAIMFLOW_LAKE": str(tmp_path / f"lake{size}"), "CLAIMFLOW_SOURCES": str(src),
+                                      "CLAIMFLOW_SHARD_SIZE": size})
+        ingested = stages.ingest(settings, DAY, RUN)
+        extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
+        tables = stages._load_tables(stages.lake(settings), DAY, RUN, extracted)
+        loaded.append({t: f.drop(columns="ingested_at", errors="ignore") for t, f in tables.items()})
+    sharded, whole = loaded
+    assert sharded["claims"]["source_start"].isna().sum() == 1 and len(sharded["claims"]) >= 2
+    for table in whole:
+        pd.testing.assert_frame_equal(sharded[table], whole[table])
+
+
 def test_a_day_is_published_with_balanced_accounting(settings):
     manifest = run_day(settings)
     assert manifest["accounting"] == {"ingested": 7, "published": 5, "quarantined": 2}

@@ -30,6 +30,7 @@ from claimflow.storage.records import (
     get_json,
     put_json,
     put_jsonl_gz,
+    put_frame_parquet,
     put_parquet,
     read_jsonl_gz,
 )
@@ -111,18 +112,28 @@ def _history(store: ObjectStore, day: str) -> list[int]:
 
 
 def _load_tables(store: ObjectStore, day: str, run_id: str, extracted_uris: list[str]):
+    """The day's four tables as DataFrames, built shard by shard so that only one shard's rows
+    are ever held as Python dicts (a day's worth cost several times the frames' own memory)."""
     import pandas as pd
 
     ingested_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
-    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
+    frames: dict[str, list[pd.DataFrame]] = {table: [] for table in layout.TABLES}
     for uri in extracted_uris:
         key = store.key(uri)
+        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
         for row in read_jsonl_gz(store, layout.shard_as(key, "articles")):
             rows["articles"].append(article_row(Article.from_dict(row), day=day, run_id=run_id, ingested_at=ingested_at))
         for record in read_jsonl_gz(store, key):
             for table, table_rows in extraction_rows(record, day=day, run_id=run_id).items():
                 rows[table].extend(table_rows)
-    return {table: pd.DataFrame(rows[table], columns=SCHEMAS[table].names) for table in layout.TABLES}
+        for table in layout.TABLES:
+            if rows[table]:  # an empty frame has object columns and would turn numbers into objects
+                frames[table].append(pd.DataFrame(rows[table], columns=SCHEMAS[table].names))
+    return {
+        # infer_objects: a column all None in one shard (no claim with a source) is numeric again
+        table: pd.concat(parts, ignore_index=True).infer_objects() if parts else pd.DataFrame(columns=SCHEMAS[table].names)
+        for table, parts in frames.items()
+    }
 
 
 def _input_quarantine(store: ObjectStore, day: str, run_id: str) -> list[dict[str, Any]]:
@@ -173,7 +184,7 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
 
     staged: dict[str, Any] = {"tables": [], "quarantine": []}
     for table in layout.TABLES:
-        part = put_parquet(store, f"{stage}tables/{table}.parquet", _records(outcome.good[table]), SCHEMAS[table])
+        part = put_frame_parquet(store, f"{stage}tables/{table}.parquet", outcome.good[table], SCHEMAS[table])
         staged["tables"].append({"table": table, "final": layout.part_file(table, day, 0), **part.to_dict()})
     for table in layout.QUARANTINE_TABLES:
         rows = [row for row in quarantine if row["table"] == table]

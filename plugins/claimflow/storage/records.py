@@ -12,12 +12,15 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from claimflow.storage.base import ObjectStore, file_sha256
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ROW_GROUP = 10_000  # rows per Parquet row group: bounded memory for any day size
 
@@ -68,20 +71,40 @@ def read_jsonl_gz(store: ObjectStore, key: str) -> Iterator[dict[str, Any]]:
 
 def put_parquet(store: ObjectStore, key: str, rows: Iterable[dict[str, Any]], schema: pa.Schema) -> StagedFile:
     """Write rows as one Parquet file in row-group batches and upload it; returns its facts."""
+    return _write_parquet(store, key, _row_batches(rows, schema), schema)
+
+
+def put_frame_parquet(store: ObjectStore, key: str, frame: pd.DataFrame, schema: pa.Schema) -> StagedFile:
+    """Write a DataFrame as one Parquet file, converted column-wise a row group at a time
+    (no row dicts: a day's mentions as dicts were the largest allocation of validate)."""
+    batches = (
+        pa.Table.from_pandas(frame.iloc[start : start + ROW_GROUP], schema=schema, preserve_index=False)
+        for start in range(0, max(len(frame), 1), ROW_GROUP)
+    )
+    return _write_parquet(store, key, batches, schema)
+
+
+def _row_batches(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> Iterator[pa.Table]:
+    """Arrow tables of at most ROW_GROUP rows, and one empty table when there are no rows."""
+    batch: list[dict[str, Any]] = []
+    empty = True
+    for row in rows:
+        batch.append(row)
+        if len(batch) == ROW_GROUP:
+            yield pa.Table.from_pylist(batch, schema=schema)
+            batch, empty = [], False
+    if batch or empty:
+        yield pa.Table.from_pylist(batch, schema=schema)
+
+
+def _write_parquet(store: ObjectStore, key: str, batches: Iterable[pa.Table], schema: pa.Schema) -> StagedFile:
     count = 0
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "part.parquet"
         with pq.ParquetWriter(path, schema, compression="zstd") as writer:
-            batch: list[dict[str, Any]] = []
-            for row in rows:
-                batch.append(row)
-                if len(batch) == ROW_GROUP:
-                    writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                    count += len(batch)
-                    batch = []
-            if batch or count == 0:
-                writer.write_table(pa.Table.from_pylist(batch, schema=schema))
-                count += len(batch)
+            for batch in batches:
+                writer.write_table(batch)
+                count += batch.num_rows
         store.put_file(key, path)
         return StagedFile(key, count, path.stat().st_size, file_sha256(path))
 
