@@ -2,8 +2,9 @@
 
 A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), local or
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
-or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders so date-partitioned archives read only the run's
-day: ``archive/{yyyy}/{mm}/{dd}/`` or ``s3://b/news/dt={ds}/``. Of a feed, only the items
+or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders
+so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}/`` or
+``s3://b/news/dt={ds}/``. Of a feed, only the items
 published on the run's day are taken: the other days' runs take the others. What the web gives
 with no date (an undated item, a web page) is taken only by runs of today or yesterday (UTC),
 unless the address itself names the day: a backfill of last year must not file today's page
@@ -176,6 +177,8 @@ def read_sources(
         resolved = expand(source, day)
         count = 0
         web = resolved.startswith(("http://", "https://"))
+        # an address with date placeholders is the day's own page; any other shows the web of now
+        undated = recent or not web or resolved != source
         if web:
             try:
                 inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetcher.fetch(resolved))])
@@ -185,8 +188,6 @@ def read_sources(
         else:
             inputs = list_inputs(resolved, **store_options)
         for name, data in inputs:
-            # an address with date placeholders is the day's own page; any other shows the web of now
-            undated = recent or not web or resolved != source
             for record in split_records(name, data, day, undated=undated):
                 count += 1
                 yield record
