@@ -4,11 +4,10 @@ A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), 
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
 or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders
 so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}/`` or
-``s3://b/news/dt={ds}/``. Of a feed, only the items
-published on the run's day are taken: the other days' runs take the others. What the web gives
-with no date (an undated item, a web page) is taken only by runs of today or yesterday (UTC),
-unless the address itself names the day: a backfill of last year must not file today's page
-under every day of it.
+``s3://b/news/dt={ds}/``. Of a feed, only the items published on the run's day are taken: the
+other days' runs take the others. What the web gives with no date (an undated item, a web
+page) is taken only by runs of today or yesterday (UTC), unless the address itself names the
+day: a backfill of last year must not file today's page under every day of it.
 """
 
 from __future__ import annotations
