@@ -28,9 +28,9 @@ from claimflow.storage import ObjectStore, open_store
 from claimflow.storage.records import (
     StagedFile,
     get_json,
+    put_frame_parquet,
     put_json,
     put_jsonl_gz,
-    put_frame_parquet,
     put_parquet,
     read_jsonl_gz,
 )
