@@ -131,13 +131,14 @@ def split_records(
     else:
         name_inner = name
     lower = name_inner.lower()
-    if lower.endswith(FEED_SUFFIXES) or (lower.startswith(("http://", "https://")) and looks_like_feed(data)):
+    web = lower.startswith(("http://", "https://"))
+    if lower.endswith(FEED_SUFFIXES) or (web and looks_like_feed(data)):
         yield from _feed_records(name, data, day, undated)
         return
-    if lower.startswith(("http://", "https://")) and not undated:
+    if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
-    if lower.endswith(TEXT_SUFFIXES) or lower.startswith(("http://", "https://")):
+    if lower.endswith(TEXT_SUFFIXES) or web:
         yield RawRecord(name=name, payload=data)
         return
     lines = [data] if lower.endswith(".json") else data.splitlines()

@@ -50,6 +50,10 @@ class SpeakerTracker:
         """The doc's entities inside ``span`` (what ``span.ents`` gives)."""
         return [e for e in self.ents if e.start >= span.start and e.end <= span.end]
 
+    def entity_at(self, token: Token, span: Span) -> Span | None:
+        """The entity inside ``span`` that holds ``token``, if any."""
+        return next((e for e in self.ents_in(span) if e.start <= token.i < e.end), None)
+
     def remember(self, name: str) -> str:
         """Note a person speaker, so later pronouns and surnames resolve to them."""
         self.last_person = name
@@ -118,13 +122,13 @@ class SpeakerTracker:
                 speaker = None
             return "pronoun", speaker
         if root.ent_type_ == "PERSON" or (root.is_title and self.is_person_name(source, root)):
-            ent = next((e for e in self.ents_in(source) if e.start <= root.i < e.end), None)
+            ent = self.entity_at(root, source)
             words = root.doc[root.left_edge.i : root.i + 1].text.split()
             name = self.full_name(ent) if ent is not None else " ".join(words)
             return "person", self.remember(name)
         proper = root.pos_ == "PROPN" and root.text[:1].isupper()  # the tagger calls "chamber" PROPN too
         if root.ent_type_ in ORG_LABELS and proper:
-            ent = next((e for e in self.ents_in(source) if e.start <= root.i < e.end), None)
+            ent = self.entity_at(root, source)
             name = " ".join((ent.text if ent is not None else root.text).split())
             self.last_group = name
             return "organisation", name
