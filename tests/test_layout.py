@@ -25,3 +25,11 @@ def test_a_shard_key_maps_between_kinds():
     key = layout.staged_shard("2026-11-26", "run", "articles", 3)
     assert layout.shard_as(key, "extracted") == layout.staged_shard("2026-11-26", "run", "extracted", 3)
     assert layout.shard_as(layout.shard_as(key, "extracted"), "articles") == key
+
+
+def test_delta_tables_are_the_published_and_quarantine_tables():
+    assert layout.delta_table("claims") == "claims"
+    assert layout.delta_table("quarantine/inputs") == "quarantine/inputs"
+    assert set(layout.DELTA_TABLES) == {*layout.TABLES, *(f"quarantine/{t}" for t in layout.QUARANTINE_TABLES)}
+    with pytest.raises(ValueError, match="expected one of"):
+        layout.delta_table("quarantine/../claims")

@@ -32,6 +32,18 @@ def run_key(run_id: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).strip("_") or "run"
 
 
+def delta_table(table: str) -> str:
+    """The folder of a published Delta table: ``claims`` or, for quarantine, ``quarantine/claims``
+    (``table`` is one of TABLES or ``quarantine/<one of QUARANTINE_TABLES>``)."""
+    name = table.removeprefix("quarantine/")
+    if name not in (QUARANTINE_TABLES if table.startswith("quarantine/") else TABLES):
+        raise ValueError(f"expected one of {TABLES} or quarantine/{{{', '.join(QUARANTINE_TABLES)}}}, got {table!r}")
+    return table
+
+
+DELTA_TABLES = (*TABLES, *(f"quarantine/{t}" for t in QUARANTINE_TABLES))
+
+
 def partition(table: str, day: str) -> str:
     return f"{table}/dt={check_day(day)}/"
 

@@ -70,7 +70,7 @@ def test_robots_txt_is_read_once_and_its_claimflow_group_obeyed(site: Site) -> N
         fetcher.fetch(f"{site.url}/no-bots")
     assert refused.value.reason == "robots_disallowed" and "robots.txt" in refused.value.detail
     # a group naming claimflow replaces the "*" group (RFC 9309), so /private is open to it
-    assert b"pier" in fetcher.fetch(f"{site.url}/private/memo")
+    assert b"pier" in fetcher.fetch(f"{site.url}/private/memo").body
     assert site.paths() == ["/robots.txt", "/private/memo"]  # the refused address is never requested
     assert all(agent == USER_AGENT for _, _, agent in site.requests)
 
@@ -106,7 +106,7 @@ def test_the_sites_crawl_delay_wins_over_a_shorter_delay(site: Site) -> None:
 def test_throttling_and_server_errors_are_retried_honouring_retry_after(site: Site) -> None:
     site.failures["/busy"] = [(429, {"Retry-After": "1"}), (503, {})]
     started = time.monotonic()
-    assert b"pier" in Fetcher(delay=0.01, retries=2).fetch(f"{site.url}/busy")
+    assert b"pier" in Fetcher(delay=0.01, retries=2).fetch(f"{site.url}/busy").body
     assert site.paths() == ["/robots.txt", "/busy", "/busy", "/busy"]
     assert time.monotonic() - started >= 1.0
 

@@ -24,7 +24,7 @@ from typing import Any
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
-from claimflow.ingest.web import Fetcher
+from claimflow.ingest.web import Fetched, Fetcher
 from claimflow.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,7 @@ class RawRecord:
     name: str  # file path or URI, with "#<line>" for a record of a JSON-lines file
     payload: bytes | None = None
     fields: dict[str, Any] = field(default_factory=dict)
+    content_type: str | None = None  # the HTTP Content-Type a web page came with (its charset)
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _gunzip(name: str, data: bytes) -> bytes:
 
 
 def split_records(
-    name: str, data: bytes, day: str | None = None, *, undated: bool = True
+    name: str, data: bytes, day: str | None = None, *, undated: bool = True, content_type: str | None = None
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input: one for a text file or web page, one per line or object for
     JSON, one per item of a feed (only the items of ``day``, when it is given). With
@@ -139,7 +140,7 @@ def split_records(
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
     if lower.endswith(TEXT_SUFFIXES) or web:
-        yield RawRecord(name=name, payload=data)
+        yield RawRecord(name=name, payload=data, content_type=content_type)
         return
     lines = [data] if lower.endswith(".json") else data.splitlines()
     for number, line in enumerate(lines, start=1):
@@ -179,16 +180,19 @@ def read_sources(
         web = resolved.startswith(("http://", "https://"))
         # an address with date placeholders is the day's own page; any other shows the web of now
         undated = recent or not web or resolved != source
+        content_type = None
         if web:
             try:
-                inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetcher.fetch(resolved))])
+                fetched: Fetched = fetcher.fetch(resolved)
             except RejectedInput as exc:
                 yield RejectedRecord(resolved, exc.reason, exc.detail)
                 continue
+            inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetched.body)])
+            content_type = fetched.content_type
         else:
             inputs = list_inputs(resolved, **store_options)
         for name, data in inputs:
-            for record in split_records(name, data, day, undated=undated):
+            for record in split_records(name, data, day, undated=undated, content_type=content_type):
                 count += 1
                 yield record
         log.info("read source source=%s records=%d", resolved, count)

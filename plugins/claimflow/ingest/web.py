@@ -40,6 +40,15 @@ class Response:
     error: str = ""
 
 
+@dataclass(frozen=True)
+class Fetched:
+    """A page or feed as fetched: the final address, its body and the HTTP Content-Type."""
+
+    url: str
+    body: bytes
+    content_type: str | None = None
+
+
 @dataclass
 class Fetcher:
     """Fetches web addresses for one run, remembering each host's robots.txt and last request.
@@ -58,8 +67,8 @@ class Fetcher:
     _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, init=False, repr=False)
     _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
-    def fetch(self, url: str) -> bytes:
-        """The body at ``url`` (at most MAX_DOWNLOAD bytes).
+    def fetch(self, url: str) -> Fetched:
+        """The body at ``url`` (at most MAX_DOWNLOAD bytes) with its Content-Type.
 
         Raises:
             RejectedInput: ``robots_disallowed`` when the site's robots.txt forbids the address,
@@ -72,7 +81,8 @@ class Fetcher:
         response = self.get(url)
         if response.status != 200:
             raise RejectedInput("unreachable", f"{url}: {response.error or f'HTTP {response.status}'}")
-        return response.body
+        content_type = response.headers.get("Content-Type") if response.headers is not None else None
+        return Fetched(url, response.body, content_type)
 
     def robots(self, url: str) -> urllib.robotparser.RobotFileParser:
         """The host's robots.txt rules, fetched once per run.
