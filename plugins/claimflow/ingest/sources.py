@@ -44,6 +44,8 @@ class RawRecord:
     payload: bytes | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     content_type: str | None = None  # the HTTP Content-Type a web page came with (its charset)
+    url: str | None = None  # the page's address, when it came from the web or a web archive
+    fetched_at: str | None = None  # when it was fetched or crawled (ISO 8601, UTC), when known
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ def split_records(
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
     if lower.endswith(TEXT_SUFFIXES) or web:
-        yield RawRecord(name=name, payload=data, content_type=content_type)
+        yield RawRecord(name=name, payload=data, content_type=content_type, url=name if web else None)
         return
     lines = [data] if lower.endswith(".json") else data.splitlines()
     for number, line in enumerate(lines, start=1):
