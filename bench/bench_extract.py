@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from claimflow.config import Settings  # noqa: E402
 from claimflow.ingest.articles import build_articles  # noqa: E402
-from claimflow.ingest.sources import RejectedRecord, list_inputs, split_records  # noqa: E402
+from claimflow.ingest.sources import RejectedRecord, read_inputs  # noqa: E402
 from claimflow.nlp.pipeline import extract, load_nlp  # noqa: E402
 from claimflow.tables import extraction_record  # noqa: E402
 
@@ -35,7 +35,7 @@ POLNEAR_DEV = ROOT.parent / "shared" / "data" / "polnear" / "dev" / "text"
 
 def corpus() -> tuple[str, list]:
     folder = POLNEAR_DEV if POLNEAR_DEV.is_dir() else ROOT / "seeds"
-    records = (r for name, data in list_inputs(str(folder)) for r in split_records(name, data))
+    records = read_inputs(str(folder))
     articles = [a for a in build_articles(records, normalize=False) if not isinstance(a, RejectedRecord)]
     return str(folder), articles
 

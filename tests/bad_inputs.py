@@ -14,6 +14,7 @@ from __future__ import annotations
 import gzip
 import json
 import struct
+import uuid
 import zlib
 from pathlib import Path
 
@@ -59,6 +60,29 @@ def _record(i: int, **fields: object) -> dict[str, object]:
         "published": "2026-11-26",
         **fields,
     }
+
+
+def warc_record(kind: str, uri: str, date: str, block: bytes, *, http: str = "response") -> bytes:
+    """One WARC/1.0 record written by hand: ``kind`` (response, request, revisit, metadata...),
+    its target address, ``WARC-Date`` and block; ``http`` names the HTTP message type of the block."""
+    content_type = f"application/http; msgtype={http}" if kind in ("response", "request", "revisit") else "text/plain"
+    head = (
+        f"WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Record-ID: <urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, kind + uri + date)}>\r\n"
+        f"WARC-Date: {date}\r\nWARC-Target-URI: {uri}\r\nContent-Type: {content_type}\r\n"
+        f"Content-Length: {len(block)}\r\n\r\n"
+    )
+    return head.encode() + block + b"\r\n\r\n"
+
+
+def http_response(body: bytes, content_type: str = "text/html; charset=utf-8", status: str = "200 OK") -> bytes:
+    """An HTTP/1.1 response message as a crawler stores it in a WARC response record."""
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+    return head.encode() + body
+
+
+def news_page(i: int) -> bytes:
+    """A small HTML news page holding :func:`article` ``i``."""
+    return f"<!DOCTYPE html><html><head><title>News {i}</title></head><body><p>{article(i)}</p></body></html>".encode()
 
 
 def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dict[str, str]:

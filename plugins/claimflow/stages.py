@@ -20,7 +20,7 @@ from claimflow import __version__, layout
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import RejectedRecord, read_sources
+from claimflow.ingest.sources import InputLimits, RejectedRecord, read_sources
 from claimflow.ingest.web import Fetcher
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
@@ -68,7 +68,9 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     articles: list[Article] = []
     rejected: list[RejectedRecord] = []
     fetcher = Fetcher(delay=settings.fetch_delay)
-    inputs = read_sources(settings.sources, day, fetcher=fetcher, aws_conn_id=settings.aws_conn_id)
+    inputs = read_sources(
+        settings.sources, day, fetcher=fetcher, limits=InputLimits.from_settings(settings), aws_conn_id=settings.aws_conn_id
+    )
     for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
     put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))

@@ -8,7 +8,7 @@ from typing import Any
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.decode import decode_text, detect_language, normalize_text
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.sources import RawRecord, RejectedRecord, rejected
 from claimflow.models import Article
 
 OPTIONAL_FIELDS = ("title", "url", "published")
@@ -74,6 +74,9 @@ def build_articles(
             article = to_article(record, normalize=normalize)
         except RejectedInput as exc:
             yield RejectedRecord(record.name, exc.reason, exc.detail)
+            continue
+        except Exception as exc:  # noqa: BLE001 - a parser failing on one hostile input must not fail the day
+            yield rejected(record.name, exc)
             continue
         first = seen.setdefault(article.article_id, record.name)
         if first != record.name:

@@ -7,33 +7,54 @@ so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}
 ``s3://b/news/dt={ds}/``. Of a feed, only the items published on the run's day are taken: the
 other days' runs take the others. What the web gives with no date (an undated item, a web
 page) is taken only by runs of today or yesterday (UTC), unless the address itself names the
-day: a backfill of last year must not file today's page under every day of it.
+day: a backfill of last year must not file today's page under every day of it. Web archives
+(``.warc``, ``.warc.gz``) give their HTML responses crawled on the day (:mod:`claimflow.ingest.warc`);
+files named like CC-NEWS' (``CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz``) are read only by the run of
+the day in their name, so ``cc-news/{yyyy}/{mm}/`` serves a backfill of a whole year.
+
+Every input is hostile until read: sizes are checked against the caps of
+:class:`InputLimits` before anything is opened, inputs are read as streams (``.gz``
+decompressed with a cap on what comes out, JSON lines one at a time), and whatever goes wrong
+with one input quarantines that input with a reason, never the day. Every file of a folder is
+accounted for: read, or refused with a reason (``unsupported_format``, ``empty``,
+``unreadable``...); only hidden files and folders (names starting with ``.`` or ``_``, e.g.
+``_SUCCESS``) are ignored. A link is followed only to a file inside the source folder.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import gzip
+import io
 import json
 import logging
+import os
+import re
+import stat
+import tempfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
+from claimflow.config import Settings
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
 from claimflow.ingest.web import Fetched, Fetcher
-from claimflow.storage import open_store
+from claimflow.redact import redact_url
+from claimflow.storage import ObjectStore, open_store
 
 log = logging.getLogger(__name__)
 
-TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm", ".md")
+TEXT_SUFFIXES = (".txt", ".text", ".html", ".htm", ".xhtml", ".md")
 RECORD_SUFFIXES = (".json", ".jsonl", ".ndjson")
 FEED_SUFFIXES = (".rss", ".atom", ".xml")
-SUFFIXES = TEXT_SUFFIXES + RECORD_SUFFIXES + FEED_SUFFIXES
+WARC_SUFFIXES = (".warc", ".warc.gz")
 RECENT_DAYS = 1  # runs of this many days before today (UTC) still take undated web content
+_CC_NEWS = re.compile(r"CC-NEWS-(\d{4})(\d{2})(\d{2})\d{6}-\d+\.warc(?:\.gz)?$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -57,35 +78,135 @@ class RejectedRecord:
     detail: str
 
 
+@dataclass(frozen=True)
+class InputLimits:
+    """The raw byte caps of one input (``CLAIMFLOW_MAX_*_BYTES``, see :class:`~claimflow.config.Settings`)."""
+
+    max_input_bytes: int = Settings.max_input_bytes  # one file as stored and, for .gz, decompressed
+    max_record_bytes: int = Settings.max_record_bytes  # one text/feed file, JSON document or line, WARC body
+    max_warc_bytes: int = Settings.max_warc_bytes  # one WARC file as stored
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        return cls(settings.max_input_bytes, settings.max_record_bytes, settings.max_warc_bytes)
+
+
+@dataclass(frozen=True)
+class Input:
+    """One listed input file, not read yet: its name (a path, or a URI without secrets), the
+    identity that lists it once (resolved path or URI), its stored size and how to open it."""
+
+    name: str
+    identity: str
+    size: int
+    open: Callable[[], AbstractContextManager[BinaryIO]]
+
+
 def expand(source: str, day: str) -> str:
     """``source`` with its date placeholders filled in for ``day``."""
     date = dt.date.fromisoformat(day)
     return source.format(ds=day, yyyy=f"{date:%Y}", mm=f"{date:%m}", dd=f"{date:%d}")
 
 
-def _is_input(name: str) -> bool:
-    base = name[:-3] if name.endswith(".gz") else name
-    return base.lower().endswith(SUFFIXES) and not Path(base).name.startswith((".", "_"))
+def _hidden(relative: str) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.split("/") if part)
 
 
-def list_inputs(source: str, **store_options: object) -> Iterator[tuple[str, bytes]]:
-    """Every input file under ``source`` as ``(name, bytes)``, in name order; ``store_options``
-    reach the S3 backend (e.g. ``aws_conn_id``)."""
-    if "://" in source and not source.startswith("file://"):
-        scheme, rest = source.split("://", 1)
-        bucket, _, prefix = rest.partition("/")
-        store = open_store(f"{scheme}://{bucket}", **store_options)
-    else:
-        path = Path(source.removeprefix("file://"))
-        if path.is_file():
-            yield str(path), path.read_bytes()
-            return
-        if not path.is_dir():
-            raise FileNotFoundError(f"source {source!r} is neither a file nor a folder")
-        store, prefix = open_store(str(path)), ""
+def input_kind(name: str) -> tuple[str, bool]:
+    """What an input holds by its name, case-insensitively (``text``, ``records``, ``feed``,
+    ``warc``, or ``web`` for an address) and whether to gunzip it (a ``.warc.gz`` is left to the
+    WARC reader); raises ``RejectedInput("unsupported_format")`` for any other suffix."""
+    lower = name.lower()
+    if lower.startswith(("http://", "https://")):
+        return "web", lower.endswith(".gz")
+    if lower.endswith(WARC_SUFFIXES):
+        return "warc", False
+    compressed = lower.endswith(".gz")
+    base = lower.removesuffix(".gz")
+    for kind, suffixes in (("text", TEXT_SUFFIXES), ("records", RECORD_SUFFIXES), ("feed", FEED_SUFFIXES)):
+        if base.endswith(suffixes):
+            return kind, compressed
+    suffix = "".join(Path(lower).suffixes[-2:]) or "none"
+    expected = ", ".join(TEXT_SUFFIXES + RECORD_SUFFIXES + FEED_SUFFIXES + WARC_SUFFIXES)
+    raise RejectedInput("unsupported_format", f"{name}: suffix {suffix!r}; expected one of {expected} (optionally .gz)")
+
+
+def _local_input(name: str, target: Path) -> Input:
+    return Input(name, str(target), target.stat().st_size, partial(open, target, "rb"))
+
+
+def _local_entry(root: Path, path: Path) -> Input | RejectedRecord | None:
+    """The input at ``path`` under the resolved ``root``, a refusal for a link that dangles or
+    leads out of the source, or None for a link to a folder inside it (listed where it is)."""
+    name = str(path)
+    target = path.resolve()
+    try:
+        if not target.exists():
+            raise FileNotFoundError(f"{name} is a link to nothing")
+        if target != root and root not in target.parents:
+            raise PermissionError(f"{name} is a link out of the source folder {root}")
+        if target.is_dir():
+            return None
+        if not stat.S_ISREG(target.stat().st_mode):
+            raise PermissionError(f"{name} is not a regular file")
+        return _local_input(name, target)
+    except OSError as exc:
+        return rejected(name, exc)
+
+
+def _local_inputs(folder: Path) -> Iterator[Input | RejectedRecord]:
+    root = folder.resolve()
+    paths = []
+    for dirpath, dirs, files in os.walk(root):  # links to folders are not walked into
+        dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
+        links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
+        paths += [Path(dirpath, name) for name in files + links if not name.startswith((".", "_"))]
+    for path in sorted(paths):
+        entry = _local_entry(root, path)
+        if entry is not None:
+            yield entry
+
+
+@contextmanager
+def _downloaded(store: ObjectStore, key: str) -> Iterator[BinaryIO]:
+    """The object at ``key``, downloaded (streamed) to a temporary file that is removed after."""
+    with tempfile.TemporaryDirectory(prefix="claimflow-input-") as tmp:
+        path = Path(tmp) / "input"
+        store.get_file(key, path)
+        with open(path, "rb") as stream:
+            yield stream
+
+
+def _store_inputs(source: str, **store_options: object) -> Iterator[Input]:
+    scheme, rest = source.split("://", 1)
+    bucket, _, prefix = rest.partition("/")
+    store = open_store(f"{scheme}://{bucket}", **store_options)
     for info in store.list(prefix):
-        if _is_input(info.key):
-            yield store.uri(info.key), store.get_bytes(info.key)
+        if not _hidden(info.key[len(prefix) :]):
+            uri = store.uri(info.key)
+            yield Input(redact_url(uri), uri, info.size, partial(_downloaded, store, info.key))
+
+
+def list_inputs(source: str, **store_options: object) -> Iterator[Input | RejectedRecord]:
+    """Every input file under ``source`` in name order, or the refusal of one that cannot be
+    listed safely; ``store_options`` reach the S3 backend (e.g. ``aws_conn_id``)."""
+    if "://" in source and not source.startswith("file://"):
+        yield from _store_inputs(source, **store_options)
+        return
+    path = Path(source.removeprefix("file://"))
+    if path.is_file():
+        yield _local_input(str(path), path.resolve())
+    elif path.is_dir():
+        yield from _local_inputs(path)
+    else:
+        raise FileNotFoundError(f"source {source!r} is neither a file nor a folder")
+
+
+def of_day(name: str, day: str | None) -> bool:
+    """False for a file named like CC-NEWS' (``CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz``) for another
+    day than ``day``; True for any other file."""
+    match = _CC_NEWS.search(name.rsplit("/", 1)[-1])
+    return day is None or match is None or "-".join(match.groups()) == day
 
 
 def is_recent(day: str, today: dt.date | None = None) -> bool:
@@ -111,56 +232,196 @@ def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Ite
         log.info("skipped undated feed items source=%s items=%d day=%s: not a recent day", name, skipped, day)
 
 
-def _gunzip(name: str, data: bytes) -> bytes:
-    try:
-        return gzip.decompress(data)
-    except (EOFError, OSError, zlib.error) as exc:
-        raise RejectedInput("bad_archive", f"{name}: {exc}") from exc
-
-
-def split_records(
-    name: str, data: bytes, day: str | None = None, *, undated: bool = True, content_type: str | None = None
-) -> Iterator[RawRecord | RejectedRecord]:
-    """The records of one input: one for a text file or web page, one per line or object for
-    JSON, one per item of a feed (only the items of ``day``, when it is given). With
-    ``undated`` False, a web page and a feed's undated items give nothing."""
-    if name.endswith(".gz"):
-        try:
-            data = _gunzip(name, data)
-        except RejectedInput as exc:
-            yield RejectedRecord(name, exc.reason, exc.detail)
-            return
-        name_inner = name[:-3]
+def rejected(name: str, exc: BaseException) -> RejectedRecord:
+    """The quarantine record of input ``name`` that failed with ``exc``: a refusal keeps its
+    reason, a broken gzip stream is ``bad_archive``, anything else ``unreadable`` with its class."""
+    if isinstance(exc, RejectedInput):
+        record = RejectedRecord(name, exc.reason, exc.detail)
+    elif isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile)):
+        record = RejectedRecord(name, "bad_archive", f"{type(exc).__name__}: {exc}")
     else:
-        name_inner = name
-    lower = name_inner.lower()
-    web = lower.startswith(("http://", "https://"))
-    if lower.endswith(FEED_SUFFIXES) or (web and looks_like_feed(data)):
+        record = RejectedRecord(name, "unreadable", f"{type(exc).__name__}: {exc}")
+    log.warning("quarantined input name=%s reason=%s detail=%s", name, record.reason, record.detail)
+    return record
+
+
+class _CappedStream:
+    """A decompressing stream that refuses, as ``too_large``, to give more than ``cap`` bytes in
+    all: a gzip bomb costs the time to inflate the cap, never the memory."""
+
+    def __init__(self, stream: BinaryIO, cap: int, name: str) -> None:
+        self.stream, self.cap, self.name, self.total = stream, cap, name, 0
+
+    def _take(self, data: bytes) -> bytes:
+        self.total += len(data)
+        if self.total > self.cap:
+            raise RejectedInput("too_large", f"{self.name}: decompresses to more than {self.cap:,} bytes")
+        return data
+
+    def _room(self, size: int | None) -> int:
+        room = self.cap + 1 - self.total
+        return room if size is None or size < 0 else min(size, room)
+
+    def read(self, size: int | None = -1) -> bytes:
+        return self._take(self.stream.read(self._room(size)))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._take(self.stream.readline(self._room(size)))
+
+
+def _read_record(name: str, stream: BinaryIO | _CappedStream, cap: int) -> bytes:
+    data = stream.read(cap + 1)
+    if len(data) > cap:
+        raise RejectedInput("too_large", f"{name}: more than {cap:,} bytes in one record")
+    return data
+
+
+def _lines(name: str, stream: BinaryIO | _CappedStream, cap: int) -> Iterator[tuple[str, bytes | RejectedRecord]]:
+    """The lines of a JSON-lines stream as ``(name#number, line)``; a line over ``cap`` bytes
+    becomes a ``too_large`` refusal and the rest of it is skipped without being held."""
+    number = 0
+    while line := stream.readline(cap + 1):
+        number += 1
+        where = f"{name}#{number}"
+        if len(line) > cap and not line.endswith(b"\n"):
+            while (rest := stream.readline(cap + 1)) and not rest.endswith(b"\n"):
+                pass
+            yield where, RejectedRecord(where, "too_large", f"line longer than {cap:,} bytes")
+        else:
+            yield where, line
+
+
+def _json_values(where: str, text: bytes) -> Iterator[RawRecord | RejectedRecord]:
+    """The records of one JSON document: an object, or each object of a list."""
+    try:
+        value = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        yield RejectedRecord(where, "bad_json", str(exc))
+        return
+    except Exception as exc:  # noqa: BLE001 - huge integers (ValueError), deep nesting (RecursionError)
+        yield rejected(where, exc)
+        return
+    values = value if isinstance(value, list) else [value]
+    for index, item in enumerate(values):
+        item_name = f"{where}[{index}]" if isinstance(value, list) else where
+        if isinstance(item, dict):
+            yield RawRecord(name=item_name, fields=item)
+        else:
+            yield RejectedRecord(item_name, "bad_record", f"expected a JSON object, got {type(item).__name__}")
+
+
+def _json_records(name: str, stream: BinaryIO | _CappedStream, cap: int) -> Iterator[RawRecord | RejectedRecord]:
+    """One record per object of a ``.json`` document, or per line of JSON lines; an input
+    without any is refused as ``empty``."""
+    if name.lower().removesuffix(".gz").endswith(".json"):
+        documents: Iterator[tuple[str, bytes | RejectedRecord]] = iter([(name, _read_record(name, stream, cap))])
+    else:
+        documents = _lines(name, stream, cap)
+    count = 0
+    for where, document in documents:
+        if isinstance(document, RejectedRecord):
+            count += 1
+            yield document
+            continue
+        if document.strip():
+            for record in _json_values(where, document):
+                count += 1
+                yield record
+    if not count:
+        yield RejectedRecord(name, "empty", "no JSON records in it")
+
+
+def _split(
+    name: str,
+    stream: BinaryIO | _CappedStream,
+    day: str | None,
+    undated: bool,
+    content_type: str | None,
+    limits: InputLimits,
+) -> Iterator[RawRecord | RejectedRecord]:
+    kind, compressed = input_kind(name)
+    if compressed:
+        stream = _CappedStream(gzip.GzipFile(fileobj=stream, mode="rb"), limits.max_input_bytes, name)  # type: ignore[arg-type]
+    if kind == "warc":
+        from claimflow.ingest.warc import warc_records  # fastwarc only for archives; warc imports this module
+
+        yield from warc_records(name, stream, day, max_body=limits.max_record_bytes)  # type: ignore[arg-type]
+        return
+    if kind == "records":
+        yield from _json_records(name, stream, limits.max_record_bytes)
+        return
+    data = _read_record(name, stream, limits.max_record_bytes)
+    web = kind == "web"
+    if kind == "feed" or (web and looks_like_feed(data)):
         yield from _feed_records(name, data, day, undated)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
-    if lower.endswith(TEXT_SUFFIXES) or web:
-        yield RawRecord(name=name, payload=data, content_type=content_type, url=name if web else None)
-        return
-    lines = [data] if lower.endswith(".json") else data.splitlines()
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        where = f"{name}#{number}" if len(lines) > 1 or not lower.endswith(".json") else name
+    yield RawRecord(name=name, payload=data, content_type=content_type, url=name if web else None)
+
+
+def split_records(
+    name: str,
+    data: bytes | BinaryIO,
+    day: str | None = None,
+    *,
+    undated: bool = True,
+    content_type: str | None = None,
+    limits: InputLimits = InputLimits(),
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The records of one input (bytes or a binary stream): one for a text file or web page,
+    one per line or object for JSON, one per item of a feed and per HTML response of a web
+    archive (only those of ``day``, when it is given). With ``undated`` False, a web page and a
+    feed's undated items give nothing. Whatever goes wrong quarantines this input, or the one
+    record of it, with the reason."""
+    stream = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        yield from _split(name, stream, day, undated, content_type, limits)
+    except Exception as exc:  # noqa: BLE001 - one input's failure must never be the day's
+        yield rejected(name, exc)
+
+
+def read_input(
+    item: Input, day: str | None = None, *, undated: bool = True, limits: InputLimits = InputLimits()
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The records of one listed input, refused before it is opened if its format is unknown
+    or its stored size is zero or over the cap."""
+    with ExitStack() as stack:
         try:
-            value = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            yield RejectedRecord(where, "bad_json", str(exc))
-            continue
-        values = value if isinstance(value, list) else [value]
-        for index, item in enumerate(values):
-            item_name = f"{where}[{index}]" if isinstance(value, list) else where
-            if isinstance(item, dict):
-                yield RawRecord(name=item_name, fields=item)
-            else:
-                yield RejectedRecord(item_name, "bad_record", f"expected a JSON object, got {type(item).__name__}")
+            kind, _ = input_kind(item.name)
+            cap = limits.max_warc_bytes if kind == "warc" else limits.max_input_bytes
+            if item.size > cap:
+                raise RejectedInput("too_large", f"{item.name}: {item.size:,} bytes stored, limit {cap:,}")
+            if item.size == 0:
+                raise RejectedInput("empty", f"{item.name}: 0 bytes")
+            stream = stack.enter_context(item.open())
+        except Exception as exc:  # noqa: BLE001 - an input that cannot be opened is quarantined
+            yield rejected(item.name, exc)
+            return
+        yield from split_records(item.name, stream, day, undated=undated, limits=limits)
+
+
+def read_inputs(
+    source: str,
+    day: str | None = None,
+    *,
+    limits: InputLimits = InputLimits(),
+    seen: set[str] | None = None,
+    **store_options: object,
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The records of every input file under ``source`` (of ``day``, when given), each file
+    read once: one already in ``seen`` (by resolved path or URI) is skipped, so overlapping
+    sources do not repeat it."""
+    seen = set() if seen is None else seen
+    for item in list_inputs(source, **store_options):
+        if isinstance(item, RejectedRecord):
+            yield item
+        elif item.identity in seen:
+            log.info("skipped input name=%s: already read", item.name)
+        elif of_day(item.name, day):
+            seen.add(item.identity)
+            yield from read_input(item, day, limits=limits)
 
 
 def read_sources(
@@ -169,12 +430,15 @@ def read_sources(
     *,
     fetcher: Fetcher | None = None,
     today: dt.date | None = None,
+    limits: InputLimits = InputLimits(),
     **store_options: object,
 ) -> Iterator[RawRecord | RejectedRecord]:
     """Every raw record of the day's sources, logging progress per source; web addresses go
     through ``fetcher`` (a polite default one when None); ``today`` (UTC now when None) decides
-    whether ``day`` is recent enough for undated web content."""
+    whether ``day`` is recent enough for undated web content; each file is read once, however
+    many sources list it."""
     fetcher = fetcher or Fetcher()
+    seen: set[str] = set()
     recent = is_recent(day, today)
     for source in sources:
         resolved = expand(source, day)
@@ -182,19 +446,18 @@ def read_sources(
         web = resolved.startswith(("http://", "https://"))
         # an address with date placeholders is the day's own page; any other shows the web of now
         undated = recent or not web or resolved != source
-        content_type = None
         if web:
             try:
                 fetched: Fetched = fetcher.fetch(resolved)
             except RejectedInput as exc:
                 yield RejectedRecord(resolved, exc.reason, exc.detail)
                 continue
-            inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetched.body)])
-            content_type = fetched.content_type
+            records = split_records(
+                resolved, fetched.body, day, undated=undated, content_type=fetched.content_type, limits=limits
+            )
         else:
-            inputs = list_inputs(resolved, **store_options)
-        for name, data in inputs:
-            for record in split_records(name, data, day, undated=undated, content_type=content_type):
-                count += 1
-                yield record
+            records = read_inputs(resolved, day, limits=limits, seen=seen, **store_options)
+        for record in records:
+            count += 1
+            yield record
         log.info("read source source=%s records=%d", resolved, count)
