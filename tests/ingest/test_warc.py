@@ -1,0 +1,134 @@
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bad_inputs import http_response, news_page, warc_record
+from claimflow.ingest.articles import build_articles
+from claimflow.ingest.sources import InputLimits, RawRecord, RejectedRecord, read_sources, split_records
+from claimflow.models import Article
+
+DAY = "2026-11-26"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def crawl(*, gzipped: bool) -> bytes:
+    """A day's crawl as a WARC: two HTML pages of the day (one behind a secret-bearing address),
+    a PDF, a redirect, a request, a revisit, a metadata record and a page of the day before."""
+    records = [
+        warc_record("warcinfo", "", f"{DAY}T00:00:00Z", b"software: test\r\n"),
+        warc_record("request", "https://news.example/a", f"{DAY}T08:00:00Z", b"GET /a HTTP/1.1\r\n\r\n", http="request"),
+        warc_record("response", "https://news.example/a", f"{DAY}T08:00:01Z", http_response(news_page(1))),
+        warc_record("response", "https://news.example/report.pdf", f"{DAY}T08:01:00Z", http_response(b"%PDF-1.7 ...", "application/pdf")),
+        warc_record("response", "https://news.example/old", f"{DAY}T08:02:00Z", http_response(b"", status="301 Moved Permanently")),
+        warc_record("revisit", "https://news.example/a", f"{DAY}T09:00:00Z", b"HTTP/1.1 304 Not Modified\r\n\r\n"),
+        warc_record("metadata", "https://news.example/a", f"{DAY}T09:00:01Z", b"outlinks: https://news.example/b\r\n"),
+        warc_record(
+            "response",
+            "https://editor:hunter2@news.example/b?id=7&apikey=SECRET",
+            "2026-11-26T23:59:59.500Z",
+            http_response(news_page(2), "application/xhtml+xml"),
+        ),
+        warc_record("response", "https://news.example/c", "2026-11-25T23:59:59Z", http_response(news_page(3))),
+    ]
+    if gzipped:  # one gzip member per record, as crawlers write them
+        return b"".join(gzip.compress(record) for record in records)
+    return b"".join(records)
+
+
+@pytest.mark.parametrize("gzipped", [pytest.param(False, id="warc"), pytest.param(True, id="warc.gz")])
+def test_html_responses_of_the_day_become_raw_records(gzipped):
+    name = "crawl.warc.gz" if gzipped else "crawl.warc"
+    records = list(split_records(name, crawl(gzipped=gzipped), DAY))
+    assert records == [
+        RawRecord(
+            name=f"{name}#3",
+            payload=news_page(1),
+            content_type="text/html; charset=utf-8",
+            url="https://news.example/a",
+            fetched_at="2026-11-26T08:00:01+00:00",
+        ),
+        RawRecord(
+            name=f"{name}#8",
+            payload=news_page(2),
+            content_type="application/xhtml+xml",
+            url="https://news.example/b?id=7",
+            fetched_at="2026-11-26T23:59:59+00:00",
+        ),
+    ]
+
+
+def test_the_crawl_date_decides_the_day():
+    (record,) = split_records("crawl.warc", crawl(gzipped=False), "2026-11-25")
+    assert record.name == "crawl.warc#9" and record.url == "https://news.example/c"
+    assert len(list(split_records("crawl.warc", crawl(gzipped=False), None))) == 3  # no day: every page
+
+
+def test_skipped_records_are_counted_in_the_log(caplog):
+    caplog.set_level("INFO", logger="claimflow.ingest.warc")
+    list(split_records("crawl.warc", crawl(gzipped=False), DAY))
+    (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("read warc")]
+    assert line == (
+        "read warc name=crawl.warc records=9 html=2 "
+        "skipped=application/pdf:1,http_301:1,metadata:1,other_day:1,request:1,revisit:1,warcinfo:1"
+    )
+
+
+def test_a_truncated_or_oversized_page_is_quarantined_and_the_rest_read():
+    whole = crawl(gzipped=False)
+    cut = whole[: whole.index(b"WARC/1.0", whole.index(b"news.example/b?")) - 40]  # inside page b's body
+    records = list(split_records("cut.warc", cut, DAY))
+    assert [type(r).__name__ for r in records] == ["RawRecord", "RejectedRecord"]
+    assert records[1].name == "cut.warc#8" and records[1].reason == "bad_archive"
+    small = InputLimits(max_record_bytes=200)
+    assert {r.reason for r in split_records("crawl.warc", whole, DAY, limits=small)} == {"too_large"}
+
+
+def test_warc_pages_become_articles_and_no_secret_of_their_address_is_kept(tmp_path):
+    (tmp_path / "crawl.warc.gz").write_bytes(crawl(gzipped=True))
+    records = list(read_sources([str(tmp_path)], DAY))
+    items = list(build_articles(records))
+    assert [a.path.rsplit("/", 1)[-1] for a in items if isinstance(a, Article)] == ["crawl.warc.gz#3", "crawl.warc.gz#8"]
+    assert all("hunter2" not in repr(r) and "SECRET" not in repr(r) for r in records + items)
+
+
+def test_cc_news_files_are_picked_by_the_day_in_their_name(tmp_path):
+    month = tmp_path / "cc-news" / "2026" / "11"
+    month.mkdir(parents=True)
+    for stamp, day, page in (("20261125235000", "2026-11-25", 1), ("20261126001500", DAY, 2), ("20261126120000", DAY, 3)):
+        record = warc_record("response", f"https://news.example/{page}", f"{day}T23:00:00Z", http_response(news_page(page)))
+        (month / f"CC-NEWS-{stamp}-0000{page}.warc.gz").write_bytes(gzip.compress(record))
+    (tmp_path / "cc-news" / "2026" / "12").mkdir()
+    records = list(read_sources([str(tmp_path / "cc-news" / "{yyyy}" / "{mm}")], DAY))
+    assert [r.name.rsplit("/", 1)[-1] for r in records] == [
+        "CC-NEWS-20261126001500-00002.warc.gz#1",
+        "CC-NEWS-20261126120000-00003.warc.gz#1",
+    ]
+    (earlier,) = read_sources([str(tmp_path / "cc-news" / "{yyyy}" / "{mm}")], "2026-11-25")
+    assert earlier.name.endswith("CC-NEWS-20261125235000-00001.warc.gz#1")
+
+
+WARC_PROBE = """
+import sys
+from claimflow.ingest.sources import read_sources
+count = sum(1 for _ in read_sources([sys.argv[1]], "2026-11-26"))
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(count, peak_kb)
+"""
+
+
+def test_a_large_warc_is_streamed_with_bounded_memory(tmp_path):
+    """A 50 MB archive of 1 MB pages: read record by record, peak memory far below its size."""
+    page = http_response(news_page(1) + b"<!--" + b"x" * (1 << 20) + b"-->")
+    with open(tmp_path / "big.warc", "wb") as out:
+        for i in range(50):
+            out.write(warc_record("response", f"https://news.example/{i}", f"{DAY}T10:00:00Z", page))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    done = subprocess.run([sys.executable, "-c", WARC_PROBE, str(tmp_path)], capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    count, peak_kb = map(int, done.stdout.split())
+    assert count == 50
+    assert peak_kb < 150 * 1024, f"peak RSS {peak_kb // 1024} MB"
