@@ -1,12 +1,13 @@
-"""One input file per kind of bad input issue 5 names, with the outcome each must have.
+"""One input file per kind of bad input issues 5 and 11 name, with the outcome each must have.
 
 ``write_bad_inputs(folder)`` writes them and returns ``{key: outcome}``: the outcome is
 ``"clean"`` (the record becomes a published article) or the quarantine reason expected. A key
 is a file name, or ``"<file>#<n>"`` for the n-th line (from 1) of a .jsonl file whose lines
 fare differently. Reasons from ``claimflow.ingest.decode``: empty, blank, binary,
 invalid_encoding, too_large, no_text; from ``claimflow.ingest.sources`` / ``articles``:
-bad_json, bad_record, bad_archive, duplicate (the first record by name is kept); from the
-quality suites: language.
+bad_json, bad_record, bad_archive, unreadable, unsupported_format, empty, too_large, duplicate
+(the first record by name is kept); from the quality suites: language. Links are written
+beside ordinary files: one dangling, one leading out of ``folder``.
 """
 
 from __future__ import annotations
@@ -117,12 +118,33 @@ def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dic
         .replace("council", "coun\x00cil")
         .replace("reporters", "reporters\x07\x1b")
         .encode("utf-8"),
-        "truncated.jsonl.gz": gzip.compress(
-            "\n".join(json.dumps(_record(20 + i, text=article(20 + i))) for i in range(20)).encode("utf-8")
+        "truncated.jsonl.gz": gzip.compress(  # one line, a list of 20 records: the cut leaves none whole
+            json.dumps([_record(20 + i, text=article(20 + i)) for i in range(20)]).encode("utf-8")
         )[:-40],
+        "empty.jsonl": b"",
+        "empty_list.json": b"[]",
+        "UPPER.TXT.GZ": gzip.compress(article(30).encode("utf-8")),
+        "table.csv": b"id,text\n1,hello\n",
+        "page.xhtml": f'<?xml version="1.0"?><html xmlns="http://www.w3.org/1999/xhtml"><body><p>{article(31)}</p></body></html>'.encode(),
+        "bigint.jsonl": b'{"id": "bad-input-32", "text": ' + b"9" * 5000 + b"}",
+        "deep.json": b'{"text": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        "bomb.txt.gz": gzip.compress(b"\0" * (64 << 20)),  # 64 KB holding 64 MB
+        "crawl.warc.gz": b"".join(
+            gzip.compress(record)
+            for record in (
+                warc_record("request", "https://news.example/40", "2026-11-26T08:00:00Z", b"GET /40 HTTP/1.1\r\n\r\n", http="request"),
+                warc_record("response", "https://news.example/40", "2026-11-26T08:00:01Z", http_response(news_page(40))),
+                warc_record("response", "https://news.example/40.pdf", "2026-11-26T08:00:02Z", http_response(b"%PDF-1.7", "application/pdf")),
+                warc_record("response", "https://news.example/41", "2026-11-26T08:00:03Z", http_response(news_page(41))),
+                warc_record("response", "https://news.example/42", "2026-11-25T08:00:03Z", http_response(news_page(42))),
+            )
+        ),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
+    (folder.parent / "outside.txt").write_text(article(33))
+    (folder / "escape.md").symlink_to(folder.parent / "outside.txt")
+    (folder / "dangling.md").symlink_to(folder / "gone.md")
     return {
         "empty.txt": "empty",
         "whitespace.txt": "blank",
@@ -142,4 +164,16 @@ def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dic
         "spanish.txt": "language",
         "nul_control.txt": "clean",
         "truncated.jsonl.gz": "bad_archive",
+        "empty.jsonl": "empty",
+        "empty_list.json": "empty",
+        "UPPER.TXT.GZ": "clean",
+        "table.csv": "unsupported_format",
+        "page.xhtml": "clean",
+        "bigint.jsonl#1": "unreadable",
+        "deep.json": "unreadable",
+        "bomb.txt.gz": "too_large",
+        "crawl.warc.gz#2": "clean",  # the request, the PDF and the other day's page are skipped (logged)
+        "crawl.warc.gz#4": "clean",
+        "escape.md": "unreadable",
+        "dangling.md": "unreadable",
     }

@@ -31,7 +31,7 @@ def test_bad_inputs_are_quarantined_with_reasons_and_good_ones_published(tmp_pat
         expected[seed.name] = "clean"
     lake = LocalStore(tmp_path / "lake")
     monkeypatch.setenv("CLAIMFLOW_LAKE", str(lake.path))
-    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(source))
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", f"{source},{source}")  # listed twice: each file is read once
 
     assert run_nightly().state == "success"
 

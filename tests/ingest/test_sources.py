@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import article
+from bad_inputs import article, write_bad_inputs
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.sources import (
     InputLimits,
@@ -241,3 +241,12 @@ def test_read_sources_expands_each_source_for_the_day(tmp_path):
     (tmp_path / "2026" / "11" / "25" / "old.txt").write_bytes(b"old")
     records = list(read_sources([str(tmp_path / "{yyyy}/{mm}/{dd}")], "2026-11-26"))
     assert [r.payload for r in records] == [b"text"]
+
+
+def test_the_bad_input_fixtures_fare_as_claimed_through_ingest(tmp_path):
+    """Every bad input of ``tests/bad_inputs.py`` through ``read_sources`` and ``build_articles``,
+    its folder listed twice; the language refusal comes later, from the quality suites."""
+    expected = write_bad_inputs(tmp_path / "in", huge_bytes=3 << 20)
+    items = list(build_articles(read_sources([str(tmp_path / "in"), str(tmp_path / "in")], DAY)))
+    assert len(items) == len(expected)
+    assert outcomes(items) == {name: "clean" if outcome == "language" else outcome for name, outcome in expected.items()}

@@ -415,12 +415,14 @@ def read_inputs(
     sources do not repeat it."""
     seen = set() if seen is None else seen
     for item in list_inputs(source, **store_options):
-        if isinstance(item, RejectedRecord):
-            yield item
-        elif item.identity in seen:
+        identity = item.name if isinstance(item, RejectedRecord) else item.identity
+        if identity in seen:
             log.info("skipped input name=%s: already read", item.name)
+        elif isinstance(item, RejectedRecord):
+            seen.add(identity)
+            yield item
         elif of_day(item.name, day):
-            seen.add(item.identity)
+            seen.add(identity)
             yield from read_input(item, day, limits=limits)
 
 
