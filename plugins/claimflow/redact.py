@@ -14,5 +14,7 @@ def redact_url(url: str) -> str:
     if not parts.scheme or not parts.netloc:
         return url
     host = parts.netloc.rsplit("@", 1)[-1]
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _SECRET_PARAM.fullmatch(k)]
-    return urlunsplit((parts.scheme, host, parts.path, urlencode(query), parts.fragment))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    kept = [(k, v) for k, v in pairs if not _SECRET_PARAM.fullmatch(k)]
+    query = parts.query if len(kept) == len(pairs) else urlencode(kept)  # untouched unless a secret went
+    return urlunsplit((parts.scheme, host, parts.path, query, parts.fragment))

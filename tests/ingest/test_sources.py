@@ -250,3 +250,35 @@ def test_the_bad_input_fixtures_fare_as_claimed_through_ingest(tmp_path):
     items = list(build_articles(read_sources([str(tmp_path / "in"), str(tmp_path / "in")], DAY)))
     assert len(items) == len(expected)
     assert outcomes(items) == {name: "clean" if outcome == "language" else outcome for name, outcome in expected.items()}
+
+
+def test_an_s3_prefix_is_read_object_by_object_and_a_bad_key_quarantined(s3_lake, seaweedfs, monkeypatch):
+    from claimflow.storage.base import ObjectInfo
+    from claimflow.storage.s3 import S3Store
+
+    bucket, _, prefix = s3_lake.removeprefix("s3://").partition("/")
+    client = seaweedfs.client()
+    objects = {
+        "news/a.txt": article(1).encode(),
+        "news/b.jsonl.gz": gzip.compress(json.dumps({"text": article(2)}).encode()),
+        "news/_SUCCESS": b"",
+        "news/table.csv": b"a,b\n",
+    }
+    for key, body in objects.items():
+        client.put_object(Bucket=bucket, Key=f"{prefix}/{key}", Body=body)
+    listed = S3Store.list
+
+    def with_double_slash(self, key_prefix):  # AWS keeps "news//c.txt" as is; SeaweedFS folds the "//"
+        yield from listed(self, key_prefix)
+        yield ObjectInfo(f"{prefix}/news//c.txt", 10)
+
+    monkeypatch.setattr(S3Store, "list", with_double_slash)
+    items = list(build_articles(read_sources([f"{s3_lake}/news/"], DAY)))
+    got = {(item.path if isinstance(item, Article) else item.name).removeprefix(f"{s3_lake}/"): item for item in items}
+    assert {name: getattr(item, "reason", "clean") for name, item in got.items()} == {
+        "news/a.txt": "clean",
+        "news/b.jsonl.gz#1": "clean",
+        "news//c.txt": "unreadable",
+        "news/table.csv": "unsupported_format",
+    }
+    assert got["news//c.txt"].detail.startswith("ValueError: ")
