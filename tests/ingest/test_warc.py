@@ -96,19 +96,31 @@ def test_warc_pages_become_articles_and_no_secret_of_their_address_is_kept(tmp_p
 
 
 def test_cc_news_files_are_picked_by_the_day_in_their_name(tmp_path):
+    """A day's run reads the files named for it, and the day before's last file for the pages
+    its crawl fetched after midnight; the WARC-Date of each page decides."""
     month = tmp_path / "cc-news" / "2026" / "11"
     month.mkdir(parents=True)
-    for stamp, day, page in (("20261125235000", "2026-11-25", 1), ("20261126001500", DAY, 2), ("20261126120000", DAY, 3)):
-        record = warc_record("response", f"https://news.example/{page}", f"{day}T23:00:00Z", http_response(news_page(page)))
-        (month / f"CC-NEWS-{stamp}-0000{page}.warc.gz").write_bytes(gzip.compress(record))
+    files = {  # file name stamp: crawl times of its pages
+        "20261125100000": ["2026-11-25T10:00:00Z"],
+        "20261125235000": ["2026-11-25T23:55:00Z", "2026-11-26T00:05:00Z"],
+        "20261126001500": ["2026-11-26T00:15:00Z"],
+        "20261127000000": ["2026-11-27T00:00:01Z"],
+    }
+    for number, (stamp, times) in enumerate(files.items(), start=1):
+        records = [
+            warc_record("response", f"https://news.example/{stamp}/{i}", when, http_response(news_page(i)))
+            for i, when in enumerate(times)
+        ]
+        (month / f"CC-NEWS-{stamp}-{number:05d}.warc.gz").write_bytes(b"".join(gzip.compress(r) for r in records))
     (tmp_path / "cc-news" / "2026" / "12").mkdir()
-    records = list(read_sources([str(tmp_path / "cc-news" / "{yyyy}" / "{mm}")], DAY))
-    assert [r.name.rsplit("/", 1)[-1] for r in records] == [
-        "CC-NEWS-20261126001500-00002.warc.gz#1",
-        "CC-NEWS-20261126120000-00003.warc.gz#1",
-    ]
-    (earlier,) = read_sources([str(tmp_path / "cc-news" / "{yyyy}" / "{mm}")], "2026-11-25")
-    assert earlier.name.endswith("CC-NEWS-20261125235000-00001.warc.gz#1")
+    source = str(tmp_path / "cc-news" / "{yyyy}" / "{mm}")
+
+    def urls(day: str) -> list[str]:
+        return [r.url.removeprefix("https://news.example/") for r in read_sources([source], day)]
+
+    assert urls("2026-11-25") == ["20261125100000/0", "20261125235000/0"]
+    assert urls("2026-11-26") == ["20261125235000/1", "20261126001500/0"]
+    assert urls("2026-11-27") == ["20261127000000/0"]
 
 
 WARC_PROBE = """

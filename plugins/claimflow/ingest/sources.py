@@ -10,7 +10,8 @@ page) is taken only by runs of today or yesterday (UTC), unless the address itse
 day: a backfill of last year must not file today's page under every day of it. Web archives
 (``.warc``, ``.warc.gz``) give their HTML responses crawled on the day (:mod:`claimflow.ingest.warc`);
 files named like CC-NEWS' (``CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz``) are read only by the run of
-the day in their name, so ``cc-news/{yyyy}/{mm}/`` serves a backfill of a whole year.
+the day in their name, so ``cc-news/{yyyy}/{mm}/`` serves a backfill of a whole year, and by
+the next day's run too if it is the last of its day: a crawl begun before midnight runs past it.
 
 Every input is hostile until read: sizes are checked against the caps of
 :class:`InputLimits` before anything is opened, inputs are read as streams (``.gz``
@@ -202,11 +203,11 @@ def list_inputs(source: str, **store_options: object) -> Iterator[Input | Reject
         raise FileNotFoundError(f"source {source!r} is neither a file nor a folder")
 
 
-def of_day(name: str, day: str | None) -> bool:
-    """False for a file named like CC-NEWS' (``CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz``) for another
-    day than ``day``; True for any other file."""
+def cc_news_day(name: str) -> str | None:
+    """The day (``YYYY-MM-DD``) in the name of a file named like CC-NEWS'
+    (``CC-NEWS-YYYYMMDDHHMMSS-NNNNN.warc.gz``: when its crawl began), else None."""
     match = _CC_NEWS.search(name.rsplit("/", 1)[-1])
-    return day is None or match is None or "-".join(match.groups()) == day
+    return "-".join(match.groups()) if match else None
 
 
 def is_recent(day: str, today: dt.date | None = None) -> bool:
@@ -412,18 +413,31 @@ def read_inputs(
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of every input file under ``source`` (of ``day``, when given), each file
     read once: one already in ``seen`` (by resolved path or URI) is skipped, so overlapping
-    sources do not repeat it."""
+    sources do not repeat it. Of the files named like CC-NEWS', those named for ``day`` are
+    read, and the last one named for the day before, whose crawl may have run past midnight."""
     seen = set() if seen is None else seen
-    for item in list_inputs(source, **store_options):
+    before = (dt.date.fromisoformat(day) - dt.timedelta(days=1)).isoformat() if day else None
+    carried: Input | None = None  # the latest CC-NEWS file of the day before, read before the day's own
+
+    def once(item: Input | RejectedRecord) -> Iterator[RawRecord | RejectedRecord]:
         identity = item.name if isinstance(item, RejectedRecord) else item.identity
         if identity in seen:
             log.info("skipped input name=%s: already read", item.name)
-        elif isinstance(item, RejectedRecord):
-            seen.add(identity)
-            yield item
-        elif of_day(item.name, day):
-            seen.add(identity)
-            yield from read_input(item, day, limits=limits)
+            return
+        seen.add(identity)
+        yield from [item] if isinstance(item, RejectedRecord) else read_input(item, day, limits=limits)
+
+    for item in list_inputs(source, **store_options):
+        named = None if isinstance(item, RejectedRecord) else cc_news_day(item.name)
+        if day is not None and named is not None and named != day:
+            carried = item if named == before else carried  # type: ignore[assignment]
+            continue
+        if carried is not None and named == day:
+            yield from once(carried)
+            carried = None
+        yield from once(item)
+    if carried is not None:
+        yield from once(carried)
 
 
 def read_sources(
