@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bad_inputs import article, write_bad_inputs
+from bad_inputs import article, http_response, news_page, warc_record, write_bad_inputs
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.sources import (
     InputLimits,
@@ -20,6 +20,7 @@ from claimflow.ingest.sources import (
     read_sources,
     split_records,
 )
+from claimflow.config import Settings
 from claimflow.models import Article
 
 DAY = "2026-11-26"
@@ -263,6 +264,9 @@ def test_an_s3_prefix_is_read_object_by_object_and_a_bad_key_quarantined(s3_lake
         "news/b.jsonl.gz": gzip.compress(json.dumps({"text": article(2)}).encode()),
         "news/_SUCCESS": b"",
         "news/table.csv": b"a,b\n",
+        "news/crawl.warc.gz": gzip.compress(
+            warc_record("response", "https://news.example/9", f"{DAY}T10:00:00Z", http_response(news_page(9)))
+        ),
     }
     for key, body in objects.items():
         client.put_object(Bucket=bucket, Key=f"{prefix}/{key}", Body=body)
@@ -280,5 +284,18 @@ def test_an_s3_prefix_is_read_object_by_object_and_a_bad_key_quarantined(s3_lake
         "news/b.jsonl.gz#1": "clean",
         "news//c.txt": "unreadable",
         "news/table.csv": "unsupported_format",
+        "news/crawl.warc.gz#1": "clean",
     }
     assert got["news//c.txt"].detail.startswith("ValueError: ")
+
+
+def test_the_caps_come_from_the_environment():
+    env = {"CLAIMFLOW_MAX_INPUT_BYTES": "1000", "CLAIMFLOW_MAX_RECORD_BYTES": "100", "CLAIMFLOW_MAX_WARC_BYTES": "5000"}
+    assert InputLimits.from_settings(Settings.from_env(env)) == InputLimits(1000, 100, 5000)
+    assert InputLimits.from_settings(Settings.from_env({})) == InputLimits()
+
+
+@pytest.mark.parametrize("raw", [pytest.param("0", id="zero"), pytest.param("1e6", id="not an integer")])
+def test_a_bad_cap_is_refused_with_an_example(raw):
+    with pytest.raises(ValueError, match=r"CLAIMFLOW_MAX_INPUT_BYTES must be a positive number of bytes, e.g. 268435456"):
+        Settings.from_env({"CLAIMFLOW_MAX_INPUT_BYTES": raw})

@@ -137,9 +137,10 @@ def _local_input(name: str, target: Path) -> Input:
 
 
 def _local_entry(root: Path, path: Path) -> Input | RejectedRecord | None:
-    """The input at ``path`` under the resolved ``root``, a refusal for a link that dangles or
-    leads out of the source, or None for a link to a folder inside it (listed where it is)."""
-    name = str(path)
+    """The input at ``path`` under the resolved ``root`` (named by its ``file://`` URI), a refusal
+    for a link that dangles or leads out of the source, or None for a link to a folder inside it
+    (its files are listed where they are)."""
+    name = f"{root.as_uri()}/{path.relative_to(root).as_posix()}"
     target = path.resolve()
     try:
         if not target.exists():
@@ -158,10 +159,13 @@ def _local_entry(root: Path, path: Path) -> Input | RejectedRecord | None:
 def _local_inputs(folder: Path) -> Iterator[Input | RejectedRecord]:
     root = folder.resolve()
     paths = []
-    for dirpath, dirs, files in os.walk(root):  # links to folders are not walked into
+    unreadable: list[OSError] = []
+    for dirpath, dirs, files in os.walk(root, onerror=unreadable.append):  # links to folders are not walked into
         dirs[:] = [d for d in dirs if not d.startswith((".", "_"))]
         links = [d for d in dirs if os.path.islink(os.path.join(dirpath, d))]
         paths += [Path(dirpath, name) for name in files + links if not name.startswith((".", "_"))]
+    for error in unreadable:  # a folder that cannot be listed is accounted for, not skipped
+        yield rejected(str(error.filename), error)
     for path in sorted(paths):
         entry = _local_entry(root, path)
         if entry is not None:
