@@ -87,6 +87,22 @@ def test_a_truncated_or_oversized_page_is_quarantined_and_the_rest_read():
     assert {r.reason for r in split_records("crawl.warc", whole, DAY, limits=small)} == {"too_large"}
 
 
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(b"hello world\n" * 100, [("bad.warc", "bad_archive")], id="not a warc"),
+        pytest.param(b"WARC/1.0\r\nWARC-Type: resp", [("bad.warc", "bad_archive")], id="cut inside the first header"),
+        pytest.param(
+            crawl(gzipped=False)[: crawl(gzipped=False).index(b"WARC/1.0", 10)] + b"junk\r\n\r\n" + crawl(gzipped=False),
+            [("bad.warc", "bad_archive")],
+            id="garbage after the first record",
+        ),
+    ],
+)
+def test_a_broken_archive_is_quarantined(data, expected):
+    assert [(r.name, r.reason) for r in split_records("bad.warc", data, DAY) if isinstance(r, RejectedRecord)] == expected
+
+
 def test_warc_pages_become_articles_and_no_secret_of_their_address_is_kept(tmp_path):
     (tmp_path / "crawl.warc.gz").write_bytes(crawl(gzipped=True))
     records = list(read_sources([str(tmp_path)], DAY))

@@ -9,7 +9,8 @@ metadata and warcinfo records, responses of other media (PDF, images, scripts) o
 (redirects, errors), records of other days. A crawl holds far more of them than pages, none was
 ever a news article, and quarantining them would bury the real refusals. An HTML response is
 quarantined when its body is over the cap (``too_large``) or cut short by the end of the file
-(``bad_archive``).
+(``bad_archive``); so is the archive itself when it holds no WARC record or a header that does
+not parse (``bad_archive``: the records before it stay read).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import BinaryIO
 
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
+from claimflow.exceptions import RejectedInput
 from claimflow.ingest.sources import RawRecord, RejectedRecord
 from claimflow.redact import redact_url
 
@@ -59,13 +61,30 @@ def _skip_reason(record: WarcRecord, when: dt.datetime | None, day: str | None) 
     return None if media in HTML_TYPES else (media or "no_content_type")
 
 
+def _numbered(name: str, records: ArchiveIterator) -> Iterator[tuple[int, WarcRecord]]:
+    """The archive's records numbered from 1; a header that does not parse or lacks its length
+    ends the archive as ``bad_archive`` (the records before it stay read)."""
+    number = 0
+    while True:
+        try:
+            record = next(records, None)
+        except OSError as exc:  # fastwarc's "Invalid WARC header"
+            raise RejectedInput("bad_archive", f"{name}: {exc} after record {number}") from exc
+        if record is None:
+            return
+        number += 1
+        if "Content-Length" not in record.headers:  # mandatory; missing when the header was cut short
+            raise RejectedInput("bad_archive", f"{name}: record {number} has no Content-Length header")
+        yield number, record
+
+
 def warc_records(name: str, stream: BinaryIO, day: str | None, *, max_body: int) -> Iterator[RawRecord | RejectedRecord]:
     """The HTML responses of the archive ``name`` crawled on ``day`` (every day when None), each
     as ``<name>#<record number>`` with its HTTP body (at most ``max_body`` bytes), Content-Type,
     target address (secrets stripped) and crawl time."""
     skipped: Counter[str] = Counter()
     pages = 0
-    for number, record in enumerate(ArchiveIterator(stream, parse_http=False), start=1):
+    for number, record in _numbered(name, ArchiveIterator(stream, parse_http=False)):
         where = f"{name}#{number}"
         when = crawl_time(record)
         reason = _skip_reason(record, when, day)
@@ -87,6 +106,8 @@ def warc_records(name: str, stream: BinaryIO, day: str | None, *, max_body: int)
                 url=redact_url(record.headers.get("WARC-Target-URI") or "") or None,
                 fetched_at=when.isoformat(timespec="seconds") if when else None,
             )
+    if not pages and not skipped:
+        yield RejectedRecord(name, "bad_archive", "no WARC record in it")
     log.info(
         "read warc name=%s records=%d html=%d skipped=%s",
         name,
