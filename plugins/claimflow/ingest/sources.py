@@ -260,7 +260,9 @@ class _CappedStream:
     def _take(self, data: bytes) -> bytes:
         self.total += len(data)
         if self.total > self.cap:
-            raise RejectedInput("too_large", f"{self.name}: decompresses to more than {self.cap:,} bytes")
+            raise RejectedInput(
+                "too_large", f"{self.name}: decompresses to more than {self.cap:,} bytes (CLAIMFLOW_MAX_INPUT_BYTES)"
+            )
         return data
 
     def _room(self, size: int | None) -> int:
@@ -277,7 +279,7 @@ class _CappedStream:
 def _read_record(name: str, stream: BinaryIO | _CappedStream, cap: int) -> bytes:
     data = stream.read(cap + 1)
     if len(data) > cap:
-        raise RejectedInput("too_large", f"{name}: more than {cap:,} bytes in one record")
+        raise RejectedInput("too_large", f"{name}: more than {cap:,} bytes in one record (CLAIMFLOW_MAX_RECORD_BYTES)")
     return data
 
 
@@ -291,7 +293,7 @@ def _lines(name: str, stream: BinaryIO | _CappedStream, cap: int) -> Iterator[tu
         if len(line) > cap and not line.endswith(b"\n"):
             while (rest := stream.readline(cap + 1)) and not rest.endswith(b"\n"):
                 pass
-            yield where, RejectedRecord(where, "too_large", f"line longer than {cap:,} bytes")
+            yield where, RejectedRecord(where, "too_large", f"line longer than {cap:,} bytes (CLAIMFLOW_MAX_RECORD_BYTES)")
         else:
             yield where, line
 
@@ -395,9 +397,13 @@ def read_input(
     with ExitStack() as stack:
         try:
             kind, _ = input_kind(item.name)
-            cap = limits.max_warc_bytes if kind == "warc" else limits.max_input_bytes
+            cap, setting = (
+                (limits.max_warc_bytes, "CLAIMFLOW_MAX_WARC_BYTES")
+                if kind == "warc"
+                else (limits.max_input_bytes, "CLAIMFLOW_MAX_INPUT_BYTES")
+            )
             if item.size > cap:
-                raise RejectedInput("too_large", f"{item.name}: {item.size:,} bytes stored, limit {cap:,}")
+                raise RejectedInput("too_large", f"{item.name}: {item.size:,} bytes stored, limit {cap:,} ({setting})")
             if item.size == 0:
                 raise RejectedInput("empty", f"{item.name}: 0 bytes")
             stream = stack.enter_context(item.open())
