@@ -89,6 +89,7 @@ class InputLimits:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> InputLimits:
+        """The caps a run's settings name."""
         return cls(settings.max_input_bytes, settings.max_record_bytes, settings.max_warc_bytes)
 
 
