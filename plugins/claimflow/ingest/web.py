@@ -250,6 +250,8 @@ class Fetcher:
                 conn.request("GET", target, headers=_headers(parts.netloc, headers))
                 answer = conn.getresponse()
                 body = self.read_body(url, answer, deadline)
+            if watchdog.expired:
+                raise TimeoutError(f"no complete answer within {self.timeout:g}s")
             error = f"HTTP {answer.status} {answer.reason}".strip() if answer.status >= 400 else ""
             return Response(answer.status, answer.msg, body, error)
         except (OSError, http.client.HTTPException, ValueError, zlib.error) as exc:
@@ -285,6 +287,8 @@ class Fetcher:
             if size > self.max_bytes:
                 raise RejectedInput("too_large", f"{redact_url(url)}: more than the {self.max_bytes:,}-byte cap")
             chunks.append(chunk)
+        if answer.length:  # the connection closed before Content-Length bytes came
+            raise http.client.IncompleteRead(b"".join(chunks), answer.length)
         if inflate is not None and not inflate.eof:
             raise ValueError("the gzip body ends before its end")
         return b"".join(chunks)
@@ -340,10 +344,12 @@ class Watchdog:
 
     def __init__(self, sock: socket.socket, deadline: float) -> None:
         self.sock = sock
+        self.expired = False  # whether the deadline came first: what was read is then incomplete
         self._timer = threading.Timer(max(deadline - time.monotonic(), 0.0), self.expire)
         self._timer.daemon = True
 
     def expire(self) -> None:
+        self.expired = True
         try:
             self.sock.shutdown(socket.SHUT_RDWR)
         except OSError:
