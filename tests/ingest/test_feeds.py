@@ -201,3 +201,74 @@ def test_a_run_of_an_older_day_takes_only_the_feeds_items_of_that_day(server):
 def test_recent_days_are_today_and_yesterday():
     assert [is_recent(day, TODAY) for day in ("2026-11-28", "2026-11-27", "2026-11-26", "2026-11-25")] == [
         True, True, True, False]
+
+
+STORY = b"<html><body><article><p>The harbour master said the new ferry would sail from June.</p></article></body></html>"
+
+
+@pytest.fixture
+def feed_site() -> Iterator[tuple[str, dict[str, bytes], list[str]]]:
+    """A server of ``pages`` (filled in by the test, which may name the server's own address)
+    and the paths it was asked for."""
+    pages: dict[str, bytes] = {}
+    asked: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            body = pages.get(self.path)
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body or b"not found")
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", pages, asked
+    httpd.shutdown()
+
+
+def summary_feed(base: str) -> bytes:
+    return f"""<rss version="2.0"><channel><title>Harbour</title>
+<item><title>Ferry</title><link>{base}/story?token=t0k3n</link><guid>ferry-1</guid><author>Ann Lee</author>
+<pubDate>Thu, 26 Nov 2026 09:30:00 +0000</pubDate><description>A new ferry.</description></item>
+<item><title>Strike</title><link>{base}/strike</link><pubDate>Thu, 26 Nov 2026 10:00:00 +0000</pubDate>
+<description>Short.</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">&lt;p&gt;Dockworkers will stay off the job, union leaders said.&lt;/p&gt;</content:encoded></item>
+<item><title>Gone</title><link>{base}/gone</link><pubDate>Thu, 26 Nov 2026 11:00:00 +0000</pubDate><description>A page that is gone.</description></item>
+<item><title>Metadata</title><link>http://169.254.169.254/latest/meta-data/</link><pubDate>Thu, 26 Nov 2026 12:00:00 +0000</pubDate>
+<description>A link to a refused address.</description></item>
+</channel></rss>""".encode()
+
+
+def test_a_summary_only_items_page_is_fetched_and_becomes_the_article(feed_site):
+    base, pages, asked = feed_site
+    pages.update({"/feed": summary_feed(base), "/story?token=t0k3n": STORY})
+    records = list(read_sources([f"{base}/feed"], "2026-11-26", fetcher=Fetcher(allow=LOCAL, delay=0), today=TODAY))
+    ferry, strike, gone, metadata = records
+    # fetched with the secret in its address, stored without it
+    story = f"{base}/story?token=REDACTED"
+    assert (ferry.name, ferry.payload, ferry.url, ferry.content_type) == (f"{base}/feed#1", STORY, story, "text/html; charset=utf-8")
+    assert ferry.fields == {"title": "Ferry", "url": story, "published": "2026-11-26T09:30:00+00:00",
+                            "authors": ["Ann Lee"], "external_id": "ferry-1"}
+    assert ferry.fetched_at is not None
+    assert strike.payload is None and strike.fields["text"] == "Dockworkers will stay off the job, union leaders said."
+    # a page that cannot be had leaves the item its summary; a refused address is never asked for
+    assert (gone.payload, gone.fields["text"]) == (None, "A page that is gone.")
+    assert (metadata.payload, metadata.fields["text"]) == (None, "A link to a refused address.")
+    assert sorted(asked) == ["/feed", "/gone", "/robots.txt", "/story?token=t0k3n"]
+    (article, *_) = build_articles(records)
+    assert article.text == "The harbour master said the new ferry would sail from June."
+
+
+def test_item_pages_are_not_fetched_when_switched_off_or_for_feed_files(feed_site):
+    base, pages, asked = feed_site
+    pages.update({"/feed": summary_feed(base), "/story?token=t0k3n": STORY})
+    fetcher = Fetcher(allow=LOCAL, delay=0, item_pages=False)
+    web = list(read_sources([f"{base}/feed"], "2026-11-26", fetcher=fetcher, today=TODAY))
+    local = list(split_records("harbour.rss", summary_feed(base), "2026-11-26"))
+    for records in (web, local):
+        assert [r.fields["text"] for r in records][0] == "A new ferry." and all(r.payload is None for r in records)
+    assert asked == ["/robots.txt", "/feed"]

@@ -47,7 +47,7 @@ class FeedItem:
 
     id: str | None
     title: str | None
-    url: str | None
+    url: str | None  # as the feed gives it: it is fetched as is, and stored redacted
     published: str | None  # ISO 8601, UTC
     authors: tuple[str, ...]
     body: str
@@ -71,8 +71,13 @@ class FeedItem:
 
     def metadata(self) -> dict[str, Any]:
         """The item's fields a record keeps beside its text: ``title``, ``url``, ``published``,
-        ``authors``, and its guid as ``id``; absent ones left out."""
-        fields = {"id": self.id, "title": self.title, "url": self.url, "published": self.published}
+        ``authors``, and its guid as ``id`` (addresses redacted); absent ones left out."""
+        fields = {
+            "id": redact_url(self.id) if self.id else None,
+            "title": self.title,
+            "url": redact_url(self.url) if self.url else None,
+            "published": self.published,
+        }
         return {key: value for key, value in fields.items() if value} | ({"authors": list(self.authors)} if self.authors else {})
 
     def fields(self) -> dict[str, Any]:
@@ -81,8 +86,8 @@ class FeedItem:
         return self.metadata() | ({"text": text} if text else {})
 
 
-def parse_feed(data: bytes) -> list[FeedItem]:
-    """The items of an RSS, RDF or Atom feed.
+def parse_feed(data: bytes, name: str = "feed") -> list[FeedItem]:
+    """The items of an RSS, RDF or Atom feed; ``name`` (the input's) is for the log.
 
     Raises:
         RejectedInput: ``too_large`` over MAX_FEED_BYTES; ``bad_feed`` when ``data`` is no feed
@@ -99,7 +104,10 @@ def parse_feed(data: bytes) -> list[FeedItem]:
     if not items and not parsed.get("version"):
         raise RejectedInput("bad_feed", "expected an <rss>, <rdf:RDF> or Atom <feed> document, got another kind")
     if problem is not None:
-        log.warning("broken feed read version=%s items=%d problem=%s", parsed.get("version"), len(items), type(problem).__name__)
+        log.warning(
+            "broken feed read source=%s version=%s items=%d problem=%s: %s",
+            name, parsed.get("version"), len(items), type(problem).__name__, str(problem)[:200],
+        )
     return items
 
 
@@ -115,7 +123,7 @@ def _item(entry: Any) -> FeedItem:
     return FeedItem(
         id=(entry.get("id") or "").strip() or url,
         title=title or None,
-        url=redact_url(url) if url else None,
+        url=url,
         published=_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
         authors=_authors(entry),
         body=body,

@@ -101,7 +101,7 @@ def _feed_records(
     """The feed's items of ``day`` as records; with a ``fetcher`` that fetches item pages, a
     summary-only item's page is the record (its feed fields kept), its summary when that fails."""
     try:
-        items = parse_feed(data)
+        items = parse_feed(data, name)
     except RejectedInput as exc:
         yield RejectedRecord(name, exc.reason, exc.detail)
         return
