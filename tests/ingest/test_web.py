@@ -8,6 +8,7 @@ import gzip
 import json
 import logging
 import socket
+import ssl
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -425,3 +426,54 @@ def test_fetch_settings_reach_the_fetcher() -> None:
                                  ("CLAIMFLOW_FETCH_ALLOW", "10.0.0.0/40", "is not a network")]:
         with pytest.raises(ValueError, match=message):
             Settings.from_env({name: value})
+
+
+@pytest.fixture
+def tls_site(tmp_path) -> Iterator[tuple[str, ssl.SSLContext]]:
+    """An https server on 127.0.0.1 whose self-signed certificate names only ``localhost``, and
+    a client context trusting that certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+        .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(hours=1))
+        .not_valid_after(now + dt.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(404 if self.path == "/robots.txt" else 200)
+            self.end_headers()
+            self.wfile.write(f"<p>The mayor said the pier reopens. Host: {self.headers['Host']}</p>".encode())
+
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(cert_file, key_file)
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.socket = server_side.wrap_socket(httpd.socket, server_side=True)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield str(httpd.server_address[1]), ssl.create_default_context(cafile=str(cert_file))
+    httpd.shutdown()
+
+
+def test_https_connects_to_the_checked_address_and_verifies_the_host_name(tls_site) -> None:
+    port, trust = tls_site
+    fetched = Fetcher(allow=("localhost", "127.0.0.1"), delay=0, tls=trust).fetch(f"https://localhost:{port}/page")
+    assert f"Host: localhost:{port}".encode() in fetched.body  # the name was sent (SNI, Host), the checked address used
+    with pytest.raises(RejectedInput, match="SSLCertVerificationError"):  # the certificate does not name 127.0.0.1
+        Fetcher(allow=("127.0.0.1",), delay=0, retries=0, tls=trust).fetch(f"https://127.0.0.1:{port}/page")

@@ -89,6 +89,7 @@ class Fetcher:
         item_pages: whether a web feed's summary-only items have their page fetched.
         resolver: ``socket.getaddrinfo`` or a stand-in (tests).
         sleep: ``time.sleep`` or a stand-in (tests).
+        tls: the TLS settings of https requests; the system's trusted CAs when None.
     """
 
     delay: float = 1.0
@@ -100,14 +101,14 @@ class Fetcher:
     item_pages: bool = True
     resolver: Resolver = socket.getaddrinfo
     sleep: Callable[[float], None] = time.sleep
+    tls: ssl.SSLContext | None = None
     _policy: AddressPolicy = field(init=False, repr=False)
-    _tls: ssl.SSLContext = field(init=False, repr=False)
     _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, init=False, repr=False)
     _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._policy = AddressPolicy(self.allow, self.resolver)
-        self._tls = ssl.create_default_context()
+        self.tls = self.tls or ssl.create_default_context()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fetcher:
@@ -243,7 +244,7 @@ class Fetcher:
             addresses = self._policy.resolve(host, port)
             with Watchdog(_connect(addresses, port, deadline), deadline) as watchdog:
                 if parts.scheme.lower() == "https":
-                    watchdog.sock = self._tls.wrap_socket(watchdog.sock, server_hostname=host)
+                    watchdog.sock = self.tls.wrap_socket(watchdog.sock, server_hostname=host)
                 conn = http.client.HTTPConnection(host, port)
                 conn.sock = watchdog.sock
                 target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
