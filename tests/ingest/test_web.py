@@ -393,6 +393,13 @@ def test_secrets_in_addresses_are_used_but_never_logged_or_stored(site: Site, ca
         assert secret not in kept and secret not in caplog.text and secret not in repr(records)
 
 
+def test_an_error_echoing_the_address_is_redacted(site: Site) -> None:
+    with pytest.raises(RejectedInput) as refused:  # http.client refuses the space, quoting the query
+        Fetcher(allow=LOCAL, delay=0, retries=0).fetch(f"{site.url}/page?apikey=s3cr3t x")
+    assert refused.value.reason == "unreachable" and "InvalidURL" in refused.value.detail
+    assert "s3cr3t" not in str(refused.value)
+
+
 def test_a_day_ingested_from_a_secret_address_leaves_no_secret_in_the_lake(site: Site, tmp_path) -> None:
     from claimflow import stages
     from claimflow.config import Settings

@@ -31,7 +31,7 @@ import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from urllib.parse import unquote, urljoin, urlsplit
@@ -279,20 +279,26 @@ class Fetcher:
         inflate = zlib.decompressobj(wbits=31) if encoding != "identity" else None
         chunks: list[bytes] = []
         size = 0
-        while chunk := answer.read1(CHUNK):
+        while received := answer.read1(CHUNK):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"no complete answer within {self.timeout:g}s")
-            if inflate is not None:
-                chunk = inflate.decompress(chunk, self.max_bytes - size + 1)
-            size += len(chunk)
-            if size > self.max_bytes:
-                raise RejectedInput("too_large", f"{redact_url(url)}: more than the {self.max_bytes:,}-byte cap")
-            chunks.append(chunk)
+            for chunk in _inflated(inflate, received) if inflate is not None else (received,):
+                size += len(chunk)
+                if size > self.max_bytes:
+                    raise RejectedInput("too_large", f"{redact_url(url)}: more than the {self.max_bytes:,}-byte cap")
+                chunks.append(chunk)
         if answer.length:  # the connection closed before Content-Length bytes came
             raise http.client.IncompleteRead(b"".join(chunks), answer.length)
         if inflate is not None and not inflate.eof:
             raise ValueError("the gzip body ends before its end")
         return b"".join(chunks)
+
+
+def _inflated(inflate: zlib._Decompress, data: bytes) -> Iterator[bytes]:
+    """What ``data`` decompresses to, CHUNK bytes at a time: a bomb never expands in one piece."""
+    while data and not inflate.eof:
+        yield inflate.decompress(data, CHUNK)
+        data = inflate.unconsumed_tail
 
 
 def _origin(url: str) -> str:
@@ -366,8 +372,9 @@ class Watchdog:
 
 
 def _error(exc: BaseException) -> str:
-    """``Class: message`` of a network or protocol error, cut short (it may echo server garbage)."""
-    text = f"{type(exc).__name__}: {exc}"
+    """``Class: message`` of a network or protocol error, cut short (it may echo server garbage)
+    and redacted (http.client echoes a bad address's query)."""
+    text = redact_url(f"{type(exc).__name__}: {exc}")
     return text if len(text) <= MAX_ERROR else text[: MAX_ERROR - 3] + "..."
 
 
