@@ -6,6 +6,7 @@ the sources are the team's ``seeds/``, the model is the small English spaCy pipe
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -40,6 +41,8 @@ class Settings:
     fetch_timeout: float = 30.0  # seconds one request may take in all: connect, headers and body
     fetch_max_bytes: int = 50 * 1024 * 1024  # bytes one web answer may have, decompressed
     fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
+    # secret request headers per host name (API keys); never shown in a repr or a log line
+    fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def lake_uri(self) -> str:
@@ -98,4 +101,23 @@ def _fetch_settings(env: Mapping[str, str]) -> dict[str, object]:
         if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
             raise ValueError(f"CLAIMFLOW_FETCH_ITEM_PAGES must be true or false, got {flag!r}")
         changes["fetch_item_pages"] = flag in ("1", "true", "yes", "on")
+    if env.get("CLAIMFLOW_FETCH_HEADERS"):
+        changes["fetch_headers"] = _host_headers(env["CLAIMFLOW_FETCH_HEADERS"])
     return changes
+
+
+def _host_headers(value: str) -> dict[str, dict[str, str]]:
+    """``CLAIMFLOW_FETCH_HEADERS``: a JSON object of host name to request headers, e.g.
+    ``{"api.example.com": {"Authorization": "Bearer ..."}}``; the error never echoes a value."""
+    example = '{"api.example.com": {"Authorization": "Bearer ..."}}'
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must be JSON like {example}") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(host, str) and isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and "\r" not in v and "\n" not in v for k, v in headers.items())
+        for host, headers in parsed.items()
+    ):
+        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must map host names to headers of one-line strings, like {example}")
+    return {host.lower(): dict(headers) for host, headers in parsed.items()}

@@ -484,3 +484,27 @@ def test_https_connects_to_the_checked_address_and_verifies_the_host_name(tls_si
     assert f"Host: localhost:{port}".encode() in fetched.body  # the name was sent (SNI, Host), the checked address used
     with pytest.raises(RejectedInput, match="SSLCertVerificationError"):  # the certificate does not name 127.0.0.1
         Fetcher(allow=("127.0.0.1",), delay=0, retries=0, tls=trust).fetch(f"https://127.0.0.1:{port}/page")
+
+
+def test_a_hosts_secret_headers_come_from_the_environment_and_go_to_that_host_only(site: Site, caplog) -> None:
+    from claimflow.config import Settings
+
+    port = site.url.rsplit(":", 1)[1]
+    settings = Settings.from_env({"CLAIMFLOW_FETCH_HEADERS": '{"127.0.0.1": {"Authorization": "Bearer s3cr3t"}}',
+                                  "CLAIMFLOW_FETCH_ALLOW": "127.0.0.1,localhost", "CLAIMFLOW_FETCH_DELAY": "0"})
+    site.failures["/moved"] = [(302, {"Location": f"http://localhost:{port}/page"})]
+    caplog.set_level(logging.DEBUG)
+    Fetcher.from_settings(settings).fetch(f"{site.url}/moved")
+    sent = dict(zip(site.paths(), site.authorization))  # robots.txt, /moved, robots.txt of localhost, /page
+    assert sent["/moved"] == "Bearer s3cr3t" and sent["/page"] is None
+    assert "s3cr3t" not in repr(settings) and "s3cr3t" not in caplog.text
+
+
+@pytest.mark.parametrize("value", ['{"h": {"X-Key": "a\\r\\nInjected: 1"}}', '["h"]', "not json s3cr3t"],
+                         ids=["header injection", "not an object", "not json"])
+def test_bad_fetch_headers_are_refused_without_echoing_them(value: str) -> None:
+    from claimflow.config import Settings
+
+    with pytest.raises(ValueError, match="CLAIMFLOW_FETCH_HEADERS must") as refused:
+        Settings.from_env({"CLAIMFLOW_FETCH_HEADERS": value})
+    assert "s3cr3t" not in str(refused.value) and "Injected" not in str(refused.value)

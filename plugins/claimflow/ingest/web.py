@@ -86,6 +86,7 @@ class Fetcher:
         max_wait: the cap on a Retry-After or Crawl-delay the site asks for.
         max_bytes: the most bytes one answer may have (after decompression); more is ``too_large``.
         allow: host names and networks that may be reached although not public.
+        headers: request headers per host name (an API key), sent only to that host.
         item_pages: whether a web feed's summary-only items have their page fetched.
         resolver: ``socket.getaddrinfo`` or a stand-in (tests).
         sleep: ``time.sleep`` or a stand-in (tests).
@@ -98,6 +99,7 @@ class Fetcher:
     max_wait: float = 60.0
     max_bytes: int = MAX_DOWNLOAD
     allow: tuple[str, ...] = ()
+    headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     item_pages: bool = True
     resolver: Resolver = socket.getaddrinfo
     sleep: Callable[[float], None] = time.sleep
@@ -118,6 +120,7 @@ class Fetcher:
             timeout=settings.fetch_timeout,
             max_bytes=settings.fetch_max_bytes,
             allow=settings.fetch_allow,
+            headers=settings.fetch_headers,
             item_pages=settings.fetch_item_pages,
         )
 
@@ -140,7 +143,8 @@ class Fetcher:
 
     def follow(self, url: str, *, obey_robots: bool) -> tuple[str, Response]:
         """The final address and its answer, following at most MAX_REDIRECTS redirects; the
-        credentials of ``url`` (user info) go only to hops of the same origin."""
+        credentials of ``url`` (user info) go only to hops of the same origin, a host's
+        configured headers only to that host."""
         origin, auth = _origin(url), _basic_auth(url)
         for _ in range(MAX_REDIRECTS + 1):
             scheme = urlsplit(url).scheme.lower()
@@ -150,7 +154,8 @@ class Fetcher:
                 robots = self.robots(url)
                 if not robots.can_fetch(AGENT, url):
                     raise RejectedInput("robots_disallowed", f"{redact_url(url)}: disallowed for {AGENT} by {robots_url(url)}")
-            response = self.get(url, auth if _origin(url) == origin else {})
+            host_headers = self.headers.get((urlsplit(url).hostname or "").lower(), {})
+            response = self.get(url, {**host_headers, **(auth if _origin(url) == origin else {})})
             location = response.headers.get("Location") if response.headers is not None else None
             if response.status not in REDIRECT_STATUS or not location:
                 return url, response
