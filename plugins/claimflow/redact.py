@@ -3,7 +3,8 @@
 A source address may carry credentials (``https://user:pass@host/``, ``?apikey=...``, a
 pre-signed ``X-Amz-Signature``). The request itself uses the real address; every record name,
 quarantine row, log line and archived URL uses :func:`redact_url` instead, so a secret never
-reaches the lake or the logs.
+reaches the lake or the logs. Secret parameters are dropped rather than masked: what remains is
+the page's address as a reader would share it, good for de-duplication by URL.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote_plus
 
-REDACTED = "REDACTED"
 # query/fragment parameter names whose value is a secret, compared lower-case with "-" as "_"
 SECRET_NAMES = frozenset(
     {
@@ -32,22 +32,15 @@ def is_secret_name(name: str) -> bool:
 
 
 def _redact_params(params: str) -> str:
-    """``a=1&token=x`` as ``a=1&token=REDACTED``; other parameters kept byte for byte."""
-    parts = []
-    for part in params.split("&"):
-        name, eq, _ = part.partition("=")
-        parts.append(f"{name}={REDACTED}" if eq and is_secret_name(name) else part)
-    return "&".join(parts)
+    """``a=1&token=x&b`` as ``a=1&b``: secret parameters dropped, the others kept byte for byte."""
+    return "&".join(part for part in params.split("&") if not ("=" in part and is_secret_name(part.partition("=")[0])))
 
 
 def redact_url(url: str) -> str:
-    """``url`` without user info and with the values of secret query (and fragment) parameters
-    replaced by ``REDACTED``; never raises, whatever the string."""
+    """``url`` without user info and without secret query (and fragment) parameters; never
+    raises, whatever the string."""
     url = _USERINFO.sub(r"\1", url)
     rest, hash_, fragment = url.partition("#")
     base, question, query = rest.partition("?")
-    if question:
-        base += "?" + _redact_params(query)
-    if hash_:
-        base += "#" + _redact_params(fragment)
-    return base
+    query, fragment = _redact_params(query), _redact_params(fragment) if "=" in fragment else fragment
+    return base + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")

@@ -384,9 +384,9 @@ def test_secrets_in_addresses_are_used_but_never_logged_or_stored(site: Site, ca
     assert "/page?apikey=s3cr3t&id=7" in site.paths() and "/story?access_token=t0k3n" in site.paths()
     assert site.authorization[site.paths().index("/story?access_token=t0k3n")] == "Basic cmVhZGVyOmh1bnRlcjI="
     stored, quarantined = records
-    assert stored.name == f"http://127.0.0.1:{port}/page?apikey=REDACTED&id=7"
-    assert stored.url == f"http://127.0.0.1:{port}/story?access_token=REDACTED"
-    assert (quarantined.name, quarantined.reason) == (f"http://127.0.0.1:{port}/gone?token=REDACTED", "unreachable")
+    assert stored.name == f"http://127.0.0.1:{port}/page?id=7"
+    assert stored.url == f"http://127.0.0.1:{port}/story"
+    assert (quarantined.name, quarantined.reason) == (f"http://127.0.0.1:{port}/gone", "unreachable")
     articles = list(build_articles(records))
     kept = json.dumps([vars(r) if isinstance(r, RejectedRecord) else r.to_dict() for r in articles], default=str)
     for secret in SECRETS:
@@ -416,7 +416,7 @@ def test_a_day_ingested_from_a_secret_address_leaves_no_secret_in_the_lake(site:
     for path in files:
         data = path.read_bytes()
         text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
-        assert "REDACTED" in text or "apikey" not in text
+        assert "apikey" not in text
         for secret in SECRETS:
             assert secret not in text, f"{secret} in {path}"
 

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # a feed larger than this is refused as too_large before parsing
 MAX_ITEM_HTML = DEFAULT_MAX_BYTES  # an item body longer than this is refused before HTML parsing
+MAX_TITLE_HTML = 10_000  # characters of an HTML title parsed at the most
 SUMMARY_CHARS = 500  # an item without content whose text is shorter than this is a summary only
 _WITH_EMAIL = re.compile(r"^\s*(?P<a>[^()<>]*?)\s*[(<](?P<b>[^()<>]*)[)>]\s*$")  # "x (y)" or "x <y>"
 _EMAIL = re.compile(r"^\s*\S+@\S+\s*$")
@@ -100,7 +101,8 @@ def parse_feed(data: bytes, name: str = "feed") -> list[FeedItem]:
     items = [item for item in items if item.url or item.id or item.title or item.body]
     problem = parsed.get("bozo_exception")
     if not items and problem is not None:
-        raise RejectedInput("bad_feed", f"expected an RSS or Atom feed, got one that does not parse: {type(problem).__name__}: {problem}")
+        why = f"{type(problem).__name__}: {str(problem)[:200]}"
+        raise RejectedInput("bad_feed", f"expected an RSS or Atom feed, got one that does not parse: {why}")
     if not items and not parsed.get("version"):
         raise RejectedInput("bad_feed", "expected an <rss>, <rdf:RDF> or Atom <feed> document, got another kind")
     if problem is not None:
@@ -118,7 +120,7 @@ def _item(entry: Any) -> FeedItem:
     title_detail = entry.get("title_detail") or {}
     title = (entry.get("title") or "").strip()
     if title and "html" in (title_detail.get("type") or ""):
-        title = html_to_text(title[:MAX_ITEM_HTML])
+        title = html_to_text(title[:MAX_TITLE_HTML])
     url = (entry.get("link") or "").strip() or None
     return FeedItem(
         id=(entry.get("id") or "").strip() or url,

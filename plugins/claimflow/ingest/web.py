@@ -277,7 +277,8 @@ class Fetcher:
         """
         length = answer.getheader("Content-Length", "").strip()
         if length.isdigit() and int(length) > self.max_bytes:
-            raise RejectedInput("too_large", f"{redact_url(url)}: Content-Length {length} is over the {self.max_bytes:,}-byte cap")
+            detail = f"{redact_url(url)}: Content-Length {length} is over the {self.max_bytes:,}-byte cap"
+            raise RejectedInput("too_large", detail)
         encoding = answer.getheader("Content-Encoding", "identity").strip().lower()
         if encoding not in ("identity", "gzip", "x-gzip"):
             raise ValueError(f"Content-Encoding {encoding!r} was not asked for")
