@@ -508,3 +508,20 @@ def test_bad_fetch_headers_are_refused_without_echoing_them(value: str) -> None:
     with pytest.raises(ValueError, match="CLAIMFLOW_FETCH_HEADERS must") as refused:
         Settings.from_env({"CLAIMFLOW_FETCH_HEADERS": value})
     assert "s3cr3t" not in str(refused.value) and "Injected" not in str(refused.value)
+
+
+def test_an_international_host_name_is_asked_for_in_ascii(raw_server) -> None:
+    def echo(conn: socket.socket, path: str) -> None:
+        conn.sendall(http_answer(b"<p>ok</p>", "Content-Length: 9"))
+
+    url = raw_server(robots_404(echo))
+    port = int(url.rsplit(":", 1)[1])
+    asked: list[str] = []
+
+    def resolver(host, port, *args, **kwargs):
+        asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    fetched = Fetcher(allow=LOCAL, delay=0, resolver=resolver).fetch(f"http://bücher.example:{port}/page")
+    # resolved and sent (Host, which http.client would refuse in Unicode) as IDNA
+    assert fetched.body == b"<p>ok</p>" and set(asked) == {"xn--bcher-kva.example"}

@@ -243,7 +243,8 @@ class Fetcher:
         conn: http.client.HTTPConnection | None = None
         try:
             parts = urlsplit(url)
-            host, port = parts.hostname or "", parts.port or SCHEMES.get(parts.scheme.lower(), 80)
+            host = (parts.hostname or "").encode("idna").decode("ascii")  # bücher.example: xn--bcher-kva.example
+            port = parts.port or SCHEMES.get(parts.scheme.lower(), 80)
             if not host:
                 raise ValueError("the address names no host")
             addresses = self._policy.resolve(host, port)
@@ -253,7 +254,7 @@ class Fetcher:
                 conn = http.client.HTTPConnection(host, port)
                 conn.sock = watchdog.sock
                 target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-                conn.request("GET", target, headers=_headers(parts.netloc, headers))
+                conn.request("GET", target, headers=_headers(host, parts.port, headers))
                 answer = conn.getresponse()
                 body = self.read_body(url, answer, deadline)
             if watchdog.expired:
@@ -328,9 +329,16 @@ def _basic_auth(url: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(secret).decode("ascii")}
 
 
-def _headers(netloc: str, extra: dict[str, str] | None) -> dict[str, str]:
-    host = netloc.rpartition("@")[2]
-    return {"Host": host, "User-Agent": USER_AGENT, "Accept-Encoding": "gzip", "Connection": "close", **(extra or {})}
+def _headers(host: str, port: int | None, extra: dict[str, str] | None) -> dict[str, str]:
+    """The request headers: ``Host`` as the address names it (ASCII), then ``extra``."""
+    named = f"[{host}]" if ":" in host else host
+    return {
+        "Host": f"{named}:{port}" if port else named,
+        "User-Agent": USER_AGENT,
+        "Accept-Encoding": "gzip",
+        "Connection": "close",
+        **(extra or {}),
+    }
 
 
 def _connect(addresses: list[str], port: int, deadline: float) -> socket.socket:
