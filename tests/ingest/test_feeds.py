@@ -237,7 +237,7 @@ def summary_feed(base: str) -> bytes:
 <pubDate>Thu, 26 Nov 2026 09:30:00 +0000</pubDate><description>A new ferry.</description></item>
 <item><title>Strike</title><link>{base}/strike</link><pubDate>Thu, 26 Nov 2026 10:00:00 +0000</pubDate>
 <description>Short.</description><content:encoded xmlns:content="http://purl.org/rss/1.0/modules/content/">&lt;p&gt;Dockworkers will stay off the job, union leaders said.&lt;/p&gt;</content:encoded></item>
-<item><title>Gone</title><link>{base}/gone</link><pubDate>Thu, 26 Nov 2026 11:00:00 +0000</pubDate><description>A page that is gone.</description></item>
+<item><title>Gone</title><link>/gone</link><pubDate>Thu, 26 Nov 2026 11:00:00 +0000</pubDate><description>A page that is gone.</description></item>
 <item><title>Metadata</title><link>http://169.254.169.254/latest/meta-data/</link><pubDate>Thu, 26 Nov 2026 12:00:00 +0000</pubDate>
 <description>A link to a refused address.</description></item>
 </channel></rss>""".encode()
@@ -255,7 +255,9 @@ def test_a_summary_only_items_page_is_fetched_and_becomes_the_article(feed_site)
                             "authors": ["Ann Lee"], "external_id": "ferry-1"}
     assert ferry.fetched_at is not None
     assert strike.payload is None and strike.fields["text"] == "Dockworkers will stay off the job, union leaders said."
-    # a page that cannot be had leaves the item its summary; a refused address is never asked for
+    # a page that cannot be had leaves the item its summary (a relative link is the feed's site's);
+    # a refused address is never asked for
+    assert gone.fields["url"] == f"{base}/gone"
     assert (gone.payload, gone.fields["text"]) == (None, "A page that is gone.")
     assert (metadata.payload, metadata.fields["text"]) == (None, "A link to a refused address.")
     assert sorted(asked) == ["/feed", "/gone", "/robots.txt", "/story?token=t0k3n"]

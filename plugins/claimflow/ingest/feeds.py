@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urljoin
 
 import feedparser
 
@@ -87,8 +88,9 @@ class FeedItem:
         return self.metadata() | ({"text": text} if text else {})
 
 
-def parse_feed(data: bytes, name: str = "feed") -> list[FeedItem]:
-    """The items of an RSS, RDF or Atom feed; ``name`` (the input's) is for the log.
+def parse_feed(data: bytes, name: str = "feed", base: str | None = None) -> list[FeedItem]:
+    """The items of an RSS, RDF or Atom feed; ``name`` (the input's) is for the log, ``base``
+    (the feed's address) makes relative item links absolute.
 
     Raises:
         RejectedInput: ``too_large`` over MAX_FEED_BYTES; ``bad_feed`` when ``data`` is no feed
@@ -97,7 +99,7 @@ def parse_feed(data: bytes, name: str = "feed") -> list[FeedItem]:
     if len(data) > MAX_FEED_BYTES:
         raise RejectedInput("too_large", f"feed of {len(data):,} bytes is over the {MAX_FEED_BYTES:,}-byte cap")
     parsed = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)
-    items = [_item(entry) for entry in parsed.entries]
+    items = [_item(entry, base) for entry in parsed.entries]
     items = [item for item in items if item.url or item.id or item.title or item.body]
     problem = parsed.get("bozo_exception")
     if not items and problem is not None:
@@ -113,7 +115,7 @@ def parse_feed(data: bytes, name: str = "feed") -> list[FeedItem]:
     return items
 
 
-def _item(entry: Any) -> FeedItem:
+def _item(entry: Any, base: str | None) -> FeedItem:
     content = next((c for c in entry.get("content") or () if (c.get("value") or "").strip()), None)
     detail = content or entry.get("summary_detail") or {}
     body = (detail.get("value") or entry.get("summary") or "").strip()
@@ -121,7 +123,8 @@ def _item(entry: Any) -> FeedItem:
     title = (entry.get("title") or "").strip()
     if title and "html" in (title_detail.get("type") or ""):
         title = html_to_text(title[:MAX_TITLE_HTML])
-    url = (entry.get("link") or "").strip() or None
+    link = (entry.get("link") or "").strip()
+    url = (urljoin(base, link) if base else link) or None
     return FeedItem(
         id=(entry.get("id") or "").strip() or url,
         title=title or None,

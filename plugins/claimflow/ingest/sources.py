@@ -96,12 +96,13 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
 
 
 def _feed_records(
-    name: str, data: bytes, day: str | None, undated: bool, fetcher: Fetcher | None = None
+    name: str, data: bytes, day: str | None, undated: bool, fetched: Fetched | None, fetcher: Fetcher | None
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """The feed's items of ``day`` as records; with a ``fetcher`` that fetches item pages, a
-    summary-only item's page is the record (its feed fields kept), its summary when that fails."""
+    """The feed's items of ``day`` as records (item links relative to the address it was
+    ``fetched`` from); with a ``fetcher`` that fetches item pages, a summary-only item's page is
+    the record (its feed fields kept), its summary when that fails."""
     try:
-        items = parse_feed(data, name)
+        items = parse_feed(data, name, fetched.url if fetched else None)
     except RejectedInput as exc:
         yield RejectedRecord(name, exc.reason, exc.detail)
         return
@@ -167,7 +168,7 @@ def split_records(
     lower = name_inner.lower()
     web = lower.startswith(("http://", "https://"))
     if lower.endswith(FEED_SUFFIXES) or (web and looks_like_feed(data)):
-        yield from _feed_records(name, data, day, undated, fetcher)
+        yield from _feed_records(name, data, day, undated, fetched, fetcher)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
