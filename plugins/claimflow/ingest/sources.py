@@ -129,7 +129,8 @@ def _item_record(name: str, item: FeedItem, fetcher: Fetcher | None) -> RawRecor
             log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
         else:
             fields = item.metadata()
-            fields["external_id"] = fields.pop("id", None)
+            if "id" in fields:
+                fields["external_id"] = fields.pop("id")
             return RawRecord(name=name, payload=page.body, fields=fields, content_type=page.content_type,
                              url=page.url, fetched_at=page.fetched_at)
     return RawRecord(name=name, fields=item.fields())
