@@ -151,6 +151,7 @@ def test_an_items_html_over_the_cap_is_refused_alone(monkeypatch):
 
 def test_feed_sniffing():
     assert looks_like_feed(RSS) and looks_like_feed(ATOM) and not looks_like_feed(PAGE)
+    assert looks_like_feed(b"\xef\xbb\xbf" + RSS) and looks_like_feed(RSS_10)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ _EMAIL = re.compile(r"^\s*\S+@\S+\s*$")
 
 def looks_like_feed(data: bytes) -> bool:
     """Whether ``data`` starts like an RSS, RDF or Atom document (checked before parsing)."""
-    head = data[:512].lstrip().lower()
+    head = data[:512].removeprefix(b"\xef\xbb\xbf").lstrip().lower()
     roots = (b"<rss", b"<feed", b"<rdf:rdf")
     return head.startswith(b"<?xml") and any(root in head for root in roots) or head.startswith(roots)
 
