@@ -23,13 +23,13 @@ from urllib.parse import urljoin
 import feedparser
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.decode import DEFAULT_MAX_BYTES, html_to_text
+from claimflow.ingest.decode import html_to_text
 from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
 
 MAX_FEED_BYTES = 5 * 1024 * 1024  # a feed larger than this is refused as too_large before parsing
-MAX_ITEM_HTML = DEFAULT_MAX_BYTES  # an item body longer than this is refused before HTML parsing
+MAX_ITEM_HTML = 2_000_000  # characters of an item body; a longer one is refused before HTML parsing
 MAX_TITLE_HTML = 10_000  # characters of an HTML title parsed at the most
 SUMMARY_CHARS = 500  # an item without content whose text is shorter than this is a summary only
 _WITH_EMAIL = re.compile(r"^\s*(?P<a>[^()<>]*?)\s*[(<](?P<b>[^()<>]*)[)>]\s*$")  # "x (y)" or "x <y>"
