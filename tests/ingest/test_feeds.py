@@ -253,7 +253,7 @@ def test_a_summary_only_items_page_is_fetched_and_becomes_the_article(feed_site)
     story = f"{base}/story"
     assert (ferry.name, ferry.payload, ferry.url, ferry.content_type) == (f"{base}/feed#1", STORY, story, "text/html; charset=utf-8")
     assert ferry.fields == {"title": "Ferry", "url": story, "published": "2026-11-26T09:30:00+00:00",
-                            "authors": ["Ann Lee"], "external_id": "ferry-1"}
+                            "authors": ["Ann Lee"], "id": "ferry-1"}
     assert ferry.fetched_at is not None
     assert strike.payload is None and strike.fields["text"] == "Dockworkers will stay off the job, union leaders said."
     # a page that cannot be had leaves the item its summary (a relative link is the feed's site's);

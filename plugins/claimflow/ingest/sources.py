@@ -128,10 +128,8 @@ def _item_record(name: str, item: FeedItem, fetcher: Fetcher | None) -> RawRecor
         except RejectedInput as exc:
             log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
         else:
-            fields = item.metadata()
-            if "id" in fields:
-                fields["external_id"] = fields.pop("id")
-            return RawRecord(name=name, payload=page.body, fields=fields, content_type=page.content_type,
+            # the feed's fields win over what the page says; its guid ("id") is the external_id
+            return RawRecord(name=name, payload=page.body, fields=item.metadata(), content_type=page.content_type,
                              url=page.url, fetched_at=page.fetched_at)
     return RawRecord(name=name, fields=item.fields())
 
