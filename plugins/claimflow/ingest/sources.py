@@ -43,7 +43,7 @@ from typing import Any, BinaryIO
 
 from claimflow.config import Settings
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.feeds import looks_like_feed, parse_feed
+from claimflow.ingest.feeds import FeedItem, looks_like_feed, parse_feed
 from claimflow.ingest.web import Fetched, Fetcher
 from claimflow.redact import redact_url
 from claimflow.storage import ObjectStore, open_store
@@ -221,21 +221,43 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
     return dt.date.fromisoformat(day) >= today - dt.timedelta(days=RECENT_DAYS)
 
 
-def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Iterator[RawRecord | RejectedRecord]:
+def _feed_records(
+    name: str, data: bytes, day: str | None, undated: bool, fetched: Fetched | None, fetcher: Fetcher | None
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The feed's items of ``day`` as records (item links relative to the address it was
+    ``fetched`` from); with a ``fetcher`` that fetches item pages, a summary-only item's page is
+    the record (its feed fields kept), its summary when that fails."""
     try:
-        items = parse_feed(data)
-    except ValueError as exc:
-        yield RejectedRecord(name, "bad_feed", str(exc))
+        items = parse_feed(data, name, fetched.url if fetched else None)
+    except RejectedInput as exc:
+        yield RejectedRecord(name, exc.reason, exc.detail)
         return
     skipped = 0
     for number, item in enumerate(items, start=1):
-        published = item.get("published")
+        published = item.published
         if day is None or (published[:10] == day if published else undated):
-            yield RawRecord(name=f"{name}#{number}", fields=item)
+            try:
+                yield _item_record(f"{name}#{number}", item, fetcher)
+            except RejectedInput as exc:
+                yield RejectedRecord(f"{name}#{number}", exc.reason, exc.detail)
         elif not published:
             skipped += 1
     if skipped:
         log.info("skipped undated feed items source=%s items=%d day=%s: not a recent day", name, skipped, day)
+
+
+def _item_record(name: str, item: FeedItem, fetcher: Fetcher | None) -> RawRecord:
+    """A feed item as a record: its page when it carries only a summary and pages are fetched."""
+    if fetcher is not None and fetcher.item_pages and item.url and item.summary_only():
+        try:
+            page = fetcher.fetch(item.url)
+        except RejectedInput as exc:
+            log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
+        else:
+            # the feed's fields win over what the page says; its guid ("id") is the external_id
+            return RawRecord(name=name, payload=page.body, fields=item.metadata(), content_type=page.content_type,
+                             url=page.url, fetched_at=page.fetched_at)
+    return RawRecord(name=name, fields=item.fields())
 
 
 def rejected(name: str, exc: BaseException) -> RejectedRecord:
@@ -344,7 +366,8 @@ def _split(
     stream: BinaryIO | _CappedStream,
     day: str | None,
     undated: bool,
-    content_type: str | None,
+    fetched: Fetched | None,
+    fetcher: Fetcher | None,
     limits: InputLimits,
 ) -> Iterator[RawRecord | RejectedRecord]:
     kind, compressed = input_kind(name)
@@ -361,12 +384,18 @@ def _split(
     data = _read_record(name, stream, limits.max_record_bytes)
     web = kind == "web"
     if kind == "feed" or (web and looks_like_feed(data)):
-        yield from _feed_records(name, data, day, undated)
+        yield from _feed_records(name, data, day, undated, fetched, fetcher)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
         return
-    yield RawRecord(name=name, payload=data, content_type=content_type, url=name if web else None)
+    yield RawRecord(
+        name=name,
+        payload=data,
+        content_type=fetched.content_type if fetched else None,
+        url=fetched.url if fetched else None,
+        fetched_at=fetched.fetched_at if fetched else None,
+    )
 
 
 def split_records(
@@ -375,17 +404,19 @@ def split_records(
     day: str | None = None,
     *,
     undated: bool = True,
-    content_type: str | None = None,
+    fetched: Fetched | None = None,
+    fetcher: Fetcher | None = None,
     limits: InputLimits = InputLimits(),
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input (bytes or a binary stream): one for a text file or web page,
     one per line or object for JSON, one per item of a feed and per HTML response of a web
     archive (only those of ``day``, when it is given). With ``undated`` False, a web page and a
-    feed's undated items give nothing. Whatever goes wrong quarantines this input, or the one
-    record of it, with the reason."""
+    feed's undated items give nothing. ``fetched`` is the answer a web input came in (its final
+    address, Content-Type, fetch time); ``fetcher`` fetches the pages of a feed's summary-only
+    items. Whatever goes wrong quarantines this input, or the one record of it, with the reason."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        yield from _split(name, stream, day, undated, content_type, limits)
+        yield from _split(name, stream, day, undated, fetched, fetcher, limits)
     except Exception as exc:  # noqa: BLE001 - one input's failure must never be the day's
         yield rejected(name, exc)
 
@@ -477,14 +508,14 @@ def read_sources(
             try:
                 fetched: Fetched = fetcher.fetch(resolved)
             except RejectedInput as exc:
-                yield RejectedRecord(resolved, exc.reason, exc.detail)
+                yield RejectedRecord(redact_url(resolved), exc.reason, exc.detail)
                 continue
             records = split_records(
-                resolved, fetched.body, day, undated=undated, content_type=fetched.content_type, limits=limits
+                redact_url(resolved), fetched.body, day, undated=undated, fetched=fetched, fetcher=fetcher, limits=limits
             )
         else:
             records = read_inputs(resolved, day, limits=limits, seen=seen, **store_options)
         for record in records:
             count += 1
             yield record
-        log.info("read source source=%s records=%d", resolved, count)
+        log.info("read source source=%s records=%d", redact_url(resolved), count)
