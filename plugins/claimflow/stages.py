@@ -71,7 +71,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     inputs = read_sources(settings.sources, day, fetcher=fetcher, aws_conn_id=settings.aws_conn_id)
     for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
-    put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
+    put_jsonl_gz(store, layout.raw_archive(day), (a.to_archive_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
     uris = []
     for index, shard in enumerate(_shards(articles, settings)):

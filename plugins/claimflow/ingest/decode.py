@@ -244,7 +244,8 @@ def html_to_text(html: str) -> str:
     return visible_text(root) if root is not None else ""
 
 
-def _looks_like_html(text: str) -> bool:
+def looks_like_html(text: str) -> bool:
+    """Whether decoded ``text`` (its first 64 KB) is an HTML document rather than prose mentioning tags."""
     head = text[:65536]
     return bool(_HTML.search(head)) or (bool(_HTML_START.match(head)) and head.count("</") >= 2)
 
@@ -286,7 +287,7 @@ def decode_text(raw: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
             ``control_chars``, ``no_text`` or ``blank``.
     """
     text = decode_bytes(raw, name=name, max_bytes=max_bytes)
-    if _looks_like_html(text):
+    if looks_like_html(text):
         text = html_to_text(text)
         if not text:
             raise RejectedInput("no_text", f"{name}: HTML without visible text")
