@@ -212,26 +212,27 @@ def visible_text(root: etree._Element) -> str:
     skipping = 0
     in_svg = 0
 
-    def hidden(element: etree._Element) -> bool:
-        tag = element.tag
-        return not isinstance(tag, str) or tag in _SKIP or (in_svg > 0 and tag in _SVG_TEXT)
+    def hidden(tag: str) -> bool:
+        return tag in _SKIP or (in_svg > 0 and tag in _SVG_TEXT)
 
-    for event, element in etree.iterwalk(root, events=("start", "end")):
+    # comments and processing instructions come as one event each: only their tail is text
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
         tag = element.tag if isinstance(element.tag, str) else ""
         if event == "start":
             in_svg += tag == "svg"
-            if hidden(element):
+            if hidden(tag):
                 skipping += 1
             elif not skipping and element.text:
                 parts.append(element.text)
             if tag in _BLOCK:
                 parts.append("\n")
             continue
-        if hidden(element):
-            skipping -= 1
-        in_svg -= tag == "svg"
-        if tag in _BLOCK:
-            parts.append("\n")
+        if event == "end":
+            if hidden(tag):
+                skipping -= 1
+            in_svg -= tag == "svg"
+            if tag in _BLOCK:
+                parts.append("\n")
         if not skipping and element.tail:
             parts.append(element.tail)
     lines = (re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in "".join(parts).split("\n"))
