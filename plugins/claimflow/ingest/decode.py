@@ -29,6 +29,7 @@ MAX_NUL_SHARE = 0.1  # more NUL bytes than this in the head of a file without BO
 MAX_CONTROL_SHARE = 0.3  # more control characters than this in decoded text: refused, not repaired
 DETECT_BYTES = 262_144  # charset detection looks at this much of the input at most
 META_PRESCAN_BYTES = 1024  # where a browser looks for <meta charset>
+
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -71,7 +72,6 @@ def _binary_kind(raw: bytes) -> str | None:
     if head.count(0) > MAX_NUL_SHARE * len(head):
         return f"{head.count(0)} NUL bytes in the first {len(head)}"
     return None
-
 
 
 # WHATWG labels whose meaning differs from Python's codec of the same name (or that Python
@@ -120,15 +120,13 @@ def web_encoding(label: str | None) -> str | None:
     return info.name
 
 
-def declared_encoding(raw: bytes, content_type: str | None, *, html: bool) -> tuple[str, str] | None:
-    """``(codec, where)`` that the HTTP header or, for HTML, a ``<meta>`` in the first 1024 bytes
-    names; a ``<meta>`` naming UTF-16 means UTF-8 (its bytes are ASCII), as in browsers."""
+def declared_encoding(raw: bytes, content_type: str | None) -> str | None:
+    """The codec a page's HTTP ``Content-Type`` names, else its ``<meta>`` in the first 1024
+    bytes; a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
     if content_type and (match := _CHARSET_PARAM.search(content_type)) and (codec := web_encoding(match[1])):
-        return codec, "header"
-    if html and (match := _META_CHARSET.search(raw[:META_PRESCAN_BYTES])):
-        codec = web_encoding(match[1].decode("ascii"))
-        if codec:
-            return ("utf-8" if codec.startswith("utf-16") else codec), "meta"
+        return codec
+    if (match := _META_CHARSET.search(raw[:META_PRESCAN_BYTES])) and (codec := web_encoding(match[1].decode("ascii"))):
+        return "utf-8" if codec.startswith("utf-16") else codec
     return None
 
 
@@ -160,8 +158,8 @@ def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: boo
             ) from None
     if kind := _binary_kind(raw):
         raise RejectedInput("binary", f"{name}: {kind}")
-    declared = declared_encoding(raw, content_type, html=html) if html else None
-    if declared and _LEGACY_SINGLE_BYTE.match(declared[0]) and not raw.isascii():
+    declared = declared_encoding(raw, content_type) if html else None
+    if declared and _LEGACY_SINGLE_BYTE.match(declared) and not raw.isascii():
         # a server labelling UTF-8 pages ISO-8859-1 is common; real windows-1252 text with
         # non-ASCII letters is almost never also valid UTF-8, so those bytes are UTF-8
         try:
@@ -169,7 +167,7 @@ def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: boo
         except UnicodeDecodeError:
             pass
     if declared:
-        text = raw.decode(declared[0], "replace")
+        text = raw.decode(declared, "replace")
         if _replaced_few(text):
             return text
     try:
@@ -179,7 +177,7 @@ def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: boo
     if detected := detected_encoding(raw):
         return raw.decode(detected, "replace")
     if html:  # what a browser shows when nothing is declared or detected
-        return raw.decode(declared[0] if declared else "cp1252", "replace")
+        return raw.decode(declared or "cp1252", "replace")
     raise RejectedInput("invalid_encoding", f"{name}: {error}, and no other encoding fits")
 
 
