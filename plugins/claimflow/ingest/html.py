@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from lxml import etree
 
@@ -20,8 +22,11 @@ from claimflow.ingest.decode import DEFAULT_MAX_BYTES, decode_bytes, parse_html,
 
 log = logging.getLogger(__name__)
 
-# measured on ../shared/data/webpages/ with bench/bench_html.py (see the README)
-EXTRACTION_OPTIONS = {"include_comments": False, "include_tables": True, "favor_precision": False, "favor_recall": False}
+# measured on ../shared/data/webpages/ with bench/bench_html.py --variants (see the README): comment
+# threads are left out (claims from them are noise); precision or recall modes scored lower
+EXTRACTION_OPTIONS: Mapping[str, bool] = MappingProxyType(
+    {"include_comments": False, "include_tables": True, "favor_precision": False, "favor_recall": False}
+)
 _LANG = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]+)*$", re.IGNORECASE)
 _PUBLISHED_META = (
     ".//meta[@property='article:published_time']",
@@ -81,20 +86,21 @@ def _authors(value: str | None) -> tuple[str, ...]:
     return tuple(name.strip() for name in (value or "").split(";") if name.strip())
 
 
-def _trafilatura(root: etree._Element, url: str | None, name: str):
+def _trafilatura(root: etree._Element, url: str | None, name: str, options: Mapping[str, bool]):
     """trafilatura's document of the page, or None; its failures on hostile markup cost only the
     main-text selection, never the page."""
     import trafilatura
 
     try:
-        return trafilatura.bare_extraction(root, url=url, with_metadata=True, **EXTRACTION_OPTIONS)
+        return trafilatura.bare_extraction(root, url=url, with_metadata=True, **options)
     except Exception as exc:  # a third-party bug on one page must not refuse the page
         log.warning("trafilatura failed page=%s error=%s", name, type(exc).__name__)
         return None
 
 
-def parse_page(html: str, *, name: str, url: str | None = None) -> Page:
-    """The main text and metadata of a decoded page; ``url`` is where it came from.
+def parse_page(html: str, *, name: str, url: str | None = None, options: Mapping[str, bool] = EXTRACTION_OPTIONS) -> Page:
+    """The main text and metadata of a decoded page; ``url`` is where it came from, ``options``
+    trafilatura's extraction options.
 
     Raises:
         RejectedInput: ``no_text`` when the page shows no text at all.
@@ -102,7 +108,7 @@ def parse_page(html: str, *, name: str, url: str | None = None) -> Page:
     root = parse_html(html)
     if root is None:
         raise RejectedInput("no_text", f"{name}: HTML without a document")
-    document = _trafilatura(root, url, name)
+    document = _trafilatura(root, url, name, options)
     text = (document.text or "").strip() if document is not None else ""
     extractor = "trafilatura"
     if not text:
@@ -126,9 +132,15 @@ def parse_page(html: str, *, name: str, url: str | None = None) -> Page:
 
 
 def extract_page(
-    raw: bytes, *, name: str, url: str | None = None, content_type: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    raw: bytes,
+    *,
+    name: str,
+    url: str | None = None,
+    content_type: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    options: Mapping[str, bool] = EXTRACTION_OPTIONS,
 ) -> Page:
     """The main text and metadata of a page's original bytes, decoded as a browser would
     (``content_type`` is the HTTP header the page came with)."""
     html = decode_bytes(raw, name=name, content_type=content_type, html=True, max_bytes=max_bytes)
-    return parse_page(html, name=name, url=url)
+    return parse_page(html, name=name, url=url, options=options)
