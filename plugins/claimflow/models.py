@@ -110,7 +110,7 @@ class Entity:
         }
 
 
-ARCHIVE_ONLY = ("original", "content_type")  # Article fields kept in the raw archive, not in tables or shards
+ARCHIVE_ONLY = ("original_gzip", "content_type")  # Article fields kept in the raw archive, not in tables or shards
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,15 @@ class Article:
     site: str | None = None  # the publisher's name as the page gives it
     description: str | None = None
     external_id: str | None = None  # the id the input carried: a JSON "id", a feed item's guid
-    original: bytes | None = field(default=None, repr=False, compare=False)  # an HTML page's bytes as fetched
-    content_type: str | None = None  # the HTTP Content-Type of ``original`` (it may name the charset)
+    # an HTML page's bytes as fetched, gzip-compressed: ingest holds a day of pages until the
+    # raw archive is written, and HTML compresses five to ten times
+    original_gzip: bytes | None = field(default=None, repr=False, compare=False)
+    content_type: str | None = None  # the HTTP Content-Type of the original (it may name the charset)
+
+    @property
+    def original(self) -> bytes | None:
+        """The page's original bytes, for extracting it again."""
+        return gzip.decompress(self.original_gzip) if self.original_gzip else None
 
     def to_dict(self) -> dict[str, Any]:
         """The row of staged shards and extraction: everything but the original bytes."""
@@ -140,11 +147,11 @@ class Article:
     def to_archive_dict(self) -> dict[str, Any]:
         """The raw archive's record: the row plus the original bytes, gzip-compressed and base64-encoded,
         so a backfill can extract the page again without fetching it."""
-        original = self.original
+        compressed = self.original_gzip
         return {
             **self.to_dict(),
             "content_type": self.content_type,
-            "original_gzip_base64": base64.b64encode(gzip.compress(original, mtime=0)).decode("ascii") if original else None,
+            "original_gzip_base64": base64.b64encode(compressed).decode("ascii") if compressed else None,
         }
 
     @classmethod
@@ -153,5 +160,5 @@ class Article:
         values = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
         values["authors"] = tuple(row.get("authors") or ())
         if encoded := row.get("original_gzip_base64"):
-            values["original"] = gzip.decompress(base64.b64decode(encoded))
+            values["original_gzip"] = base64.b64decode(encoded)
         return cls(**values)

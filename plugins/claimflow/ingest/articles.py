@@ -9,6 +9,7 @@ a page's canonical URL is where the story lives.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -111,7 +112,7 @@ def to_article(record: RawRecord, *, normalize: bool = True) -> Article:
         site=given["site"] or (page and page.site),
         description=given["description"] or (page and page.description),
         external_id=_external_id(record),
-        original=record.payload if page else None,
+        original_gzip=gzip.compress(record.payload, mtime=0) if page else None,
         content_type=record.content_type if page else None,
     )
 
