@@ -146,6 +146,9 @@ def main() -> int:
         print(f"{label:<44} {m['precision']:>9.3f} {m['recall']:>7.3f} {m['f1']:>6.3f} {m['accuracy']:>8.3f} "
               f"{result.refused:>7} {len(pages) / seconds:>8.1f}")
     print("metadata found by claimflow:", json.dumps(metadata_coverage(pages)))
+    raw_bytes = sum(len(raw) for _, raw, _ in pages)
+    archived = sum(len(gzip.compress(raw, mtime=0)) for _, raw, _ in pages)
+    print(f"raw archive: {raw_bytes:,} bytes of pages kept as {archived:,} gzip bytes ({raw_bytes / archived:.1f}x)")
     return 0
 
 
