@@ -243,3 +243,24 @@ def test_main_text_of_the_development_pages_scores_f1_090() -> None:
     result, _ = bench.score(bench.load_pages(), bench.claimflow_extractor)
     assert result.refused == 0
     assert result.measures()["f1"] >= 0.90, result.measures()
+
+
+def _raise(*args, **kwargs):
+    raise RecursionError("maximum recursion depth exceeded")
+
+
+@pytest.mark.parametrize(
+    ("bare_extraction", "title"),
+    [
+        pytest.param(lambda *args, **kwargs: None, "Springfield budget passes", id="no main text found: metadata kept"),
+        pytest.param(_raise, None, id="trafilatura fails on the page"),
+    ],
+)
+def test_without_trafilatura_text_the_visible_text_stands_in(monkeypatch, bare_extraction, title) -> None:
+    import trafilatura
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", bare_extraction)
+    page = extract_page(news_page().encode(), name="b.html", url="https://news.example/b")
+    assert page.extractor == "visible_text"
+    assert PARAGRAPHS[1] in page.text and "Copyright 2026" in page.text  # the whole page, boilerplate too
+    assert (page.title, page.language, page.published) == (title, "en", "2026-11-25T23:30:00Z")

@@ -8,6 +8,7 @@ lost to the extractor. The page is parsed once; both use the same tree.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import logging
 import re
@@ -87,12 +88,14 @@ def _authors(value: str | None) -> tuple[str, ...]:
 
 
 def _trafilatura(root: etree._Element, url: str | None, name: str, options: Mapping[str, bool]):
-    """trafilatura's document of the page, or None; its failures on hostile markup cost only the
-    main-text selection, never the page."""
+    """trafilatura's document of the page (only its metadata when it finds no main text), or None;
+    its failures on hostile markup cost the main-text selection, never the page."""
     import trafilatura
+    from trafilatura.metadata import extract_metadata
 
     try:
-        return trafilatura.bare_extraction(root, url=url, with_metadata=True, **options)
+        document = trafilatura.bare_extraction(root, url=url, with_metadata=True, **options)
+        return document if document is not None else extract_metadata(copy.deepcopy(root), url)
     except Exception as exc:  # a third-party bug on one page must not refuse the page
         log.warning("trafilatura failed page=%s error=%s", name, type(exc).__name__)
         return None
@@ -109,23 +112,19 @@ def parse_page(html: str, *, name: str, url: str | None = None, options: Mapping
     if root is None:
         raise RejectedInput("no_text", f"{name}: HTML without a document")
     document = _trafilatura(root, url, name, options)
-    text = (document.text or "").strip() if document is not None else ""
-    extractor = "trafilatura"
+    text, extractor = ((document and document.text) or "").strip(), "trafilatura"
     if not text:
         text, extractor = visible_text(root), "visible_text"
     if not text:
         raise RejectedInput("no_text", f"{name}: HTML without visible text")
-    if document is None:
-        return Page(text=text, url=_web_address(url), language=_language(root), extractor=extractor,
-                    published=_published_time(root))
     return Page(
         text=text,
-        title=document.title or None,
-        authors=_authors(document.author),
-        published=_published_time(root) or document.date or None,
-        url=_web_address(document.url) or _web_address(url),
-        site=document.sitename or None,
-        description=document.description or None,
+        title=(document and document.title) or None,
+        authors=_authors(document and document.author),
+        published=_published_time(root) or (document and document.date) or None,
+        url=_web_address(document and document.url) or _web_address(url),
+        site=(document and document.sitename) or None,
+        description=(document and document.description) or None,
         language=_language(root),
         extractor=extractor,
     )
