@@ -264,3 +264,21 @@ def test_without_trafilatura_text_the_visible_text_stands_in(monkeypatch, bare_e
     assert page.extractor == "visible_text"
     assert PARAGRAPHS[1] in page.text and "Copyright 2026" in page.text  # the whole page, boilerplate too
     assert (page.title, page.language, page.published) == (title, "en", "2026-11-25T23:30:00Z")
+
+
+@pytest.mark.parametrize(
+    ("head", "published"),
+    [
+        pytest.param('<script type="application/ld+json">{"@type": "NewsArticle", '
+                     '"datePublished": "2026-11-25T21:15:00-05:00"}</script>', "2026-11-26T02:15:00Z",
+                     id="JSON-LD with a zone, moved to UTC"),
+        pytest.param('<meta property="article:published_time" content="2026-11-25T21:15:00">', "2026-11-25",
+                     id="no zone: the date alone"),
+        pytest.param('<meta property="article:published_time" content="1970-01-01T00:00:00Z">', None,
+                     id="implausible date: none"),
+    ],
+)
+def test_publication_time_is_utc_when_the_page_gives_a_zone(head: str, published: str | None) -> None:
+    body = "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    html = f"<html><head><title>Budget</title>{head}</head><body><article>{body}</article></body></html>"
+    assert extract_page(html.encode(), name="d.html").published == published

@@ -35,6 +35,7 @@ _PUBLISHED_META = (
     ".//meta[@itemprop='datePublished']",
     ".//meta[@property='og:published_time']",
 )
+_JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
 EARLIEST_YEAR = 1995  # as htmldate: older dates on news pages are mistakes
 
 
@@ -63,18 +64,29 @@ def _language(root: etree._Element) -> str | None:
     return match[1].lower() if match else None
 
 
+def _utc(value: str) -> str | None:
+    """An ISO 8601 timestamp with a zone as UTC (``...Z``); None without a zone or out of range."""
+    try:
+        stamp = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    now = dt.datetime.now(dt.timezone.utc)
+    if stamp.tzinfo is None or stamp.year < EARLIEST_YEAR or stamp > now + dt.timedelta(days=1):
+        return None
+    return stamp.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 def _published_time(root: etree._Element) -> str | None:
-    """The page's own publication timestamp in UTC, when a ``<meta>`` gives one with a zone."""
+    """The page's own publication timestamp in UTC, when a ``<meta>`` or its JSON-LD gives one
+    with a zone (JSON-LD is searched, not parsed: a hostile page may nest it 100,000 deep)."""
     for selector in _PUBLISHED_META:
         meta = root.find(selector)
-        value = (meta.get("content") or "").strip() if meta is not None else ""
-        try:
-            stamp = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            continue
-        now = dt.datetime.now(dt.timezone.utc)
-        if stamp.tzinfo is not None and EARLIEST_YEAR <= stamp.year and stamp <= now + dt.timedelta(days=1):
-            return stamp.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+        if meta is not None and (stamp := _utc(meta.get("content") or "")):
+            return stamp
+    for script in root.iterfind(".//script[@type='application/ld+json']"):
+        for value in _JSON_LD_PUBLISHED.findall(script.text or ""):
+            if stamp := _utc(value):
+                return stamp
     return None
 
 
