@@ -4,7 +4,7 @@
 ``"clean"`` (the record becomes a published article) or the quarantine reason expected. A key
 is a file name, or ``"<file>#<n>"`` for the n-th line (from 1) of a .jsonl file whose lines
 fare differently. Reasons from ``claimflow.ingest.decode``: empty, blank, binary,
-invalid_encoding, too_large, no_text; from ``claimflow.ingest.sources`` / ``articles``:
+too_large, no_text; from ``claimflow.ingest.sources`` / ``articles``:
 bad_json, bad_record, bad_archive, unreadable, unsupported_format, empty, too_large, duplicate
 (the first record by name is kept); from the quality suites: language. Links are written
 beside ordinary files: one dangling, one leading out of ``folder``.
@@ -149,7 +149,7 @@ def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dic
         "empty.txt": "empty",
         "whitespace.txt": "blank",
         "image.txt": "binary",
-        "latin1.txt": "invalid_encoding",
+        "latin1.txt": "clean",  # plain text that is not UTF-8 is read by detection
         "utf16_bom.txt": "clean",
         "huge.txt": "too_large",
         "scripts_only.txt": "no_text",

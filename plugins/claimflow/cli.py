@@ -83,7 +83,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     extract = commands.add_parser("extract", help="entities and claims of articles, as JSON lines")
-    extract.add_argument("paths", nargs="+", help=".txt, .json or .jsonl files (or folders of them)")
+    extract.add_argument("paths", nargs="+", help=".txt, .html, .json or .jsonl files (or folders of them)")
     extract.add_argument("--out", type=Path, help="write the JSON lines here instead of stdout")
     extract.add_argument("--model", help="spaCy model (default: CLAIMFLOW_SPACY_MODEL or the small English model)")
     extract.add_argument("--progress-every", type=int, default=200, help="log progress every N articles")

@@ -6,7 +6,9 @@ JSON/Parquet row shape used everywhere downstream (CLI output, lake tables, qual
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+import base64
+import gzip
+from dataclasses import dataclass, field
 from typing import Any
 
 SOURCE_KINDS = ("person", "organisation", "anonymous", "pronoun", "none")
@@ -108,22 +110,55 @@ class Entity:
         }
 
 
+ARCHIVE_ONLY = ("original_gzip", "content_type")  # Article fields kept in the raw archive, not in tables or shards
+
+
 @dataclass(frozen=True)
 class Article:
-    """A normalized, de-duplicated news article ready for extraction."""
+    """A normalized, de-duplicated news article ready for extraction, with what its input said about it."""
 
     article_id: str
     text: str
     path: str  # where it came from: a file path or object-store URI, with #n for records
     title: str | None = None
-    url: str | None = None
-    published: str | None = None  # ISO date or datetime as given by the source
+    url: str | None = None  # the canonical address when the page names one, else where it came from
+    published: str | None = None  # ISO 8601 date or datetime (UTC when the source gave a zone)
     language: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    authors: tuple[str, ...] = ()
+    site: str | None = None  # the publisher's name as the page gives it
+    description: str | None = None
+    external_id: str | None = None  # the id the input carried: a JSON "id", a feed item's guid
+    # an HTML page's bytes as fetched, gzip-compressed: ingest holds a day of pages until the
+    # raw archive is written, and HTML compresses five to ten times
+    original_gzip: bytes | None = field(default=None, repr=False, compare=False)
+    content_type: str | None = None  # the HTTP Content-Type of the original (it may name the charset)
+
+    @property
+    def original(self) -> bytes | None:
+        """The page's original bytes, for extracting it again."""
+        return gzip.decompress(self.original_gzip) if self.original_gzip else None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The row of staged shards and extraction: everything but the original bytes."""
+        row = {name: getattr(self, name) for name in self.__dataclass_fields__ if name not in ARCHIVE_ONLY}
+        row["authors"] = list(self.authors)
+        return row
+
+    def to_archive_dict(self) -> dict[str, Any]:
+        """The raw archive's record: the row plus the original bytes, gzip-compressed and base64-encoded,
+        so a backfill can extract the page again without fetching it."""
+        compressed = self.original_gzip
+        return {
+            **self.to_dict(),
+            "content_type": self.content_type,
+            "original_gzip_base64": base64.b64encode(compressed).decode("ascii") if compressed else None,
+        }
 
     @classmethod
     def from_dict(cls, row: dict[str, Any]) -> Article:
-        return cls(**{k: row.get(k) for k in cls.__dataclass_fields__ if k in row})
+        """The article of a ``to_dict`` or ``to_archive_dict`` row (original bytes included when archived)."""
+        values = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
+        values["authors"] = tuple(row.get("authors") or ())
+        if encoded := row.get("original_gzip_base64"):
+            values["original_gzip"] = base64.b64decode(encoded)
+        return cls(**values)

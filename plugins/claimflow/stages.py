@@ -73,7 +73,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     )
     for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
-    put_jsonl_gz(store, layout.raw_archive(day), (a.to_dict() for a in articles))
+    put_jsonl_gz(store, layout.raw_archive(day), (a.to_archive_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
     uris = []
     for index, shard in enumerate(_shards(articles, settings)):

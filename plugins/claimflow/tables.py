@@ -26,6 +26,10 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("url", pa.string()),
             ("published", pa.string()),
             ("language", pa.string()),
+            ("authors", pa.list_(pa.string())),
+            ("site", pa.string()),
+            ("description", pa.string()),
+            ("external_id", pa.string()),
             ("text", pa.string()),
             ("n_chars", pa.int64()),
             ("n_words", pa.int64()),
@@ -82,6 +86,7 @@ SCHEMAS: dict[str, pa.Schema] = {
 
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 CONTENT_SEPARATOR = " … "
+RECORD_METADATA = ("title", "authors", "published", "url", "site", "description", "language", "external_id")
 
 
 def stable_id(*parts: object) -> str:
@@ -90,12 +95,14 @@ def stable_id(*parts: object) -> str:
 
 
 def extraction_record(extraction: Extraction) -> dict[str, Any]:
-    """The JSON record of one article's extraction (the CLI's output line)."""
+    """The JSON record of one article's extraction (the CLI's output line): the article's
+    metadata, its text, and entities and claims as spans into that text."""
     article = extraction.article
+    row = article.to_dict()
     return {
         "path": article.path,
         "article_id": article.article_id,
-        "title": article.title,
+        **{key: row[key] for key in RECORD_METADATA},
         "text": article.text,
         "entities": [entity.to_dict() for entity in extraction.entities],
         "claims": [claim.to_dict() for claim in extraction.claims],
@@ -111,6 +118,10 @@ def article_row(article: Article, *, day: str, run_id: str, ingested_at: str) ->
         "url": article.url,
         "published": article.published,
         "language": article.language,
+        "authors": list(article.authors),
+        "site": article.site,
+        "description": article.description,
+        "external_id": article.external_id,
         "text": text,
         "n_chars": len(text),
         "n_words": len(text.split()),

@@ -20,7 +20,7 @@ def test_a_text_file_becomes_an_article():
 def test_a_json_record_keeps_its_metadata():
     record = RawRecord(name="f.jsonl#3", fields={"id": 7, "title": "Bridge", "url": "http://x", "published": "2026-11-26", "text": TEXT})
     article = to_article(record)
-    assert (article.title, article.url, article.published, article.meta) == ("Bridge", "http://x", "2026-11-26", {"external_id": "7"})
+    assert (article.title, article.url, article.published, article.external_id) == ("Bridge", "http://x", "2026-11-26", "7")
 
 
 @pytest.mark.parametrize(

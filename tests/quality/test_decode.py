@@ -23,7 +23,7 @@ TEXT = article(0)
         pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary", id="PNG renamed .txt"),
         pytest.param(b"%PDF-1.7\n%\xe2\xe3", "binary", id="PDF"),
         pytest.param(b"abc\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00def", "binary", id="NUL-dense bytes"),
-        pytest.param(TEXT.replace("new", "caf\u00e9").encode("latin-1"), "invalid_encoding", id="Latin-1 is not UTF-8"),
+        pytest.param(bytes(range(128, 256)) * 4, "invalid_encoding", id="bytes no encoding reads"),
         pytest.param(b"\xff\xfe" + b"\x00\xd8a\x00", "invalid_encoding", id="UTF-16 BOM with a lone surrogate"),
         pytest.param(b"\x01\x02\x03\x04\x05ok", "control_chars", id="mostly control characters"),
         pytest.param(
@@ -35,6 +35,11 @@ def test_refused_with_reason(raw: bytes, reason: str) -> None:
     with pytest.raises(RejectedInput, match=f"^{reason} \\(in.txt: ") as refused:
         decode_text(raw, name="in.txt")
     assert refused.value.reason == reason
+
+
+def test_latin1_text_is_read_by_detection() -> None:
+    text = TEXT.replace("council", "caf\u00e9 council")
+    assert decode_text(text.encode("latin-1"), name="in.txt") == text
 
 
 def test_50_mb_article_is_too_large() -> None:

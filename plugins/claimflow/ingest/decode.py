@@ -5,6 +5,10 @@ HTML pages with scripts, NUL bytes); each is either repaired into an article or 
 ``RejectedInput(reason, detail)`` so the record lands in quarantine and the batch goes on.
 Reasons: ``empty``, ``blank``, ``too_large``, ``binary``, ``invalid_encoding``,
 ``control_chars``, ``no_text``. Language is only detected here; the quality suite decides.
+
+The encoding is decided as browsers decide it (WHATWG "encoding sniffing"): a BOM, then the
+HTTP ``Content-Type`` charset, then a ``<meta>`` charset in the first 1024 bytes of a page,
+then detection; labels mean what they mean to a browser (``ISO-8859-1`` is windows-1252).
 """
 
 from __future__ import annotations
@@ -13,13 +17,18 @@ import codecs
 import re
 import unicodedata
 from collections import Counter
-from html.parser import HTMLParser
+
+import lxml.html
+from lxml import etree
 
 from claimflow.exceptions import RejectedInput
 
-DEFAULT_MAX_BYTES = 2_000_000  # at most as many characters as the articles suite's too_large allows
+DEFAULT_MAX_BYTES = 20_000_000  # raw bytes of one input before decoding; the article's text has its own limit
+MAX_ARTICLE_CHARS = 1_000_000  # characters of article text: ingest refuses more, the suite checks it, spaCy takes it
 MAX_NUL_SHARE = 0.1  # more NUL bytes than this in the head of a file without BOM: binary
 MAX_CONTROL_SHARE = 0.3  # more control characters than this in decoded text: refused, not repaired
+DETECT_BYTES = 262_144  # charset detection looks at this much of the input at most
+META_PRESCAN_BYTES = 1024  # where a browser looks for <meta charset>
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -65,68 +74,204 @@ def _binary_kind(raw: bytes) -> str | None:
     return None
 
 
-def _decode(raw: bytes, name: str) -> str:
-    """Strict decoding: a BOM picks UTF-8/16/32, no BOM means UTF-8 after a binary check."""
-    bom, encoding = next(((bom, enc) for bom, enc in _BOMS if raw.startswith(bom)), (b"", "utf-8"))
-    if not bom and (kind := _binary_kind(raw)):
-        raise RejectedInput("binary", f"{name}: {kind}")
+# WHATWG labels whose meaning differs from Python's codec of the same name (or that Python
+# lacks); any other label goes through codecs.lookup. https://encoding.spec.whatwg.org/#names-and-labels
+_WHATWG_LABELS = {
+    "cp1252": "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1 iso88591 "
+    "iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
+    "cp1254": "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 l5 latin5 "
+    "windows-1254 x-cp1254",
+    "cp874": "dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 windows-874",
+    "cp932": "csshiftjis ms932 ms_kanji shift-jis shift_jis sjis windows-31j x-sjis",
+    "cp949": "cseuckr csksc56011987 euc-kr iso-ir-149 korean ks_c_5601-1987 ks_c_5601-1989 ksc5601 ksc_5601 "
+    "windows-949",
+    "gb18030": "chinese csgb2312 csiso58gb231280 gb18030 gb2312 gb_2312 gb_2312-80 gbk iso-ir-58 x-gbk",
+    "big5hkscs": "big5 big5-hkscs cn-big5 csbig5 x-x-big5",
+    "iso8859-8": "csiso88598i iso-8859-8-i logical",
+    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8",
+    "utf-16-le": "csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le",
+    "utf-16-be": "unicodefffe utf-16be",
+}
+_LABELS = {label: codec for codec, labels in _WHATWG_LABELS.items() for label in labels.split()}
+_NOT_FOR_WEB = frozenset({"utf-7", "utf-32", "utf-32-le", "utf-32-be"})  # labels browsers do not honour
+_LEGACY_SINGLE_BYTE = re.compile(r"^(?:cp12[5-9]\d|cp874|iso8859-\d+|koi8-[ru]|mac-\w+)$")
+_CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
+MAX_REPLACED_SHARE = 0.001  # undecodable bytes a declared encoding may have before detection is asked
+
+
+def web_encoding(label: str | None) -> str | None:
+    """The Python codec a browser would use for an encoding ``label``, or None when it knows none.
+
+    ``ISO-8859-1``, ``latin1`` and ``ascii`` mean windows-1252, ``Shift_JIS`` means windows-31j,
+    ``GBK`` means GB18030, as in every browser.
+    """
+    if not label:
+        return None
+    label = label.strip().strip("\"'").lower()
+    if label in _LABELS:
+        return _LABELS[label]
     try:
-        return raw[len(bom) :].decode(encoding)
+        info = codecs.lookup(label)
+    except LookupError:
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FOR_WEB:
+        return None
+    return info.name
+
+
+def declared_encoding(raw: bytes, content_type: str | None) -> str | None:
+    """The codec a page's HTTP ``Content-Type`` names, else its ``<meta>`` in the first 1024
+    bytes; a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
+    if content_type and (match := _CHARSET_PARAM.search(content_type)) and (codec := web_encoding(match[1])):
+        return codec
+    if (match := _META_CHARSET.search(raw[:META_PRESCAN_BYTES])) and (codec := web_encoding(match[1].decode("ascii"))):
+        return "utf-8" if codec.startswith("utf-16") else codec
+    return None
+
+
+def detected_encoding(raw: bytes) -> str | None:
+    """The encoding charset-normalizer finds most likely for ``raw`` (first DETECT_BYTES), or None."""
+    from charset_normalizer import from_bytes
+
+    head = raw[:DETECT_BYTES]
+    if len(raw) > DETECT_BYTES and (cut := head.rfind(b"\n")) > DETECT_BYTES // 2:
+        head = head[: cut + 1]  # do not end the sample inside a multi-byte character
+    best = from_bytes(head).best()
+    return web_encoding(best.encoding) if best is not None else None
+
+
+def _replaced_few(text: str) -> bool:
+    return text.count("\ufffd") <= MAX_REPLACED_SHARE * len(text)
+
+
+def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: bool = False) -> str:
+    """``raw`` decoded as a browser would (BOM, header, ``<meta>``, detection) for HTML; strict
+    UTF-8 then detection for plain text, which is refused when neither reads it."""
+    bom, encoding = next(((bom, enc) for bom, enc in _BOMS if raw.startswith(bom)), (b"", None))
+    if encoding:
+        try:
+            return raw[len(bom) :].decode(encoding, "replace" if html else "strict")
+        except UnicodeDecodeError as exc:
+            raise RejectedInput(
+                "invalid_encoding", f"{name}: not valid {encoding} at byte {exc.start + len(bom)}: {exc.reason}"
+            ) from None
+    if kind := _binary_kind(raw):
+        raise RejectedInput("binary", f"{name}: {kind}")
+    declared = declared_encoding(raw, content_type) if html else None
+    if declared and _LEGACY_SINGLE_BYTE.match(declared) and not raw.isascii():
+        # a server labelling UTF-8 pages ISO-8859-1 is common; real windows-1252 text with
+        # non-ASCII letters is almost never also valid UTF-8, so those bytes are UTF-8
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if declared:
+        text = raw.decode(declared, "replace")
+        if _replaced_few(text):
+            return text
+    try:
+        return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise RejectedInput(
-            "invalid_encoding", f"{name}: not valid {encoding} at byte {exc.start + len(bom)}: {exc.reason}"
-        ) from None
+        error = f"not valid UTF-8 at byte {exc.start}: {exc.reason}"
+    if detected := detected_encoding(raw):
+        return raw.decode(detected, "replace")
+    if html:  # what a browser shows when nothing is declared or detected
+        return raw.decode(declared or "cp1252", "replace")
+    raise RejectedInput("invalid_encoding", f"{name}: {error}, and no other encoding fits")
 
 
-class _TextExtractor(HTMLParser):
-    """Collects the visible text of an HTML page, one line per block element."""
-
-    SKIP = frozenset("script style noscript template head svg iframe object".split())
-    BLOCK = frozenset(
-        "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table section article header footer blockquote pre hr figcaption "
-        "main".split()
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.skipping: Counter[str] = Counter()
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "body":
-            self.skipping.clear()  # an unclosed <head> must not swallow the page
-        elif tag in self.SKIP:
-            self.skipping[tag] += 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.skipping[tag] > 0:
-            self.skipping[tag] -= 1
-        if tag in self.BLOCK:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not any(self.skipping.values()):
-            self.parts.append(data)
+_SKIP = frozenset("script style noscript template head title iframe object embed select option".split())
+_SVG_TEXT = frozenset("text tspan textpath title desc metadata".split())  # inside <svg>: drawing labels
+_BLOCK = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 tr td th table section article header footer nav aside "
+    "blockquote pre hr figure figcaption main form address details summary".split()
+)
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
+_UNCLOSED_END_TAG = re.compile(r"</(script|style)(?=<)", re.IGNORECASE)
 
 
-def html_to_text(html: str) -> str:
-    """The visible text of an HTML page: no tags, scripts or styles; paragraphs on their own lines."""
-    parser = _TextExtractor()
-    parser.feed(html)
-    parser.close()
-    lines = (re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in "".join(parser.parts).split("\n"))
+def parse_html(html: str) -> etree._Element | None:
+    """The lxml tree of a page (libxml2's HTML parser: linear time, recovers from broken markup),
+    or None when there is no document. ``</script<`` is closed first: a browser would read the
+    rest of the page as script."""
+    html = _UNCLOSED_END_TAG.sub(r"</\1>", _XML_DECLARATION.sub("", html, count=1))
+    try:
+        return lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def visible_text(root: etree._Element) -> str:
+    """The text a reader sees in a parsed page: no scripts, styles or drawing labels; one line per
+    block element. An unclosed ``<svg>`` keeps the page after it, since only SVG's own text
+    elements are left out."""
+    parts: list[str] = []
+    skipping = 0
+    in_svg = 0
+
+    def hidden(tag: str) -> bool:
+        return tag in _SKIP or (in_svg > 0 and tag in _SVG_TEXT)
+
+    # comments and processing instructions come as one event each: only their tail is text
+    for event, element in etree.iterwalk(root, events=("start", "end", "comment", "pi")):
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if event == "start":
+            in_svg += tag == "svg"
+            if hidden(tag):
+                skipping += 1
+            elif not skipping and element.text:
+                parts.append(element.text)
+            if tag in _BLOCK:
+                parts.append("\n")
+            continue
+        if event == "end":
+            if hidden(tag):
+                skipping -= 1
+            in_svg -= tag == "svg"
+            if tag in _BLOCK:
+                parts.append("\n")
+        if not skipping and element.tail:
+            parts.append(element.tail)
+    lines = (re.sub(r"[ \t\r\f\v\xa0]+", " ", line).strip() for line in "".join(parts).split("\n"))
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _looks_like_html(text: str) -> bool:
+def html_to_text(html: str) -> str:
+    """The visible text of an HTML page or fragment: no tags, scripts or styles; paragraphs on their own lines."""
+    root = parse_html(_CONTROL.sub("", html))
+    return visible_text(root) if root is not None else ""
+
+
+def looks_like_html(text: str) -> bool:
+    """Whether decoded ``text`` (its first 64 KB) is an HTML document rather than prose mentioning tags."""
     head = text[:65536]
     return bool(_HTML.search(head)) or (bool(_HTML_START.match(head)) and head.count("</") >= 2)
 
 
+def decode_bytes(
+    raw: bytes, *, name: str, content_type: str | None = None, html: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> str:
+    """The characters of one input, without control characters; HTML is decoded as a browser
+    would and never refused for its encoding.
+
+    Raises:
+        RejectedInput: ``empty``, ``too_large`` (over ``max_bytes``), ``binary``,
+            ``invalid_encoding`` (plain text only) or ``control_chars``.
+    """
+    if not raw:
+        raise RejectedInput("empty", f"{name}: 0 bytes")
+    if len(raw) > max_bytes:
+        raise RejectedInput("too_large", f"{name}: {len(raw):,} bytes, limit {max_bytes:,}")
+    text = _decode(raw, name, content_type=content_type, html=html)
+    controls = len(_CONTROL.findall(text))
+    if controls > MAX_CONTROL_SHARE * len(text):
+        raise RejectedInput("control_chars", f"{name}: {controls} of {len(text)} characters are control characters")
+    return _PAGE_BREAK.sub("\n", _CONTROL.sub("", text))
+
+
 def decode_text(raw: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) -> str:
-    """The text of one input record, repaired where that is safe.
+    """The text of one plain-text input record, repaired where that is safe.
 
     Args:
         raw: the record's bytes (a whole .txt file, or one record's text field encoded).
@@ -140,16 +285,8 @@ def decode_text(raw: bytes, *, name: str, max_bytes: int = DEFAULT_MAX_BYTES) ->
         RejectedInput: with reason ``empty``, ``too_large``, ``binary``, ``invalid_encoding``,
             ``control_chars``, ``no_text`` or ``blank``.
     """
-    if not raw:
-        raise RejectedInput("empty", f"{name}: 0 bytes")
-    if len(raw) > max_bytes:
-        raise RejectedInput("too_large", f"{name}: {len(raw):,} bytes, limit {max_bytes:,}")
-    text = _decode(raw, name)
-    controls = len(_CONTROL.findall(text))
-    if controls > MAX_CONTROL_SHARE * len(text):
-        raise RejectedInput("control_chars", f"{name}: {controls} of {len(text)} characters are control characters")
-    text = _PAGE_BREAK.sub("\n", _CONTROL.sub("", text))
-    if _looks_like_html(text):
+    text = decode_bytes(raw, name=name, max_bytes=max_bytes)
+    if looks_like_html(text):
         text = html_to_text(text)
         if not text:
             raise RejectedInput("no_text", f"{name}: HTML without visible text")

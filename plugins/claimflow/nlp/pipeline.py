@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
+from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.models import Article, Claim, Entity, Mention
 
 log = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ def load_nlp(model: str):
         ) from exc
     if CLAIMS_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(CLAIMS_COMPONENT)
+    nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
 

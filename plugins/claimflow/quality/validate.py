@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
 from claimflow.quality.suites import ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
@@ -238,7 +239,7 @@ def validate_day(
     """
     _check_inputs(tables, day)
     config = load_config(Path(suites_dir))
-    parameters = {"run_day": [day], "min_articles": config.volume.floor(history)}
+    parameters = {"run_day": [day], "min_articles": config.volume.floor(history), "max_article_chars": MAX_ARTICLE_CHARS}
     parents = Parents.of(day, tables["articles"], tables["entities"])
     verdicts = {t: _validate_table(t, tables[t], config.suites[t], parents, parameters) for t in TABLES}
     for child in ("entities", "mentions", "claims"):
