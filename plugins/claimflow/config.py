@@ -33,6 +33,8 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
+    publish_lease_minutes: int = 60  # a publish holding a day longer than this may be taken over
+    staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
 
     @property
     def lake_uri(self) -> str:
@@ -60,7 +62,7 @@ class Settings:
             if delay < 0:
                 raise ValueError(f"CLAIMFLOW_FETCH_DELAY must be zero or more seconds, got {delay}")
             changes["fetch_delay"] = delay
-        for name in ("shard_size", "max_shards", "batch_size", "n_process"):
+        for name in ("shard_size", "max_shards", "batch_size", "n_process", "publish_lease_minutes", "staging_max_age_hours"):
             raw = env.get(f"CLAIMFLOW_{name.upper()}")
             if raw:
                 value = int(raw)

@@ -54,12 +54,11 @@ class ManifestError(ClaimflowError):
 
 
 class PublishConflict(TransientStorageError):
-    """Another run holds the day's publish lease; a retry publishes once that run is done."""
+    """Another run is publishing the same day, or has published it since this run began; a retry
+    publishes once that run is done (a day is committed by one run at a time)."""
 
-    def __init__(self, day: str, run_id: str, holder: str, expires: str) -> None:
+    def __init__(self, day: str, run_id: str, reason: str, *, holder: str | None = None) -> None:
         self.day = day
         self.run_id = run_id
         self.holder = holder
-        super().__init__(
-            f"run {run_id} cannot publish {day}: run {holder} is publishing it (lease until {expires}); retry later"
-        )
+        super().__init__(f"run {run_id} cannot publish {day}: {reason}; a retry publishes it after that run")

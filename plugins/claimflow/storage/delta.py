@@ -1,4 +1,4 @@
-"""Where the lake's Delta tables live and how delta-rs reaches them.
+"""The lake's Delta tables: where they live, how delta-rs reaches them, and how a day is replaced.
 
 delta-rs does not use boto3, so it is handed the S3 settings ``S3Store`` resolved (the Airflow
 connection ``settings.aws_conn_id`` where it exists, else boto3's environment) as its
@@ -7,10 +7,24 @@ connection ``settings.aws_conn_id`` where it exists, else boto3's environment) a
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.dataset as ds
 
 from claimflow import layout
 from claimflow.config import Settings
+from claimflow.exceptions import PublishConflict, StorageError
+from claimflow.storage.base import ObjectStore, file_sha256
+
+log = logging.getLogger(__name__)
+
+TARGET_FILE_SIZE = 64 * 1024 * 1024  # bytes per data file: the Rust writer buffers up to this much
+READ_BATCH = 10_000  # rows per Arrow batch read from a staged file
 
 
 def is_s3(settings: Settings) -> bool:
@@ -53,3 +67,106 @@ def storage_options(settings: Settings) -> dict[str, str]:
         if s3.sse_kms_key_id:
             options["AWS_SSE_KMS_KEY_ID"] = s3.sse_kms_key_id
     return options
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """One staged Parquet file of a table, with the facts validate vouched for."""
+
+    key: str
+    rows: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class DayCommit:
+    """Who replaces a day: the run, and the number of its publish lease, which fences the commit.
+
+    Every commit records ``(app_id, generation)`` as a Delta transaction action; a run finding a
+    higher number in a table was overtaken by a later lease holder and must not commit there.
+    """
+
+    day: str
+    run_id: str
+    generation: int
+
+    @property
+    def app_id(self) -> str:
+        return f"claimflow-publish/{self.day}"
+
+
+def open_table(settings: Settings, table: str, schema: pa.Schema):
+    """The Delta table, created empty (partitioned by ``dt``) the first time any run needs it."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+    uri, options = table_uri(settings, table), storage_options(settings)
+    try:
+        return DeltaTable(uri, storage_options=options)
+    except TableNotFoundError:
+        try:
+            DeltaTable.create(uri, schema, mode="ignore", partition_by=["dt"], storage_options=options)
+        except CommitFailedError:  # another run created it at the same moment
+            pass
+        return DeltaTable(uri, storage_options=options)
+
+
+def staged_batches(store: ObjectStore, parts: list[StagedPart], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
+    """The rows of the staged files, one file on local disk at a time (downloaded from S3),
+    checked against the SHA-256 validate recorded and read in bounded batches."""
+    with tempfile.TemporaryDirectory(prefix="claimflow-publish-") as tmp:
+        path = Path(tmp) / "part.parquet"
+        for part in parts:
+            store.get_file(part.key, path)
+            if file_sha256(path) != part.sha256:
+                raise StorageError(f"staged file {part.key} does not match its SHA-256 {part.sha256}: not publishing it")
+            for batch in ds.dataset(path, format="parquet", schema=schema).to_batches(batch_size=READ_BATCH):
+                yield batch
+            path.unlink()
+
+
+def replace_day(settings: Settings, store: ObjectStore, table: str, schema: pa.Schema, parts: list[StagedPart],
+                commit: DayCommit) -> int:
+    """Replace the day in ``table`` with the staged rows in one Delta commit (an empty day still
+    commits, deleting the day's old rows); returns the committed version.
+
+    Raises PublishConflict when a later lease holder has committed this table, or commits to the
+    day's partition while this one is written (delta-rs's CommitFailedError).
+    """
+    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
+    from deltalake.exceptions import CommitFailedError
+
+    delta = open_table(settings, table, schema)
+    seen = delta.transaction_version(commit.app_id)
+    if seen is not None and seen > commit.generation:
+        raise PublishConflict(commit.day, commit.run_id, f"a later publish (lease {seen}) has committed {table}")
+    reader = pa.RecordBatchReader.from_batches(schema, staged_batches(store, parts, schema))
+    try:
+        write_deltalake(
+            delta,
+            reader,
+            mode="overwrite",
+            predicate=f"dt = '{layout.check_day(commit.day)}'",
+            target_file_size=TARGET_FILE_SIZE,
+            writer_properties=WriterProperties(compression="ZSTD"),
+            commit_properties=CommitProperties(
+                custom_metadata={"run_id": commit.run_id, "day": commit.day, "lease": commit.generation},
+                app_transactions=[Transaction(commit.app_id, commit.generation)],
+            ),
+        )
+    except CommitFailedError as error:
+        raise PublishConflict(commit.day, commit.run_id, f"another commit to {table} for the day won: {error}") from error
+    version = delta.version()
+    log.info("committed table=%s day=%s run_id=%s version=%d rows=%d", table, commit.day, commit.run_id, version,
+             sum(p.rows for p in parts))
+    return version
+
+
+def read_day(settings: Settings, table: str, day: str, *, version: int | None = None,
+             columns: list[str] | None = None) -> pa.Table:
+    """A day of ``table`` as Arrow, at ``version`` (a manifest's, for exactly one run's day) or
+    the latest; reads only that day's files."""
+    from deltalake import DeltaTable
+
+    delta = DeltaTable(table_uri(settings, table), version=version, storage_options=storage_options(settings))
+    return delta.to_pyarrow_table(partitions=[("dt", "=", layout.check_day(day))], columns=columns)

@@ -45,6 +45,7 @@ DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
 SHA256_METADATA = "sha256"  # user metadata key holding the hex SHA-256 of the whole object
 
 _MISSING_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+_LOST_RACE_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 _TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
@@ -336,6 +337,29 @@ class S3Store(ObjectStore):
                 **self.settings.encryption_args(),
             )
 
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """A PUT with ``If-None-Match: *``: S3 (and SeaweedFS) answer 412 when the key exists,
+        409 when another conditional write to it is in flight; both mean another writer won."""
+        full = self._full(key)
+        digest = hashlib.sha256(data).digest()
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=full,
+                Body=data,
+                IfNoneMatch="*",
+                ChecksumSHA256=base64.b64encode(digest).decode(),
+                Metadata={SHA256_METADATA: digest.hex()},
+                **self.settings.encryption_args(),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _LOST_RACE_CODES:
+                return False
+            raise self._translate("upload", full, error) from error
+        except (BotoCoreError, Boto3Error) as error:
+            raise self._translate("upload", full, error) from error
+        return True
+
     def put_file(self, key: str, path: Path) -> None:
         full = self._full(key)
         extra = {
@@ -363,7 +387,7 @@ class S3Store(ObjectStore):
         with self._errors("list", full):
             for page in pages:
                 for obj in page.get("Contents", ()):
-                    yield ObjectInfo(obj["Key"][strip:], int(obj["Size"]))
+                    yield ObjectInfo(obj["Key"][strip:], int(obj["Size"]), obj.get("LastModified"))
 
     def delete(self, keys: list[str]) -> None:
         full = [self._full(key) for key in keys]
