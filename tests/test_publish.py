@@ -14,7 +14,7 @@ from claimflow.config import Settings
 from claimflow.exceptions import PublishConflict
 from claimflow.manifest import Manifest, read_manifest
 from claimflow.storage import delta, lease
-from claimflow.storage.records import read_jsonl_gz
+from claimflow.storage.records import get_json, read_jsonl_gz
 from staged_day import stage_day
 
 DAY = "2026-11-26"
@@ -30,10 +30,12 @@ def settings(request, tmp_path) -> Settings:
 
 
 def day_rows(settings: Settings, version: dict[str, int] | None = None) -> dict[str, list[str]]:
-    """The run id of every row of the day in every Delta table, at ``version`` or the latest."""
+    """The run id of every row of the day in every Delta table (a quarantine row's is in its
+    ``detail``), at ``version`` or the latest."""
+    tables = delta.DeltaLake.open(settings)
     return {
-        table: delta.read_day(settings, table, DAY, version=(version or {}).get(table), columns=["run_id"] if
-                              not table.startswith("quarantine/") else ["detail"]).column(0).to_pylist()
+        table: tables.read_day(table, DAY, version=(version or {}).get(table),
+                               columns=["detail" if table.startswith("quarantine/") else "run_id"]).column(0).to_pylist()
         for table in layout.DELTA_TABLES
     }
 
@@ -58,8 +60,7 @@ def test_a_day_is_committed_and_the_manifest_names_the_versions(settings):
     store = stages.lake(settings)
     assert [r["run"] for r in read_jsonl_gz(store, manifest.raw_archive)] == ["run-a"] * 3
     assert not list(store.list(layout.STAGING))
-    history = __import__("deltalake").DeltaTable(delta.table_uri(settings, "claims"),
-                                                 storage_options=delta.storage_options(settings)).history(1)
+    history = delta.DeltaLake.open(settings).table("claims").history(1)
     assert history[0]["run_id"] == "run-a" and history[0]["day"] == DAY
 
 
@@ -69,8 +70,9 @@ def test_rerun_is_idempotent_and_empty_tables_still_replace_the_day(settings):
     assert day_rows(settings) == day_rows(settings, first.versions())
     assert again.versions() == {t: v + 1 for t, v in first.versions().items()}
     emptied = publish(settings, "run-c", {**ROWS_A, "claims": 0})
-    assert delta.read_day(settings, "claims", DAY).num_rows == 0 and emptied.tables["claims"].rows == 0
-    assert delta.read_day(settings, "claims", DAY, version=first.tables["claims"].version).num_rows == 4
+    tables = delta.DeltaLake.open(settings)
+    assert tables.read_day("claims", DAY).num_rows == 0 and emptied.tables["claims"].rows == 0
+    assert tables.read_day("claims", DAY, version=first.tables["claims"].version).num_rows == 4
 
 
 def test_the_previous_run_of_a_day_reads_at_its_recorded_versions(settings):
@@ -79,7 +81,7 @@ def test_the_previous_run_of_a_day_reads_at_its_recorded_versions(settings):
     assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())
     other_day = stages.publish(settings, "2026-11-27", "run-x", stage_day(settings, "2026-11-27", "run-x", ROWS_B))
     assert other_day.tables["articles"].rows == 6
-    assert len(delta.read_day(settings, "articles", DAY)) == 6  # another day's commit leaves this one
+    assert delta.DeltaLake.open(settings).read_day("articles", DAY).num_rows == 6  # another day's commit leaves this one
 
 
 def test_two_runs_publishing_at_once_leave_one_runs_day(settings):
@@ -125,33 +127,33 @@ def test_a_run_overtaken_after_its_lease_expired_cannot_commit(settings):
     manifest_b = publish(settings, "run-b", ROWS_B)
     with pytest.raises(PublishConflict, match="taken over by run run-b"):
         held.check()
-    parts = stages._staged_parts(__import__("claimflow.storage.records", fromlist=["x"]).get_json(store, store.key(staged_a)))
+    parts = stages._staged_parts(get_json(store, store.key(staged_a)))
     commit = delta.DayCommit(DAY, "run-a", held.generation)
     with pytest.raises(PublishConflict, match="a later publish .* has committed claims"):
-        delta.replace_day(settings, store, "claims", stages.SCHEMAS["claims"], parts["claims"], commit)
+        delta.DeltaLake.open(settings).replace_day(store, "claims", stages.SCHEMAS["claims"], parts["claims"], commit)
     assert_day_is_one_runs(settings, manifest_b, ROWS_B)
 
 
 def test_a_publish_failing_half_way_keeps_the_previous_day_readable_and_a_retry_completes(settings, monkeypatch):
     first = publish(settings, "run-a", ROWS_A)
     staged_b = stage_day(settings, DAY, "run-b", ROWS_B)
-    real = stages.replace_day
+    real = delta.DeltaLake.replace_day
     calls = []
 
-    def fail_third(*args, **kwargs):
-        calls.append(args[2])
+    def fail_third(self, *args, **kwargs):
+        calls.append(args[1])
         if len(calls) == 3:
             raise OSError("disk went away")
-        return real(*args, **kwargs)
+        return real(self, *args, **kwargs)
 
-    monkeypatch.setattr(stages, "replace_day", fail_third)
+    monkeypatch.setattr(delta.DeltaLake, "replace_day", fail_third)
     with pytest.raises(OSError, match="disk went away"):
         stages.publish(settings, DAY, "run-b", staged_b)
     store = stages.lake(settings)
     assert read_manifest(store, DAY) == first
     assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())
     assert [r["run"] for r in read_jsonl_gz(store, first.raw_archive)] == ["run-a"] * 3
-    monkeypatch.setattr(stages, "replace_day", real)
+    monkeypatch.setattr(delta.DeltaLake, "replace_day", real)
     retried = stages.publish(settings, DAY, "run-b", staged_b)  # the lease of the failed try is free again
     assert read_manifest(store, DAY) == retried
     assert_day_is_one_runs(settings, retried, ROWS_B)

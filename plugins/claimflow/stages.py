@@ -26,7 +26,7 @@ from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersio
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
 from claimflow.storage import ObjectStore, lease, open_store
-from claimflow.storage.delta import DayCommit, StagedPart, replace_day
+from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart
 from claimflow.storage.records import (
     get_json,
     put_frame_parquet,
@@ -235,11 +235,11 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     try:
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
-        commit = DayCommit(day, run_id, held.generation)
+        tables, commit = DeltaLake.open(settings), DayCommit(day, run_id, held.generation)
         versions = {}
         for table in layout.DELTA_TABLES:
             held.check()
-            versions[table] = replace_day(settings, store, table, _schema(table), parts[table], commit)
+            versions[table] = tables.replace_day(store, table, _schema(table), parts[table], commit)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
         quality = staged["quality"]
         manifest = Manifest(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
@@ -95,22 +95,6 @@ class DayCommit:
         return f"claimflow-publish/{self.day}"
 
 
-def open_table(settings: Settings, table: str, schema: pa.Schema):
-    """The Delta table, created empty (partitioned by ``dt``) the first time any run needs it."""
-    from deltalake import DeltaTable
-    from deltalake.exceptions import CommitFailedError, TableNotFoundError
-
-    uri, options = table_uri(settings, table), storage_options(settings)
-    try:
-        return DeltaTable(uri, storage_options=options)
-    except TableNotFoundError:
-        try:
-            DeltaTable.create(uri, schema, mode="ignore", partition_by=["dt"], storage_options=options)
-        except CommitFailedError:  # another run created it at the same moment
-            pass
-        return DeltaTable(uri, storage_options=options)
-
-
 def staged_batches(store: ObjectStore, parts: list[StagedPart], schema: pa.Schema) -> Iterator[pa.RecordBatch]:
     """The rows of the staged files, one file on local disk at a time (downloaded from S3),
     checked against the SHA-256 validate recorded and read in bounded batches."""
@@ -125,48 +109,78 @@ def staged_batches(store: ObjectStore, parts: list[StagedPart], schema: pa.Schem
             path.unlink()
 
 
-def replace_day(settings: Settings, store: ObjectStore, table: str, schema: pa.Schema, parts: list[StagedPart],
-                commit: DayCommit) -> int:
-    """Replace the day in ``table`` with the staged rows in one Delta commit (an empty day still
-    commits, deleting the day's old rows); returns the committed version.
+@dataclass(frozen=True)
+class DeltaLake:
+    """The lake's Delta tables with delta-rs's options resolved once: resolving them looks up the
+    Airflow connection and builds a boto3 session, seconds that a publish should not pay per table."""
 
-    Raises PublishConflict when a later lease holder has committed this table, or commits to the
-    day's partition while this one is written (delta-rs's CommitFailedError).
-    """
-    from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
-    from deltalake.exceptions import CommitFailedError
+    settings: Settings
+    options: dict[str, str] = field(repr=False)  # holds secrets
 
-    delta = open_table(settings, table, schema)
-    seen = delta.transaction_version(commit.app_id)
-    if seen is not None and seen > commit.generation:
-        raise PublishConflict(commit.day, commit.run_id, f"a later publish (lease {seen}) has committed {table}")
-    reader = pa.RecordBatchReader.from_batches(schema, staged_batches(store, parts, schema))
-    try:
-        write_deltalake(
-            delta,
-            reader,
-            mode="overwrite",
-            predicate=f"dt = '{layout.check_day(commit.day)}'",
-            target_file_size=TARGET_FILE_SIZE,
-            writer_properties=WriterProperties(compression="ZSTD"),
-            commit_properties=CommitProperties(
-                custom_metadata={"run_id": commit.run_id, "day": commit.day, "lease": commit.generation},
-                app_transactions=[Transaction(commit.app_id, commit.generation)],
-            ),
-        )
-    except CommitFailedError as error:
-        raise PublishConflict(commit.day, commit.run_id, f"another commit to {table} for the day won: {error}") from error
-    version = delta.version()
-    log.info("committed table=%s day=%s run_id=%s version=%d rows=%d", table, commit.day, commit.run_id, version,
-             sum(p.rows for p in parts))
-    return version
+    @classmethod
+    def open(cls, settings: Settings) -> DeltaLake:
+        return cls(settings, storage_options(settings))
 
+    def uri(self, table: str) -> str:
+        return table_uri(self.settings, table)
 
-def read_day(settings: Settings, table: str, day: str, *, version: int | None = None,
-             columns: list[str] | None = None) -> pa.Table:
-    """A day of ``table`` as Arrow, at ``version`` (a manifest's, for exactly one run's day) or
-    the latest; reads only that day's files."""
-    from deltalake import DeltaTable
+    def table(self, table: str, version: int | None = None):
+        """The ``deltalake.DeltaTable`` of ``table`` at ``version`` or the latest."""
+        from deltalake import DeltaTable
 
-    delta = DeltaTable(table_uri(settings, table), version=version, storage_options=storage_options(settings))
-    return delta.to_pyarrow_table(partitions=[("dt", "=", layout.check_day(day))], columns=columns)
+        return DeltaTable(self.uri(table), version=version, storage_options=self.options)
+
+    def read_day(self, table: str, day: str, *, version: int | None = None, columns: list[str] | None = None) -> pa.Table:
+        """A day of ``table`` as Arrow, at ``version`` (a manifest's, for exactly one run's day) or
+        the latest; reads only that day's files."""
+        return self.table(table, version).to_pyarrow_table(partitions=[("dt", "=", layout.check_day(day))], columns=columns)
+
+    def open_table(self, table: str, schema: pa.Schema):
+        """The Delta table, created empty (partitioned by ``dt``) the first time any run needs it."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import CommitFailedError, TableNotFoundError
+
+        try:
+            return self.table(table)
+        except TableNotFoundError:
+            try:
+                DeltaTable.create(self.uri(table), schema, mode="ignore", partition_by=["dt"], storage_options=self.options)
+            except CommitFailedError:  # another run created it at the same moment
+                pass
+            return self.table(table)
+
+    def replace_day(self, store: ObjectStore, table: str, schema: pa.Schema, parts: list[StagedPart],
+                    commit: DayCommit) -> int:
+        """Replace the day in ``table`` with the staged rows in one Delta commit (an empty day
+        still commits, deleting the day's old rows); returns the committed version.
+
+        Raises PublishConflict when a later lease holder has committed this table, or commits to
+        the day's partition while this one is written (delta-rs's CommitFailedError).
+        """
+        from deltalake import CommitProperties, Transaction, WriterProperties, write_deltalake
+        from deltalake.exceptions import CommitFailedError
+
+        delta = self.open_table(table, schema)
+        seen = delta.transaction_version(commit.app_id)
+        if seen is not None and seen > commit.generation:
+            raise PublishConflict(commit.day, commit.run_id, f"a later publish (lease {seen}) has committed {table}")
+        reader = pa.RecordBatchReader.from_batches(schema, staged_batches(store, parts, schema))
+        try:
+            write_deltalake(
+                delta,
+                reader,
+                mode="overwrite",
+                predicate=f"dt = '{layout.check_day(commit.day)}'",
+                target_file_size=TARGET_FILE_SIZE,
+                writer_properties=WriterProperties(compression="ZSTD"),
+                commit_properties=CommitProperties(
+                    custom_metadata={"run_id": commit.run_id, "day": commit.day, "lease": commit.generation},
+                    app_transactions=[Transaction(commit.app_id, commit.generation)],
+                ),
+            )
+        except CommitFailedError as error:
+            raise PublishConflict(commit.day, commit.run_id, f"another commit to {table} for the day won: {error}") from error
+        version = delta.version()
+        log.info("committed table=%s day=%s run_id=%s version=%d rows=%d", table, commit.day, commit.run_id, version,
+                 sum(p.rows for p in parts))
+        return version

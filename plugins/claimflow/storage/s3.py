@@ -175,20 +175,30 @@ def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
     Settings the connection's ``config_kwargs`` extra makes explicitly win over claimflow's, since
     the connection is the operator's statement about that environment.
     """
-    config = settings.botocore_config()
+    return _client(settings, _connection_hook(aws_conn_id))
+
+
+def _connection_hook(aws_conn_id: str | None) -> Any:
+    """The S3Hook of the Airflow connection ``aws_conn_id``, or None where there is no such connection."""
     if aws_conn_id and _airflow_connection_exists(aws_conn_id):
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-        hook = S3Hook(aws_conn_id=aws_conn_id)
-        connection_config = hook.config
-        merged = config.merge(connection_config)  # the connection's explicit options win...
-        if config.s3 and connection_config.s3:  # ...key by key inside the s3 options too
-            merged = merged.merge(Config(s3={**config.s3, **connection_config.s3}))
         log.info("S3 client from Airflow connection %r", aws_conn_id)
-        return hook.get_client_type(config=merged)
+        return S3Hook(aws_conn_id=aws_conn_id)
     if aws_conn_id:
         log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
-    return boto3.session.Session().client("s3", config=config)
+    return None
+
+
+def _client(settings: S3Settings, hook: Any) -> Any:
+    config = settings.botocore_config()
+    if hook is None:
+        return boto3.session.Session().client("s3", config=config)
+    connection_config = hook.config
+    merged = config.merge(connection_config)  # the connection's explicit options win...
+    if config.s3 and connection_config.s3:  # ...key by key inside the s3 options too
+        merged = merged.merge(Config(s3={**config.s3, **connection_config.s3}))
+    return hook.get_client_type(config=merged)
 
 
 @dataclass(frozen=True)
@@ -207,11 +217,10 @@ class S3Access:
 
 def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Access:
     """The endpoint, region, addressing style and credentials :func:`make_client` would use."""
-    client = make_client(settings, aws_conn_id)
-    if aws_conn_id and _airflow_connection_exists(aws_conn_id):
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-        credentials = S3Hook(aws_conn_id=aws_conn_id).get_credentials()  # masked in task logs
+    hook = _connection_hook(aws_conn_id)
+    client = _client(settings, hook)
+    if hook is not None:
+        credentials = hook.get_credentials()  # masked in task logs
     else:
         found = boto3.session.Session().get_credentials()
         credentials = found.get_frozen_credentials() if found is not None else None
