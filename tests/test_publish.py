@@ -157,3 +157,41 @@ def test_a_publish_failing_half_way_keeps_the_previous_day_readable_and_a_retry_
     retried = stages.publish(settings, DAY, "run-b", staged_b)  # the lease of the failed try is free again
     assert read_manifest(store, DAY) == retried
     assert_day_is_one_runs(settings, retried, ROWS_B)
+
+
+@pytest.mark.integration
+def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and_a_retry_completes(tmp_path, monkeypatch):
+    from seaweed import SeaweedFS, isolate_aws_env, weed_binary
+
+    if weed_binary() is None:
+        pytest.skip("the weed binary is not installed")
+    with SeaweedFS(tmp_path / "weed") as server:
+        isolate_aws_env(monkeypatch, server.env())
+        monkeypatch.setenv("CLAIMFLOW_S3_MAX_ATTEMPTS", "2")
+        settings = Settings(lake=f"s3://{server.bucket}/lake", aws_conn_id="claimflow_no_such_conn")
+        first = publish(settings, "run-a", ROWS_A)
+        staged_b = stage_day(settings, DAY, "run-b", ROWS_B)
+        real = delta.DeltaLake.replace_day
+        calls = []
+
+        def stop_before_third(self, *args, **kwargs):
+            calls.append(args[1])
+            if len(calls) == 3:  # articles and entities are committed; the server goes away
+                server.stop()
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(delta.DeltaLake, "replace_day", stop_before_third)
+        with pytest.raises(Exception) as failed:  # noqa: PT011 (delta-rs and boto3 each say it their way)
+            stages.publish(settings, DAY, "run-b", staged_b)
+        assert not isinstance(failed.value, PublishConflict)
+        server.start()
+        monkeypatch.setattr(delta.DeltaLake, "replace_day", real)
+        store = stages.lake(settings)
+        assert read_manifest(store, DAY) == first
+        assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())
+        latest = day_rows(settings)
+        assert latest["articles"] == ["run-b"] * 6 and latest["claims"] == ["run-a"] * 4  # each table whole
+        retried = stages.publish(settings, DAY, "run-b", staged_b)
+        assert read_manifest(store, DAY) == retried
+        assert_day_is_one_runs(settings, retried, ROWS_B)
+        assert_day_is_one_runs(settings, retried, ROWS_B, version=retried.versions())

@@ -23,7 +23,8 @@ from claimflow.storage.base import ObjectStore, file_sha256
 
 log = logging.getLogger(__name__)
 
-TARGET_FILE_SIZE = 64 * 1024 * 1024  # bytes per data file: the Rust writer buffers up to this much
+TARGET_FILE_SIZE = 64 * 1024 * 1024  # bytes per data file: the Rust writer holds a file this big
+ROW_GROUP = 10_000  # rows per Parquet row group: the writer holds one uncompressed, so memory stays flat
 READ_BATCH = 10_000  # rows per Arrow batch read from a staged file
 
 
@@ -172,7 +173,7 @@ class DeltaLake:
                 mode="overwrite",
                 predicate=f"dt = '{layout.check_day(commit.day)}'",
                 target_file_size=TARGET_FILE_SIZE,
-                writer_properties=WriterProperties(compression="ZSTD"),
+                writer_properties=WriterProperties(compression="ZSTD", max_row_group_size=ROW_GROUP),
                 commit_properties=CommitProperties(
                     custom_metadata={"run_id": commit.run_id, "day": commit.day, "lease": commit.generation},
                     app_transactions=[Transaction(commit.app_id, commit.generation)],
