@@ -33,7 +33,7 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
-    publish_lease_minutes: int = 60  # a publish holding a day longer than this may be taken over
+    publish_lease_minutes: int = 10  # a publish silent this long (renewing before each commit) may be taken over
     staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
 
     @property

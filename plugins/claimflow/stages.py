@@ -231,14 +231,15 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     store = lake(settings)
     staged = get_json(store, store.key(staged_uri))
     parts = _staged_parts(staged)
-    held = lease.acquire(store, day, run_id, dt.timedelta(minutes=settings.publish_lease_minutes))
+    ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
+    held = lease.acquire(store, day, run_id, ttl)
     try:
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
         tables, commit = DeltaLake.open(settings), DayCommit(day, run_id, held.generation)
         versions = {}
         for table in layout.DELTA_TABLES:
-            held.check()
+            held = held.renew(ttl)
             versions[table] = tables.replace_day(store, table, _schema(table), parts[table], commit)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
         quality = staged["quality"]
@@ -255,7 +256,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
             quality=Quality(quality["passed"], quality["results"], quality["report"], quality.get("statistics", {})),
             raw_archive=raw,
         )
-        held.check()
+        held = held.renew(ttl)
         write_manifest(store, manifest)
     except BaseException:
         _release_after_failure(held)

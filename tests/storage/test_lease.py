@@ -51,6 +51,17 @@ def test_release_frees_the_day_and_prunes_older_leases(store):
     assert lease.acquire(store, DAY, "run-c", TTL, now=NOW).generation == 2
 
 
+def test_renewal_keeps_a_long_publish_and_refuses_a_lost_one(store):
+    held = lease.acquire(store, DAY, "run-a", TTL, now=NOW)
+    renewed = held.renew(TTL, now=NOW + dt.timedelta(minutes=20))
+    with pytest.raises(PublishConflict, match="run run-a is publishing it"):  # past the first expiry, still held
+        lease.acquire(store, DAY, "run-b", TTL, now=NOW + dt.timedelta(minutes=40))
+    taken = lease.acquire(store, DAY, "run-b", TTL, now=NOW + dt.timedelta(minutes=51))
+    with pytest.raises(PublishConflict, match="taken over by run run-b"):
+        renewed.renew(TTL, now=NOW + dt.timedelta(minutes=52))
+    assert taken.generation == 1
+
+
 def test_a_holder_past_its_expiry_stops(store):
     held = lease.acquire(store, DAY, "run-a", TTL, now=NOW)
     with pytest.raises(PublishConflict, match="its publish lease expired"):

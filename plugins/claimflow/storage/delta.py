@@ -23,7 +23,7 @@ from claimflow.storage.base import ObjectStore, file_sha256
 
 log = logging.getLogger(__name__)
 
-TARGET_FILE_SIZE = 64 * 1024 * 1024  # bytes per data file: the Rust writer holds a file this big
+TARGET_FILE_SIZE = 16 * 1024 * 1024  # bytes per data file: the Rust writer holds a file this big
 ROW_GROUP = 10_000  # rows per Parquet row group: the writer holds one uncompressed, so memory stays flat
 READ_BATCH = 10_000  # rows per Arrow batch read from a staged file
 

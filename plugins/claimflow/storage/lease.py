@@ -5,8 +5,9 @@ day spans several tables, and two runs taking turns (A articles, B articles, B c
 conflict on none of them. So a run first takes the day's lease: the next numbered object under
 ``layout.publish_lease(day)``, created with ``put_if_absent`` (``If-None-Match: *`` on S3,
 a hard link locally), so of two runs racing for one number exactly one gets it. The lease holds
-the run id and an expiry; it is released when the publish ends, and one left by a crashed run is
-taken over, under the next number, once it has expired. Its number also fences the Delta commits
+the run id and an expiry, renewed before every commit; it is released when the publish ends, and
+one left by a crashed run is taken over, under the next number, once it has expired (at once by
+a retry of the same run). Its number also fences the Delta commits
 (see ``storage.delta.replace_day``): a run whose lease was taken over cannot commit after the
 run that took it.
 """
@@ -85,6 +86,16 @@ class PublishLease:
             raise PublishConflict(self.day, self.run_id, f"its publish lease was taken over by run {holder}", holder=holder)
         if self.record.expires <= now:
             raise PublishConflict(self.day, self.run_id, f"its publish lease expired at {self.record.expires.isoformat()}")
+
+    def renew(self, ttl: dt.timedelta, now: dt.datetime | None = None) -> PublishLease:
+        """Check the lease (see :meth:`check`) and extend it by ``ttl`` from ``now``: the holder
+        renews before every commit, so a short ``ttl`` frees a crashed run's day soon while a
+        live publish of any length keeps it."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        self.check(now)
+        record = LeaseRecord(self.generation, self.run_id, now + ttl)
+        self.store.put_bytes(_key(self.day, self.generation), record.to_json())
+        return PublishLease(self.store, self.day, record)
 
     def release(self) -> None:
         """Mark the lease released (only its holder writes its object) and drop earlier ones."""
