@@ -3,13 +3,18 @@
 
 Every night at 23:30 UTC (and for any past day with `airflow backfill create`), turns the day's
 news articles into **named entities** and **attributed claims** (who said what, with source,
-cue and content as character spans) and publishes them to the lake as Parquet.
+cue and content as character spans) and publishes them to the lake as **Delta Lake tables**
+partitioned by `dt`.
 
 **ingest** → **extract** (one mapped task per shard of articles) → **validate** (Great
 Expectations: bad rows quarantined with a reason, a broken batch fails here) → **publish**
-(commit to `<table>/dt=YYYY-MM-DD/`, manifest written last, one asset event per table).
+(under the day's publish lease, one Delta commit per table replacing the day, the raw archive
+kept under the run's key, the manifest with every table's Delta version written last; one asset
+event per table) → **remove staging** (a teardown: runs whether the day published or failed).
 
-The day processed is the run's logical date (`ds`); rerunning a day replaces its partition.
+The day processed is the run's logical date (`ds`); rerunning a day replaces it in every table.
+Two runs of one day never mix: the second to reach publish fails with "run X is publishing it"
+and its retries publish it after the first.
 Configuration: `CLAIMFLOW_*` environment variables or the Airflow Variables `claimflow_lake`,
 `claimflow_sources`, `claimflow_spacy_model` (see the project README).
 """
@@ -88,21 +93,44 @@ def claimflow_nightly():
         except BatchFailed as exc:  # a bad batch stays bad on retry: fail now, visibly
             raise AirflowFailException(str(exc)) from exc
 
-    @task(task_display_name="Publish to the lake", doc_md="Commit the day's partitions; write the manifest last.", outlets=list(ASSETS.values()))
+    @task(
+        task_display_name="Publish to the lake",
+        doc_md=(
+            "Take the day's publish lease, replace the day in every Delta table (one commit each), "
+            "keep the raw archive under this run's key, write the manifest with each table's Delta "
+            "version last. Fails with PublishConflict while another run publishes the same day; "
+            "the retries publish it afterwards."
+        ),
+        outlets=list(ASSETS.values()),
+        retries=6,
+        retry_delay=datetime.timedelta(minutes=1),
+        max_retry_delay=datetime.timedelta(minutes=15),
+    )
     def publish(staged_uri: str, ds: str | None = None, run_id: str | None = None, outlet_events=None) -> dict:
         from claimflow import layout, stages
+        from claimflow.storage.delta import table_uri
 
-        manifest = stages.publish(settings(), ds, run_id, staged_uri)
+        config = settings()
+        manifest = stages.publish(config, ds, run_id, staged_uri)
         for table, asset in ASSETS.items():
             outlet_events[asset].extra = {
                 "day": ds,
-                "rows": manifest["tables"][table]["rows"],
-                "partition": f"{manifest['lake']}/{layout.partition(table, ds)}",
                 "run_id": run_id,
+                "rows": manifest.tables[table].rows,
+                "version": manifest.tables[table].version,
+                "table_uri": table_uri(config, table),
             }
-        return {"day": ds, "manifest": f"{manifest['lake']}/{layout.manifest(ds)}", **manifest["accounting"]}
+        return {"day": ds, "manifest": f"{manifest.lake}/{layout.manifest(ds)}", **vars(manifest.accounting)}
 
-    publish(validate(extract.expand(shard_uri=ingest())))
+    @task(task_display_name="Remove staging", doc_md="Delete the run's staged files, whether the day published or failed.")
+    def remove_staging(ds: str | None = None, run_id: str | None = None) -> int:
+        from claimflow import stages, staging
+
+        return staging.remove_run(stages.lake(settings()), ds, run_id)
+
+    ingested = ingest()
+    published = publish(validate(extract.expand(shard_uri=ingested)))
+    published >> remove_staging().as_teardown(setups=ingested)
 
 
 claimflow_nightly()

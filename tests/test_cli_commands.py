@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 
-from claimflow import stages
+from claimflow import layout
 from claimflow.cli import main
-from claimflow.config import Settings
+from claimflow.storage import LocalStore
 
 DAY = "2026-11-26"
 
@@ -25,18 +26,36 @@ def test_extract_fails_when_every_input_is_bad(tmp_path):
     assert main(["extract", str(tmp_path / "bad.txt"), "--out", str(tmp_path / "o.jsonl")]) == 2
 
 
-def test_summary_prints_a_published_day(tmp_path, capsys):
+def test_run_publishes_a_day_and_summary_prints_it(tmp_path, capsys, monkeypatch):
     src = tmp_path / "in"
     src.mkdir()
     (src / "a.txt").write_text("Officials said on Monday that the border crossing would reopen next week.")
-    settings = Settings.from_env({"CLAIMFLOW_LAKE": str(tmp_path / "lake"), "CLAIMFLOW_SOURCES": str(src)})
-    run = "manual__1"
-    extracted = [stages.extract(settings, uri) for uri in stages.ingest(settings, DAY, run).shard_uris]
-    stages.publish(settings, DAY, run, stages.validate(settings, DAY, run, extracted))
-    assert main(["summary", "--day", DAY, "--lake", str(tmp_path / "lake")]) == 0
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(src))
+    assert main(["run", "--day", DAY, "--run-id", "manual__1", "--lake", str(lake)]) == 0
+    ran = capsys.readouterr().out
+    assert main(["summary", "--day", DAY, "--lake", str(lake)]) == 0
     printed = capsys.readouterr().out
+    assert printed == ran
+    assert "claimflow 2026-11-26  run manual__1" in printed
     assert "articles ingested 1  published 1  quarantined 0" in printed
     assert "data quality: passed" in printed
+    assert re.search(r"claims\s+\d+ rows  version    1  " + re.escape(str(lake / "claims")), printed)
+    assert not list(LocalStore(lake).list("_staging/"))
+
+
+def test_run_of_a_day_failing_quality_says_so_and_leaves_no_staging(tmp_path, capsys, monkeypatch):
+    (tmp_path / "in").mkdir()
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(tmp_path / "in"))  # nothing to read
+    assert main(["run", "--day", DAY, "--lake", str(tmp_path / "lake")]) == 1
+    assert "2026-11-26 not published: batch 2026-11-26 failed data quality" in capsys.readouterr().out
+    assert not list(LocalStore(tmp_path / "lake").list("_staging/"))
+
+
+def test_summary_of_an_unreadable_manifest_says_so(tmp_path, capsys):
+    LocalStore(tmp_path).put_bytes(layout.manifest(DAY), b"{broken")
+    assert main(["summary", "--day", DAY, "--lake", str(tmp_path)]) == 1
+    assert "is unreadable: not JSON" in capsys.readouterr().out
 
 
 def test_summary_of_an_unpublished_day_says_so(tmp_path, capsys):

@@ -4,9 +4,14 @@ from claimflow import layout
 
 
 def test_partitions_are_hive_style():
-    assert layout.part_file("claims", "2026-11-26", 0) == "claims/dt=2026-11-26/part-00000.parquet"
-    assert layout.quarantine_partition("articles", "2026-11-26") == "quarantine/articles/dt=2026-11-26/"
+    assert layout.partition("claims", "2026-11-26") == "claims/dt=2026-11-26/"
+    assert layout.partition("quarantine/articles", "2026-11-26") == "quarantine/articles/dt=2026-11-26/"
     assert layout.manifest("2026-11-26") == "_manifests/dt=2026-11-26/_manifest.json"
+
+
+def test_raw_archives_are_kept_per_run():
+    assert layout.raw_archive("2026-11-26", "manual__a:b") == "raw/dt=2026-11-26/run=manual__a_b/articles.jsonl.gz"
+    assert layout.staged_raw_archive("2026-11-26", "r").startswith(layout.staging("2026-11-26", "r"))
 
 
 @pytest.mark.parametrize("day", ["2026-13-01", "26-11-2026", "2026-11-26T00:00", "", "../x"])

@@ -6,8 +6,10 @@ import pytest
 
 from claimflow import layout, stages
 from claimflow.config import Settings
+from claimflow.exceptions import BatchFailed
+from claimflow.manifest import Manifest, read_manifest
 from claimflow.storage import LocalStore
-from claimflow.storage.records import get_json
+from claimflow.storage.delta import DeltaLake
 
 DAY = "2026-11-26"
 RUN = "manual__2026-11-26T00:00:00+00:00"
@@ -26,10 +28,10 @@ def settings(tmp_path) -> Settings:
                               "CLAIMFLOW_SHARD_SIZE": "2"})
 
 
-def run_day(settings: Settings) -> dict:
-    ingested = stages.ingest(settings, DAY, RUN)
+def run_day(settings: Settings, run_id: str = RUN) -> Manifest:
+    ingested = stages.ingest(settings, DAY, run_id)
     extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
-    return stages.publish(settings, DAY, RUN, stages.validate(settings, DAY, RUN, extracted))
+    return stages.publish(settings, DAY, run_id, stages.validate(settings, DAY, run_id, extracted))
 
 
 def test_shards_are_near_equal_and_bounded():
@@ -69,30 +71,43 @@ def test_tables_load_the_same_whatever_the_shard_size(tmp_path):
 
 def test_a_day_is_published_with_balanced_accounting(settings):
     manifest = run_day(settings)
-    assert manifest["accounting"] == {"ingested": 7, "published": 5, "quarantined": 2}
-    assert manifest["tables"]["claims"]["rows"] >= 5
-    assert manifest["quarantine"]["inputs"]["rows"] == 2
+    assert vars(manifest.accounting) == {"ingested": 7, "published": 5, "quarantined": 2}
+    tables = DeltaLake.open(settings)
+    for table in layout.TABLES:
+        assert tables.read_day(table, DAY).num_rows == manifest.tables[table].rows, table
+    assert manifest.tables["claims"].rows >= 5
+    assert manifest.quarantine["inputs"].rows == 2
+    assert tables.read_day("quarantine/inputs", DAY).num_rows == 2
 
 
-def test_a_publish_that_fails_half_way_leaves_no_manifest_and_a_retry_completes_it(settings, monkeypatch):
-    run_day(settings)
-    ingested = stages.ingest(settings, DAY, RUN)
-    staged = stages.validate(settings, DAY, RUN, [stages.extract(settings, u) for u in ingested.shard_uris])
+def lake_files(settings: Settings) -> dict[str, bytes]:
+    """Every published object of the lake (tables, logs, raw archives, manifests) with its bytes."""
     store = LocalStore(settings.lake)
-    real_copy = LocalStore.copy
-    calls = []
+    published = [i.key for i in store.list("") if not i.key.startswith(("_staging/", "quality/", "_leases/"))]
+    return {key: store.get_bytes(key) for key in published}
 
-    def failing_copy(self, src, dst):
-        calls.append(dst)
-        if len(calls) == 3:
-            raise OSError("disk went away")
-        real_copy(self, src, dst)
 
-    monkeypatch.setattr(LocalStore, "copy", failing_copy)
-    with pytest.raises(OSError, match="disk went away"):
-        stages.publish(settings, DAY, RUN, staged)
-    assert not store.exists(layout.manifest(DAY))
-    monkeypatch.setattr(LocalStore, "copy", real_copy)
-    manifest = stages.publish(settings, DAY, RUN, staged)
-    assert get_json(store, layout.manifest(DAY)) == manifest
-    assert manifest["accounting"]["published"] == 5
+def test_a_rerun_that_fails_quality_leaves_the_published_day_as_it_was(settings, tmp_path):
+    first = run_day(settings)
+    before = lake_files(settings)
+    assert first.raw_archive in before
+    empty = tmp_path / "nothing"
+    empty.mkdir()
+    failing = Settings.from_env({"CLAIMFLOW_LAKE": settings.lake, "CLAIMFLOW_SOURCES": str(empty)})
+    with pytest.raises(BatchFailed):
+        run_day(failing, "manual__rerun")
+    assert lake_files(settings) == before
+    assert read_manifest(LocalStore(settings.lake), DAY) == first
+
+
+def test_rerunning_a_day_gives_the_same_rows(settings):
+    def rows(manifest: Manifest) -> dict[str, list]:
+        tables = DeltaLake.open(settings)
+        columns = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
+        return {t: sorted(tables.read_day(t, DAY, version=manifest.tables[t].version).column(c).to_pylist())
+                for t, c in columns.items()}
+
+    first = run_day(settings)
+    second = run_day(settings, "manual__again")
+    assert rows(second) == rows(first)
+    assert all(second.tables[t].version == first.tables[t].version + 1 for t in layout.TABLES)

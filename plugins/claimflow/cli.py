@@ -1,8 +1,9 @@
 """The ``claimflow`` command: the core without a scheduler.
 
 ``claimflow extract`` runs the NLP over files and prints one JSON line per article;
-``claimflow summary`` prints what a day's run published; ``claimflow evaluate`` scores the
-claim extractor on PolNeAR-format data.
+``claimflow run`` runs a day's ingest → extract → validate → publish in this process (the same
+stage functions the DAG's tasks call); ``claimflow summary`` prints what a day's run published;
+``claimflow evaluate`` scores the claim extractor on PolNeAR-format data.
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ import argparse
 import json
 import logging
 import sys
+import datetime as dt
 from contextlib import nullcontext
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimflow import layout
 from claimflow.config import Settings
+
+if TYPE_CHECKING:
+    from claimflow.manifest import Manifest
+    from claimflow.storage import ObjectStore
 
 log = logging.getLogger("claimflow")
 
@@ -50,30 +58,68 @@ def _extract(args: argparse.Namespace) -> int:
     return 0 if counts["articles"] or not counts["skipped"] else 2
 
 
-def _summary(args: argparse.Namespace) -> int:
-    from claimflow.storage import open_store
-    from claimflow.storage.records import get_json
-
+def _settings(args: argparse.Namespace) -> Settings:
     settings = Settings.from_env()
-    store = open_store(args.lake or settings.lake, aws_conn_id=settings.aws_conn_id)
-    key = layout.manifest(args.day)
-    if not store.exists(key):
+    return replace(settings, lake=args.lake.rstrip("/")) if args.lake else settings
+
+
+def _summary(args: argparse.Namespace) -> int:
+    from claimflow import stages
+    from claimflow.exceptions import ManifestError
+    from claimflow.manifest import read_manifest
+
+    settings = _settings(args)
+    store = stages.lake(settings)
+    try:
+        manifest = read_manifest(store, args.day)
+    except ManifestError as error:
+        print(f"the manifest of {args.day} in {store.root} is unreadable: {error.reason}")
+        return 1
+    if manifest is None:
         reports = sorted(info.key for info in store.list(layout.quality_prefix(args.day)) if info.key.endswith(".html"))
         print(f"no manifest for {args.day} in {store.root}: the day is not published")
         for report in reports:
             print(f"  quality report: {store.uri(report)}")
         return 1
-    manifest = get_json(store, key)
-    acc = manifest["accounting"]
-    rows = {table: info["rows"] for table, info in manifest["tables"].items()}
-    print(f"claimflow {manifest['day']}  run {manifest['run_id']}")
-    print(f"  articles ingested {acc['ingested']}  published {acc['published']}  quarantined {acc['quarantined']}")
+    _print_summary(settings, store, manifest)
+    return 0
+
+
+def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -> None:
+    from claimflow.storage.delta import table_uri
+
+    acc, rows = manifest.accounting, {table: tv.rows for table, tv in manifest.tables.items()}
+    print(f"claimflow {manifest.day}  run {manifest.run_id}")
+    print(f"  articles ingested {acc.ingested}  published {acc.published}  quarantined {acc.quarantined}")
     print(f"  entities {rows['entities']} (mentions {rows['mentions']})  claims {rows['claims']}")
-    print(f"  data quality: {'passed' if manifest['quality']['passed'] else 'FAILED'}  report {store.uri(manifest['quality']['report'])}")
-    print(f"  manifest {store.uri(key)}")
-    for table in layout.TABLES:
-        for file in manifest["tables"][table]["files"]:
-            print(f"  {table:<9} {file['rows']:>6} rows  {store.uri(file['key'])}")
+    print(f"  data quality: {'passed' if manifest.quality.passed else 'FAILED'}  report {store.uri(manifest.quality.report)}")
+    print(f"  manifest {store.uri(layout.manifest(manifest.day))}")
+    print(f"  raw archive {store.uri(manifest.raw_archive)}")
+    for table, version in manifest.versions().items():
+        tv = manifest.tables.get(table) or manifest.quarantine[table.removeprefix("quarantine/")]
+        print(f"  {table:<20} {tv.rows:>6} rows  version {version:>4}  {table_uri(settings, table)}")
+
+
+def _run(args: argparse.Namespace) -> int:
+    from claimflow import staging, stages
+    from claimflow.exceptions import BatchFailed, PublishConflict
+
+    settings = _settings(args)
+    run_id = args.run_id or f"cli__{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}"
+    store = stages.lake(settings)
+    try:
+        ingested = stages.ingest(settings, args.day, run_id)
+        extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
+        manifest = stages.publish(settings, args.day, run_id, stages.validate(settings, args.day, run_id, extracted))
+    except BatchFailed as error:
+        print(f"{args.day} not published: {error}")
+        return 1
+    except PublishConflict as error:
+        print(f"{args.day} not published: {error}")
+        return 3
+    finally:  # published or failed, the run's staging goes
+        staging.remove_run(store, args.day, run_id)
+    _print_summary(settings, store, manifest)
     return 0
 
 
@@ -93,6 +139,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--day", required=True, type=layout.check_day, help="the day, e.g. 2026-11-26")
     summary.add_argument("--lake", help="lake URI (default: CLAIMFLOW_LAKE or ./lake)")
     summary.set_defaults(func=_summary)
+
+    run = commands.add_parser("run", help="ingest, extract, validate and publish a day in this process")
+    run.add_argument("--day", required=True, type=layout.check_day, help="the day, e.g. 2026-11-26")
+    run.add_argument("--run-id", help="the run's id (default: cli__<now>); a day's rerun under one id replaces it")
+    run.add_argument("--lake", help="lake URI (default: CLAIMFLOW_LAKE or ./lake)")
+    run.set_defaults(func=_run)
 
     from claimflow.evaluation.cli import add_parsers
 

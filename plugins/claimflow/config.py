@@ -48,6 +48,8 @@ class Settings:
     fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
     # secret request headers per host name (API keys); never shown in a repr or a log line
     fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
+    publish_lease_minutes: int = 10  # a publish silent this long (renewing before each commit) may be taken over
+    staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
 
     @property
     def lake_uri(self) -> str:
@@ -75,7 +77,7 @@ class Settings:
             if delay < 0:
                 raise ValueError(f"CLAIMFLOW_FETCH_DELAY must be zero or more seconds, got {delay}")
             changes["fetch_delay"] = delay
-        for name in ("shard_size", "max_shards", "batch_size", "n_process"):
+        for name in ("shard_size", "max_shards", "batch_size", "n_process", "publish_lease_minutes", "staging_max_age_hours"):
             raw = env.get(f"CLAIMFLOW_{name.upper()}")
             if raw:
                 value = int(raw)

@@ -42,3 +42,23 @@ class TransientStorageError(StorageError):
 
 class ModelNotInstalled(ClaimflowError):
     """The configured spaCy model is not installed; nothing is downloaded at run time."""
+
+
+class ManifestError(ClaimflowError):
+    """A day's manifest exists but cannot be read as one (not JSON, missing or mistyped fields)."""
+
+    def __init__(self, day: str, reason: str) -> None:
+        self.day = day
+        self.reason = reason
+        super().__init__(f"manifest of {day} is unreadable: {reason}")
+
+
+class PublishConflict(TransientStorageError):
+    """Another run is publishing the same day, or has published it since this run began; a retry
+    publishes once that run is done (a day is committed by one run at a time)."""
+
+    def __init__(self, day: str, run_id: str, reason: str, *, holder: str | None = None) -> None:
+        self.day = day
+        self.run_id = run_id
+        self.holder = holder
+        super().__init__(f"run {run_id} cannot publish {day}: {reason}; a retry publishes it after that run")

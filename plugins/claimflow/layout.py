@@ -1,8 +1,9 @@
 """Where every file of a day lives in the lake: one place for all object keys.
 
-Published tables use Hive-style date partitions (``claims/dt=2026-11-26/part-00000.parquet``)
-that DuckDB, Athena, Trino and Spark read as they are; work in progress lives under
-``_staging/`` and is only trusted once ``publish`` has written the day's manifest.
+Published tables are Delta Lake tables (``claims/``, ``quarantine/inputs/``...) partitioned by
+``dt``, which delta-rs lays out Hive-style (``claims/dt=2026-11-26/part-...parquet``); work in
+progress lives under ``_staging/`` and is only trusted once ``publish`` has committed it and
+written the day's manifest.
 """
 
 from __future__ import annotations
@@ -45,15 +46,9 @@ DELTA_TABLES = (*TABLES, *(f"quarantine/{t}" for t in QUARANTINE_TABLES))
 
 
 def partition(table: str, day: str) -> str:
-    return f"{table}/dt={check_day(day)}/"
-
-
-def part_file(table: str, day: str, index: int) -> str:
-    return f"{partition(table, day)}part-{index:05d}.parquet"
-
-
-def quarantine_partition(table: str, day: str) -> str:
-    return f"quarantine/{partition(table, day)}"
+    """The folder of a day inside a Delta table (``table`` as in DELTA_TABLES); delta-rs names the
+    files, and only the table's log says which of them are live."""
+    return f"{delta_table(table)}/dt={check_day(day)}/"
 
 
 def quality_prefix(day: str) -> str:
@@ -64,13 +59,27 @@ def manifest(day: str) -> str:
     return f"_manifests/dt={check_day(day)}/_manifest.json"
 
 
-def raw_archive(day: str) -> str:
-    """The normalized articles of a day, archived before any processing."""
-    return f"raw/dt={check_day(day)}/articles.jsonl.gz"
+def raw_archive(day: str, run_id: str) -> str:
+    """The normalized articles of a day as one run read them, archived when that run publishes
+    (a key per run, so a run that does not publish never touches the archive a manifest names)."""
+    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/articles.jsonl.gz"
+
+
+def publish_lease(day: str) -> str:
+    """The folder of a day's publish leases, one numbered object per holder in turn."""
+    return f"_leases/dt={check_day(day)}/publish/"
+
+
+STAGING = "_staging/"
 
 
 def staging(day: str, run_id: str) -> str:
-    return f"_staging/dt={check_day(day)}/{run_key(run_id)}/"
+    return f"{STAGING}dt={check_day(day)}/{run_key(run_id)}/"
+
+
+def staged_raw_archive(day: str, run_id: str) -> str:
+    """Where ingest archives the day's articles until publish commits them to raw_archive."""
+    return f"{staging(day, run_id)}raw/articles.jsonl.gz"
 
 
 def staged_shard(day: str, run_id: str, kind: str, index: int) -> str:

@@ -16,17 +16,18 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimflow import __version__, layout
+from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.sources import InputLimits, RejectedRecord, read_sources
 from claimflow.ingest.web import Fetcher
+from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, write_manifest
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
-from claimflow.storage import ObjectStore, open_store
+from claimflow.storage import ObjectStore, lease, open_store
+from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart
 from claimflow.storage.records import (
-    StagedFile,
     get_json,
     put_frame_parquet,
     put_json,
@@ -73,7 +74,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     )
     for item in build_articles(inputs):
         (rejected if isinstance(item, RejectedRecord) else articles).append(item)
-    put_jsonl_gz(store, layout.raw_archive(day), (a.to_archive_dict() for a in articles))
+    put_jsonl_gz(store, layout.staged_raw_archive(day, run_id), (a.to_archive_dict() for a in articles))
     put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
     uris = []
     for index, shard in enumerate(_shards(articles, settings)):
@@ -187,12 +188,11 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     staged: dict[str, Any] = {"tables": [], "quarantine": []}
     for table in layout.TABLES:
         part = put_frame_parquet(store, f"{stage}tables/{table}.parquet", outcome.good[table], SCHEMAS[table])
-        staged["tables"].append({"table": table, "final": layout.part_file(table, day, 0), **part.to_dict()})
+        staged["tables"].append({"table": table, **part.to_dict()})
     for table in layout.QUARANTINE_TABLES:
         rows = [row for row in quarantine if row["table"] == table]
         part = put_parquet(store, f"{stage}quarantine/{table}.parquet", rows, QUARANTINE_SCHEMA)
-        final = layout.quarantine_partition(table, day) + "part-00000.parquet"
-        staged["quarantine"].append({"table": table, "final": final, **part.to_dict()})
+        staged["quarantine"].append({"table": table, **part.to_dict()})
 
     ingested = get_json(store, stage + "ingest.json")["records"]
     published = len(outcome.good["articles"])
@@ -207,42 +207,73 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     return store.uri(key)
 
 
-def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> dict[str, Any]:
-    """Commit a staged day: drop the old manifest, copy files into place, remove files this run
-    did not write, write the manifest last. A partition is trusted only through its manifest,
-    so a publish that fails half way leaves no manifest and the next try completes it."""
+def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
+    """The staged files of every Delta table (quarantine ones as ``quarantine/<table>``), in order."""
+    parts: dict[str, list[StagedPart]] = {table: [] for table in layout.DELTA_TABLES}
+    for section, prefix in (("tables", ""), ("quarantine", "quarantine/")):
+        for entry in staged[section]:
+            parts[layout.delta_table(prefix + entry["table"])].append(StagedPart(entry["key"], entry["rows"], entry["sha256"]))
+    return parts
+
+
+def _schema(table: str) -> pa.Schema:
+    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
+
+
+def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manifest:
+    """Commit a staged day: under the day's publish lease, archive the raw articles under this
+    run's key, replace the day in every Delta table (one commit each), write the manifest last
+    with each table's committed version, then remove the run's staging.
+
+    Each table shows the old day or the new one, never part of one; the manifest names the
+    versions that belong together. A publish that fails half way leaves the old manifest, whose
+    versions still read the previous run's day, and the next try completes it. Another run
+    publishing the same day makes this one fail with PublishConflict (Airflow retries it).
+    """
     store = lake(settings)
     staged = get_json(store, store.key(staged_uri))
-    store.delete([layout.manifest(day)])
-    files = staged["tables"] + staged["quarantine"]
-    for entry in files:
-        store.copy(entry["key"], entry["final"])
-    keep = {entry["final"] for entry in files}
-    prefixes = [layout.partition(t, day) for t in layout.TABLES]
-    prefixes += [layout.quarantine_partition(t, day) for t in layout.QUARANTINE_TABLES]
-    stale = [info.key for prefix in prefixes for info in store.list(prefix) if info.key not in keep]
-    store.delete(stale)
-
-    def describe(entries: list[dict[str, Any]]) -> dict[str, Any]:
-        return {
-            e["table"]: {"rows": e["rows"], "files": [StagedFile(e["final"], e["rows"], e["bytes"], e["sha256"]).to_dict()]}
-            for e in entries
-        }
-
-    manifest = {
-        "day": day,
-        "run_id": run_id,
-        "published_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "code_version": __version__,
-        "model": {"name": settings.spacy_model, "version": installed_version(settings.spacy_model)},
-        "lake": store.root,
-        "tables": describe(staged["tables"]),
-        "quarantine": describe(staged["quarantine"]),
-        "accounting": staged["accounting"],
-        "quality": staged["quality"],
-        "raw_archive": layout.raw_archive(day),
-    }
-    put_json(store, layout.manifest(day), manifest)
-    store.delete_prefix(layout.staging(day, run_id))
-    log.info("published day=%s %s", day, " ".join(f"{t}={v['rows']}" for t, v in manifest["tables"].items()))
+    parts = _staged_parts(staged)
+    ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
+    held = lease.acquire(store, day, run_id, ttl)
+    try:
+        raw = layout.raw_archive(day, run_id)
+        store.copy(layout.staged_raw_archive(day, run_id), raw)
+        tables, commit = DeltaLake.open(settings), DayCommit(day, run_id, held.generation)
+        versions = {}
+        for table in layout.DELTA_TABLES:
+            held = held.renew(ttl)
+            versions[table] = tables.replace_day(store, table, _schema(table), parts[table], commit)
+        rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
+        quality = staged["quality"]
+        manifest = Manifest(
+            day=day,
+            run_id=run_id,
+            published_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            code_version=__version__,
+            model=Model(settings.spacy_model, installed_version(settings.spacy_model)),
+            lake=store.root,
+            tables={t: TableVersion(rows[t], versions[t]) for t in layout.TABLES},
+            quarantine={t: TableVersion(rows[f"quarantine/{t}"], versions[f"quarantine/{t}"]) for t in layout.QUARANTINE_TABLES},
+            accounting=Accounting(**staged["accounting"]),
+            quality=Quality(quality["passed"], quality["results"], quality["report"], quality.get("statistics", {})),
+            raw_archive=raw,
+        )
+        held = held.renew(ttl)
+        write_manifest(store, manifest)
+    except BaseException:
+        _release_after_failure(held)
+        raise
+    held.release()
+    staging.remove_run(store, day, run_id)
+    log.info("published day=%s run_id=%s %s", day, run_id,
+             " ".join(f"{t}={v.rows}@v{v.version}" for t, v in manifest.tables.items()))
     return manifest
+
+
+def _release_after_failure(held: lease.PublishLease) -> None:
+    """Let the day go after a failed publish; if even that fails (the store is down), the lease
+    expires on its own, and a retry of this run takes it over at once."""
+    try:
+        held.release()
+    except Exception as error:  # the publish's own error is the one to raise
+        log.warning("could not release publish lease day=%s run_id=%s: %s", held.day, held.run_id, error)

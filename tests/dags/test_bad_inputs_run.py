@@ -7,13 +7,14 @@ import json
 import shutil
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from bad_inputs import write_bad_inputs
 from claimflow import layout
+from claimflow.config import Settings
+from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore
-from claimflow.storage.records import get_json
+from claimflow.storage.delta import DeltaLake
 from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
@@ -35,15 +36,16 @@ def test_bad_inputs_are_quarantined_with_reasons_and_good_ones_published(tmp_pat
 
     assert run_nightly().state == "success"
 
-    articles = pq.read_table(lake.path / layout.part_file("articles", DAY, 0)).to_pylist()
+    tables = DeltaLake.open(Settings(lake=str(lake.path)))
+    articles = tables.read_day("articles", DAY).to_pylist()
     outcomes = {_name(a["path"]): "clean" for a in articles}
     for table in layout.QUARANTINE_TABLES:
-        for row in pq.read_table(lake.path / layout.quarantine_partition(table, DAY) / "part-00000.parquet").to_pylist():
+        for row in tables.read_day(f"quarantine/{table}", DAY).to_pylist():
             if table in ("inputs", "articles"):
                 outcomes[_name(row["record_id"] if table == "inputs" else json.loads(row["record"])["path"])] = row["reason"]
     assert outcomes == expected
-    acc = get_json(lake, layout.manifest(DAY))["accounting"]
-    assert acc["ingested"] == acc["published"] + acc["quarantined"] == len(expected)
+    acc = read_manifest(lake, DAY).accounting
+    assert acc.ingested == acc.published + acc.quarantined == len(expected)
     nul = next(a for a in articles if a["path"].endswith("nul_control.txt"))
     assert "\x00" not in nul["text"] and "\x07" not in nul["text"]
 

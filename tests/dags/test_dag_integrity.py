@@ -32,7 +32,9 @@ def test_every_dag_has_tags_docs_and_retries(dagbag):
 
 def test_nightly_flow_is_ingest_extract_validate_publish(dagbag):
     dag = dagbag.dags["claimflow_nightly"]
-    assert [t.task_id for t in dag.topological_sort()] == ["ingest", "extract", "validate", "publish"]
+    assert [t.task_id for t in dag.topological_sort()] == ["ingest", "extract", "validate", "publish", "remove_staging"]
+    cleanup = dag.get_task("remove_staging")
+    assert cleanup.is_teardown and dag.get_task("ingest").is_setup  # runs after a failure too, without deciding the run's state
     assert {a.name for a in dag.get_task("publish").outlets} == {
         "claimflow_articles", "claimflow_entities", "claimflow_mentions", "claimflow_claims"}
 

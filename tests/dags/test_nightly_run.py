@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import pyarrow.parquet as pq
 import pytest
 
 from claimflow import layout
+from claimflow.config import Settings
+from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore
-from claimflow.storage.records import get_json
+from claimflow.storage.delta import DeltaLake, table_uri
+from claimflow.storage.records import read_jsonl_gz
 from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
@@ -22,29 +24,30 @@ def lake(tmp_path, monkeypatch, airflow_db) -> LocalStore:
 
 
 def published(lake: LocalStore, day: str = DAY) -> dict[str, object]:
-    return {table: pq.read_table(lake.path / layout.part_file(table, day, 0)) for table in layout.TABLES}
+    tables = DeltaLake.open(Settings(lake=str(lake.path)))
+    return {table: tables.read_day(table, day) for table in layout.TABLES}
 
 
 def test_a_day_of_seeds_is_published_whole(lake):
     run = run_nightly()
     assert run.state == "success"
-    manifest = get_json(lake, layout.manifest(DAY))
+    manifest = read_manifest(lake, DAY)
     tables = published(lake)
     for table in layout.TABLES:
-        assert manifest["tables"][table]["rows"] == tables[table].num_rows, table
-        (entry,) = manifest["tables"][table]["files"]
-        assert entry["bytes"] == (lake.path / entry["key"]).stat().st_size
-    acc = manifest["accounting"]
-    assert acc["ingested"] == acc["published"] + acc["quarantined"]
-    assert acc["published"] >= 20
+        assert manifest.tables[table].rows == tables[table].num_rows, table
+        assert set(tables[table].column("run_id").to_pylist()) == {run.run_id}
+    acc = manifest.accounting
+    assert acc.ingested == acc.published + acc.quarantined
+    assert acc.published >= 20
     assert tables["claims"].num_rows > 40 and tables["entities"].num_rows > 100
     assert not list(lake.list("_staging/"))
-    assert lake.exists(layout.raw_archive(DAY))
-    assert manifest["model"]["version"] == "3.8.0"
+    assert len(list(read_jsonl_gz(lake, manifest.raw_archive))) == acc.published
+    assert manifest.model.version == "3.8.0"
     events = asset_events(run.run_id)
     for table in layout.TABLES:
-        assert events[f"claimflow_{table}"]["rows"] == manifest["tables"][table]["rows"]
-        assert events[f"claimflow_{table}"]["day"] == DAY
+        event = events[f"claimflow_{table}"]
+        assert (event["rows"], event["version"], event["day"]) == (manifest.tables[table].rows, manifest.tables[table].version, DAY)
+        assert event["table_uri"] == table_uri(Settings(lake=str(lake.path)), table)
 
 
 def asset_events(run_id: str) -> dict[str, dict]:
@@ -64,23 +67,24 @@ def asset_events(run_id: str) -> dict[str, dict]:
 def test_rerunning_a_day_replaces_it_without_duplicates(lake):
     assert run_nightly().state == "success"
     first = {t: tab.num_rows for t, tab in published(lake).items()}
-    lake.put_bytes(layout.partition("claims", DAY) + "part-00099.parquet", b"stale file from an older run")
     assert run_nightly().state == "success"
     tables = published(lake)
     assert {t: tab.num_rows for t, tab in tables.items()} == first
     for table, column in (("articles", "article_id"), ("claims", "claim_id"), ("mentions", "mention_id")):
         ids = tables[table].column(column).to_pylist()
         assert len(ids) == len(set(ids)), table
-    assert [i.key for i in lake.list(layout.partition("claims", DAY))] == [layout.part_file("claims", DAY, 0)]
 
 
-def test_a_day_with_no_articles_fails_visibly_and_publishes_nothing(lake, tmp_path, monkeypatch):
+def test_a_day_with_no_articles_fails_visibly_publishes_nothing_and_leaves_no_staging(lake, tmp_path, monkeypatch):
     empty = tmp_path / "empty-source"
     empty.mkdir()
     monkeypatch.setenv("CLAIMFLOW_SOURCES", str(empty))
-    assert run_nightly().state == "failed"
-    assert not lake.exists(layout.manifest(DAY))
-    assert not list(lake.list(layout.partition("articles", DAY)))
+    run = run_nightly()
+    assert run.state == "failed"
+    assert {ti.task_id: ti.state for ti in run.get_task_instances()}["remove_staging"] == "success"
+    assert not list(lake.list("_staging/"))
+    assert read_manifest(lake, DAY) is None
+    assert not list(lake.list("articles/"))
     reports = [i.key for i in lake.list(layout.quality_prefix(DAY)) if i.key.endswith("report.html")]
     assert reports, "the failed batch's quality report is in the lake"
     assert any(i.key.endswith("quarantine.jsonl.gz") for i in lake.list(layout.quality_prefix(DAY)))

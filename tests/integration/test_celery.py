@@ -11,12 +11,13 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
 
 from airflow_stack import AirflowStack, DagRun, postgres_reachable, redis_reachable
 from claimflow import layout
+from claimflow.config import Settings
 from claimflow.storage import LocalStore
+from claimflow.storage.delta import DeltaLake
 from claimflow.storage.records import get_json
 
 pytestmark = pytest.mark.integration
@@ -77,8 +78,9 @@ def assert_ran_through_celery(stack: AirflowStack, run: DagRun) -> None:
 def manifest_of(lake: LocalStore, day: str) -> dict:
     assert lake.exists(layout.manifest(day)), f"no manifest for {day}"
     manifest = get_json(lake, layout.manifest(day))
+    tables = DeltaLake.open(Settings(lake=str(lake.path)))
     for table in layout.TABLES:
-        rows = pq.read_table(lake.path / layout.part_file(table, day, 0)).num_rows
+        rows = tables.read_day(table, day).num_rows
         assert manifest["tables"][table]["rows"] == rows, (day, table)
     acc = manifest["accounting"]
     assert acc["ingested"] == acc["published"] + acc["quarantined"], acc
@@ -87,9 +89,10 @@ def manifest_of(lake: LocalStore, day: str) -> dict:
 
 def quarantined_articles(lake: LocalStore, day: str) -> list[tuple[str, str, str]]:
     rows = []
+    tables = DeltaLake.open(Settings(lake=str(lake.path)))
     for table in ("inputs", "articles"):
-        path = lake.path / layout.quarantine_partition(table, day) / "part-00000.parquet"
-        rows += [(r["record_id"], r["reason"], (r["detail"] or "")[:200]) for r in pq.read_table(path).to_pylist()]
+        found = tables.read_day(f"quarantine/{table}", day).to_pylist()
+        rows += [(r["record_id"], r["reason"], (r["detail"] or "")[:200]) for r in found]
     return rows
 
 

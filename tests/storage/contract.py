@@ -34,6 +34,27 @@ class ObjectStoreContract:
         assert store.get_bytes(PART) == b"rerun"
         assert list(store.list("claims/")) == [ObjectInfo(PART, 5)]
 
+    def test_put_if_absent_writes_once(self, store: ObjectStore) -> None:
+        assert store.put_if_absent("_leases/a.json", b"first")
+        assert not store.put_if_absent("_leases/a.json", b"second")
+        assert store.get_bytes("_leases/a.json") == b"first"
+        assert [info.key for info in store.list("_leases/")] == ["_leases/a.json"]
+
+    def test_put_if_absent_has_one_winner_among_racers(self, store: ObjectStore) -> None:
+        import threading
+        from concurrent.futures import ThreadPoolExecutor
+
+        barrier = threading.Barrier(4)
+
+        def race(i: int) -> bool:
+            barrier.wait(timeout=30)
+            return store.put_if_absent("_leases/race.json", f"writer {i}".encode())
+
+        with ThreadPoolExecutor(4) as pool:
+            won = list(pool.map(race, range(4)))
+        assert won.count(True) == 1
+        assert store.get_bytes("_leases/race.json") == f"writer {won.index(True)}".encode()
+
     def test_empty_object_round_trips(self, store: ObjectStore) -> None:
         store.put_bytes("claims/_SUCCESS", b"")
         assert store.get_bytes("claims/_SUCCESS") == b""

@@ -7,19 +7,22 @@ local folder), so the publishing code never cares where the lake lives.
 from __future__ import annotations
 
 import abc
+import datetime as dt
 import hashlib
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
 @dataclass(frozen=True)
 class ObjectInfo:
-    """One stored object: its key under the root and its size in bytes."""
+    """One stored object: its key under the root, its size in bytes and when it was last written
+    (UTC; what the staging sweep ages objects by)."""
 
     key: str
     size: int
+    modified: dt.datetime | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,11 @@ class ObjectStore(abc.ABC):
     @abc.abstractmethod
     def put_file(self, key: str, path: Path) -> None:
         """Upload a local file to ``key`` (streamed, multipart where the backend has it)."""
+
+    @abc.abstractmethod
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Store ``data`` at ``key`` only if nothing is there, atomically: of several writers
+        racing for one key exactly one gets True, the others False and the key unchanged."""
 
     @abc.abstractmethod
     def get_bytes(self, key: str) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -50,6 +51,22 @@ class LocalStore(ObjectStore):
         with open(path, "rb") as src:
             self._write(key, lambda out: shutil.copyfileobj(src, out, 1 << 20))
 
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """Written whole to a temporary file, then hard-linked into place: ``link`` fails if the
+        key exists (the O_EXCL of a rename), and a reader never sees half the content."""
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.link(tmp, target)
+            return True
+        except FileExistsError:
+            return False
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+
     def get_bytes(self, key: str) -> bytes:
         return self._file(key).read_bytes()
 
@@ -68,7 +85,9 @@ class LocalStore(ObjectStore):
                 full = Path(dirpath) / name
                 key = full.relative_to(self.path).as_posix()
                 if key.startswith(prefix):
-                    found.append(ObjectInfo(key, full.stat().st_size))
+                    info = full.stat()
+                    modified = dt.datetime.fromtimestamp(info.st_mtime, dt.timezone.utc)
+                    found.append(ObjectInfo(key, info.st_size, modified))
         yield from sorted(found, key=lambda info: info.key)
 
     def delete(self, keys: list[str]) -> None:

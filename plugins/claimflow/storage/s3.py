@@ -16,9 +16,10 @@ import logging
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from boto3.exceptions import Boto3Error, RetriesExceededError, S3UploadFailedError
@@ -44,6 +45,7 @@ DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
 SHA256_METADATA = "sha256"  # user metadata key holding the hex SHA-256 of the whole object
 
 _MISSING_CODES = frozenset({"NoSuchKey", "NotFound", "404"})
+_LOST_RACE_CODES = frozenset({"PreconditionFailed", "ConditionalRequestConflict"})
 _TRANSIENT_CODES = frozenset(
     {
         "SlowDown",
@@ -173,20 +175,66 @@ def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
     Settings the connection's ``config_kwargs`` extra makes explicitly win over claimflow's, since
     the connection is the operator's statement about that environment.
     """
-    config = settings.botocore_config()
+    return _client(settings, _connection_hook(aws_conn_id))
+
+
+def _connection_hook(aws_conn_id: str | None) -> Any:
+    """The S3Hook of the Airflow connection ``aws_conn_id``, or None where there is no such connection."""
     if aws_conn_id and _airflow_connection_exists(aws_conn_id):
         from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 
-        hook = S3Hook(aws_conn_id=aws_conn_id)
-        connection_config = hook.config
-        merged = config.merge(connection_config)  # the connection's explicit options win...
-        if config.s3 and connection_config.s3:  # ...key by key inside the s3 options too
-            merged = merged.merge(Config(s3={**config.s3, **connection_config.s3}))
         log.info("S3 client from Airflow connection %r", aws_conn_id)
-        return hook.get_client_type(config=merged)
+        return S3Hook(aws_conn_id=aws_conn_id)
     if aws_conn_id:
         log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
-    return boto3.session.Session().client("s3", config=config)
+    return None
+
+
+def _client(settings: S3Settings, hook: Any) -> Any:
+    config = settings.botocore_config()
+    if hook is None:
+        return boto3.session.Session().client("s3", config=config)
+    connection_config = hook.config
+    merged = config.merge(connection_config)  # the connection's explicit options win...
+    if config.s3 and connection_config.s3:  # ...key by key inside the s3 options too
+        merged = merged.merge(Config(s3={**config.s3, **connection_config.s3}))
+    return hook.get_client_type(config=merged)
+
+
+@dataclass(frozen=True)
+class S3Access:
+    """Where and as whom the lake's S3 client talks, for clients that are not boto3 (delta-rs):
+    resolved from the same Airflow connection or boto3 environment as :func:`make_client`.
+    Secrets stay out of ``repr`` so that logging this never leaks them."""
+
+    endpoint_url: str | None  # None for AWS itself, whose endpoint follows from the region
+    region: str | None
+    addressing_style: str | None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+
+def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Access:
+    """The endpoint, region, addressing style and credentials :func:`make_client` would use."""
+    hook = _connection_hook(aws_conn_id)
+    client = _client(settings, hook)
+    if hook is not None:
+        credentials = hook.get_credentials()  # masked in task logs
+    else:
+        found = boto3.session.Session().get_credentials()
+        credentials = found.get_frozen_credentials() if found is not None else None
+    endpoint = client.meta.endpoint_url
+    if (urlsplit(endpoint).hostname or "").endswith(".amazonaws.com"):
+        endpoint = None
+    return S3Access(
+        endpoint_url=endpoint,
+        region=client.meta.region_name,
+        addressing_style=(client.meta.config.s3 or {}).get("addressing_style"),
+        access_key=credentials.access_key if credentials else None,
+        secret_key=credentials.secret_key if credentials else None,
+        token=credentials.token if credentials else None,
+    )
 
 
 def _airflow_connection_exists(conn_id: str) -> bool:
@@ -298,6 +346,29 @@ class S3Store(ObjectStore):
                 **self.settings.encryption_args(),
             )
 
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        """A PUT with ``If-None-Match: *``: S3 (and SeaweedFS) answer 412 when the key exists,
+        409 when another conditional write to it is in flight; both mean another writer won."""
+        full = self._full(key)
+        digest = hashlib.sha256(data).digest()
+        try:
+            self.client.put_object(
+                Bucket=self.bucket,
+                Key=full,
+                Body=data,
+                IfNoneMatch="*",
+                ChecksumSHA256=base64.b64encode(digest).decode(),
+                Metadata={SHA256_METADATA: digest.hex()},
+                **self.settings.encryption_args(),
+            )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _LOST_RACE_CODES:
+                return False
+            raise self._translate("upload", full, error) from error
+        except (BotoCoreError, Boto3Error) as error:
+            raise self._translate("upload", full, error) from error
+        return True
+
     def put_file(self, key: str, path: Path) -> None:
         full = self._full(key)
         extra = {
@@ -325,7 +396,7 @@ class S3Store(ObjectStore):
         with self._errors("list", full):
             for page in pages:
                 for obj in page.get("Contents", ()):
-                    yield ObjectInfo(obj["Key"][strip:], int(obj["Size"]))
+                    yield ObjectInfo(obj["Key"][strip:], int(obj["Size"]), obj.get("LastModified"))
 
     def delete(self, keys: list[str]) -> None:
         full = [self._full(key) for key in keys]

@@ -1,0 +1,124 @@
+"""The publish lease: one run at a time commits a day.
+
+Delta Lake makes each table's commit atomic and detects two commits racing on one table, but a
+day spans several tables, and two runs taking turns (A articles, B articles, B claims, A claims)
+conflict on none of them. So a run first takes the day's lease: the next numbered object under
+``layout.publish_lease(day)``, created with ``put_if_absent`` (``If-None-Match: *`` on S3,
+a hard link locally), so of two runs racing for one number exactly one gets it. The lease holds
+the run id and an expiry, renewed before every commit; it is released when the publish ends, and
+one left by a crashed run is taken over, under the next number, once it has expired (at once by
+a retry of the same run). Its number also fences the Delta commits
+(see ``storage.delta.replace_day``): a run whose lease was taken over cannot commit after the
+run that took it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+
+from claimflow import layout
+from claimflow.exceptions import PublishConflict
+from claimflow.storage.base import ObjectStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LeaseRecord:
+    """What a lease object says: who holds the day, under which number, until when."""
+
+    generation: int
+    run_id: str
+    expires: dt.datetime
+    released: bool = False
+
+    def to_json(self) -> bytes:
+        return json.dumps({"generation": self.generation, "run_id": self.run_id,
+                           "expires": self.expires.isoformat(), "released": self.released}).encode()
+
+    @classmethod
+    def from_json(cls, data: bytes) -> LeaseRecord:
+        raw = json.loads(data)
+        return cls(int(raw["generation"]), str(raw["run_id"]), dt.datetime.fromisoformat(raw["expires"]),
+                   bool(raw["released"]))
+
+    def free_for(self, run_id: str, now: dt.datetime) -> bool:
+        """Whether ``run_id`` may take the day after this lease: it was released, it expired, or it
+        is ``run_id``'s own (an earlier try of the same run that died before releasing it)."""
+        return self.released or self.expires <= now or self.run_id == run_id
+
+
+def _key(day: str, generation: int) -> str:
+    return f"{layout.publish_lease(day)}{generation:010d}.json"
+
+
+def _latest(store: ObjectStore, day: str) -> LeaseRecord | None:
+    keys = [info.key for info in store.list(layout.publish_lease(day)) if info.key.endswith(".json")]
+    return LeaseRecord.from_json(store.get_bytes(max(keys))) if keys else None
+
+
+@dataclass(frozen=True)
+class PublishLease:
+    """A run's hold on a day; ``generation`` is its number, which fences the day's commits."""
+
+    store: ObjectStore
+    day: str
+    record: LeaseRecord
+
+    @property
+    def generation(self) -> int:
+        return self.record.generation
+
+    @property
+    def run_id(self) -> str:
+        return self.record.run_id
+
+    def check(self, now: dt.datetime | None = None) -> None:
+        """Raise PublishConflict unless this lease is still the day's latest and unexpired; asked
+        before every commit, so a run that stalled past its expiry stops instead of racing."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        latest = _latest(self.store, self.day)
+        if latest is None or latest.generation != self.generation:
+            holder = latest.run_id if latest else None
+            raise PublishConflict(self.day, self.run_id, f"its publish lease was taken over by run {holder}", holder=holder)
+        if self.record.expires <= now:
+            raise PublishConflict(self.day, self.run_id, f"its publish lease expired at {self.record.expires.isoformat()}")
+
+    def renew(self, ttl: dt.timedelta, now: dt.datetime | None = None) -> PublishLease:
+        """Check the lease (see :meth:`check`) and extend it by ``ttl`` from ``now``: the holder
+        renews before every commit, so a short ``ttl`` frees a crashed run's day soon while a
+        live publish of any length keeps it."""
+        now = now or dt.datetime.now(dt.timezone.utc)
+        self.check(now)
+        record = LeaseRecord(self.generation, self.run_id, now + ttl)
+        self.store.put_bytes(_key(self.day, self.generation), record.to_json())
+        return PublishLease(self.store, self.day, record)
+
+    def release(self) -> None:
+        """Mark the lease released (only its holder writes its object) and drop earlier ones."""
+        released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True)
+        self.store.put_bytes(_key(self.day, self.generation), released.to_json())
+        older = [i.key for i in self.store.list(layout.publish_lease(self.day)) if i.key < _key(self.day, self.generation)]
+        self.store.delete(older)
+        log.info("released publish lease day=%s run_id=%s generation=%d", self.day, self.run_id, self.generation)
+
+
+def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: dt.datetime | None = None) -> PublishLease:
+    """Take the day's publish lease for ``run_id``, or raise PublishConflict naming the run that holds it."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    latest = _latest(store, day)
+    if latest is not None and not latest.free_for(run_id, now):
+        raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (lease until {latest.expires.isoformat()})",
+                              holder=latest.run_id)
+    record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl)
+    if not store.put_if_absent(_key(day, record.generation), record.to_json()):
+        winner = LeaseRecord.from_json(store.get_bytes(_key(day, record.generation)))
+        raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first", holder=winner.run_id)
+    if latest is not None and not latest.released:
+        log.warning("took over publish lease day=%s run_id=%s from run_id=%s expired=%s",
+                    day, run_id, latest.run_id, latest.expires.isoformat())
+    log.info("acquired publish lease day=%s run_id=%s generation=%d", day, run_id, record.generation)
+    return PublishLease(store, day, record)
