@@ -1,15 +1,28 @@
 """
 # claimflow nightly
 
-Every night at 23:30 UTC (and for any past day with `airflow backfill create`), turns the day's
-news articles into **named entities** and **attributed claims** (who said what, with source,
+Every night at 00:00 UTC, once the day before has closed (and for any past day with `airflow
+backfill create`), turns the day's news articles into **named entities** and **attributed claims** (who said what, with source,
 cue and content as character spans) and publishes them to the lake as Parquet.
 
 **ingest** → **extract** (one mapped task per shard of articles) → **validate** (Great
 Expectations: bad rows quarantined with a reason, a broken batch fails here) → **publish**
 (commit to `<table>/dt=YYYY-MM-DD/`, manifest written last, one asset event per table).
 
-The day processed is the run's logical date (`ds`); rerunning a day replaces its partition.
+**Which day.** Days are UTC calendar days. The run of day D fires at 00:00 UTC on D+1 and
+processes D: its logical date is D 00:00 UTC (the start of its daily data interval), and so it is
+for `airflow dags test claimflow_nightly D` (`make run DAY=D`), `airflow dags trigger -l D` and
+`airflow backfill create --from-date D1 --to-date D2` (each day D1 … D2 once, as itself; run a
+backfill with `--max-active-runs 1` so that days are read in order). A run triggered with no
+logical date processes the last closed day. The rule is `claimflow.days.run_day`.
+
+**Late arrivals.** The run of D also reads the sources of the `CLAIMFLOW_LATE_DAYS` days before
+D again (default 2: date placeholders expanded for each, feed items published from D-2 00:00
+UTC on): a feed item of D's last minutes or a file copied late into D's folder is taken by a
+later run. Articles are de-duplicated across days against the published `articles` table
+(canonical URL and content hash → first day): what an earlier day already published is skipped
+and counted (`already_published`), a day-D input repeating it is quarantined as `duplicate`.
+Rerunning a day replaces its partition and never counts its own earlier articles as duplicates.
 Configuration: `CLAIMFLOW_*` environment variables or the Airflow Variables `claimflow_lake`,
 `claimflow_sources`, `claimflow_spacy_model` (see the project README).
 """
@@ -19,11 +32,11 @@ from __future__ import annotations
 import datetime
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 from airflow.sdk.exceptions import AirflowFailException
-from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
 from claimflow.config import Settings
+from claimflow.days import run_day
 from claimflow.layout import TABLES
 
 # One asset per published table, named rather than tied to a lake URI (which is configuration);
@@ -48,7 +61,8 @@ def settings() -> Settings:
 @dag(
     dag_id="claimflow_nightly",
     dag_display_name="claimflow: nightly news claims",
-    schedule=CronTriggerTimetable("30 23 * * *", timezone="UTC"),
+    # a daily data interval: the run of day D fires at 00:00 UTC on D+1, with D as its logical date
+    schedule=CronDataIntervalTimetable("0 0 * * *", timezone="UTC"),
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,
     max_active_runs=4,
@@ -63,10 +77,10 @@ def settings() -> Settings:
 )
 def claimflow_nightly():
     @task(task_display_name="Ingest articles", doc_md="Read, normalize and de-duplicate the day's articles; archive them raw; stage shards.")
-    def ingest(ds: str | None = None, run_id: str | None = None) -> list[str]:
+    def ingest(logical_date=None, data_interval_start=None, run_id: str | None = None) -> list[str]:
         from claimflow import stages
 
-        return stages.ingest(settings(), ds, run_id).shard_uris
+        return stages.ingest(settings(), run_day(logical_date, data_interval_start), run_id).shard_uris
 
     @task(task_display_name="Extract entities and claims", doc_md="Run spaCy and the claim component over one shard of articles.")
     def extract(shard_uri: str) -> str:
@@ -79,19 +93,20 @@ def claimflow_nightly():
         doc_md="Great Expectations suites: quarantine bad records; fail the day on a critical problem.",
         trigger_rule="none_failed",
     )
-    def validate(extracted: list[str], ds: str | None = None, run_id: str | None = None) -> str:
+    def validate(extracted: list[str], logical_date=None, data_interval_start=None, run_id: str | None = None) -> str:
         from claimflow import stages
         from claimflow.exceptions import BatchFailed
 
         try:
-            return stages.validate(settings(), ds, run_id, list(extracted or []))
+            return stages.validate(settings(), run_day(logical_date, data_interval_start), run_id, list(extracted or []))
         except BatchFailed as exc:  # a bad batch stays bad on retry: fail now, visibly
             raise AirflowFailException(str(exc)) from exc
 
     @task(task_display_name="Publish to the lake", doc_md="Commit the day's partitions; write the manifest last.", outlets=list(ASSETS.values()))
-    def publish(staged_uri: str, ds: str | None = None, run_id: str | None = None, outlet_events=None) -> dict:
+    def publish(staged_uri: str, logical_date=None, data_interval_start=None, run_id: str | None = None, outlet_events=None) -> dict:
         from claimflow import layout, stages
 
+        ds = run_day(logical_date, data_interval_start)
         manifest = stages.publish(settings(), ds, run_id, staged_uri)
         for table, asset in ASSETS.items():
             outlet_events[asset].extra = {

@@ -33,6 +33,7 @@ class Settings:
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
+    late_days: int = 2  # days before the run's day whose sources are read again (late arrivals)
 
     @property
     def lake_uri(self) -> str:
@@ -67,4 +68,9 @@ class Settings:
                 if value < 1:
                     raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
                 changes[name] = value
+        if env.get("CLAIMFLOW_LATE_DAYS"):
+            late = int(env["CLAIMFLOW_LATE_DAYS"])
+            if late < 0:
+                raise ValueError(f"CLAIMFLOW_LATE_DAYS must be zero or more days, got {late}")
+            changes["late_days"] = late
         return replace(base, **changes)
