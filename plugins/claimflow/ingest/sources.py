@@ -4,8 +4,10 @@ A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), 
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
 or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders
 so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}/`` or
-``s3://b/news/dt={ds}/``. Of a feed, only the items published on the run's day are taken: the
-other days' runs take the others. What the web gives with no date (an undated item, a web
+``s3://b/news/dt={ds}/``. A run also reads its late window again (the ``late_days`` days
+before its day: placeholders expanded for each), and of a feed it takes the items published
+(UTC) from the window's first day to the run's day; each record says which day it belongs to,
+so that ingest can skip what an earlier day already published. What the web gives with no date (an undated item, a web
 page) is taken only by runs of today or yesterday (UTC), unless the address itself names the
 day: a backfill of last year must not file today's page under every day of it.
 """
@@ -18,10 +20,11 @@ import json
 import logging
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from claimflow.days import utc_day, window
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
 from claimflow.ingest.web import Fetched, Fetcher
@@ -46,6 +49,7 @@ class RawRecord:
     content_type: str | None = None  # the HTTP Content-Type a web page came with (its charset)
     url: str | None = None  # the page's address, when it came from the web or a web archive
     fetched_at: str | None = None  # when it was fetched or crawled (ISO 8601, UTC), when known
+    day: str | None = None  # the earlier day it belongs to (its folder's, a feed item's); None: the run's
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,9 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
     return dt.date.fromisoformat(day) >= today - dt.timedelta(days=RECENT_DAYS)
 
 
-def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Iterator[RawRecord | RejectedRecord]:
+def _feed_records(
+    name: str, data: bytes, day: str | None, undated: bool, since: str | None
+) -> Iterator[RawRecord | RejectedRecord]:
     try:
         items = parse_feed(data)
     except ValueError as exc:
@@ -102,9 +108,16 @@ def _feed_records(name: str, data: bytes, day: str | None, undated: bool) -> Ite
         return
     skipped = 0
     for number, item in enumerate(items, start=1):
-        published = item.get("published")
-        if day is None or (published[:10] == day if published else undated):
-            yield RawRecord(name=f"{name}#{number}", fields=item)
+        published = utc_day(item.get("published"))
+        if day is None:
+            take = True
+        elif published is None:
+            take = undated
+        else:
+            take = (since or day) <= published <= day
+        if take:
+            earlier = published if day is not None and published is not None and published < day else None
+            yield RawRecord(name=f"{name}#{number}", fields=item, day=earlier)
         elif not published:
             skipped += 1
     if skipped:
@@ -119,11 +132,18 @@ def _gunzip(name: str, data: bytes) -> bytes:
 
 
 def split_records(
-    name: str, data: bytes, day: str | None = None, *, undated: bool = True, content_type: str | None = None
+    name: str,
+    data: bytes,
+    day: str | None = None,
+    *,
+    undated: bool = True,
+    content_type: str | None = None,
+    since: str | None = None,
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input: one for a text file or web page, one per line or object for
-    JSON, one per item of a feed (only the items of ``day``, when it is given). With
-    ``undated`` False, a web page and a feed's undated items give nothing."""
+    JSON, one per item of a feed (when ``day`` is given, only the items published, in UTC, on
+    ``since`` … ``day``, or on ``day`` alone). With ``undated`` False, a web page and a feed's
+    undated items give nothing."""
     if name.endswith(".gz"):
         try:
             data = _gunzip(name, data)
@@ -136,7 +156,7 @@ def split_records(
     lower = name_inner.lower()
     web = lower.startswith(("http://", "https://"))
     if lower.endswith(FEED_SUFFIXES) or (web and looks_like_feed(data)):
-        yield from _feed_records(name, data, day, undated)
+        yield from _feed_records(name, data, day, undated, since)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
@@ -167,17 +187,19 @@ def read_sources(
     sources: tuple[str, ...] | list[str],
     day: str,
     *,
+    late_days: int = 0,
     fetcher: Fetcher | None = None,
     today: dt.date | None = None,
     **store_options: object,
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """Every raw record of the day's sources, logging progress per source; web addresses go
+    """Every raw record of the day's sources and of its ``late_days`` days before, logging
+    progress per source; a record of an earlier day says so in ``day``. Web addresses go
     through ``fetcher`` (a polite default one when None); ``today`` (UTC now when None) decides
     whether ``day`` is recent enough for undated web content."""
     fetcher = fetcher or Fetcher()
     recent = is_recent(day, today)
-    for source in sources:
-        resolved = expand(source, day)
+    days = window(day, late_days)
+    for source, resolved, each in _addresses(sources, days):
         count = 0
         web = resolved.startswith(("http://", "https://"))
         # an address with date placeholders is the day's own page; any other shows the web of now
@@ -192,9 +214,26 @@ def read_sources(
             inputs: Iterator[tuple[str, bytes]] = iter([(resolved, fetched.body)])
             content_type = fetched.content_type
         else:
-            inputs = list_inputs(resolved, **store_options)
+            inputs = list_inputs(resolved, **store_options) if each == day else _late_inputs(resolved, store_options)
         for name, data in inputs:
-            for record in split_records(name, data, day, undated=undated, content_type=content_type):
+            for record in split_records(name, data, day, undated=undated, content_type=content_type, since=days[0]):
                 count += 1
-                yield record
+                yield replace(record, day=record.day or each) if each != day and isinstance(record, RawRecord) else record
         log.info("read source source=%s records=%d", resolved, count)
+
+
+def _addresses(sources: tuple[str, ...] | list[str], days: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``(source, address, day)`` for each distinct address a source's placeholders give over
+    ``days`` (oldest first): a source without placeholders is read once, as the last day's."""
+    for source in sources:
+        addresses = {expand(source, each): each for each in days}  # the same address: the latest day
+        for address, each in addresses.items():
+            yield source, address, each
+
+
+def _late_inputs(address: str, store_options: dict[str, object]) -> Iterator[tuple[str, bytes]]:
+    """The input files at an earlier day's ``address``; a folder missing for that day holds nothing late."""
+    try:
+        yield from list_inputs(address, **store_options)
+    except FileNotFoundError as exc:
+        log.info("no late inputs source=%s: %s", address, exc)
