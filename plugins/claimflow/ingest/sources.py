@@ -7,9 +7,10 @@ so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}
 ``s3://b/news/dt={ds}/``. A run also reads its late window again (the ``late_days`` days
 before its day: placeholders expanded for each), and of a feed it takes the items published
 (UTC) from the window's first day to the run's day; each record says which day it belongs to,
-so that ingest can skip what an earlier day already published. What the web gives with no date (an undated item, a web
-page) is taken only by runs of today or yesterday (UTC), unless the address itself names the
-day: a backfill of last year must not file today's page under every day of it.
+so that ingest can skip what an earlier day already published. What the web gives with no
+date (an undated item, a web page) is taken only by runs of today or yesterday (UTC), unless
+the address itself names the day: a backfill of last year must not file today's page under
+every day of it.
 """
 
 from __future__ import annotations
@@ -98,9 +99,7 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
     return dt.date.fromisoformat(day) >= today - dt.timedelta(days=RECENT_DAYS)
 
 
-def _feed_records(
-    name: str, data: bytes, day: str | None, undated: bool, since: str | None
-) -> Iterator[RawRecord | RejectedRecord]:
+def _feed_records(name: str, data: bytes, day: str | None, undated: bool, since: str | None) -> Iterator[RawRecord | RejectedRecord]:
     try:
         items = parse_feed(data)
     except ValueError as exc:
@@ -132,12 +131,7 @@ def _gunzip(name: str, data: bytes) -> bytes:
 
 
 def split_records(
-    name: str,
-    data: bytes,
-    day: str | None = None,
-    *,
-    undated: bool = True,
-    content_type: str | None = None,
+    name: str, data: bytes, day: str | None = None, *, undated: bool = True, content_type: str | None = None,
     since: str | None = None,
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input: one for a text file or web page, one per line or object for
