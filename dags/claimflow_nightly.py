@@ -13,7 +13,9 @@ Expectations: bad rows quarantined with a reason, a broken batch fails here) →
 processes D: its logical date is D 00:00 UTC (the start of its daily data interval), and so it is
 for `airflow dags test claimflow_nightly D` (`make run DAY=D`), `airflow dags trigger -l D` and
 `airflow backfill create --from-date D1 --to-date D2` (each day D1 … D2 once, as itself; run a
-backfill with `--max-active-runs 1` so that days are read in order). A run triggered with no
+backfill with `--max-active-runs 1` so that days are read in order, and with
+`--reprocess-behavior completed` to rerun days that already ran). A run's id carries the time it
+was due (`scheduled__2026-11-27T00:00:00+00:00` is the run of the 26th). A run triggered with no
 logical date processes the last closed day. The rule is `claimflow.days.run_day`.
 
 **Late arrivals.** The run of D also reads the sources of the `CLAIMFLOW_LATE_DAYS` days before
