@@ -2,8 +2,9 @@
 # claimflow nightly
 
 Every night at 00:00 UTC, once the day before has closed (and for any past day with `airflow
-backfill create`), turns the day's news articles into **named entities** and **attributed claims** (who said what, with source,
-cue and content as character spans) and publishes them to the lake as Parquet.
+backfill create`), turns that day's news articles into **named entities** and **attributed
+claims** (who said what, with source, cue and content as character spans) and publishes them to
+the lake as Parquet.
 
 **ingest** → **extract** (one mapped task per shard of articles) → **validate** (Great
 Expectations: bad rows quarantined with a reason, a broken batch fails here) → **publish**
@@ -25,6 +26,7 @@ later run. Articles are de-duplicated across days against the published `article
 (canonical URL and content hash → first day): what an earlier day already published is skipped
 and counted (`already_published`), a day-D input repeating it is quarantined as `duplicate`.
 Rerunning a day replaces its partition and never counts its own earlier articles as duplicates.
+
 Configuration: `CLAIMFLOW_*` environment variables or the Airflow Variables `claimflow_lake`,
 `claimflow_sources`, `claimflow_spacy_model` (see the project README).
 """
