@@ -31,7 +31,7 @@ def ingest(settings: Settings, day: str) -> tuple[list[dict], list[dict], dict]:
     """Run ingest for ``day``: its staged articles, its refusals and its accounting file."""
     run_id = f"scheduled__{day}T00:00:00+00:00"
     result = stages.ingest(settings, day, run_id)
-    store = LocalStore(Path(settings.lake))
+    store = stages.lake(settings)
     articles = [row for uri in result.shard_uris for row in read_jsonl_gz(store, store.key(uri))]
     rejected = list(read_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz"))
     accounting = get_json(store, layout.staging(day, run_id) + "ingest.json")
@@ -42,7 +42,8 @@ def publish(settings: Settings, day: str, articles: list[dict]) -> None:
     """What publish commits of the articles table that the index reads: the day replaced."""
     table = pa.table({"article_id": [a["article_id"] for a in articles], "url": pa.array([a["url"] for a in articles], pa.string()),
                       "dt": [day] * len(articles)})
-    write_deltalake(delta.table_uri(settings, "articles"), table, partition_by=["dt"], mode="overwrite", predicate=f"dt = '{day}'")
+    write_deltalake(delta.table_uri(settings, "articles"), table, partition_by=["dt"], mode="overwrite",
+                    predicate=f"dt = '{day}'", storage_options=delta.storage_options(settings))
 
 
 def rss(items: list[tuple[str, str]]) -> bytes:
@@ -109,6 +110,22 @@ def test_a_file_arriving_late_in_a_days_folder_is_taken_once_by_the_next_run(tmp
     articles, refused, accounting = ingest(settings, "2026-11-28")
     assert [Path(a["path"]).name for a in articles] == ["c.txt"]
     assert (refused, accounting["already_published"]) == ([], 3)
+
+
+def test_on_an_s3_lake_the_index_is_read_from_the_lake(tmp_path, s3_lake):
+    source = tmp_path / "in"
+    for day in ("2026-11-26", "2026-11-27"):
+        (source / day).mkdir(parents=True)
+        (source / day / "a.txt").write_text(STORY.format(when=day, what="slipway"))
+    settings = settings_for(tmp_path, str(source) + "/{ds}", CLAIMFLOW_LAKE=s3_lake, CLAIMFLOW_AWS_CONN_ID="claimflow_no_such_conn")
+    first, _, _ = ingest(settings, "2026-11-26")  # no table yet: an empty index
+    assert len(first) == 1
+    publish(settings, "2026-11-26", first)
+    (source / "2026-11-26" / "late.txt").write_text(STORY.format(when="late", what="slipway"))
+    articles, refused, accounting = ingest(settings, "2026-11-27")
+    assert sorted(Path(a["path"]).name for a in articles) == ["a.txt", "late.txt"]
+    assert [a["path"].split("/")[-2] for a in articles if a["path"].endswith("a.txt")] == ["2026-11-27"]
+    assert (refused, accounting["already_published"]) == ([], 1)
 
 
 def test_a_rerun_of_a_day_does_not_see_its_own_articles_as_duplicates(tmp_path):
