@@ -215,3 +215,28 @@ def test_a_feed_item_counts_by_its_utc_day(pubdate, taken, day):
     records = list(split_records("port.rss", rss([("item", pubdate)]), "2026-11-26", since="2026-11-24"))
     assert [r.day for r in records] == ([day] if taken else [])
 
+
+
+def test_ingest_memory_does_not_hold_the_days_articles(tmp_path):
+    import random
+    import tracemalloc
+
+    warm_up, source = tmp_path / "warm-up", tmp_path / "in"
+    warm_up.mkdir()
+    (warm_up / "a.txt").write_text(STORY)
+    stages.ingest(settings_for(tmp_path, str(warm_up)), "2026-11-25", "warm-up")  # imports and caches, unmeasured
+    source.mkdir()
+    words = STORY.replace(".", "").split()
+    rng = random.Random(11)
+    for number in range(30):  # about 7 MB of text in large articles, so that few of them would show
+        (source / f"{number:02d}.txt").write_text(f"Story {number}. " + " ".join(rng.choice(words) for _ in range(40_000)) + ".")
+    text_bytes = sum(path.stat().st_size for path in source.iterdir())
+    settings = settings_for(tmp_path, str(source), CLAIMFLOW_SHARD_SIZE="10")
+    tracemalloc.start()
+    try:
+        result = stages.ingest(settings, "2026-11-26", "measured")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert (result.articles, len(result.shard_uris)) == (30, 3)
+    assert peak < 0.5 * text_bytes, f"peak {peak / 1e6:.1f} MB for {text_bytes / 1e6:.1f} MB of articles"
