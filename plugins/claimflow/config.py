@@ -50,6 +50,7 @@ class Settings:
     fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
     publish_lease_minutes: int = 10  # a publish silent this long (renewing before each commit) may be taken over
     staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
+    late_days: int = 2  # days before the run's day whose sources are read again (late arrivals)
 
     @property
     def lake_uri(self) -> str:
@@ -86,6 +87,11 @@ class Settings:
                 changes[name] = value
         changes.update(_input_caps(env))
         changes.update(_fetch_settings(env))
+        if env.get("CLAIMFLOW_LATE_DAYS"):
+            late = int(env["CLAIMFLOW_LATE_DAYS"])
+            if late < 0:
+                raise ValueError(f"CLAIMFLOW_LATE_DAYS must be zero or more days, got {late}")
+            changes["late_days"] = late
         return replace(base, **changes)
 
 

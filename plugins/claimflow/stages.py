@@ -8,11 +8,17 @@ Every step is keyed on the day and the run id: rerunning a day overwrites, never
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import logging
 import math
-from collections.abc import Iterator
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import IO, Any, NamedTuple
 
 import pyarrow as pa
 
@@ -20,12 +26,13 @@ from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import InputLimits, RejectedRecord, read_sources
+from claimflow.ingest.dedup import FirstPublished, canonical_url, first_published
+from claimflow.ingest.sources import InputLimits, RawRecord, RejectedRecord, read_sources
 from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, write_manifest
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
-from claimflow.storage import ObjectStore, lease, open_store
+from claimflow.storage import ObjectStore, delta, lease, open_store
 from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart
 from claimflow.storage.records import (
     get_json,
@@ -46,44 +53,146 @@ def lake(settings: Settings) -> ObjectStore:
     return open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
 
 
-def _shards(items: list[Any], settings: Settings) -> list[list[Any]]:
-    """``items`` cut into at most ``max_shards`` near-equal shards of about ``shard_size``."""
-    count = min(settings.max_shards, math.ceil(len(items) / settings.shard_size))
-    return [items[i::count] for i in range(count)]
+def _shard_count(articles: int, settings: Settings) -> int:
+    """How many shards ``articles`` fill: at most ``max_shards``, of about ``shard_size`` each."""
+    return min(settings.max_shards, math.ceil(articles / settings.shard_size))
 
 
 @dataclass(frozen=True)
 class Ingested:
-    """What ingest staged for a day: the article shards to extract and the input accounting."""
+    """What ingest staged for a day: the article shards to extract and the input accounting
+    (``records`` = ``articles`` + ``rejected``; ``already_published`` are inputs of earlier
+    days, read again in the late window, that an earlier day published: not the day's)."""
 
     shard_uris: list[str]
     records: int
     articles: int
     rejected: int
+    already_published: int = 0
+
+
+class _Candidate(NamedTuple):
+    """An article read by the run, as the cross-day index sees it: id, canonical URL, and the
+    earlier day it belongs to (None: the run's own day)."""
+
+    article_id: str
+    url: str | None
+    day: str | None
+
+
+def _with_days(records: Iterable[RawRecord | RejectedRecord]) -> Iterator[tuple[str | None, Article | RejectedRecord]]:
+    """``build_articles`` over ``records``, each result beside the day of the record it came
+    from (build_articles gives exactly one result per record, in order)."""
+    days: deque[str | None] = deque()
+
+    def noting_days() -> Iterator[RawRecord | RejectedRecord]:
+        for record in records:
+            days.append(record.day if isinstance(record, RawRecord) else None)
+            yield record
+
+    for item in build_articles(noting_days()):
+        yield days.popleft(), item
+
+
+def _write_line(out: IO[str], value: Any) -> None:
+    out.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+
+
+def _read_day(
+    records: Iterable[RawRecord | RejectedRecord], spool: IO[str], refused: IO[str]
+) -> tuple[list[_Candidate], int]:
+    """Build the articles of ``records`` into ``spool`` (one JSON line each) and their refusals
+    into ``refused``; returns the articles as candidates, in spool order, and the refusals' count."""
+    candidates: list[_Candidate] = []
+    rejected = 0
+    for record_day, item in _with_days(records):
+        if isinstance(item, RejectedRecord):
+            _write_line(refused, vars(item))
+            rejected += 1
+        else:
+            _write_line(spool, item.to_archive_dict())  # the page's original bytes too, for the raw archive
+            candidates.append(_Candidate(item.article_id, canonical_url(item.url), record_day))
+    return candidates, rejected
+
+
+@dataclass(frozen=True)
+class _Sorted:
+    """How a day's candidates were sorted against the index: staged, quarantined, skipped."""
+
+    shards: int
+    taken: int
+    duplicates: int
+    already_published: int
+
+
+def _sort_candidates(
+    folder: Path, candidates: list[_Candidate], index: FirstPublished, refused: IO[str], settings: Settings
+) -> _Sorted:
+    """Stream the spooled articles (``folder/read.jsonl.gz``) into round-robin shard files and
+    the raw archive (``folder/shard-NNNNN.jsonl.gz``, ``folder/raw.jsonl.gz``), except what
+    another day published: an earlier day's input is skipped, a day's own is quarantined."""
+    firsts = [index.of(c.article_id, c.url) for c in candidates]
+    already = sum(1 for c, first in zip(candidates, firsts) if first and c.day)
+    duplicates = sum(1 for c, first in zip(candidates, firsts) if first and not c.day)
+    count = _shard_count(len(candidates) - already - duplicates, settings)
+    taken = 0
+    with ExitStack() as files:
+        shards = [files.enter_context(gzip.open(folder / f"shard-{i:05d}.jsonl.gz", "wt", encoding="utf-8")) for i in range(count)]
+        archive = files.enter_context(gzip.open(folder / "raw.jsonl.gz", "wt", encoding="utf-8"))
+        spool = files.enter_context(gzip.open(folder / "read.jsonl.gz", "rt", encoding="utf-8"))
+        for candidate, first, line in zip(candidates, firsts, spool):
+            if first and candidate.day:  # an earlier day's input that that day published
+                continue
+            if first:
+                detail = f"first published on {first} (article {candidate.article_id})"
+                _write_line(refused, vars(RejectedRecord(json.loads(line)["path"], "duplicate", detail)))
+                continue
+            _write_line(shards[taken % count], Article.from_dict(json.loads(line)).to_dict())  # no page bytes
+            archive.write(line)
+            taken += 1
+    return _Sorted(count, taken, duplicates, already)
 
 
 def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
-    """Read, normalize and de-duplicate the day's inputs; archive them; stage article shards."""
+    """Read, normalize and de-duplicate the day's inputs and its late window's; leave out what
+    another day already published; archive the day's articles and stage them in shards.
+
+    Articles stream through local temporary files (all read, then dealt round-robin into the
+    shards), so memory holds their ids and URLs, not their texts, whatever the day's size.
+    """
     store = lake(settings)
-    store.delete_prefix(layout.staging(day, run_id))
-    articles: list[Article] = []
-    rejected: list[RejectedRecord] = []
-    fetcher = Fetcher.from_settings(settings)
+    stage = layout.staging(day, run_id)
+    store.delete_prefix(stage)
     inputs = read_sources(
-        settings.sources, day, fetcher=fetcher, limits=InputLimits.from_settings(settings), aws_conn_id=settings.aws_conn_id
+        settings.sources,
+        day,
+        late_days=settings.late_days,
+        fetcher=Fetcher.from_settings(settings),
+        limits=InputLimits.from_settings(settings),
+        aws_conn_id=settings.aws_conn_id,
     )
-    for item in build_articles(inputs):
-        (rejected if isinstance(item, RejectedRecord) else articles).append(item)
-    put_jsonl_gz(store, layout.staged_raw_archive(day, run_id), (a.to_archive_dict() for a in articles))
-    put_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz", (vars(r) for r in rejected))
-    uris = []
-    for index, shard in enumerate(_shards(articles, settings)):
-        key = layout.staged_shard(day, run_id, "articles", index)
-        put_jsonl_gz(store, key, (a.to_dict() for a in shard))
-        uris.append(store.uri(key))
-    result = Ingested(uris, len(articles) + len(rejected), len(articles), len(rejected))
-    put_json(store, layout.staging(day, run_id) + "ingest.json", vars(result))
-    log.info("ingested day=%s articles=%d rejected=%d shards=%d", day, result.articles, result.rejected, len(uris))
+    with tempfile.TemporaryDirectory(prefix="claimflow-ingest-") as tmp:
+        folder = Path(tmp)
+        with gzip.open(folder / "rejected.jsonl.gz", "wt", encoding="utf-8") as refused:
+            with gzip.open(folder / "read.jsonl.gz", "wt", encoding="utf-8") as spool:
+                candidates, rejected = _read_day(inputs, spool, refused)
+            index = first_published(
+                delta.table_uri(settings, "articles"), day, {c.article_id for c in candidates},
+                {c.url for c in candidates if c.url}, storage_options=delta.storage_options(settings),
+            )
+            sorted_ = _sort_candidates(folder, candidates, index, refused, settings)
+        store.put_file(layout.staged_raw_archive(day, run_id), folder / "raw.jsonl.gz")
+        store.put_file(stage + "rejected.jsonl.gz", folder / "rejected.jsonl.gz")
+        uris = []
+        for number in range(sorted_.shards):
+            key = layout.staged_shard(day, run_id, "articles", number)
+            store.put_file(key, folder / f"shard-{number:05d}.jsonl.gz")
+            uris.append(store.uri(key))
+    rejected += sorted_.duplicates
+    result = Ingested(uris, sorted_.taken + rejected, sorted_.taken, rejected, sorted_.already_published)
+    put_json(store, stage + "ingest.json", vars(result))
+    log.info("ingested day=%s articles=%d rejected=%d duplicates=%d already_published=%d shards=%d",
+             day, result.articles, result.rejected, sorted_.duplicates, result.already_published, len(uris))
     return result
 
 

@@ -4,8 +4,10 @@ A source is a file, a folder or an object-store prefix (``s3://bucket/news/``), 
 remote alike through :mod:`claimflow.storage`, or an ``http(s)://`` address of an RSS/Atom feed
 or a web page, fetched politely (:mod:`claimflow.ingest.web`). It may hold date placeholders
 so date-partitioned archives read only the run's day: ``archive/{yyyy}/{mm}/{dd}/`` or
-``s3://b/news/dt={ds}/``. Of a feed, only the items published on the run's day are taken: the
-other days' runs take the others. What the web gives with no date (an undated item, a web
+``s3://b/news/dt={ds}/``. A run also reads its late window again (the ``late_days`` days
+before its day: placeholders expanded for each), and of a feed it takes the items published
+(UTC) from the window's first day to the run's day; each record says which day it belongs to,
+so that ingest can skip what an earlier day already published. What the web gives with no date (an undated item, a web
 page) is taken only by runs of today or yesterday (UTC), unless the address itself names the
 day: a backfill of last year must not file today's page under every day of it. Web archives
 (``.warc``, ``.warc.gz``) give their HTML responses crawled on the day (:mod:`claimflow.ingest.warc`);
@@ -36,12 +38,13 @@ import tempfile
 import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, ExitStack, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from claimflow.config import Settings
+from claimflow.days import utc_day, window
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.feeds import FeedItem, looks_like_feed, parse_feed
 from claimflow.ingest.web import Fetched, Fetcher
@@ -68,6 +71,7 @@ class RawRecord:
     content_type: str | None = None  # the HTTP Content-Type a web page came with (its charset)
     url: str | None = None  # the page's address, when it came from the web or a web archive
     fetched_at: str | None = None  # when it was fetched or crawled (ISO 8601, UTC), when known
+    day: str | None = None  # the earlier day it belongs to (its folder's, a feed item's); None: the run's
 
 
 @dataclass(frozen=True)
@@ -222,9 +226,15 @@ def is_recent(day: str, today: dt.date | None = None) -> bool:
 
 
 def _feed_records(
-    name: str, data: bytes, day: str | None, undated: bool, fetched: Fetched | None, fetcher: Fetcher | None
+    name: str,
+    data: bytes,
+    day: str | None,
+    undated: bool,
+    since: str | None,
+    fetched: Fetched | None,
+    fetcher: Fetcher | None,
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """The feed's items of ``day`` as records (item links relative to the address it was
+    """The feed's items published (UTC) on ``since`` … ``day`` (on ``day`` alone without ``since``) as records (item links relative to the address it was
     ``fetched`` from); with a ``fetcher`` that fetches item pages, a summary-only item's page is
     the record (its feed fields kept), its summary when that fails."""
     try:
@@ -234,10 +244,17 @@ def _feed_records(
         return
     skipped = 0
     for number, item in enumerate(items, start=1):
-        published = item.published
-        if day is None or (published[:10] == day if published else undated):
+        published = utc_day(item.published)
+        if day is None:
+            take = True
+        elif published is None:
+            take = undated
+        else:
+            take = (since or day) <= published <= day
+        if take:
+            earlier = published if day is not None and published is not None and published < day else None
             try:
-                yield _item_record(f"{name}#{number}", item, fetcher)
+                yield replace(_item_record(f"{name}#{number}", item, fetcher), day=earlier)
             except RejectedInput as exc:
                 yield RejectedRecord(f"{name}#{number}", exc.reason, exc.detail)
         elif not published:
@@ -366,6 +383,7 @@ def _split(
     stream: BinaryIO | _CappedStream,
     day: str | None,
     undated: bool,
+    since: str | None,
     fetched: Fetched | None,
     fetcher: Fetcher | None,
     limits: InputLimits,
@@ -384,7 +402,7 @@ def _split(
     data = _read_record(name, stream, limits.max_record_bytes)
     web = kind == "web"
     if kind == "feed" or (web and looks_like_feed(data)):
-        yield from _feed_records(name, data, day, undated, fetched, fetcher)
+        yield from _feed_records(name, data, day, undated, since, fetched, fetcher)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
@@ -404,25 +422,32 @@ def split_records(
     day: str | None = None,
     *,
     undated: bool = True,
+    since: str | None = None,
     fetched: Fetched | None = None,
     fetcher: Fetcher | None = None,
     limits: InputLimits = InputLimits(),
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input (bytes or a binary stream): one for a text file or web page,
-    one per line or object for JSON, one per item of a feed and per HTML response of a web
-    archive (only those of ``day``, when it is given). With ``undated`` False, a web page and a
+    one per line or object for JSON, one per item of a feed (when ``day`` is given, only the
+    items published, in UTC, on ``since`` … ``day``) and per HTML response of a web archive
+    (only those of ``day``, when it is given). With ``undated`` False, a web page and a
     feed's undated items give nothing. ``fetched`` is the answer a web input came in (its final
     address, Content-Type, fetch time); ``fetcher`` fetches the pages of a feed's summary-only
     items. Whatever goes wrong quarantines this input, or the one record of it, with the reason."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        yield from _split(name, stream, day, undated, fetched, fetcher, limits)
+        yield from _split(name, stream, day, undated, since, fetched, fetcher, limits)
     except Exception as exc:  # noqa: BLE001 - one input's failure must never be the day's
         yield rejected(name, exc)
 
 
 def read_input(
-    item: Input, day: str | None = None, *, undated: bool = True, limits: InputLimits = InputLimits()
+    item: Input,
+    day: str | None = None,
+    *,
+    undated: bool = True,
+    since: str | None = None,
+    limits: InputLimits = InputLimits(),
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one listed input, refused before it is opened if its format is unknown
     or its stored size is zero or over the cap."""
@@ -442,13 +467,14 @@ def read_input(
         except Exception as exc:  # noqa: BLE001 - an input that cannot be opened is quarantined
             yield rejected(item.name, exc)
             return
-        yield from split_records(item.name, stream, day, undated=undated, limits=limits)
+        yield from split_records(item.name, stream, day, undated=undated, since=since, limits=limits)
 
 
 def read_inputs(
     source: str,
     day: str | None = None,
     *,
+    since: str | None = None,
     limits: InputLimits = InputLimits(),
     seen: set[str] | None = None,
     **store_options: object,
@@ -467,7 +493,7 @@ def read_inputs(
             log.info("skipped input name=%s: already read", item.name)
             return
         seen.add(identity)
-        yield from [item] if isinstance(item, RejectedRecord) else read_input(item, day, limits=limits)
+        yield from [item] if isinstance(item, RejectedRecord) else read_input(item, day, since=since, limits=limits)
 
     for item in list_inputs(source, **store_options):
         named = None if isinstance(item, RejectedRecord) else cc_news_day(item.name)
@@ -486,20 +512,22 @@ def read_sources(
     sources: tuple[str, ...] | list[str],
     day: str,
     *,
+    late_days: int = 0,
     fetcher: Fetcher | None = None,
     today: dt.date | None = None,
     limits: InputLimits = InputLimits(),
     **store_options: object,
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """Every raw record of the day's sources, logging progress per source; web addresses go
+    """Every raw record of the day's sources and of its ``late_days`` days before, logging
+    progress per source; a record of an earlier day says so in ``day``. Web addresses go
     through ``fetcher`` (a polite default one when None); ``today`` (UTC now when None) decides
     whether ``day`` is recent enough for undated web content; each file is read once, however
     many sources list it."""
     fetcher = fetcher or Fetcher()
     seen: set[str] = set()
     recent = is_recent(day, today)
-    for source in sources:
-        resolved = expand(source, day)
+    days = window(day, late_days)
+    for source, resolved, each in _addresses(sources, days):
         count = 0
         web = resolved.startswith(("http://", "https://"))
         # an address with date placeholders is the day's own page; any other shows the web of now
@@ -511,11 +539,31 @@ def read_sources(
                 yield RejectedRecord(redact_url(resolved), exc.reason, exc.detail)
                 continue
             records = split_records(
-                redact_url(resolved), fetched.body, day, undated=undated, fetched=fetched, fetcher=fetcher, limits=limits
+                redact_url(resolved), fetched.body, day, undated=undated, since=days[0], fetched=fetched,
+                fetcher=fetcher, limits=limits,
             )
         else:
-            records = read_inputs(resolved, day, limits=limits, seen=seen, **store_options)
+            records = read_inputs(resolved, day, since=days[0], limits=limits, seen=seen, **store_options)
+            if each != day:
+                records = _late(records, resolved)
         for record in records:
             count += 1
-            yield record
+            yield replace(record, day=record.day or each) if each != day and isinstance(record, RawRecord) else record
         log.info("read source source=%s records=%d", redact_url(resolved), count)
+
+
+def _addresses(sources: tuple[str, ...] | list[str], days: list[str]) -> Iterator[tuple[str, str, str]]:
+    """``(source, address, day)`` for each distinct address a source's placeholders give over
+    ``days`` (oldest first): a source without placeholders is read once, as the last day's."""
+    for source in sources:
+        addresses = {expand(source, each): each for each in days}  # the same address: the latest day
+        for address, each in addresses.items():
+            yield source, address, each
+
+
+def _late(records: Iterator[RawRecord | RejectedRecord], address: str) -> Iterator[RawRecord | RejectedRecord]:
+    """The records at an earlier day's ``address``; a folder missing for that day holds nothing late."""
+    try:
+        yield from records
+    except FileNotFoundError as exc:
+        log.info("no late inputs source=%s: %s", address, exc)

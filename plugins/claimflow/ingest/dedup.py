@@ -1,0 +1,123 @@
+"""Cross-day de-duplication: which of a run's articles another day has already published.
+
+The index is the published ``articles`` Delta table itself (``article_id`` is the content hash,
+``url``, ``dt``): no second store to keep in step. It is read column-projected and streamed in
+record batches, matched against the run's candidates with ``pyarrow.compute.is_in``, so memory
+holds the candidates' ids and the matches, never the table. The run's own day is left out, so a
+rerun of a day does not find its own earlier articles. A URL matches in canonical form
+(:func:`canonical_url`): the same story reached through a tracking link is the same story.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+log = logging.getLogger(__name__)
+
+TRACKING_PARAMETERS = frozenset({"fbclid", "gclid"})  # and every utm_* parameter
+DEFAULT_PORTS = {"http": 80, "https": 443}
+BATCH_ROWS = 65_536  # index rows per streamed batch
+# what the coarse key of a URL drops: scheme and host, then query and fragment
+_COARSE = r"^[a-z][a-z0-9+.-]*://[^/?#]*|[?#].*$"
+
+
+def canonical_url(url: str | None) -> str | None:
+    """``url`` in the form two addresses of one page share: scheme and host lower-case, no user
+    info, no default port, no fragment, no ``utm_*``/``fbclid``/``gclid`` parameter, the path
+    ``/`` when empty and without a trailing slash otherwise. None for what is not an absolute
+    http(s) address (a file path has no web identity)."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:  # a port that is not a number, a malformed IPv6 host
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    if scheme not in DEFAULT_PORTS or not host:
+        return None
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    path = parts.path.rstrip("/") or "/"
+    query = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMETERS and not key.lower().startswith("utm_")
+    ]
+    return urlunsplit((scheme, netloc, path, urlencode(query), ""))
+
+
+def _coarse(urls: pa.Array) -> pa.Array:
+    """A key every URL shares with its canonical form (lower-case path, nothing else): a cheap
+    Arrow-side filter before the exact comparison."""
+    path = pc.replace_substring_regex(pc.utf8_lower(urls), pattern=_COARSE, replacement="")
+    return pc.utf8_rtrim(path, characters="/")
+
+
+@dataclass
+class FirstPublished:
+    """The earliest other day on which each matched article id and canonical URL was published."""
+
+    by_id: dict[str, str] = field(default_factory=dict)
+    by_url: dict[str, str] = field(default_factory=dict)
+
+    def of(self, article_id: str, url: str | None) -> str | None:
+        """The first day the article was published by its content or its canonical URL, or None."""
+        days = [d for d in (self.by_id.get(article_id), self.by_url.get(url) if url else None) if d]
+        return min(days) if days else None
+
+
+def _keep_earliest(found: dict[str, str], key: str, day: str) -> None:
+    if key not in found or day < found[key]:
+        found[key] = day
+
+
+def first_published(
+    table_uri: str,
+    day: str,
+    article_ids: Collection[str],
+    urls: Collection[str],
+    *,
+    storage_options: dict[str, str] | None = None,
+) -> FirstPublished:
+    """Which of ``article_ids`` and canonical ``urls`` the ``articles`` Delta table at
+    ``table_uri`` holds on a day other than ``day``, and the first such day. A table that does
+    not exist yet (the lake's first day) is an empty index."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    found = FirstPublished()
+    if not article_ids and not urls:
+        return found
+    try:
+        table = DeltaTable(table_uri, storage_options=storage_options)
+    except TableNotFoundError:
+        log.info("no articles table yet uri=%s: every article is new", table_uri)
+        return found
+    ids = pa.array(sorted(article_ids), pa.string())
+    wanted = set(urls)
+    coarse = _coarse(pa.array(sorted(wanted), pa.string()))
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("dt", "!=", day)])
+    rows = 0
+    for batch in dataset.to_batches(columns=["article_id", "url", "dt"], filter=pc.field("dt") != day, batch_size=BATCH_ROWS):
+        rows += batch.num_rows
+        by_id = batch.filter(pc.is_in(batch.column("article_id"), value_set=ids))
+        for article_id, published in zip(by_id.column("article_id").to_pylist(), by_id.column("dt").to_pylist()):
+            _keep_earliest(found.by_id, article_id, published)
+        if wanted:
+            near = batch.filter(pc.fill_null(pc.is_in(_coarse(batch.column("url")), value_set=coarse), False))
+            for url, published in zip(near.column("url").to_pylist(), near.column("dt").to_pylist()):
+                key = canonical_url(url)
+                if key in wanted:
+                    _keep_earliest(found.by_url, key, published)
+    log.info("read the article index uri=%s rows=%d ids=%d urls=%d matched_ids=%d matched_urls=%d",
+             table_uri, rows, len(ids), len(wanted), len(found.by_id), len(found.by_url))
+    return found
