@@ -71,13 +71,13 @@ def test_a_feed_straddling_midnight_loses_nothing_and_duplicates_nothing(tmp_pat
 
     feed.write_bytes(rss([EVENING_WEST, AFTER_MIDNIGHT_EAST, NEXT_DAY_WEST]))  # as the run of the 26th sees it
     first, refused, accounting = ingest(settings, "2026-11-26")
-    assert {a["meta"]["external_id"] for a in first} == {"evening-west", "after-midnight-east"}
+    assert {a["external_id"] for a in first} == {"evening-west", "after-midnight-east"}
     assert (refused, accounting["already_published"]) == ([], 0)
     publish(settings, "2026-11-26", first)
 
     feed.write_bytes(rss([EVENING_WEST, AFTER_MIDNIGHT_EAST, LAST_MINUTE, NEXT_DAY_WEST, NEXT_DAY]))  # a day later
     second, refused, accounting = ingest(settings, "2026-11-27")
-    assert {a["meta"]["external_id"] for a in second} == {"last-minute", "next-day-west", "next-day"}
+    assert {a["external_id"] for a in second} == {"last-minute", "next-day-west", "next-day"}
     assert (refused, accounting["already_published"]) == ([], 2)
     assert (accounting["records"], accounting["articles"], accounting["rejected"]) == (3, 3, 0)
 
@@ -171,7 +171,7 @@ def test_articles_are_dealt_into_near_equal_bounded_shards(tmp_path):
     store = LocalStore(Path(settings.lake))
     shards = [list(read_jsonl_gz(store, store.key(uri))) for uri in result.shard_uris]
     assert [len(shard) for shard in shards] == [4, 3]
-    raw = [json.loads(line) for line in gzip.open(store.path / layout.raw_archive("2026-11-26"), "rt")]
+    raw = [json.loads(line) for line in gzip.open(store.path / layout.staged_raw_archive("2026-11-26", "manual"), "rt")]
     assert sorted(a["article_id"] for shard in shards for a in shard) == sorted(a["article_id"] for a in raw)
 
 

@@ -316,11 +316,20 @@ class _CappedStream:
         return self._take(self.stream.readline(self._room(size)))
 
 
+READ_CHUNK = 1024 * 1024  # bytes asked of a stream at once: read(cap) would allocate the whole cap first
+
+
 def _read_record(name: str, stream: BinaryIO | _CappedStream, cap: int) -> bytes:
-    data = stream.read(cap + 1)
-    if len(data) > cap:
-        raise RejectedInput("too_large", f"{name}: more than {cap:,} bytes in one record (CLAIMFLOW_MAX_RECORD_BYTES)")
-    return data
+    """The rest of ``stream``, refused as ``too_large`` past ``cap`` bytes, read in chunks so that
+    memory follows the record, not the cap."""
+    chunks: list[bytes] = []
+    total = 0
+    while chunk := stream.read(min(READ_CHUNK, cap + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > cap:
+            raise RejectedInput("too_large", f"{name}: more than {cap:,} bytes in one record (CLAIMFLOW_MAX_RECORD_BYTES)")
+    return b"".join(chunks)
 
 
 def _lines(name: str, stream: BinaryIO | _CappedStream, cap: int) -> Iterator[tuple[str, bytes | RejectedRecord]]:
