@@ -42,3 +42,24 @@ class TransientStorageError(StorageError):
 
 class ModelNotInstalled(ClaimflowError):
     """The configured spaCy model is not installed; nothing is downloaded at run time."""
+
+
+class ManifestError(ClaimflowError):
+    """A day's manifest exists but cannot be read as one (not JSON, missing or mistyped fields)."""
+
+    def __init__(self, day: str, reason: str) -> None:
+        self.day = day
+        self.reason = reason
+        super().__init__(f"manifest of {day} is unreadable: {reason}")
+
+
+class PublishConflict(TransientStorageError):
+    """Another run holds the day's publish lease; a retry publishes once that run is done."""
+
+    def __init__(self, day: str, run_id: str, holder: str, expires: str) -> None:
+        self.day = day
+        self.run_id = run_id
+        self.holder = holder
+        super().__init__(
+            f"run {run_id} cannot publish {day}: run {holder} is publishing it (lease until {expires}); retry later"
+        )
