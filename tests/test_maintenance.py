@@ -146,3 +146,18 @@ def test_sweep_staging_passes_the_lake_and_the_configured_age(tmp_path, monkeypa
     settings = Settings(lake=str(tmp_path), staging_max_age_hours=30)
     assert sweep_staging(settings) == 2
     assert calls == [(tmp_path.as_uri(), dt.timedelta(hours=30))]
+
+
+def test_a_lost_commit_race_names_the_table_and_the_step(small_files, monkeypatch):
+    from deltalake.exceptions import CommitFailedError
+    from deltalake.table import TableOptimizer
+
+    def conflict(self, **_kwargs):
+        raise CommitFailedError("Transaction failed: a concurrent transaction deleted data this operation read")
+
+    monkeypatch.setattr(TableOptimizer, "compact", conflict)  # a publish of the day committing meanwhile
+    stray = small_files / f"dt={DAY}" / "part-of-a-crashed-run.parquet"
+    stray.write_bytes(b"PAR1")
+    with pytest.raises(TableMaintenanceFailed, match=r"^table claims: compact failed: CommitFailedError: .*concurrent"):
+        maintain_table("claims", str(small_files), retention_hours=0)
+    assert stray.exists()  # the steps after the failed one did not run

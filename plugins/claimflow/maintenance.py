@@ -49,7 +49,7 @@ class TableUpkeep:
 def maintain_table(
     table: str, uri: str, *, retention_hours: int, options: dict[str, str] | None = None
 ) -> TableUpkeep | None:
-    """Compact, vacuum and checkpoint the Delta table at ``uri``.
+    """Compact, vacuum and checkpoint the Delta table at ``uri`` (and drop expired log entries).
 
     Args:
         table: The table's name in the lake (``claims``, ``quarantine/inputs``), for logs and errors.
@@ -75,7 +75,7 @@ def maintain_table(
         return None
     compacted = _step(table, "compact", lambda: delta.optimize.compact())
     vacuumed_files, vacuumed_bytes = _step(table, "vacuum", lambda: _vacuum(delta, uri, retention_hours, options))
-    _step(table, "checkpoint", delta.create_checkpoint)
+    _step(table, "checkpoint", lambda: _checkpoint(delta))
     upkeep = TableUpkeep(
         table=table,
         files_removed=int(compacted["numFilesRemoved"]),
@@ -103,6 +103,13 @@ def _step(table: str, step: str, action):  # noqa: ANN001, ANN202  (any delta-rs
         return action()
     except (DeltaError, OSError) as error:
         raise TableMaintenanceFailed(table, step, f"{type(error).__name__}: {error}") from error
+
+
+def _checkpoint(delta: Any) -> None:
+    """Checkpoint the current version, then delete log entries older than the table's log
+    retention (``delta.logRetentionDuration``, 30 days by default) that the checkpoint covers."""
+    delta.create_checkpoint()
+    delta.cleanup_metadata()
 
 
 def _vacuum(delta: Any, uri: str, retention_hours: int, options: dict[str, str] | None) -> tuple[int, int]:
