@@ -38,7 +38,8 @@ def sql_name(table: str) -> str:
 def open_table(
     settings: Settings, table: str, *, version: int | None = None, day: str | None = None
 ) -> pyarrow.dataset.Dataset | None:
-    """``table`` of the configured lake as a lazy Arrow dataset, or None where it does not exist.
+    """``table`` of the configured lake as a lazy Arrow dataset; None where the table does not
+    exist, or no longer has ``version`` (maintenance dropped log entries past the log retention).
 
     Args:
         settings: The lake and its S3 access.
@@ -53,7 +54,7 @@ def open_table(
     try:
         delta = DeltaTable(uri, version=version, storage_options=storage_options(settings))
     except TableNotFoundError:
-        log.info("reader skipped table=%s reason=absent uri=%s", table, uri)
+        log.info("reader skipped table=%s version=%s reason=absent uri=%s", table, version, uri)
         return None
     partition = [("dt", "=", layout.check_day(day))] if day else None
     return delta.to_pyarrow_dataset(file_pruning_predicate=partition)

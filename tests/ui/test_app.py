@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 from fastapi import HTTPException
 from fastapi.params import Depends
 from fastapi.testclient import TestClient
@@ -152,11 +153,20 @@ def own_lake(lake: Path, tmp_path: Path) -> Path:
     return Path(shutil.copytree(lake, tmp_path / "lake"))
 
 
-def test_the_share_survives_compaction_and_vacuum_of_its_version(own_lake):
+@pytest.mark.parametrize(
+    ("log_retention", "gone"),
+    [
+        pytest.param(None, FileNotFoundError, id="its files vacuumed"),
+        pytest.param("interval 0 seconds", TableNotFoundError, id="its log entries expired too"),
+    ],
+)
+def test_the_share_survives_compaction_and_vacuum_of_its_version(own_lake, log_retention, gone):
     before = TestClient(create_claimflow_app(str(own_lake))).get("/api/trends").json()
+    if log_retention:
+        DeltaTable(str(own_lake / "claims")).alter.set_table_properties({"delta.logRetentionDuration": log_retention})
     maintain_table("claims", str(own_lake / "claims"), retention_hours=0)
     version = manifest(own_lake, PUBLISHED_1)["tables"]["claims"]["version"]
-    with pytest.raises(FileNotFoundError):  # the manifest's version is gone...
+    with pytest.raises(gone):  # the manifest's version cannot be read any more...
         DeltaTable(str(own_lake / "claims"), version=version).to_pyarrow_table()
     after = TestClient(create_claimflow_app(str(own_lake))).get("/api/trends").json()
     assert after == before and after["days"][0]["anonymous_share"] == 0.333  # ...the same rows are read

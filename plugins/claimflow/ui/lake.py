@@ -257,8 +257,9 @@ class LakeView:
         """Claims per ``source_kind`` of the run ``run_id`` published for ``day`` at ``version``.
 
         Once maintenance has compacted the day and vacuumed past the retention, that version's
-        files are gone; the latest version then has the same rows if it still holds that run's
-        ``rows`` claims for the day (compaction rewrites files, not rows); if not, _Replaced.
+        files are gone (and later its log entries); the latest version then has the same rows
+        if it still holds that run's ``rows`` claims for the day (compaction rewrites files,
+        not rows); if not, _Replaced.
         """
         try:
             return _kinds(self._claims(day, version).to_table(columns=["source_kind"]))
