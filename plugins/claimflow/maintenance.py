@@ -9,7 +9,8 @@ Vacuum removes the files that no version newer than the retention still needs, a
 *full* vacuum, files no commit ever referenced (those of a run that lost a commit race or
 crashed while writing). Both make time travel to versions older than the retention fail; and
 a retention shorter than a publish can take would delete the uncommitted files of a publish in
-flight, which is why ``Settings.vacuum_retention_hours`` has a floor (``config.MIN_AGE_HOURS``).
+flight, which is why ``Settings.vacuum_retention_hours`` has a floor
+(``config.MIN_VACUUM_RETENTION_HOURS``).
 """
 
 from __future__ import annotations
@@ -158,12 +159,14 @@ def maintain(settings: Settings, table: str) -> TableUpkeep | None:
     )
 
 
-def sweep_staging(settings: Settings) -> Any:
-    """Delete the staging of runs older than ``settings.staging_max_age_hours``: what a run that
-    crashed before publishing (or before cleaning up) left, full article text included."""
-    from claimflow import stages
+def sweep_staging(settings: Settings) -> list[str]:
+    """Delete the staging of runs untouched for ``settings.staging_max_age_hours``: what a run
+    that crashed before publishing or cleaning up left, full article text included. Returns
+    the run prefixes removed. (``claimflow.staging`` and the setting are lake-commit's.)"""
+    from claimflow.staging import sweep_staging as sweep
+    from claimflow.storage import open_store
 
-    age = dt.timedelta(hours=settings.staging_max_age_hours)
-    swept = stages.sweep_staging(stages.lake(settings), older_than=age)
-    log.info("staging swept lake=%s older_than_hours=%d swept=%s", settings.lake, settings.staging_max_age_hours, swept)
+    store = open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
+    swept = sweep(store, older_than=dt.timedelta(hours=settings.staging_max_age_hours))
+    log.info("staging swept older_than_hours=%d runs=%d", settings.staging_max_age_hours, len(swept))
     return swept
