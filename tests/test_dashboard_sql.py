@@ -109,3 +109,42 @@ def test_the_dashboard_on_s3(s3_lake):
     write_run(lambda table: table_uri(settings, table), DAY_1, "r1", storage_options(settings))
     db = connect(settings)
     assert db.execute(dashboard_queries(INCLUDE)["anonymous_share"]).fetchall() == [(DAY_1, 0.25, 4)]
+
+
+@pytest.fixture(scope="module")
+def published(tmp_path_factory) -> tuple[Settings, object]:
+    """The seeds run through ingest, extract, validate and publish: a lake as the pipeline leaves it."""
+    pytest.importorskip("claimflow.staging", reason="publish writes Delta tables once lake-commit is merged")
+    from claimflow import stages
+    from claimflow.manifest import read_manifest
+    from claimflow.storage import LocalStore
+
+    root = tmp_path_factory.mktemp("published")
+    settings = Settings.from_env({"CLAIMFLOW_LAKE": str(root), "CLAIMFLOW_SOURCES": str(INCLUDE.parent / "seeds")})
+    extracted = [stages.extract(settings, uri) for uri in stages.ingest(settings, DAY_2, "r").shard_uris]
+    stages.publish(settings, DAY_2, "r", stages.validate(settings, DAY_2, "r", extracted))
+    return settings, read_manifest(LocalStore(root), DAY_2)
+
+
+def test_a_published_day_reads_with_the_manifest_counts(published):
+    settings, manifest = published
+    db = connect_day(settings, manifest)
+    for table in layout.TABLES:
+        (count,) = db.execute(f"SELECT count(*) FROM {table} WHERE dt = '{DAY_2}'").fetchone()
+        assert count == manifest.tables[table].rows > 0, table
+    (quarantined,) = db.execute("SELECT count(*) FROM quarantine_inputs").fetchone()
+    assert quarantined == manifest.quarantine["inputs"].rows
+
+
+def test_the_dashboard_over_a_published_day_adds_up(published):
+    settings, manifest = published
+    db = connect(settings)
+    claims = manifest.tables["claims"].rows
+    by_kind = query(db, "claims_by_source_kind")
+    assert sum(row[2] for row in by_kind) == claims
+    assert {row[1] for row in by_kind} <= {"person", "organisation", "anonymous", "pronoun", "none"}
+    [(day, share, total)] = query(db, "anonymous_share")
+    assert (day, total) == (DAY_2, claims)
+    assert share == round(sum(row[2] for row in by_kind if row[1] == "anonymous") / claims, 3)
+    speakers = query(db, "top_speakers")
+    assert speakers and all(quoted >= direct for _speaker, quoted, direct, _articles in speakers)
