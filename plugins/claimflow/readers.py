@@ -36,25 +36,25 @@ def sql_name(table: str) -> str:
 
 
 def open_table(
-    settings: Settings, table: str, *, version: int | None = None, day: str | None = None
+    uri: str, *, options: dict[str, str], version: int | None = None, day: str | None = None
 ) -> pyarrow.dataset.Dataset | None:
-    """``table`` of the configured lake as a lazy Arrow dataset; None where the table does not
-    exist, or no longer has ``version`` (maintenance dropped log entries past the log retention).
+    """The Delta table at ``uri`` as a lazy Arrow dataset; None where the table does not exist,
+    or no longer has ``version`` (maintenance dropped log entries past the log retention).
 
     Args:
-        settings: The lake and its S3 access.
-        table: One of ``layout.DELTA_TABLES``.
+        uri: The table's URI (``storage.delta.table_uri``).
+        options: delta-rs storage options (``storage.delta.storage_options``, resolved once
+            by the caller: on S3 resolving them looks up the Airflow connection).
         version: A Delta version to read (time travel, e.g. a manifest's); None reads the latest.
         day: Only the files of this ``dt`` partition.
     """
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
-    uri = table_uri(settings, table)
     try:
-        delta = DeltaTable(uri, version=version, storage_options=storage_options(settings))
+        delta = DeltaTable(uri, version=version, storage_options=options)
     except TableNotFoundError:
-        log.info("reader skipped table=%s version=%s reason=absent uri=%s", table, version, uri)
+        log.info("reader skipped uri=%s version=%s reason=absent", uri, version)
         return None
     partition = [("dt", "=", layout.check_day(day))] if day else None
     return delta.to_pyarrow_dataset(file_pruning_predicate=partition)
@@ -75,8 +75,10 @@ def connect(
 
     con = con or duckdb.connect()
     versions = versions or {}
+    options = storage_options(settings)
     for table in tables:
-        dataset = open_table(settings, table, version=versions.get(table), day=day)
+        uri = table_uri(settings, table)
+        dataset = open_table(uri, options=options, version=versions.get(table), day=day)
         if dataset is not None:
             con.register(sql_name(table), dataset)
     return con

@@ -137,13 +137,16 @@ def test_trends_agree_with_manifests_and_the_claims_table(client, lake):
     assert any(p["anonymous_share"] > 0 for p in points)
 
 
-def test_trends_read_each_days_claims_once(client, monkeypatch):
-    reads = []
-    real = readers.open_table
-    monkeypatch.setattr(readers, "open_table", lambda *a, **kw: reads.append((kw["day"], kw["version"])) or real(*a, **kw))
+def test_trends_read_each_days_claims_once_and_resolve_the_options_once(client, monkeypatch):
+    from claimflow.storage import delta
+
+    reads, resolved = [], []
+    real_open, real_options = readers.open_table, delta.storage_options
+    monkeypatch.setattr(readers, "open_table", lambda *a, **kw: reads.append((kw["day"], kw["version"])) or real_open(*a, **kw))
+    monkeypatch.setattr(delta, "storage_options", lambda settings: resolved.append(1) or real_options(settings))
     first = client.get("/api/trends").json()
     assert client.get("/api/trends").json() == first
-    assert len(reads) == len(set(reads)) == 2
+    assert len(reads) == len(set(reads)) == 2 and len(resolved) == 1
     assert {day for day, _version in reads} == {PUBLISHED_1, PUBLISHED_2}
 
 

@@ -132,6 +132,7 @@ class LakeView:
         self.store = store
         self.settings = settings
         self._source_kinds = functools.lru_cache(maxsize=4096)(self._read_source_kinds)
+        self._delta_options: dict[str, str] | None = None  # resolved on the first Delta read
 
     def published_days(self) -> list[str]:
         """Every day with a manifest, oldest first (a listing of keys, no object read)."""
@@ -271,8 +272,11 @@ class LakeView:
 
     def _claims(self, day: str, version: int | None) -> Any:
         from claimflow.readers import open_table
+        from claimflow.storage.delta import storage_options, table_uri
 
-        dataset = open_table(self.settings, "claims", version=version, day=day)
+        if self._delta_options is None:
+            self._delta_options = storage_options(self.settings)
+        dataset = open_table(table_uri(self.settings, "claims"), options=self._delta_options, version=version, day=day)
         if dataset is None:
             raise FileNotFoundError(f"no claims table in {self.settings.lake}")
         return dataset
