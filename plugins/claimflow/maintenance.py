@@ -17,14 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from claimflow.config import Settings
 from claimflow.exceptions import TableMaintenanceFailed
 from claimflow.storage.delta import storage_options, table_uri
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A table property that, when set, is the table's own minimum retention; delta-rs enforces it.
 RETENTION_PROPERTY = "delta.deletedFileRetentionDuration"
@@ -96,7 +98,7 @@ def maintain_table(
     return upkeep
 
 
-def _step(table: str, step: str, action):  # noqa: ANN001, ANN202  (any delta-rs call)
+def _step(table: str, step: str, action: Callable[[], T]) -> T:
     """Run one step; a delta-rs or storage error becomes a failure naming the table and step."""
     from deltalake.exceptions import DeltaError
 
