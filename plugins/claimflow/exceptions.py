@@ -40,6 +40,16 @@ class TransientStorageError(StorageError):
     """An object-store operation failed in a way a retry may fix (throttling, 5xx, reset)."""
 
 
+class TableMaintenanceFailed(ClaimflowError):
+    """A step of a Delta table's upkeep (compact, vacuum, checkpoint) failed; the steps after it did not run."""
+
+    def __init__(self, table: str, step: str, reason: str) -> None:
+        self.table = table
+        self.step = step
+        self.reason = reason
+        super().__init__(f"table {table}: {step} failed: {reason}")
+
+
 class ModelNotInstalled(ClaimflowError):
     """The configured spaCy model is not installed; nothing is downloaded at run time."""
 

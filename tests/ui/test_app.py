@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import shutil
 from pathlib import Path
 
-import pyarrow.parquet as pq
 import pytest
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
+from fastapi import HTTPException
+from fastapi.params import Depends
 from fastapi.testclient import TestClient
 
-from claimflow import layout
+from claimflow import layout, readers
+from claimflow.config import Settings
 from claimflow.exceptions import TransientStorageError
+from claimflow.maintenance import maintain_table
+from claimflow.manifest import read_manifest, write_manifest
 from claimflow.storage import LocalStore
 from claimflow.storage.records import get_json
 from claimflow.ui.app import create_claimflow_app
 from claimflow.ui.lake import LakeView
 
-from uilake import FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, run_id
+from uilake import ACCOUNTING, CLAIMS, FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, publish_day, run_id
 
 
 @pytest.fixture
@@ -36,6 +44,7 @@ def test_days_are_the_published_ones_newest_first(client, lake):
     assert newest["run_id"] == run_id(PUBLISHED_2)
     assert newest["published_at"] == expected["published_at"]
     assert newest["accounting"] == expected["accounting"] == {"ingested": 2, "published": 2, "quarantined": 0}
+    assert body["unreadable"] == []
     assert newest["rows"] == {t: expected["tables"][t]["rows"] for t in layout.TABLES}
     assert newest["quality_passed"] is True
 
@@ -54,6 +63,7 @@ def test_a_day_is_its_manifest(client, lake):
     ("day", "verdict"),
     [
         pytest.param(FAILED, "failed", id="batch failed data quality"),
+        pytest.param(ACCOUNTING, "failed", id="a check after validation failed"),
         pytest.param(UNPUBLISHED, "not published", id="validated, never published"),
     ],
 )
@@ -114,7 +124,9 @@ def test_trends_agree_with_manifests_and_the_claims_table(client, lake):
     assert [p["day"] for p in points] == [PUBLISHED_1, PUBLISHED_2]  # oldest first: chart order
     for point in points:
         tables = manifest(lake, point["day"])["tables"]
-        kinds = pq.read_table(lake / tables["claims"]["files"][0]["key"]).column("source_kind").to_pylist()
+        claims = DeltaTable(str(lake / "claims"), version=tables["claims"]["version"])
+        kinds = claims.to_pyarrow_table(filters=[("dt", "=", point["day"])]).column("source_kind").to_pylist()
+        assert sorted(kinds) == sorted(CLAIMS[point["day"]])
         assert point["articles"] == tables["articles"]["rows"]
         assert point["entities"] == tables["entities"]["rows"]
         assert point["claims"] == tables["claims"]["rows"] == len(kinds) > 0
@@ -125,13 +137,55 @@ def test_trends_agree_with_manifests_and_the_claims_table(client, lake):
     assert any(p["anonymous_share"] > 0 for p in points)
 
 
-def test_trends_read_each_claims_file_once(client, monkeypatch):
-    downloads = []
-    real = LocalStore.get_file
-    monkeypatch.setattr(LocalStore, "get_file", lambda self, key, path: downloads.append(key) or real(self, key, path))
+def test_trends_read_each_days_claims_once_and_resolve_the_options_once(client, monkeypatch):
+    from claimflow.storage import delta
+
+    reads, resolved = [], []
+    real_open, real_options = readers.open_table, delta.storage_options
+    monkeypatch.setattr(readers, "open_table", lambda *a, **kw: reads.append((kw["day"], kw["version"])) or real_open(*a, **kw))
+    monkeypatch.setattr(delta, "storage_options", lambda settings: resolved.append(1) or real_options(settings))
     first = client.get("/api/trends").json()
     assert client.get("/api/trends").json() == first
-    assert len(downloads) == len(set(downloads)) == 2
+    assert len(reads) == len(set(reads)) == 2 and len(resolved) == 1
+    assert {day for day, _version in reads} == {PUBLISHED_1, PUBLISHED_2}
+
+
+@pytest.fixture
+def own_lake(lake: Path, tmp_path: Path) -> Path:
+    """A copy of the test lake that a test may change."""
+    return Path(shutil.copytree(lake, tmp_path / "lake"))
+
+
+@pytest.mark.parametrize(
+    ("log_retention", "gone"),
+    [
+        pytest.param(None, FileNotFoundError, id="its files vacuumed"),
+        pytest.param("interval 0 seconds", TableNotFoundError, id="its log entries expired too"),
+    ],
+)
+def test_the_share_survives_compaction_and_vacuum_of_its_version(own_lake, log_retention, gone):
+    before = TestClient(create_claimflow_app(str(own_lake))).get("/api/trends").json()
+    if log_retention:
+        DeltaTable(str(own_lake / "claims")).alter.set_table_properties({"delta.logRetentionDuration": log_retention})
+    maintain_table("claims", str(own_lake / "claims"), retention_hours=0)
+    version = manifest(own_lake, PUBLISHED_1)["tables"]["claims"]["version"]
+    with pytest.raises(gone):  # the manifest's version cannot be read any more...
+        DeltaTable(str(own_lake / "claims"), version=version).to_pyarrow_table()
+    after = TestClient(create_claimflow_app(str(own_lake))).get("/api/trends").json()
+    assert after == before and after["days"][0]["anonymous_share"] == 0.333  # ...the same rows are read
+
+
+def test_a_vacuumed_version_whose_day_was_replaced_shows_an_unknown_share(own_lake, caplog):
+    store = LocalStore(own_lake)
+    old = read_manifest(store, PUBLISHED_1)
+    publish_day(Settings(lake=str(own_lake)), PUBLISHED_1, ["person"], run="manual__rerun")
+    write_manifest(store, old)  # the rerun committed its rows, its manifest is not written yet
+    maintain_table("claims", str(own_lake / "claims"), retention_hours=0)
+    with caplog.at_level(logging.WARNING, logger="claimflow.ui.lake"):
+        points = TestClient(create_claimflow_app(str(own_lake))).get("/api/trends").json()["days"]
+    assert [(p["day"], p["claims"], p["anonymous_share"], p["source_kinds"]) for p in points] == [
+        (PUBLISHED_1, 3, None, {}), (PUBLISHED_2, 2, 0.5, {"anonymous": 1, "organisation": 1})]
+    assert f"claims unreadable day={PUBLISHED_1}" in caplog.text
 
 
 def test_report_of_a_published_day_is_the_html_its_manifest_links(client, lake):
@@ -170,6 +224,7 @@ def test_failed_lists_days_without_manifest_newest_first(client):
     assert [(d["day"], [r["verdict"] for r in d["runs"]]) for d in body["days"]] == [
         (FAILED, ["failed"]),
         (UNPUBLISHED, ["not published"]),
+        (ACCOUNTING, ["failed"]),
     ]
     assert body["days"][0]["runs"][0]["report"].startswith(layout.quality_prefix(FAILED))
 
@@ -180,11 +235,12 @@ def test_page_shows_runs_with_failed_days_in_red_and_trends(client):
     html = response.text
     assert "<script" not in html and not re.search(r"""(src|href)=["']?(https?:)?//""", html)  # self-contained
     failed_rows = re.findall(r'<tr class="failed">(.*?)</tr>', html)
-    assert [re.search(r"\d{4}-\d\d-\d\d", row)[0] for row in failed_rows] == [FAILED, UNPUBLISHED]
+    assert [re.search(r"\d{4}-\d\d-\d\d", row)[0] for row in failed_rows] == [FAILED, UNPUBLISHED, ACCOUNTING]
     assert "failed" in failed_rows[0] and f"report?run={layout.run_key(run_id(FAILED))}" in failed_rows[0]
     for day in (PUBLISHED_1, PUBLISHED_2):
         assert run_id(day) in html and f'href="api/days/{day}/report"' in html
     assert html.index(FAILED) < html.index(PUBLISHED_2) < html.index(PUBLISHED_1) < html.index(UNPUBLISHED)
+    assert "failed" in failed_rows[2] and "not published" not in failed_rows[2]
     assert html.count("<polyline") == 2 and html.count("<circle") == 4  # articles and claims, two days
     assert "anonymous sources" in html
 
@@ -198,7 +254,7 @@ def test_creating_the_app_reads_nothing_from_the_lake(tmp_path, monkeypatch):
     monkeypatch.setenv("CLAIMFLOW_LAKE", str(tmp_path / "lake"))
     app = create_claimflow_app()
     assert not (tmp_path / "lake").exists()
-    assert TestClient(app).get("/api/days").json() == {"days": [], "count": 0}  # the env's lake, opened now
+    assert TestClient(app).get("/api/days").json() == {"days": [], "count": 0, "unreadable": []}  # the env's lake, opened now
 
 
 def test_an_unreadable_lake_is_a_json_503(client, monkeypatch):
@@ -212,3 +268,67 @@ def test_an_unreadable_lake_is_a_json_503(client, monkeypatch):
         "error": "the lake could not be read",
         "detail": "could not list s3://claimflow/lake/_manifests/: SlowDown (HTTP 503)",
     }
+
+
+@pytest.fixture
+def unreadable(own_lake: Path) -> Path:
+    """The copy with the newest day's manifest overwritten by a partial write."""
+    (own_lake / layout.manifest(PUBLISHED_2)).write_text('{"day": "2026-11-25", "run_id": "/srv/secret/path')
+    return own_lake
+
+
+def test_an_unreadable_manifest_is_one_unreadable_day(unreadable, caplog):
+    client = TestClient(create_claimflow_app(str(unreadable)))
+    with caplog.at_level(logging.WARNING, logger="claimflow.ui.lake"):
+        body = client.get("/api/days").json()
+    assert [d["day"] for d in body["days"]] == [PUBLISHED_1]
+    assert body["unreadable"] == [{"day": PUBLISHED_2, "verdict": "unreadable"}]
+    assert f"manifest unreadable day={PUBLISHED_2} reason=not JSON" in caplog.text  # the detail is logged
+    assert [p["day"] for p in client.get("/api/trends").json()["days"]] == [PUBLISHED_1]
+
+
+def test_the_page_shows_an_unreadable_day_in_red_without_the_detail(unreadable):
+    response = TestClient(create_claimflow_app(str(unreadable))).get("/")
+    assert response.status_code == 200
+    red = re.findall(r'<tr class="failed">(.*?)</tr>', response.text)
+    assert any(PUBLISHED_2 in row and "unreadable" in row for row in red)
+    assert "secret" not in response.text and "JSONDecodeError" not in response.text
+    assert PUBLISHED_1 in response.text
+
+
+@pytest.mark.parametrize("path", [f"/api/days/{PUBLISHED_2}", f"/api/days/{PUBLISHED_2}/report"])
+def test_asking_for_the_unreadable_day_says_so_without_the_detail(unreadable, path, caplog):
+    with caplog.at_level(logging.WARNING, logger="claimflow.ui.app"):
+        response = TestClient(create_claimflow_app(str(unreadable))).get(path)
+    assert response.status_code == 500
+    assert response.json() == {"error": "the manifest of this day is unreadable", "day": PUBLISHED_2}
+    assert f"manifest unreadable day={PUBLISHED_2}" in caplog.text
+
+
+def test_an_unexpected_error_is_logged_not_echoed(lake, monkeypatch, caplog):
+    def broken(self, limit):
+        raise RuntimeError("cannot open /srv/claimflow/secret.key")
+
+    monkeypatch.setattr(LakeView, "days", broken)
+    client = TestClient(create_claimflow_app(str(lake)), raise_server_exceptions=False)
+    with caplog.at_level(logging.ERROR, logger="claimflow.ui.app"):
+        response = client.get("/api/days")
+    assert (response.status_code, response.json()) == (500, {"error": "internal error"})
+    assert "secret.key" in caplog.text
+
+
+def _deny() -> None:
+    raise HTTPException(401, {"error": "Not authenticated"})
+
+
+@pytest.mark.parametrize("path", ["/openapi.json", "/", "/api/days", f"/api/days/{PUBLISHED_1}/report"])
+def test_every_route_the_app_serves_runs_its_dependencies(lake, path):
+    response = TestClient(create_claimflow_app(str(lake), dependencies=[Depends(_deny)])).get(path)
+    assert (response.status_code, response.json()) == (401, {"error": "Not authenticated"})
+
+
+def test_openapi_describes_the_api_and_there_are_no_docs_pages(client):
+    spec = client.get("/openapi.json").json()
+    assert {"/api/days", "/api/days/{day}", "/api/trends", "/api/failed"} <= set(spec["paths"])
+    assert "/openapi.json" not in spec["paths"]
+    assert [client.get(p).status_code for p in ("/docs", "/redoc")] == [404, 404]

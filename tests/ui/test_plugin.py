@@ -77,8 +77,9 @@ def _token(role: str | None) -> str:
 
 
 @pytest.mark.integration
-def test_the_mounted_app_needs_an_airflow_login(airflow_api):
-    response = airflow_api.get("/claimflow/api/days")
+@pytest.mark.parametrize("path", ["/claimflow/api/days", "/claimflow/openapi.json", "/claimflow/"])
+def test_the_mounted_app_needs_an_airflow_login(airflow_api, path):
+    response = airflow_api.get(path)
     assert response.status_code == 401
     assert response.json() == {"error": "Not authenticated"}
 

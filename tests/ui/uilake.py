@@ -1,58 +1,72 @@
-"""A small real lake for the UI tests, made by the pipeline's own stages.
+"""A small lake for the UI tests, written as publish and validate leave it: Delta tables, day
+manifests through ``claimflow.manifest``, and each run's quality folder.
 
-Four days, one per state the page must show: validated but not published, published twice,
-and a day whose batch failed data quality (no article at all).
+Five days, one per state the page must show: validated but never published, failed after
+validation (the accounting did not balance), published twice, and a day whose batch failed
+data quality.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from claimflow import stages
+from claimflow import layout
 from claimflow.config import Settings
-from claimflow.exceptions import BatchFailed
+from claimflow.manifest import write_manifest
+from claimflow.storage import LocalStore
+from claimflow.storage.records import put_json, put_jsonl_gz
+from claimflow.storage.delta import table_uri
 
-UNPUBLISHED, PUBLISHED_1, PUBLISHED_2, FAILED = "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26"
-ARTICLES = {
-    UNPUBLISHED: ["The mayor said on Monday that the library would stay open."],
-    PUBLISHED_1: [
-        "The minister said on Tuesday that the bridge would reopen in May.",
-        "A security official, who spoke on condition of anonymity, said the border was closed.",
-        "Critics said the plan was late, according to a report by the city auditor.",
-    ],
-    PUBLISHED_2: [
-        "The port authority told reporters that the strike had ended.",
-        "An aide to the governor, speaking anonymously, said the budget would be cut.",
-    ],
-    FAILED: [],  # an empty day breaks the critical volume expectation
-}
+from delta_rows import article_row, claim_row, manifest_for, write_rows
+
+ACCOUNTING, UNPUBLISHED, PUBLISHED_1, PUBLISHED_2, FAILED = (
+    "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26")
+# source_kind of each claim, one claim per article
+CLAIMS = {PUBLISHED_1: ["anonymous", "person", "organisation"], PUBLISHED_2: ["organisation", "anonymous"]}
 
 
 def run_id(day: str) -> str:
     return f"scheduled__{day}T23:30:00+00:00"
 
 
-def _run(settings: Settings, day: str, *, publish: bool) -> None:
-    ingested = stages.ingest(settings, day, run_id(day))
-    extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
-    staged = stages.validate(settings, day, run_id(day), extracted)
-    if publish:
-        stages.publish(settings, day, run_id(day), staged)
+def quality_folder(day: str) -> str:
+    return f"{layout.quality_prefix(day)}run={layout.run_key(run_id(day))}/"
+
+
+def _quality(store: LocalStore, day: str, *, failure: str | None = None, batch_failed: bool = False) -> None:
+    """The run's quality folder: the verdict, the report, and a failed batch's quarantine."""
+    folder = quality_folder(day)
+    put_json(store, folder + "validation.json", {"passed": failure is None, "failures": [failure] if failure else []})
+    verdict = f"FAILED: {failure}" if failure else "PASSED"
+    store.put_bytes(folder + "report.html", f"<html><body><h1>{day}: {verdict}</h1></body></html>".encode())
+    if batch_failed:
+        put_jsonl_gz(store, folder + "quarantine.jsonl.gz", [])
+
+
+def publish_day(settings: Settings, day: str, kinds: list[str], run: str | None = None) -> None:
+    """Commit ``kinds`` (one claim per article) as ``day`` of run ``run`` and write its manifest."""
+    run = run or run_id(day)
+    claims = [claim_row(day, run, i, 0, source_kind=k, speaker=None if k == "anonymous" else "Ann")
+              for i, k in enumerate(kinds)]
+    articles = [article_row(day, run, i) for i in range(len(kinds))]
+    versions = {"articles": write_rows(table_uri(settings, "articles"), "articles", articles, day=day)}
+    # a file per claim, as a publish of one shard per article leaves it (maintenance compacts them)
+    versions["claims"] = write_rows(table_uri(settings, "claims"), "claims", claims[:1], day=day)
+    for claim in claims[1:]:
+        versions["claims"] = write_rows(table_uri(settings, "claims"), "claims", [claim], day=day, mode="append")
+    tables = {"articles": (len(articles), versions["articles"]), "claims": (len(claims), versions["claims"])}
+    store = LocalStore(settings.lake)
+    write_manifest(store, manifest_for(day, run, store.root, tables=tables, accounting=(len(kinds), len(kinds), 0)))
 
 
 def build_lake(root: Path) -> Path:
-    """A lake under ``root``: days in ``ARTICLES`` order, each in the state its name says."""
-    for day, texts in ARTICLES.items():
-        folder = root / "in" / day
-        folder.mkdir(parents=True)
-        for index, text in enumerate(texts):
-            (folder / f"{index}.txt").write_text(text)
-    settings = Settings.from_env({"CLAIMFLOW_LAKE": str(root / "lake"), "CLAIMFLOW_SOURCES": str(root / "in" / "{ds}")})
-    _run(settings, UNPUBLISHED, publish=False)
-    _run(settings, PUBLISHED_1, publish=True)
-    _run(settings, PUBLISHED_2, publish=True)
-    with pytest.raises(BatchFailed):
-        _run(settings, FAILED, publish=True)
+    """A lake at ``root / "lake"``, each day in the state its name says."""
+    settings = Settings(lake=str(root / "lake"))
+    store = LocalStore(settings.lake)
+    _quality(store, ACCOUNTING, failure="accounting does not balance: ingested 3 != published 1 + quarantined 1")
+    _quality(store, UNPUBLISHED)
+    for day in (PUBLISHED_1, PUBLISHED_2):
+        _quality(store, day)
+        publish_day(settings, day, CLAIMS[day])
+    _quality(store, FAILED, failure="articles.volume failed: observed 0", batch_failed=True)
     return root / "lake"

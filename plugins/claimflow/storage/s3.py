@@ -274,6 +274,43 @@ def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Ac
     )
 
 
+@dataclass(frozen=True)
+class S3Access:
+    """Where and as whom the lake's S3 client talks, for clients that are not boto3 (delta-rs):
+    resolved from the same Airflow connection or boto3 environment as :func:`make_client`.
+    Secrets stay out of ``repr`` so that logging this never leaks them."""
+
+    endpoint_url: str | None  # None for AWS itself, whose endpoint follows from the region
+    region: str | None
+    addressing_style: str | None
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
+    token: str | None = field(default=None, repr=False)
+
+
+def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Access:
+    """The endpoint, region, addressing style and credentials :func:`make_client` would use."""
+    client = make_client(settings, aws_conn_id)
+    if aws_conn_id and _airflow_connection_exists(aws_conn_id):
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        credentials = S3Hook(aws_conn_id=aws_conn_id).get_credentials()  # masked in task logs
+    else:
+        found = boto3.session.Session().get_credentials()
+        credentials = found.get_frozen_credentials() if found is not None else None
+    endpoint = client.meta.endpoint_url
+    if (urlsplit(endpoint).hostname or "").endswith(".amazonaws.com"):
+        endpoint = None
+    return S3Access(
+        endpoint_url=endpoint,
+        region=client.meta.region_name,
+        addressing_style=(client.meta.config.s3 or {}).get("addressing_style"),
+        access_key=credentials.access_key if credentials else None,
+        secret_key=credentials.secret_key if credentials else None,
+        token=credentials.token if credentials else None,
+    )
+
+
 def _airflow_connection_exists(conn_id: str) -> bool:
     """Whether Airflow knows ``conn_id``; False where Airflow itself is not installed."""
     try:

@@ -23,9 +23,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from claimflow import layout
 from claimflow.config import Settings
-from claimflow.exceptions import StorageError
+from claimflow.exceptions import ManifestError, StorageError
 from claimflow.storage import open_store
-from claimflow.ui.lake import DaySummary, LakeView
+from claimflow.ui.lake import DaySummary, LakeView, UnreadableDay
 from claimflow.ui.page import render_page
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ class _LazyLake:
         with self._lock:
             if self._view is None:
                 store = open_store(self.settings.lake, aws_conn_id=self.settings.aws_conn_id)
-                self._view = LakeView(store)
+                self._view = LakeView(store, self.settings)
             return self._view
 
 
@@ -88,10 +88,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.warning("claimflow UI could not read the lake: %s", exc)
         return _error(503, "the lake could not be read", detail=str(exc))
 
+    @app.exception_handler(ManifestError)
+    async def unreadable_manifest(_request: Request, exc: ManifestError) -> JSONResponse:
+        log.warning("manifest unreadable day=%s reason=%s", exc.day, exc.reason)
+        return _error(500, "the manifest of this day is unreadable", day=exc.day)
+
     @app.exception_handler(Exception)
     async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("claimflow UI failed")
-        return _error(500, "internal error", detail=f"{type(exc).__name__}: {exc}")
+        log.exception("claimflow UI failed")  # the detail stays in the log: it may name paths or data
+        return _error(500, "internal error")
 
 
 def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depends] = ()) -> FastAPI:
@@ -112,38 +117,45 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
         title="claimflow",
         summary="Published days, failed days and trends of the claimflow news-claims lake.",
         dependencies=list(dependencies),
-        docs_url=None,  # Swagger UI and ReDoc load from a CDN; /openapi.json still describes the API
+        docs_url=None,  # Swagger UI and ReDoc load from a CDN
         redoc_url=None,
+        openapi_url=None,  # FastAPI's own route would skip ``dependencies``: served below, behind them
     )
     _install_error_handlers(app)
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi() -> dict[str, Any]:
+        return app.openapi()
 
     @app.get("/", response_class=HTMLResponse, summary="The claimflow page")
     def page(days: Limit = DEFAULT_DAYS) -> HTMLResponse:
         lake_view = view()
-        manifests = lake_view.manifests(days)  # read once for both the runs and the trends
+        entries = lake_view.days(days)  # read once for both the runs and the trends
+        manifests = [e for e in entries if not isinstance(e, UnreadableDay)]
         html = render_page(
             lake_view.store.root,
             [DaySummary.of(m) for m in manifests],
             lake_view.failed_days(days),
             [lake_view.trend_point(m) for m in reversed(manifests)],
+            unreadable=[e for e in entries if isinstance(e, UnreadableDay)],
         )
         return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
-    @app.get("/api/days", summary="Published days, newest first")
+    @app.get("/api/days", summary="Published days, newest first; days whose manifest is unreadable apart")
     def list_days(limit: Limit = 30) -> dict[str, Any]:
-        summaries = [DaySummary.of(m) for m in view().manifests(limit)]
-        return {"days": [vars(s) for s in summaries], "count": len(summaries)}
+        entries = view().days(limit)
+        summaries = [vars(DaySummary.of(e)) for e in entries if not isinstance(e, UnreadableDay)]
+        unreadable = [e.to_dict() for e in entries if isinstance(e, UnreadableDay)]
+        return {"days": summaries, "count": len(summaries), "unreadable": unreadable}
 
     @app.get("/api/days/{day}", summary="The manifest of one day")
     def day_manifest(day: str) -> dict[str, Any]:
         day = _checked_day(day)
-        try:
-            return view().manifest(day)
-        except FileNotFoundError:
+        manifest = view().manifest(day)
+        if manifest is None:
             runs = [run.to_dict() for run in view().quality_runs(day)]
-            raise HTTPException(
-                404, {"error": "no manifest: the day is not published", "day": day, "quality_runs": runs}
-            ) from None
+            raise HTTPException(404, {"error": "no manifest: the day is not published", "day": day, "quality_runs": runs})
+        return manifest.to_dict()
 
     @app.get("/api/days/{day}/report", response_class=HTMLResponse, summary="A day's data-quality report")
     def day_report(

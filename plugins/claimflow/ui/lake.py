@@ -1,32 +1,43 @@
 """What the UI reads from a lake: published days from their manifests, quality runs, trends.
 
-Everything goes through an :class:`~claimflow.storage.ObjectStore`, so the page works on the
-local folder and on S3 alike. Numbers come from the manifests (one small JSON per day); only
-the share of anonymous sources needs the claims Parquet, and then only its ``source_kind``
-column, cached by the file's SHA-256 so a page reload does not download it again.
+Manifests and quality files go through an :class:`~claimflow.storage.ObjectStore`, so the page
+works on the local folder and on S3 alike. Numbers come from the manifests (one small JSON
+per day, read through :mod:`claimflow.manifest`); only the share of anonymous sources needs
+the ``claims`` Delta table, and then only its ``source_kind`` column for one day at the
+version the manifest recorded, cached per day and version so a page reload reads nothing.
+A manifest that cannot be read makes its day "unreadable", never the page fail.
 """
 
 from __future__ import annotations
 
 import functools
+import json
+import logging
 import re
-import tempfile
-from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from claimflow import layout
+from claimflow.config import Settings
+from claimflow.exceptions import ManifestError
 from claimflow.storage import ObjectStore
+
+if TYPE_CHECKING:  # claimflow.manifest imports pyarrow, which the plugin's import must not
+    from claimflow.manifest import Manifest
+
+log = logging.getLogger(__name__)
 
 MANIFESTS = "_manifests/"
 QUALITY = "quality/"
 _MANIFEST_KEY = re.compile(r"^_manifests/dt=(?P<day>\d{4}-\d{2}-\d{2})/_manifest\.json$")
 _QUALITY_KEY = re.compile(r"^quality/dt=(?P<day>\d{4}-\d{2}-\d{2})/run=(?P<run>[A-Za-z0-9._-]+)/(?P<name>[^/]+)$")
 RUN_KEY = re.compile(r"^[A-Za-z0-9._-]+$")  # what layout.run_key makes of a run id
-# stages.validate stores the refused rows beside the report only when the batch fails.
+# A run whose batch failed keeps the refused rows beside its report; validation.json says
+# ``"passed": false`` for any failed check (accounting included).
 FAILED_MARKER = "quarantine.jsonl.gz"
+VERDICT = "validation.json"
+MAX_VERDICT_BYTES = 8 << 20  # a larger validation.json is not read for its verdict
 ANONYMOUS = "anonymous"
 FETCH_THREADS = 8  # manifests fetched at once: S3 latency, not bandwidth, bounds a page
 
@@ -44,32 +55,42 @@ class DaySummary:
     report: str | None  # key of the quality report the manifest links
 
     @classmethod
-    def of(cls, manifest: dict[str, Any]) -> DaySummary:
-        quality = manifest.get("quality", {})
+    def of(cls, manifest: Manifest) -> DaySummary:
         return cls(
-            day=manifest["day"],
-            run_id=manifest["run_id"],
-            published_at=manifest.get("published_at", ""),
-            accounting=dict(manifest.get("accounting", {})),
-            rows={table: entry["rows"] for table, entry in manifest.get("tables", {}).items()},
-            quality_passed=bool(quality.get("passed")),
-            report=quality.get("report"),
+            day=manifest.day,
+            run_id=manifest.run_id,
+            published_at=manifest.published_at,
+            accounting=asdict(manifest.accounting),
+            rows={table: entry.rows for table, entry in manifest.tables.items()},
+            quality_passed=manifest.quality.passed,
+            report=manifest.quality.report or None,
         )
 
 
 @dataclass(frozen=True)
+class UnreadableDay:
+    """A day whose manifest is there but cannot be read; why is logged, never shown."""
+
+    day: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"day": self.day, "verdict": "unreadable"}
+
+
+@dataclass(frozen=True)
 class QualityRun:
-    """One run's quality folder: which files it left tells how far the run got."""
+    """One run's quality folder: which files it left, and their verdict, tell how far it got."""
 
     day: str
     run: str  # the run id as made safe for keys
     files: tuple[str, ...]
+    failed: bool  # a check failed: the batch, the accounting, any day-level check
 
     @property
     def verdict(self) -> str:
-        """``failed`` when the batch broke a critical expectation, else ``not published``
-        (validated, but publish has not written a manifest: still running, or it failed)."""
-        return "failed" if FAILED_MARKER in self.files else "not published"
+        """``failed`` when any check failed, else ``not published`` (validated, but publish has
+        not written a manifest: still running, or publish itself failed)."""
+        return "failed" if self.failed else "not published"
 
     @property
     def report(self) -> str | None:
@@ -100,61 +121,91 @@ class TrendPoint:
     entities: int
     quarantined: int
     claims_per_article: float | None
-    anonymous_share: float | None  # anonymous sources / claims; None on a day without claims
+    anonymous_share: float | None  # anonymous sources / claims; None without claims or unreadable
     source_kinds: dict[str, int]
 
 
 class LakeView:
     """Read-only questions the UI asks of one lake."""
 
-    def __init__(self, store: ObjectStore) -> None:
+    def __init__(self, store: ObjectStore, settings: Settings) -> None:
         self.store = store
+        self.settings = settings
         self._source_kinds = functools.lru_cache(maxsize=4096)(self._read_source_kinds)
+        self._delta_options: dict[str, str] | None = None  # resolved on the first Delta read
 
     def published_days(self) -> list[str]:
         """Every day with a manifest, oldest first (a listing of keys, no object read)."""
         return [m["day"] for info in self.store.list(MANIFESTS) if (m := _MANIFEST_KEY.match(info.key))]
 
-    def manifest(self, day: str) -> dict[str, Any]:
-        """The manifest of ``day``; raises ``FileNotFoundError`` when the day is not published."""
-        from claimflow.storage.records import get_json
+    def manifest(self, day: str) -> Manifest | None:
+        """The manifest of ``day``, None when the day is not published; ManifestError when it is
+        there but unreadable (the caller shows the day as unreadable)."""
+        from claimflow.manifest import read_manifest
 
-        return get_json(self.store, layout.manifest(day))
+        return read_manifest(self.store, day)
 
-    def manifests(self, limit: int) -> list[dict[str, Any]]:
-        """The manifests of the ``limit`` newest published days, newest first.
+    def days(self, limit: int) -> list[Manifest | UnreadableDay]:
+        """The ``limit`` newest published days, newest first: manifests, or UnreadableDay.
 
         A manifest that disappears between listing and reading (a rerun is republishing that
         day) is left out rather than failing the page.
         """
         days = self.published_days()[::-1][:limit]
         with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-            found = pool.map(self._manifest_or_none, days)
-        return [manifest for manifest in found if manifest is not None]
+            found = pool.map(self._day, days)
+        return [entry for entry in found if entry is not None]
 
-    def _manifest_or_none(self, day: str) -> dict[str, Any] | None:
+    def manifests(self, limit: int) -> list[Manifest]:
+        """The readable manifests among the ``limit`` newest published days, newest first."""
+        return [entry for entry in self.days(limit) if not isinstance(entry, UnreadableDay)]
+
+    def _day(self, day: str) -> Manifest | UnreadableDay | None:
         try:
             return self.manifest(day)
-        except FileNotFoundError:
-            return None
+        except ManifestError as error:
+            log.warning("manifest unreadable day=%s reason=%s", day, error.reason)
+            return UnreadableDay(day)
 
     def quality_runs(self, day: str | None = None) -> list[QualityRun]:
         """The quality folders of one day, or of every day, in key order."""
-        prefix = layout.quality_prefix(day) if day else QUALITY
-        files: dict[tuple[str, str], list[str]] = {}
-        for info in self.store.list(prefix):
-            if match := _QUALITY_KEY.match(info.key):
-                files.setdefault((match["day"], match["run"]), []).append(match["name"])
-        return [QualityRun(d, run, tuple(names)) for (d, run), names in files.items()]
+        return self._runs(self._quality_files(layout.quality_prefix(day) if day else QUALITY))
 
     def failed_days(self, limit: int) -> list[FailedDay]:
         """The ``limit`` newest days that were validated but have no manifest, newest first."""
         published = set(self.published_days())
-        failed: dict[str, list[QualityRun]] = {}
-        for run in self.quality_runs():
-            if run.day not in published:
-                failed.setdefault(run.day, []).append(run)
-        return [FailedDay(day, failed[day]) for day in sorted(failed, reverse=True)[:limit]]
+        files = {run: names for run, names in self._quality_files(QUALITY).items() if run[0] not in published}
+        days = sorted({day for day, _run in files}, reverse=True)[:limit]
+        runs = self._runs({run: names for run, names in files.items() if run[0] in days})
+        return [FailedDay(day, [run for run in runs if run.day == day]) for day in days]
+
+    def _quality_files(self, prefix: str) -> dict[tuple[str, str], dict[str, int]]:
+        """(day, run) -> {file name: size} of the quality folders under ``prefix`` (one listing)."""
+        files: dict[tuple[str, str], dict[str, int]] = {}
+        for info in self.store.list(prefix):
+            if match := _QUALITY_KEY.match(info.key):
+                files.setdefault((match["day"], match["run"]), {})[match["name"]] = info.size
+        return files
+
+    def _runs(self, files: dict[tuple[str, str], dict[str, int]]) -> list[QualityRun]:
+        return [QualityRun(d, run, tuple(names), failed=self._run_failed(d, run, names)) for (d, run), names in files.items()]
+
+    def _run_failed(self, day: str, run: str, files: dict[str, int]) -> bool:
+        """Whether a run failed a check: its failed batch's quarantine, or ``"passed": false``
+        in its validation.json (an unreadable or oversized one says nothing)."""
+        if FAILED_MARKER in files:
+            return True
+        if VERDICT not in files or files[VERDICT] > MAX_VERDICT_BYTES:
+            return False
+        key = f"{layout.quality_prefix(day)}run={run}/{VERDICT}"
+        try:
+            verdict = json.loads(self.store.get_bytes(key))
+        except FileNotFoundError:
+            return False
+        except (UnicodeDecodeError, json.JSONDecodeError) as error:
+            log.warning("quality verdict unreadable key=%s reason=%s", key, type(error).__name__)
+            return False
+        return isinstance(verdict, dict) and verdict.get("passed") is False
 
     def trends(self, days: int) -> list[TrendPoint]:
         """Volumes and ratios of the ``days`` newest published days, oldest first (chart order)."""
@@ -163,51 +214,81 @@ class LakeView:
     def report_key(self, day: str, run: str | None = None) -> str:
         """The report of ``run`` on ``day``, or the one the day's manifest links.
 
-        Raises ``FileNotFoundError`` when the day has no manifest (and no run is named) or
-        the manifest links no report; ``ValueError`` for a run that is not a run key.
+        Raises ``FileNotFoundError`` when the day has no manifest (and no run is named),
+        ``ManifestError`` when its manifest is unreadable, ``ValueError`` for a run that is
+        not a run key.
         """
         if run is not None:
             if not RUN_KEY.match(run):
                 raise ValueError(f"expected a run key like manual__2026-11-26T00_00_00_00_00, got {run!r}")
             return f"{layout.quality_prefix(day)}run={run}/report.html"
-        report = self.manifest(day).get("quality", {}).get("report")
-        if not report:
-            raise FileNotFoundError(f"the manifest of {day} links no quality report")
-        return report
+        manifest = self.manifest(day)
+        if manifest is None or not manifest.quality.report:
+            raise FileNotFoundError(f"{day} has no manifest linking a quality report")
+        return manifest.quality.report
 
-    def trend_point(self, manifest: dict[str, Any]) -> TrendPoint:
-        """One day's point: counts from the manifest, source kinds from its claims files."""
-        tables = manifest.get("tables", {})
-        articles = tables.get("articles", {}).get("rows", 0)
-        claims = tables.get("claims", {}).get("rows", 0)
-        kinds = self._claims_source_kinds(tables.get("claims", {}).get("files", [])) if claims else {}
+    def trend_point(self, manifest: Manifest) -> TrendPoint:
+        """One day's point: counts from the manifest, source kinds from the claims table."""
+        articles = manifest.tables["articles"].rows
+        claims = manifest.tables["claims"]
+        kinds = self._kinds_or_unknown(manifest.day, manifest.run_id, claims.version, claims.rows) if claims.rows else {}
         return TrendPoint(
-            day=manifest["day"],
+            day=manifest.day,
             articles=articles,
-            claims=claims,
-            entities=tables.get("entities", {}).get("rows", 0),
-            quarantined=manifest.get("accounting", {}).get("quarantined", 0),
-            claims_per_article=round(claims / articles, 3) if articles else None,
-            anonymous_share=round(kinds.get(ANONYMOUS, 0) / claims, 3) if claims else None,
+            claims=claims.rows,
+            entities=manifest.tables["entities"].rows,
+            quarantined=manifest.accounting.quarantined,
+            claims_per_article=round(claims.rows / articles, 3) if articles else None,
+            anonymous_share=round(kinds.get(ANONYMOUS, 0) / claims.rows, 3) if kinds else None,
             source_kinds=kinds,
         )
 
-    def _claims_source_kinds(self, files: Iterable[dict[str, Any]]) -> dict[str, int]:
-        total: dict[str, int] = {}
-        for entry in files:
-            for kind, count in self._source_kinds(entry["key"], entry.get("sha256", "")).items():
-                total[kind] = total.get(kind, 0) + count
-        return dict(sorted(total.items()))
+    def _kinds_or_unknown(self, day: str, run_id: str, version: int, rows: int) -> dict[str, int]:
+        """The day's claims per source kind, or {} (unknown) when the table cannot tell: logged,
+        never the page's failure, and not cached, so the next page load tries again."""
+        from deltalake.exceptions import DeltaError
 
-    def _read_source_kinds(self, key: str, sha256: str) -> dict[str, int]:
-        """Claims per ``source_kind`` in one Parquet file; ``sha256`` only keys the cache, so a
-        republished file (new content, new hash) is read again."""
-        import pyarrow.compute as pc
-        import pyarrow.parquet as pq
+        try:
+            return self._source_kinds(day, run_id, version, rows)
+        except (DeltaError, OSError, _Replaced) as error:
+            log.warning("claims unreadable day=%s version=%d reason=%s", day, version, type(error).__name__)
+            return {}
 
-        with tempfile.TemporaryDirectory(prefix="claimflow-ui-") as tmp:
-            path = Path(tmp) / "claims.parquet"
-            self.store.get_file(key, path)
-            column = pq.read_table(path, columns=["source_kind"]).column("source_kind")
-        counts = pc.value_counts(column).to_pylist()
-        return {"null" if item["values"] is None else str(item["values"]): item["counts"] for item in counts}
+    def _read_source_kinds(self, day: str, run_id: str, version: int, rows: int) -> dict[str, int]:
+        """Claims per ``source_kind`` of the run ``run_id`` published for ``day`` at ``version``.
+
+        Once maintenance has compacted the day and vacuumed past the retention, that version's
+        files are gone (and later its log entries); the latest version then has the same rows
+        if it still holds that run's ``rows`` claims for the day (compaction rewrites files,
+        not rows); if not, _Replaced.
+        """
+        try:
+            return _kinds(self._claims(day, version).to_table(columns=["source_kind"]))
+        except FileNotFoundError:
+            latest = self._claims(day, None).to_table(columns=["source_kind", "run_id"])
+            if latest.num_rows == rows and set(latest.column("run_id").to_pylist()) == {run_id}:
+                return _kinds(latest)
+            raise _Replaced(f"claims of {day} at version {version} were vacuumed and the day republished") from None
+
+    def _claims(self, day: str, version: int | None) -> Any:
+        from claimflow.readers import open_table
+        from claimflow.storage.delta import storage_options, table_uri
+
+        if self._delta_options is None:
+            self._delta_options = storage_options(self.settings)
+        dataset = open_table(table_uri(self.settings, "claims"), options=self._delta_options, version=version, day=day)
+        if dataset is None:
+            raise FileNotFoundError(f"no claims table in {self.settings.lake}")
+        return dataset
+
+
+class _Replaced(Exception):
+    """The version a manifest names was vacuumed, and the latest holds another run's day."""
+
+
+def _kinds(table: Any) -> dict[str, int]:
+    """Rows per ``source_kind`` of an Arrow table, kinds in name order (a null counts as "null")."""
+    import pyarrow.compute as pc
+
+    counts = pc.value_counts(table.column("source_kind")).to_pylist()
+    return dict(sorted(("null" if c["values"] is None else str(c["values"]), c["counts"]) for c in counts))

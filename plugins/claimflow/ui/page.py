@@ -8,10 +8,11 @@ Links are relative, so the page works under whatever prefix the app is mounted a
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from html import escape
 from urllib.parse import quote
 
-from claimflow.ui.lake import DaySummary, FailedDay, TrendPoint
+from claimflow.ui.lake import DaySummary, FailedDay, TrendPoint, UnreadableDay
 
 CHART_WIDTH, CHART_HEIGHT = 640, 200
 CHART_PAD_LEFT, CHART_PAD_RIGHT, CHART_PAD_TOP, CHART_PAD_BOTTOM = 48, 56, 12, 28
@@ -101,8 +102,20 @@ def _failed_rows(failed: FailedDay) -> str:
     return "".join(rows)
 
 
-def _runs_table(summaries: list[DaySummary], failed: list[FailedDay]) -> str:
+def _unreadable_row(day: UnreadableDay) -> str:
+    cells = [
+        f'<td><a href="api/days/{escape(quote(day.day))}">{escape(day.day)}</a></td>',
+        f"<td>{DASH}</td>",
+        '<td><span class="fail">unreadable</span></td>',
+        *[f'<td class="num">{DASH}</td>'] * 4,
+        "<td>manifest unreadable</td>",
+    ]
+    return _row(cells, failed=True)
+
+
+def _runs_table(summaries: list[DaySummary], failed: list[FailedDay], unreadable: Sequence[UnreadableDay]) -> str:
     rows = [(s.day, _published_row(s)) for s in summaries] + [(f.day, _failed_rows(f)) for f in failed]
+    rows += [(u.day, _unreadable_row(u)) for u in unreadable]
     if not rows:
         return '<p class="muted">No day has been validated or published in this lake yet.</p>'
     body = "".join(html for _day, html in sorted(rows, reverse=True))
@@ -185,8 +198,15 @@ def _trends_table(points: list[TrendPoint]) -> str:
     )
 
 
-def render_page(lake: str, summaries: list[DaySummary], failed: list[FailedDay], trends: list[TrendPoint]) -> str:
-    """The whole page: recent runs (failed days in red) then trends of the published days."""
+def render_page(
+    lake: str,
+    summaries: list[DaySummary],
+    failed: list[FailedDay],
+    trends: list[TrendPoint],
+    *,
+    unreadable: Sequence[UnreadableDay] = (),
+) -> str:
+    """The whole page: recent runs (failed and unreadable days in red) then trends of the published days."""
     trends_html = (
         trend_chart(trends) + _trends_table(trends) if trends else '<p class="muted">No published day yet.</p>'
     )
@@ -196,8 +216,9 @@ def render_page(lake: str, summaries: list[DaySummary], failed: list[FailedDay],
         f"<title>claimflow lake</title><style>{_CSS}</style></head><body>"
         "<h1>claimflow: news-claims lake</h1>"
         f'<p class="muted">Lake <code>{escape(lake)}</code>. A day counts as published only through its '
-        "manifest; a day that was validated but has no manifest is shown in red.</p>"
-        f"<h2>Recent runs</h2>{_runs_table(summaries, failed)}"
+        "manifest; a day that was validated but has no manifest, or whose manifest cannot be read, is "
+        "shown in red.</p>"
+        f"<h2>Recent runs</h2>{_runs_table(summaries, failed, unreadable)}"
         f"<h2>Trends over the last {len(trends)} published day{'s' if len(trends) != 1 else ''}</h2>{trends_html}"
         '<p class="muted">JSON: <a href="api/days">api/days</a> &middot; <a href="api/trends">api/trends</a> '
         '&middot; <a href="api/failed">api/failed</a></p>'

@@ -1,0 +1,85 @@
+"""
+# claimflow maintenance
+
+Every Sunday at 04:00 UTC, keeps the lake's Delta tables (articles, entities, mentions, claims
+and the quarantine tables) cheap to read and store:
+
+**upkeep** (one mapped task per table): **OPTIMIZE** compacts a day's small files (a publish
+writes one per shard) into larger ones; **VACUUM** deletes files no version within the
+retention needs and files no commit references (runs that crashed or lost a commit race);
+a **checkpoint** lets readers load the table without replaying its whole log.
+Then **sweep_staging** deletes the staging (full article text) that crashed runs left behind.
+
+Retention: `CLAIMFLOW_VACUUM_RETENTION_HOURS` (default 168, at least 24): time travel to a
+version further back than that, such as an old run's manifest versions, may fail after a
+vacuum. Staging age: `CLAIMFLOW_STAGING_MAX_AGE_HOURS` (default 48). The lake is
+`CLAIMFLOW_LAKE` or the Airflow Variable `claimflow_lake`. A table that fails one step (for
+example a publish committed to it at the same moment) fails only its own task, which retries.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pendulum
+from airflow.sdk import dag, task
+from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
+
+from claimflow.config import Settings
+from claimflow.layout import DELTA_TABLES
+
+
+def settings() -> Settings:
+    """Settings from the environment, the lake overridden by the Airflow Variable claimflow_lake."""
+    import os
+
+    from airflow.sdk import Variable
+
+    env = dict(os.environ)
+    lake = Variable.get("claimflow_lake", default=None)
+    if lake:
+        env["CLAIMFLOW_LAKE"] = lake
+    return Settings.from_env(env)
+
+
+@dag(
+    dag_id="claimflow_maintenance",
+    dag_display_name="claimflow: weekly lake maintenance",
+    schedule=CronTriggerTimetable("0 4 * * 0", timezone="UTC"),
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    tags=["claimflow", "maintenance", "delta"],
+    doc_md=__doc__,
+    default_args={
+        "retries": 2,
+        "retry_delay": datetime.timedelta(minutes=5),
+        "execution_timeout": datetime.timedelta(hours=2),
+    },
+)
+def claimflow_maintenance():
+    @task(
+        task_display_name="Compact, vacuum and checkpoint a table",
+        doc_md="OPTIMIZE, VACUUM (full, past the retention) and checkpoint one Delta table; logs files and bytes.",
+        map_index_template="{{ task.op_kwargs['table'] }}",
+    )
+    def upkeep(table: str) -> dict | None:
+        from claimflow import maintenance
+
+        done = maintenance.maintain(settings(), table)
+        return done.to_dict() if done else None
+
+    @task(
+        task_display_name="Sweep old staging",
+        doc_md="Delete the staging of runs older than CLAIMFLOW_STAGING_MAX_AGE_HOURS (crashed or abandoned runs).",
+        trigger_rule="all_done",
+    )
+    def sweep_staging() -> None:
+        from claimflow import maintenance
+
+        maintenance.sweep_staging(settings())
+
+    upkeep.expand(table=list(DELTA_TABLES)) >> sweep_staging()
+
+
+claimflow_maintenance()

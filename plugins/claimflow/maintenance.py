@@ -1,0 +1,174 @@
+"""Upkeep of the lake's Delta tables: compact small files, vacuum old ones, checkpoint the log.
+
+Every publish writes a few files per day and every rerun tombstones the previous ones; left
+alone, a table's file count, its storage and the log a reader replays grow without bound.
+The weekly ``claimflow_maintenance`` DAG runs :func:`maintain` once per table of
+``layout.DELTA_TABLES``, then :func:`sweep_staging`.
+
+Vacuum removes the files that no version newer than the retention still needs, and, as a
+*full* vacuum, files no commit ever referenced (those of a run that lost a commit race or
+crashed while writing). Both make time travel to versions older than the retention fail; and
+a retention shorter than a publish can take would delete the uncommitted files of a publish in
+flight, which is why ``Settings.vacuum_retention_hours`` has a floor
+(``config.MIN_VACUUM_RETENTION_HOURS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+from claimflow.config import Settings
+from claimflow.exceptions import TableMaintenanceFailed
+from claimflow.storage.delta import storage_options, table_uri
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# A table property that, when set, is the table's own minimum retention; delta-rs enforces it.
+RETENTION_PROPERTY = "delta.deletedFileRetentionDuration"
+
+
+@dataclass(frozen=True)
+class TableUpkeep:
+    """What one table's upkeep did: files compacted, files vacuumed, the version checkpointed."""
+
+    table: str
+    files_removed: int  # small files compaction replaced (tombstoned, deleted by a later vacuum)
+    files_added: int  # the larger files compaction wrote
+    bytes_removed: int
+    bytes_added: int
+    files_vacuumed: int  # files physically deleted
+    bytes_vacuumed: int
+    version: int  # the table's version after upkeep, the one checkpointed
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def maintain_table(
+    table: str, uri: str, *, retention_hours: int, options: dict[str, str] | None = None
+) -> TableUpkeep | None:
+    """Compact, vacuum and checkpoint the Delta table at ``uri`` (and drop expired log entries).
+
+    Args:
+        table: The table's name in the lake (``claims``, ``quarantine/inputs``), for logs and errors.
+        uri: The table's URI.
+        retention_hours: Files that stopped being part of the table more recently than this, and
+            unreferenced files younger than this, are kept.
+        options: delta-rs storage options (S3 endpoint and credentials).
+
+    Returns:
+        What was done, or None when the table does not exist yet (nothing was ever published to it).
+
+    Raises:
+        TableMaintenanceFailed: a step failed (a concurrent publish won the commit, the store is
+            down, the table's own retention property is longer than ``retention_hours``).
+    """
+    from deltalake import DeltaTable
+    from deltalake.exceptions import TableNotFoundError
+
+    try:
+        delta = DeltaTable(uri, storage_options=options)
+    except TableNotFoundError:
+        log.info("maintenance skipped table=%s reason=absent uri=%s", table, uri)
+        return None
+    compacted = _step(table, "compact", lambda: delta.optimize.compact())
+    vacuumed_files, vacuumed_bytes = _step(table, "vacuum", lambda: _vacuum(delta, uri, retention_hours, options))
+    _step(table, "checkpoint", lambda: _checkpoint(delta))
+    upkeep = TableUpkeep(
+        table=table,
+        files_removed=int(compacted["numFilesRemoved"]),
+        files_added=int(compacted["numFilesAdded"]),
+        bytes_removed=_total_size(compacted["filesRemoved"]),
+        bytes_added=_total_size(compacted["filesAdded"]),
+        files_vacuumed=vacuumed_files,
+        bytes_vacuumed=vacuumed_bytes,
+        version=delta.version(),
+    )
+    log.info(
+        "maintenance done table=%s files_removed=%d files_added=%d bytes_removed=%d bytes_added=%d "
+        "files_vacuumed=%d bytes_vacuumed=%d version=%d retention_hours=%d",
+        table, upkeep.files_removed, upkeep.files_added, upkeep.bytes_removed, upkeep.bytes_added,
+        upkeep.files_vacuumed, upkeep.bytes_vacuumed, upkeep.version, retention_hours,
+    )  # fmt: skip
+    return upkeep
+
+
+def _step(table: str, step: str, action: Callable[[], T]) -> T:
+    """Run one step; a delta-rs or storage error becomes a failure naming the table and step."""
+    from deltalake.exceptions import DeltaError
+
+    try:
+        return action()
+    except (DeltaError, OSError) as error:
+        raise TableMaintenanceFailed(table, step, f"{type(error).__name__}: {error}") from error
+
+
+def _checkpoint(delta: Any) -> None:
+    """Checkpoint the current version, then delete log entries older than the table's log
+    retention (``delta.logRetentionDuration``, 30 days by default) that the checkpoint covers."""
+    delta.create_checkpoint()
+    delta.cleanup_metadata()
+
+
+def _vacuum(delta: Any, uri: str, retention_hours: int, options: dict[str, str] | None) -> tuple[int, int]:
+    """Delete files older than the retention, tracked or not; (files deleted, bytes deleted).
+
+    delta-rs lists a table's old tombstones again on every vacuum, deleted or not, so the files
+    are first listed (dry run) and only those still stored are counted; with none, no vacuum
+    commit is written. delta-rs's retention check compares with the table's
+    ``delta.deletedFileRetentionDuration`` and, where a table sets none, with a built-in week,
+    which would refuse any shorter retention an operator configured: so the check is on only
+    where the table sets its own minimum (a shorter ``retention_hours`` then fails rather than
+    overriding the table); claimflow's own floor is checked where the setting is read.
+    """
+    from deltalake.fs import DeltaStorageHandler
+    from pyarrow.fs import FileType
+
+    vacuum = {
+        "retention_hours": retention_hours,
+        "enforce_retention_duration": RETENTION_PROPERTY in delta.metadata().configuration,
+        "full": True,
+    }
+    candidates = delta.vacuum(dry_run=True, **vacuum)
+    stored = DeltaStorageHandler(uri, options).get_file_info(candidates) if candidates else []
+    present = [info for info in stored if info.type != FileType.NotFound]
+    if present:
+        delta.vacuum(dry_run=False, **vacuum)
+    return len(present), sum(info.size or 0 for info in present)
+
+
+def _total_size(stats: Any) -> int:
+    """``totalSize`` of compaction's file statistics (a JSON string or a dict in delta-rs 1.x)."""
+    import json
+
+    if isinstance(stats, str):
+        stats = json.loads(stats)
+    return int(stats.get("totalSize", 0))
+
+
+def maintain(settings: Settings, table: str) -> TableUpkeep | None:
+    """The upkeep of ``table`` (one of ``layout.DELTA_TABLES``) in the configured lake."""
+    return maintain_table(
+        table,
+        table_uri(settings, table),
+        retention_hours=settings.vacuum_retention_hours,
+        options=storage_options(settings),
+    )
+
+
+def sweep_staging(settings: Settings) -> list[str]:
+    """Delete the staging of runs untouched for ``settings.staging_max_age_hours``: what a run
+    that crashed before publishing or cleaning up left, full article text included. Returns
+    the run prefixes removed. (``claimflow.staging`` and the setting are lake-commit's.)"""
+    from claimflow.staging import sweep_staging as sweep
+    from claimflow.storage import open_store
+
+    store = open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
+    swept = sweep(store, older_than=dt.timedelta(hours=settings.staging_max_age_hours))
+    log.info("staging swept older_than_hours=%d runs=%d", settings.staging_max_age_hours, len(swept))
+    return swept
