@@ -251,14 +251,17 @@ class DayCheck:
         low, high = (_bound(kwargs.get(k), self.parameters) for k in ("min_value", "max_value"))
         count = self._rows["articles"]["in"]
         ok = (low is None or count >= low) and (high is None or count <= high)
-        observed = f"{count} articles" + ("" if ok else f", expected between {low} and {high}")
+        wanted = " and ".join(f"{word} {bound}" for word, bound in (("at least", low), ("at most", high)) if bound is not None)
+        observed = f"{count} articles" + ("" if ok else f", expected {wanted}")
         return CheckOutcome(check.name, check.level, check.description, ok, None, observed)
 
-    def _ids_across_shards(self, check: Check, merged: CheckOutcome | None, failures: list[str]) -> CheckOutcome:
+    def _ids_across_shards(
+        self, check: Check, merged: CheckOutcome | None, failures: list[str]
+    ) -> CheckOutcome | None:
         """``merged`` (the shards' own uniqueness) failed too when an id is in several shards."""
         count, examples = self._ids.repeated()
         if not count:
-            return merged or CheckOutcome(check.name, check.level, check.description, True, 0)
+            return merged
         shown = ", ".join(f"{article_id} ({shards})" for article_id, shards in examples)
         observed = f"{count} article ids in more than one shard, e.g. {shown}"
         failures.append(f"articles.{check.name} failed across shards: {observed}. Expected: {check.description}")
