@@ -7,7 +7,7 @@ left out, its output is generated with exact offsets, so the tables, the suites 
 staging are the real ones); the day's ``stages.validate``; ``stages.publish``. Sizes run one
 after the other against the same server.
 
-    python bench/bench_publish.py [--sizes 1000 10000 100000]
+    python bench/bench_publish.py [--sizes 1000 10000 100000] [--sample-shards 3]
 """
 
 from __future__ import annotations
@@ -96,8 +96,8 @@ def step(name: str, run_id: str, arg: str) -> None:
     info: dict = {}
     if name == "ingest":
         result = json.dumps(stages.ingest(settings, DAY, run_id).shard_uris)
-    elif name == "extract":
-        result = stages.stage_extractions(settings, arg, extractions(settings, arg))
+    elif name == "extract":  # the shards named, one after the other
+        result = json.dumps([stages.stage_extractions(settings, uri, extractions(settings, uri)) for uri in json.loads(arg)])
     elif name == "validate":
         result = stages.validate(settings, DAY, run_id, json.loads(arg))
     else:
@@ -125,24 +125,34 @@ def progress(n: int, name: str, measured: dict) -> dict:
     return measured
 
 
-def run_size(weed, n: int, workdir: Path) -> dict:
-    """Every step of a day of ``n`` articles; per step its time and peak (extract: over shards)."""
+def run_size(weed, n: int, workdir: Path, sample: int | None) -> dict:
+    """Every step of a day of ``n`` articles; per step its time and peak. Each shard is
+    extracted in its own process, or only the first ``sample`` shards, the rest in one more."""
     sources = workdir / f"sources-{n}"
     write_sources(sources, n)
     env = {**os.environ, **weed.env(), "CLAIMFLOW_LAKE": f"s3://{weed.bucket}/bench-{n}",
            "CLAIMFLOW_SOURCES": str(sources), "CLAIMFLOW_S3_ADDRESSING_STYLE": "path"}
     run_id = f"bench__{n}"
     ingest = progress(n, "ingest", in_child(env, "ingest", run_id, ""))
-    shards = [progress(n, f"extract {uri.rsplit('/', 1)[1]}", in_child(env, "extract", run_id, uri))
-              for uri in json.loads(ingest["result"])]
-    validate = progress(n, "validate", in_child(env, "validate", run_id, json.dumps([s["result"] for s in shards])))
+    uris = json.loads(ingest["result"])
+    alone = uris if sample is None else uris[:sample]
+    shards = [progress(n, f"extract {uri.rsplit('/', 1)[1]}", in_child(env, "extract", run_id, json.dumps([uri])))
+              for uri in alone]
+    rest = uris[len(alone):]
+    together = progress(n, f"extract {len(rest)} more shards in one process",
+                        in_child(env, "extract", run_id, json.dumps(rest))) if rest else None
+    results = [u for s in [*shards, *([together] if together else [])] for u in json.loads(s["result"])]
+    validate = progress(n, "validate", in_child(env, "validate", run_id, json.dumps(results)))
     publish = progress(n, "publish", in_child(env, "publish", run_id, validate["result"]))
-    return {"ingest": ingest, "shards": shards, "validate": validate, "publish": publish}
+    return {"ingest": ingest, "shards": shards, "together": together, "validate": validate, "publish": publish,
+            "count": len(uris)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sample-shards", type=int, help="extract only this many shards each in its own "
+                        "process and the rest in one more (a 100,000-article day has 64 shards)")
     parser.add_argument("--step", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -156,15 +166,19 @@ def main() -> None:
     print("   size | ingest s  MB | shards  s/shard  total s  max MB | validate s  MB | publish s  MB  files", flush=True)
     with SeaweedFS() as weed, tempfile.TemporaryDirectory(prefix="claimflow-bench-") as tmp:
         for n in args.sizes:
-            r = run_size(weed, n, Path(tmp))
+            r = run_size(weed, n, Path(tmp), args.sample_shards)
             shard_s = [s["seconds"] for s in r["shards"]]
+            total = sum(shard_s) + (r["together"]["seconds"] if r["together"] else 0)
             ing, val, pub = r["ingest"], r["validate"], r["publish"]
             print(f"{n:>7} | {ing['seconds']:>8.1f} {ing['peak_mb']:>4.0f}"
-                  f" | {len(shard_s):>6} {sum(shard_s) / len(shard_s):>8.1f} {sum(shard_s):>8.1f}"
+                  f" | {r['count']:>6} {sum(shard_s) / len(shard_s):>8.1f} {total:>8.1f}"
                   f" {max(s['peak_mb'] for s in r['shards']):>7.0f}"
                   f" | {val['seconds']:>10.2f} {val['peak_mb']:>3.0f}"
                   f" | {pub['seconds']:>9.1f} {pub['peak_mb']:>3.0f} {pub['files']:>6}"
                   f"   accounting {pub['accounting']} rows {pub['rows']}", flush=True)
+            if r["together"]:
+                print(f"        ({len(shard_s)} shards alone; {r['count'] - len(shard_s)} more in one process: "
+                      f"{r['together']['seconds']:.1f} s, peak {r['together']['peak_mb']:.0f} MB)", flush=True)
 
 
 if __name__ == "__main__":
