@@ -1,4 +1,5 @@
-"""Synthetic day tables shaped like the pipeline's, for the quality tests and the benchmark.
+"""Synthetic day tables shaped like the pipeline's, and bad days made of them (``CASES``:
+one mutation per expectation), for the quality tests and the benchmark.
 
 Each article has five sentences "<person> said that <org> will invest <n> million dollars in
 <place> next year.", giving 5 claims (the last without source in odd articles), 20 mentions
