@@ -12,6 +12,7 @@ import json
 import logging
 import math
 import tempfile
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -298,8 +299,10 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> dict[
     store.delete([layout.manifest(day)])
     placed: dict[str, list[tuple[dict[str, Any], str]]] = {"tables": [], "quarantine": []}
     for part, partition in (("tables", layout.partition), ("quarantine", layout.quarantine_partition)):
-        for index, entry in enumerate(staged[part]):  # a table's files are numbered apart from the others'
-            placed[part].append((entry, f"{partition(entry['table'], day)}part-{index:05d}.parquet"))
+        numbers: Counter[str] = Counter()  # each table's files are numbered from 0
+        for entry in staged[part]:
+            placed[part].append((entry, f"{partition(entry['table'], day)}part-{numbers[entry['table']]:05d}.parquet"))
+            numbers[entry["table"]] += 1
     for entry, final in placed["tables"] + placed["quarantine"]:
         store.copy(entry["key"], final)
     keep = {final for _, final in placed["tables"] + placed["quarantine"]}
