@@ -147,3 +147,9 @@ def test_validate_memory_does_not_grow_with_the_number_of_shards(settings):
         store = stages.lake(settings)
         assert len(get_json(store, store.key(staged))["tables"]) == 4 * shards  # every shard's files listed
     assert peaks[40] < 1.5 * peaks[4], peaks
+
+
+def test_a_result_that_is_not_a_shards_is_refused_with_its_uri(settings):
+    ingested = stages.ingest(settings, DAY, RUN)
+    with pytest.raises(ValueError, match=r"shard result .*shard-00000\.jsonl\.gz: not what extract writes"):
+        stages.validate(settings, DAY, RUN, ingested.shard_uris[:1])  # an articles shard, not a result

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
@@ -41,6 +41,9 @@ from claimflow.storage.records import (
     read_jsonl_gz,
 )
 from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows
+
+if TYPE_CHECKING:
+    from claimflow.quality.day import ShardResult
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +246,7 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     failed for the UI, and raises BatchFailed. Returns the URI of ``staged.json``: one entry per
     shard and table, the accounting and the quality verdict.
     """
-    from claimflow.quality.day import DayCheck, ShardResult
+    from claimflow.quality.day import DayCheck
     from claimflow.quality.suites import load_config
 
     store = lake(settings)
@@ -258,7 +261,7 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
         entries["quarantine"].write_text(json.dumps(inputs) + "\n")
         with entries["tables"].open("a") as tables, entries["quarantine"].open("a") as quarantine:
             for uri in extracted_uris:  # one shard's result in memory at a time
-                result = ShardResult.from_dict(get_json(store, store.key(uri)))
+                result = _shard_result(store, uri)
                 check.add(result)
                 tables.writelines(json.dumps(e) + "\n" for e in result.staged_tables)
                 quarantine.writelines(json.dumps(e) + "\n" for e in result.staged_quarantine)
@@ -281,6 +284,16 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
             "quarantine": _lines(entries["quarantine"]),
         })
     return store.uri(key)
+
+
+def _shard_result(store: ObjectStore, uri: str) -> ShardResult:
+    """The result an extract task left at ``uri``, or a ValueError naming it."""
+    from claimflow.quality.day import ShardResult  # noqa: F811  (imported for typing above)
+
+    try:
+        return ShardResult.from_dict(get_json(store, store.key(uri)))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValueError(f"shard result {uri}: not what extract writes ({exc!r})") from exc
 
 
 def _lines(path: Path) -> Iterator[dict[str, Any]]:
