@@ -1,11 +1,13 @@
-"""Validate and publish a synthetic day to a local SeaweedFS: throughput and peak memory.
+"""Run a synthetic day through every step against a local SeaweedFS: time and peak memory.
 
-Stages a day of N synthetic articles (about 3 KB of text, 5 claims and 20 mentions each) as
-ingest and extract would, then runs ``stages.validate`` and ``stages.publish`` each in a fresh
-process, so every peak RSS is that step's own. Sizes 1,000 and 10,000 run in the same
-invocation against the same server.
+Writes N synthetic articles (about 2.4 KB of text, 5 claims and 10 mentions each) as .txt
+files, then runs each step in a fresh process, so that every peak RSS is that step's own:
+``stages.ingest``; extract-validate once per shard (``stages.stage_extractions``: the NLP is
+left out, its output is generated with exact offsets, so the tables, the suites and the
+staging are the real ones); the day's ``stages.validate``; ``stages.publish``. Sizes run one
+after the other against the same server.
 
-    python bench/bench_publish.py [--sizes 1000 10000]
+    python bench/bench_publish.py [--sizes 1000 10000 100000] [--sample-shards 3]
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import random
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -34,10 +37,8 @@ PEOPLE = ["Maria Lopez", "John Okafor", "Ian Kelly", "Aiko Tanaka", "Lena Fische
 PLACES = ["Cairo", "Lagos", "Lima", "Oslo", "Hanoi"]
 
 
-def synthetic(i: int) -> tuple[dict, dict]:
-    """One article and its extraction record, with exact offsets."""
-    from claimflow.ingest.articles import article_id
-
+def synthetic(i: int) -> tuple[str, dict]:
+    """Article ``i``'s text and the extraction record the NLP would give it, with exact offsets."""
     rng = random.Random(i)
     text, claims, mentions = "", [], {}
     for k in range(5):
@@ -57,31 +58,29 @@ def synthetic(i: int) -> tuple[dict, dict]:
         place_at = cue + 5 + len("the plan for ")
         for name, label, at in ((person, "PERSON", start), (place, "GPE", place_at)):
             mentions.setdefault((name, label), []).append({"start": at, "end": at + len(name), "text": name, "label": label})
-    aid = article_id(text)
-    article = {"article_id": aid, "text": text, "path": f"synthetic/{i}.txt", "title": None, "url": None,
-               "published": DAY, "language": "en", "meta": {}}
     entities = [{"name": n, "label": lab, "mentions": ms} for (n, lab), ms in mentions.items()]
-    return article, {"path": article["path"], "article_id": aid, "title": None, "text": text,
-                     "entities": entities, "claims": claims}
+    return text.strip(), {"entities": entities, "claims": claims}
 
 
-def stage(settings, n: int, run_id: str) -> list[str]:
-    """Write what ingest and extract would have written for a day of ``n`` articles."""
-    from claimflow import layout, stages
-    from claimflow.storage.records import put_json, put_jsonl_gz
+def write_sources(folder: Path, n: int) -> None:
+    """One .txt file per article, named by its number (the extract step finds its record by it)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        (folder / f"{i:06d}.txt").write_text(synthetic(i)[0], encoding="utf-8")
+
+
+def extractions(settings, shard_uri: str):
+    """The shard's articles, each with the record the NLP would have made of it."""
+    from claimflow import stages
+    from claimflow.models import Article
+    from claimflow.storage.records import read_jsonl_gz
 
     store = stages.lake(settings)
-    pairs = [synthetic(i) for i in range(n)]
-    shards = stages._shards(pairs, settings)
-    uris = []
-    for index, shard in enumerate(shards):
-        put_jsonl_gz(store, layout.staged_shard(DAY, run_id, "articles", index), (a for a, _ in shard))
-        key = layout.staged_shard(DAY, run_id, "extracted", index)
-        put_jsonl_gz(store, key, (r for _, r in shard))
-        uris.append(store.uri(key))
-    put_jsonl_gz(store, layout.staging(DAY, run_id) + "rejected.jsonl.gz", [])
-    put_json(store, layout.staging(DAY, run_id) + "ingest.json", {"records": n, "articles": n, "rejected": 0})
-    return uris
+    for row in read_jsonl_gz(store, store.key(shard_uri)):
+        article = Article.from_dict(row)
+        _, record = synthetic(int(Path(article.path).stem))
+        yield article, {"path": article.path, "article_id": article.article_id, "title": article.title,
+                        "text": article.text, **record}
 
 
 def step(name: str, run_id: str, arg: str) -> None:
@@ -95,14 +94,18 @@ def step(name: str, run_id: str, arg: str) -> None:
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     info: dict = {}
-    if name == "stage":
-        result = json.dumps(stage(settings, int(arg), run_id))
+    if name == "ingest":
+        result = json.dumps(stages.ingest(settings, DAY, run_id).shard_uris)
+    elif name == "extract":  # the shards named, one after the other
+        result = json.dumps([stages.stage_extractions(settings, uri, extractions(settings, uri)) for uri in json.loads(arg)])
     elif name == "validate":
         result = stages.validate(settings, DAY, run_id, json.loads(arg))
     else:
         manifest = stages.publish(settings, DAY, run_id, arg)
         files = [f for part in ("tables", "quarantine") for t in manifest[part].values() for f in t["files"]]
-        result, info = "", {"files": len(files), "bytes": sum(f["bytes"] for f in files)}
+        result = ""
+        info = {"files": len(files), "bytes": sum(f["bytes"] for f in files), "accounting": manifest["accounting"],
+                "rows": {t: v["rows"] for t, v in manifest["tables"].items()}}
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "base_mb": base_mb, "peak_mb": peak_mb, "result": result, **info}))
@@ -115,9 +118,41 @@ def in_child(env: dict[str, str], *args: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def progress(n: int, name: str, measured: dict) -> dict:
+    """``measured``, after a line on stderr: a run cut short by a timeout still shows its steps."""
+    print(f"size={n} step={name} seconds={measured['seconds']:.1f} peak_mb={measured['peak_mb']:.0f}",
+          file=sys.stderr, flush=True)
+    return measured
+
+
+def run_size(weed, n: int, workdir: Path, sample: int | None) -> dict:
+    """Every step of a day of ``n`` articles; per step its time and peak. Each shard is
+    extracted in its own process, or only the first ``sample`` shards, the rest in one more."""
+    sources = workdir / f"sources-{n}"
+    write_sources(sources, n)
+    env = {**os.environ, **weed.env(), "CLAIMFLOW_LAKE": f"s3://{weed.bucket}/bench-{n}",
+           "CLAIMFLOW_SOURCES": str(sources), "CLAIMFLOW_S3_ADDRESSING_STYLE": "path"}
+    run_id = f"bench__{n}"
+    ingest = progress(n, "ingest", in_child(env, "ingest", run_id, ""))
+    uris = json.loads(ingest["result"])
+    alone = uris if sample is None else uris[:sample]
+    shards = [progress(n, f"extract {uri.rsplit('/', 1)[1]}", in_child(env, "extract", run_id, json.dumps([uri])))
+              for uri in alone]
+    rest = uris[len(alone):]
+    together = progress(n, f"extract {len(rest)} more shards in one process",
+                        in_child(env, "extract", run_id, json.dumps(rest))) if rest else None
+    results = [u for s in [*shards, *([together] if together else [])] for u in json.loads(s["result"])]
+    validate = progress(n, "validate", in_child(env, "validate", run_id, json.dumps(results)))
+    publish = progress(n, "publish", in_child(env, "publish", run_id, validate["result"]))
+    return {"ingest": ingest, "shards": shards, "together": together, "validate": validate, "publish": publish,
+            "count": len(uris)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--sample-shards", type=int, help="extract only this many shards each in its own "
+                        "process and the rest in one more (a 100,000-article day has 64 shards)")
     parser.add_argument("--step", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
@@ -126,20 +161,24 @@ def main() -> None:
 
     from seaweed import SeaweedFS
 
-    print("peak MB = the step's peak resident memory; +MB = its growth over the process after imports")
-    print("  size  stage s  validate s  peak MB   +MB | publish s  files/s   MB/s  peak MB   +MB")
-    with SeaweedFS() as weed:
+    print("seconds and peak RSS (MB) of each step in its own process; extract-validate: shards, "
+          "seconds per shard (mean), peak of the largest shard", flush=True)
+    print("   size | ingest s  MB | shards  s/shard  total s  max MB | validate s  MB | publish s  MB  files", flush=True)
+    with SeaweedFS() as weed, tempfile.TemporaryDirectory(prefix="claimflow-bench-") as tmp:
         for n in args.sizes:
-            env = {**os.environ, **weed.env(), "CLAIMFLOW_LAKE": f"s3://{weed.bucket}/bench-{n}",
-                   "CLAIMFLOW_S3_ADDRESSING_STYLE": "path"}
-            run_id = f"bench__{n}"
-            staged = in_child(env, "stage", run_id, str(n))
-            val = in_child(env, "validate", run_id, staged["result"])
-            pub = in_child(env, "publish", run_id, val["result"])
-            mb = pub["bytes"] / 1e6
-            print(f"{n:>6} {staged['seconds']:>8.1f} {val['seconds']:>11.1f} {val['peak_mb']:>8.0f} {val['peak_mb'] - val['base_mb']:>5.0f} | "
-                  f"{pub['seconds']:>9.2f} {pub['files'] / pub['seconds']:>8.1f} {mb / pub['seconds']:>6.1f} "
-                  f"{pub['peak_mb']:>8.0f} {pub['peak_mb'] - pub['base_mb']:>5.0f}   ({mb:.1f} MB, {pub['files']} files)")
+            r = run_size(weed, n, Path(tmp), args.sample_shards)
+            shard_s = [s["seconds"] for s in r["shards"]]
+            total = sum(shard_s) + (r["together"]["seconds"] if r["together"] else 0)
+            ing, val, pub = r["ingest"], r["validate"], r["publish"]
+            print(f"{n:>7} | {ing['seconds']:>8.1f} {ing['peak_mb']:>4.0f}"
+                  f" | {r['count']:>6} {sum(shard_s) / len(shard_s):>8.1f} {total:>8.1f}"
+                  f" {max(s['peak_mb'] for s in r['shards']):>7.0f}"
+                  f" | {val['seconds']:>10.2f} {val['peak_mb']:>3.0f}"
+                  f" | {pub['seconds']:>9.1f} {pub['peak_mb']:>3.0f} {pub['files']:>6}"
+                  f"   accounting {pub['accounting']} rows {pub['rows']}", flush=True)
+            if r["together"]:
+                print(f"        ({len(shard_s)} shards alone; {r['count'] - len(shard_s)} more in one process: "
+                      f"{r['together']['seconds']:.1f} s, peak {r['together']['peak_mb']:.0f} MB)", flush=True)
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def claimflow_nightly():
 
         return stages.ingest(settings(), run_day(logical_date, data_interval_start), run_id).shard_uris
 
-    @task(task_display_name="Extract entities and claims", doc_md="Run spaCy and the claim component over one shard of articles.")
+    @task(task_display_name="Extract entities and claims", doc_md="Run spaCy and the claim component over one shard of articles; validate the shard's tables with the Great Expectations suites and stage them.")
     def extract(shard_uri: str) -> str:
         from claimflow import stages
 
@@ -97,7 +97,7 @@ def claimflow_nightly():
 
     @task(
         task_display_name="Validate data quality",
-        doc_md="Great Expectations suites: quarantine bad records; fail the day on a critical problem.",
+        doc_md="Check the day from its shards' results: volume, article ids across shards, accounting; write the report; fail the day on any critical problem.",
         trigger_rule="none_failed",
     )
     def validate(extracted: list[str], logical_date=None, data_interval_start=None, run_id: str | None = None) -> str:

@@ -6,18 +6,15 @@ import json
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from synthetic import DAY, SUITES_DIR, make_tables
+from synthetic import CASES, DAY, SUITES_DIR, Mutation, Tables, cell, copy_cells, drop_column, make_tables
 
 from claimflow.quality import QualityOutcome, SuiteConfigError, validate_day
 from claimflow.quality.suites import ID_COLUMNS, TABLES, load_config
 
-Tables = dict[str, pd.DataFrame]
-Mutation = Callable[[Tables], None]
 CONFIG = load_config(SUITES_DIR)
 
 
@@ -33,121 +30,6 @@ def assert_balanced(outcome: QualityOutcome, tables: Tables) -> None:
         quarantined = outcome.quarantine[outcome.quarantine["table"] == table]
         assert len(outcome.good[table]) + len(quarantined) == len(frame), table
         assert not set(outcome.good[table][ID_COLUMNS[table]].dropna()) & set(quarantined["record_id"].dropna())
-
-
-def cell(table: str, column: str, value: object, row: int = 0) -> Mutation:
-    """Set one cell (any value, lists included) of ``table``."""
-
-    def mutate(tables: Tables) -> None:
-        values = tables[table][column].tolist()
-        values[row] = value
-        tables[table][column] = pd.Series(values, index=tables[table].index, dtype=object)
-
-    return mutate
-
-
-def copy_cells(table: str, columns: list[str], src: int = 0, dst: int = 1) -> Mutation:
-    """Copy row ``src``'s ``columns`` onto row ``dst``."""
-
-    def mutate(tables: Tables) -> None:
-        for column in columns:
-            cell(table, column, tables[table].at[src, column], dst)(tables)
-
-    return mutate
-
-
-def drop_column(table: str, column: str) -> Mutation:
-    def mutate(tables: Tables) -> None:
-        tables[table] = tables[table].drop(columns=[column])
-
-    return mutate
-
-
-def empty_day(tables: Tables) -> None:
-    for table in TABLES:
-        tables[table] = tables[table].iloc[0:0]
-
-
-def append_to_text(suffix: str) -> Mutation:
-    """Append to article 0's text, keeping its spans valid and its hash honest."""
-
-    def mutate(tables: Tables) -> None:
-        text = tables["articles"].at[0, "text"] + suffix
-        cell("articles", "text", text)(tables)
-        cell("articles", "content_sha256", "f" * 64)(tables)
-
-    return mutate
-
-
-def content_text(text: str) -> Mutation:
-    """Claim 0's only content span gets ``text`` (its content_text follows, so only the span is wrong)."""
-
-    def mutate(tables: Tables) -> None:
-        span = dict(tables["claims"].at[0, "content"][0], text=text)
-        cell("claims", "content", [span])(tables)
-        cell("claims", "content_text", text)(tables)
-
-    return mutate
-
-
-def case(table: str, name: str, mutate: Mutation, row: int = 0) -> object:
-    """Breaking ``mutate`` fails expectation ``name`` of ``table`` (and quarantines ``row``)."""
-    return pytest.param(table, name, mutate, row, id=f"{table}.{name}")
-
-
-# one case per expectation of every suite
-CASES = [
-    case("articles", "columns", drop_column("articles", "language")),
-    case("articles", "volume", empty_day),
-    case("articles", "article_id_present", cell("articles", "article_id", None)),
-    case("articles", "article_id_unique", copy_cells("articles", ["article_id"])),
-    case("articles", "article_id_format", cell("articles", "article_id", "NOT-HEX")),
-    case("articles", "dt_is_run_day", cell("articles", "dt", "2026-11-26")),
-    case("articles", "content_sha256_format", cell("articles", "content_sha256", "abc")),
-    case("articles", "text_missing", cell("articles", "text", None)),
-    case("articles", "blank", cell("articles", "text", " \n\t ")),
-    case("articles", "too_large", append_to_text(" " * 2_000_001)),
-    case("articles", "control_chars", append_to_text("\x00\x07")),
-    case("articles", "language", cell("articles", "language", "es")),
-    # article 1's path sorts after article 0's, so article 1 is the copy that goes
-    case("articles", "duplicate", copy_cells("articles", ["text", "content_sha256"], src=0, dst=1), 1),
-    case("articles", "published_unparseable", cell("articles", "published", "last Tuesday")),
-    case("articles", "published_in_future", cell("articles", "published", "2026-11-29T00:00:00Z")),
-    case("entities", "columns", drop_column("entities", "label")),
-    case("entities", "entity_id_present", cell("entities", "entity_id", None)),
-    case("entities", "entity_id_unique", copy_cells("entities", ["entity_id"])),
-    case("entities", "dt_is_run_day", cell("entities", "dt", "2026-11-28")),
-    case("entities", "unknown_article", cell("entities", "article_id", "f" * 16)),
-    case("entities", "name_blank", cell("entities", "name", "  ")),
-    case("entities", "label_unknown", cell("entities", "label", "PERSONA")),
-    case("entities", "n_mentions", cell("entities", "n_mentions", 0)),
-    case("mentions", "columns", drop_column("mentions", "end")),
-    case("mentions", "mention_id_present", cell("mentions", "mention_id", None)),
-    case("mentions", "mention_id_unique", copy_cells("mentions", ["mention_id"])),
-    case("mentions", "dt_is_run_day", cell("mentions", "dt", "2026-11-28")),
-    case("mentions", "unknown_article", cell("mentions", "article_id", "f" * 16)),
-    case("mentions", "unknown_entity", cell("mentions", "entity_id", "no-such-entity")),
-    case("mentions", "span_out_of_range", cell("mentions", "end", 10**6)),
-    case("mentions", "span_text_mismatch", cell("mentions", "text", "Someone Else")),
-    case("mentions", "label_unknown", cell("mentions", "label", "person")),
-    case("claims", "columns", drop_column("claims", "content")),
-    case("claims", "claim_id_present", cell("claims", "claim_id", None)),
-    case("claims", "claim_id_unique", copy_cells("claims", ["claim_id"])),
-    case("claims", "dt_is_run_day", cell("claims", "dt", "2026-11-28")),
-    case("claims", "unknown_article", cell("claims", "article_id", "f" * 16)),
-    case("claims", "sentence_negative", cell("claims", "sentence", -1)),
-    case("claims", "cue_out_of_range", cell("claims", "cue_start", -3)),
-    case("claims", "cue_text_mismatch", cell("claims", "cue_text", "told")),
-    case("claims", "source_out_of_range", cell("claims", "source_end", None)),
-    case("claims", "source_text_mismatch", cell("claims", "source_text", "Nobody")),
-    case("claims", "content_out_of_range", cell("claims", "content", [])),
-    case("claims", "content_text_mismatch", content_text("something never said")),
-    case("claims", "content_text_not_joined", cell("claims", "content_text", "a … b")),
-    case("claims", "source_kind_unknown", cell("claims", "source_kind", "officials")),
-    case("claims", "quote_type_unknown", cell("claims", "quote_type", "paraphrase")),
-    case("claims", "stance_unknown", cell("claims", "stance", "angry")),
-    case("claims", "confidence_out_of_range", cell("claims", "confidence", 1.5)),
-]
 
 
 def test_every_expectation_has_a_bad_case() -> None:

@@ -4,6 +4,6 @@ Importing this package does not import Great Expectations; ``validate_day`` does
 """
 
 from claimflow.quality.suites import SuiteConfigError
-from claimflow.quality.validate import QualityOutcome, validate_day
+from claimflow.quality.validate import QualityOutcome, validate_day, validate_shard
 
-__all__ = ["QualityOutcome", "SuiteConfigError", "validate_day"]
+__all__ = ["QualityOutcome", "SuiteConfigError", "validate_day", "validate_shard"]

@@ -7,7 +7,9 @@ enough to link from the manifest and open from the lake or the Airflow UI.
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
 from html import escape
 
 
@@ -21,6 +23,13 @@ class CheckOutcome:
     success: bool
     unexpected: int | None  # rows that failed it (None for table-level expectations)
     observed: str = ""  # observed value of a table-level expectation, or the error it raised
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckOutcome:
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,25 @@ class TableOutcome:
     @property
     def rows_quarantined(self) -> int:
         return sum(self.reasons.values())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "rows_in": self.rows_in, "rows_good": self.rows_good,
+                "checks": [c.to_dict() for c in self.checks], "reasons": dict(self.reasons)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> TableOutcome:
+        checks = [CheckOutcome.from_dict(c) for c in data["checks"]]
+        return cls(data["table"], data["rows_in"], data["rows_good"], checks, Counter(data["reasons"]))
+
+    def statistics(self) -> dict[str, int]:
+        """The counts the manifest and validation.json carry for this table."""
+        return {
+            "rows": self.rows_in,
+            "good": self.rows_good,
+            "quarantined": self.rows_quarantined,
+            "expectations": len(self.checks),
+            "failed_expectations": sum(not c.success for c in self.checks),
+        }
 
 
 _CSS = """
@@ -69,8 +97,9 @@ def _table_section(t: TableOutcome) -> str:
     )
 
 
-def render_report(day: str, tables: list[TableOutcome], failures: list[str]) -> str:
-    """The HTML page for one day: the verdict, the batch failures, then one section per table."""
+def render_report(day: str, tables: list[TableOutcome], failures: list[str], *, notes: Sequence[str] = ()) -> str:
+    """The HTML page for one day: the verdict, the batch failures, ``notes`` (one paragraph
+    each), then one section per table."""
     verdict = (
         '<p class="verdict ok">PASSED: the day can be published.</p>'
         if not failures
@@ -83,6 +112,7 @@ def render_report(day: str, tables: list[TableOutcome], failures: list[str]) -> 
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>claimflow data quality {escape(day)}</title><style>{_CSS}</style></head><body>"
         f"<h1>claimflow data quality, dt={escape(day)}</h1>{verdict}"
+        + "".join(f"<p>{escape(note)}</p>" for note in notes)
         + "".join(_table_section(t) for t in tables)
         + "</body></html>"
     )

@@ -20,6 +20,8 @@ from typing import Any
 TABLES = ("articles", "entities", "mentions", "claims")  # validation order: parents first
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 LEVELS = ("critical", "record")
+# Checks that need the whole day: a shard skips them and the day-level check (quality.day) does them.
+DAY_LEVEL_CHECKS = {"articles": frozenset({"volume"})}
 POLICY_FILE = "policy.json"
 
 
@@ -54,6 +56,10 @@ class Suite:
 
     def check(self, name: str) -> Check:
         return next(c for c in self.checks if c.name == name)
+
+    def without(self, names: frozenset[str]) -> Suite:
+        """This suite minus the checks named ``names`` (a shard's suite has no day-level checks)."""
+        return Suite(self.table, tuple(c for c in self.checks if c.name not in names), self.required_columns)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import pandas as pd
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
-from claimflow.quality.suites import ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
+from claimflow.quality.suites import DAY_LEVEL_CHECKS, ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
 
 QUARANTINE_COLUMNS = ["table", "record_id", "article_id", "reason", "detail", "record", "dt"]
 ORPHAN = "orphan"
@@ -39,6 +39,7 @@ class QualityOutcome:
     failures: list[str]  # batch-level failures; empty when the day may be published
     results: dict[str, Any]  # GX results (JSON) per table, plus "parameters" and per-table "statistics"
     report_html: str
+    tables: list[TableOutcome]  # per table: rows in and out, each check, quarantine reasons
 
     @property
     def passed(self) -> bool:
@@ -237,11 +238,26 @@ def validate_day(
         ValueError: ``tables`` or ``day`` is not what is expected.
         SuiteConfigError: the suites or the policy are malformed.
     """
-    _check_inputs(tables, day)
     config = load_config(Path(suites_dir))
-    parameters = {"run_day": [day], "min_articles": config.volume.floor(history), "max_article_chars": MAX_ARTICLE_CHARS}
+    return _validate(tables, day, config.suites, {"min_articles": config.volume.floor(history)})
+
+
+def validate_shard(tables: dict[str, pd.DataFrame], *, day: str, suites_dir: Path) -> QualityOutcome:
+    """Validate one shard of a day (whole articles with all their rows) like ``validate_day``,
+    minus the checks that need the whole day (``DAY_LEVEL_CHECKS``: the volume), which
+    ``claimflow.quality.day`` does once from every shard's counts."""
+    config = load_config(Path(suites_dir))
+    suites = {t: s.without(DAY_LEVEL_CHECKS.get(t, frozenset())) for t, s in config.suites.items()}
+    return _validate(tables, day, suites, {})
+
+
+def _validate(
+    tables: dict[str, pd.DataFrame], day: str, suites: dict[str, Suite], parameters: dict[str, Any]
+) -> QualityOutcome:
+    _check_inputs(tables, day)
+    parameters = {"run_day": [day], "max_article_chars": MAX_ARTICLE_CHARS, **parameters}
     parents = Parents.of(day, tables["articles"], tables["entities"])
-    verdicts = {t: _validate_table(t, tables[t], config.suites[t], parents, parameters) for t in TABLES}
+    verdicts = {t: _validate_table(t, tables[t], suites[t], parents, parameters) for t in TABLES}
     for child in ("entities", "mentions", "claims"):
         _cascade(verdicts[child], verdicts["articles"], "article_id")
     _cascade(verdicts["mentions"], verdicts["entities"], "entity_id")
@@ -250,16 +266,11 @@ def validate_day(
     quarantine = pd.concat([_quarantine_rows(v, day) for v in verdicts.values()], ignore_index=True)
     good = {t: v.frame.drop(index=list(v.quarantined)).reset_index(drop=True) for t, v in verdicts.items()}
     outcomes = [v.outcome() for v in verdicts.values()]
-    statistics = {
-        o.table: {
-            "rows": o.rows_in,
-            "good": o.rows_good,
-            "quarantined": o.rows_quarantined,
-            "expectations": len(o.checks),
-            "failed_expectations": sum(not c.success for c in o.checks),
-        }
-        for o in outcomes
+    results = {t: v.result for t, v in verdicts.items()} | {
+        "parameters": parameters,
+        "statistics": {o.table: o.statistics() for o in outcomes},
     }
-    results = {t: v.result for t, v in verdicts.items()} | {"parameters": parameters, "statistics": statistics}
     report = render_report(day, outcomes, failures)
-    return QualityOutcome(good=good, quarantine=quarantine, failures=failures, results=results, report_html=report)
+    return QualityOutcome(
+        good=good, quarantine=quarantine, failures=failures, results=results, report_html=report, tables=outcomes
+    )

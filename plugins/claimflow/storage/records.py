@@ -114,3 +114,32 @@ def read_parquet(store: ObjectStore, key: str) -> pa.Table:
         path = Path(tmp) / "part.parquet"
         store.get_file(key, path)
         return pq.read_table(path)
+
+
+def iter_parquet_rows(store: ObjectStore, key: str, batch_rows: int = 1_000) -> Iterator[dict[str, Any]]:
+    """The rows of a Parquet object as dicts, ``batch_rows`` at a time from a local copy."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "part.parquet"
+        store.get_file(key, path)
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows):
+            yield from batch.to_pylist()
+
+
+def put_json_streamed(store: ObjectStore, key: str, fields: dict[str, Any]) -> None:
+    """Write a JSON object whose values may be iterators, each written as a list item by item
+    (a list of one entry per shard never has to be held whole)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "document.json"
+        with path.open("w", encoding="utf-8") as out:
+            out.write("{")
+            for n, (name, value) in enumerate(fields.items()):
+                out.write(("," if n else "") + f"\n{json.dumps(name)}: ")
+                if isinstance(value, Iterator):
+                    out.write("[")
+                    for i, item in enumerate(value):
+                        out.write(("," if i else "") + "\n  " + json.dumps(item, sort_keys=True, default=str))
+                    out.write("]")
+                else:
+                    out.write(json.dumps(value, sort_keys=True, default=str))
+            out.write("\n}\n")
+        store.put_file(key, path)
