@@ -37,7 +37,7 @@ def quality_files(settings: Settings) -> dict:
     """The run's validation.json, its report and the verdict the UI reads from the quality folder."""
     store = stages.lake(settings)
     folder = f"{layout.quality_prefix(DAY)}run={layout.run_key(RUN)}/"
-    (run,) = LakeView(store).quality_runs(DAY)
+    (run,) = LakeView(store, settings).quality_runs(DAY)
     return {
         "results": get_json(store, folder + "validation.json"),
         "report": store.get_bytes(folder + "report.html").decode(),
