@@ -86,7 +86,7 @@ def extractions(settings, shard_uri: str):
 def step(name: str, run_id: str, arg: str) -> None:
     """Run one step in this fresh process (spawned by a small parent, since Linux carries the
     peak RSS over exec) and print its time and memory as JSON."""
-    from claimflow import stages
+    from claimflow import layout, stages
     from claimflow.config import Settings
 
     settings = Settings.from_env()
@@ -101,11 +101,14 @@ def step(name: str, run_id: str, arg: str) -> None:
     elif name == "validate":
         result = stages.validate(settings, DAY, run_id, json.loads(arg))
     else:
+        from claimflow.storage.delta import DeltaLake
+
         manifest = stages.publish(settings, DAY, run_id, arg)
-        files = [f for part in ("tables", "quarantine") for t in manifest[part].values() for f in t["files"]]
+        tables = DeltaLake.open(settings)
+        files = [uri for name in layout.DELTA_TABLES for uri in tables.table(name).file_uris([("dt", "=", DAY)])]
         result = ""
-        info = {"files": len(files), "bytes": sum(f["bytes"] for f in files), "accounting": manifest["accounting"],
-                "rows": {t: v["rows"] for t, v in manifest["tables"].items()}}
+        info = {"files": len(files), "accounting": vars(manifest.accounting),
+                "rows": {t: v.rows for t, v in manifest.tables.items()}}
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"seconds": seconds, "base_mb": base_mb, "peak_mb": peak_mb, "result": result, **info}))
