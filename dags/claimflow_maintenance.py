@@ -25,21 +25,9 @@ import pendulum
 from airflow.sdk import dag, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
-from claimflow.config import Settings
+from claimflow.config import task_settings as settings
 from claimflow.layout import DELTA_TABLES
 
-
-def settings() -> Settings:
-    """Settings from the environment, the lake overridden by the Airflow Variable claimflow_lake."""
-    import os
-
-    from airflow.sdk import Variable
-
-    env = dict(os.environ)
-    lake = Variable.get("claimflow_lake", default=None)
-    if lake:
-        env["CLAIMFLOW_LAKE"] = lake
-    return Settings.from_env(env)
 
 
 @dag(

@@ -43,7 +43,7 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from claimflow.config import Settings
+from claimflow.config import task_settings as settings
 from claimflow.days import run_day
 from claimflow.layout import TABLES
 
@@ -51,19 +51,6 @@ from claimflow.layout import TABLES
 # each event's extra says where that day's partition is and how many rows it holds.
 ASSETS = {table: Asset(name=f"claimflow_{table}") for table in TABLES}
 
-
-def settings() -> Settings:
-    """Settings from the environment, overridden by the Airflow Variables claimflow_*."""
-    import os
-
-    from airflow.sdk import Variable
-
-    env = dict(os.environ)
-    for name in ("lake", "sources", "spacy_model"):
-        value = Variable.get(f"claimflow_{name}", default=None)
-        if value:
-            env[f"CLAIMFLOW_{name.upper()}"] = value
-    return Settings.from_env(env)
 
 
 @dag(

@@ -159,3 +159,20 @@ def _host_headers(value: str) -> dict[str, dict[str, str]]:
     ):
         raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must map host names to headers of one-line strings, like {example}")
     return {host.lower(): dict(headers) for host, headers in parsed.items()}
+
+
+VARIABLES = ("lake", "sources", "spacy_model")  # Airflow Variables claimflow_<name> that override the environment
+
+
+def task_settings() -> Settings:
+    """Settings inside an Airflow task: the environment, overridden by the Airflow Variables
+    ``claimflow_lake``, ``claimflow_sources`` and ``claimflow_spacy_model``. Called at run time
+    only (a Variable read at parse time would hit the metadata DB on every parse)."""
+    from airflow.sdk import Variable
+
+    env = dict(os.environ)
+    for name in VARIABLES:
+        value = Variable.get(f"claimflow_{name}", default=None)
+        if value:
+            env[f"CLAIMFLOW_{name.upper()}"] = value
+    return Settings.from_env(env)
