@@ -132,7 +132,7 @@ def test_a_triggered_day_runs_on_celery_workers(stack, lake):
 
     extracts = [ti for ti in run.task_instances if ti.task_id == "extract"]
     assert len(extracts) >= 3 and all(ti.map_index >= 0 for ti in extracts), stack.describe([run])
-    assert {ti.task_id for ti in run.task_instances} == {"ingest", "extract", "validate", "publish"}
+    assert {ti.task_id for ti in run.task_instances} == {"ingest", "extract", "validate", "publish", "remove_staging"}
     assert_ran_through_celery(stack, run)
 
     manifest = manifest_of(lake, TRIGGERED_DAY)
