@@ -39,13 +39,14 @@ def test_nightly_flow_is_ingest_extract_validate_publish(dagbag):
         "claimflow_articles", "claimflow_entities", "claimflow_mentions", "claimflow_claims"}
 
 
-def test_parsing_imports_no_heavy_libraries():
-    """spaCy, GX, pandas and boto3 load inside tasks, never when the scheduler parses the DAG."""
+@pytest.mark.parametrize("dag_file", ["claimflow_nightly.py", "claimflow_maintenance.py"])
+def test_parsing_imports_no_heavy_libraries(dag_file):
+    """spaCy, GX, pandas, boto3, pyarrow and deltalake load inside tasks, never when the
+    scheduler parses a DAG file."""
     code = (
         "import sys, runpy; runpy.run_path(sys.argv[1]); "
-        "heavy = [m for m in ('spacy', 'great_expectations', 'pandas', 'boto3') if m in sys.modules]; "
-        "print(','.join(heavy))"
+        "heavy = [m for m in ('deltalake', 'pyarrow', 'spacy', 'great_expectations', 'pandas', 'boto3') "
+        "if m in sys.modules]; print(','.join(heavy))"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(DAGS / "claimflow_nightly.py")],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", code, str(DAGS / dag_file)], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
