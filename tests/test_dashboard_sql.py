@@ -10,6 +10,7 @@ import pytest
 
 from claimflow import layout
 from claimflow.config import Settings
+from claimflow.models import SOURCE_KINDS
 from claimflow.readers import connect, connect_day, dashboard_queries, sql_name, views_sql
 from claimflow.storage.delta import storage_options, table_uri
 
@@ -142,7 +143,7 @@ def test_the_dashboard_over_a_published_day_adds_up(published):
     claims = manifest.tables["claims"].rows
     by_kind = query(db, "claims_by_source_kind")
     assert sum(row[2] for row in by_kind) == claims
-    assert {row[1] for row in by_kind} <= {"person", "organisation", "anonymous", "pronoun", "none"}
+    assert {row[1] for row in by_kind} <= set(SOURCE_KINDS)
     [(day, share, total)] = query(db, "anonymous_share")
     assert (day, total) == (DAY_2, claims)
     assert share == round(sum(row[2] for row in by_kind if row[1] == "anonymous") / claims, 3)

@@ -20,7 +20,7 @@ FIXTURE = ROOT / "tests" / "fixtures" / "seed_claims.json"
 MIN_WORDS, MAX_WORDS = 120, 400
 NAME_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.(txt|jsonl|json)$")
 RECORD_FIELDS = {"id": str, "title": str, "url": str, "published": str, "text": str}
-SOURCE_KINDS = {"person", "organisation", "anonymous", "pronoun", "none"}
+from claimflow.models import SOURCE_KINDS
 
 
 def _seed_files() -> list[Path]:

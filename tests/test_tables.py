@@ -1,7 +1,7 @@
 import pyarrow as pa
 
 from claimflow.models import Article, Claim, Entity, Mention, Span
-from claimflow.nlp.pipeline import Extraction
+from claimflow.models import Extraction
 from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows
 
 TEXT = 'Ian Kelly said "no". Officials denied it.'

@@ -11,7 +11,10 @@ import gzip
 from dataclasses import dataclass, field
 from typing import Any
 
-SOURCE_KINDS = ("person", "organisation", "anonymous", "pronoun", "none")
+# what kind of source said a claim; README "Source kinds" documents each with examples
+SOURCE_KINDS = ("person", "organisation", "anonymous", "group", "document", "pronoun", "other", "none")
+# the labels of canonical entities (spaCy's own label is kept beside it as ``spacy_label``)
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 STANCES = ("neutral", "emphatic", "doubtful", "denial", "internal_state")
 
@@ -47,6 +50,12 @@ class Claim:
     hedges: tuple[str, ...] = ()  # hedging words inside the content ("allegedly")
     confidence: float = 1.0
     sentence: int = 0  # index of the sentence holding the cue
+    # what an anonymous source's article discloses about it ("Egyptian security", "Hamas", "not authorized to ...")
+    source_affiliation: str | None = None
+    source_organisation: str | None = None
+    anonymity_reason: str | None = None
+    source_entity_id: str | None = None  # the canonical entity who said it, when known
+    entity_ids: tuple[str, ...] = ()  # canonical entities the content mentions, in text order
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -60,6 +69,11 @@ class Claim:
             "hedges": list(self.hedges),
             "confidence": round(float(self.confidence), 4),
             "sentence": self.sentence,
+            "source_affiliation": self.source_affiliation,
+            "source_organisation": self.source_organisation,
+            "anonymity_reason": self.anonymity_reason,
+            "source_entity_id": self.source_entity_id,
+            "entity_ids": list(self.entity_ids),
         }
 
     @classmethod
@@ -77,6 +91,11 @@ class Claim:
             hedges=tuple(row.get("hedges", ())),
             confidence=row.get("confidence", 1.0),
             sentence=row.get("sentence", 0),
+            source_affiliation=row.get("source_affiliation"),
+            source_organisation=row.get("source_organisation"),
+            anonymity_reason=row.get("anonymity_reason"),
+            source_entity_id=row.get("source_entity_id"),
+            entity_ids=tuple(row.get("entity_ids") or ()),
         )
 
 
@@ -96,16 +115,25 @@ class Mention:
 
 @dataclass(frozen=True)
 class Entity:
-    """A named entity of one article: its mentions grouped by normalized name and label."""
+    """A canonical entity of one article: its canonical name and label, and every mention of it.
+
+    ``entity_id`` is derived from the canonical name and label alone, so the same entity has
+    the same id in every article, on every day and worker; ``spacy_label`` is the model's label
+    before repair.
+    """
 
     name: str
     label: str
     mentions: tuple[Mention, ...]
+    entity_id: str = ""
+    spacy_label: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         return {
+            "entity_id": self.entity_id,
             "name": self.name,
             "label": self.label,
+            "spacy_label": self.spacy_label or self.label,
             "mentions": [m.to_dict() for m in self.mentions],
         }
 
@@ -162,3 +190,12 @@ class Article:
         if encoded := row.get("original_gzip_base64"):
             values["original_gzip"] = base64.b64decode(encoded)
         return cls(**values)
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """What the NLP found in one article."""
+
+    article: Article
+    entities: tuple[Entity, ...]
+    claims: tuple[Claim, ...]

@@ -11,8 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimflow.models import Article
-from claimflow.nlp.pipeline import Extraction
+from claimflow.models import Article, Extraction
 
 _SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
 _COMMON = [("dt", pa.string()), ("run_id", pa.string())]
@@ -44,6 +43,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("article_id", pa.string()),
             ("name", pa.string()),
             ("label", pa.string()),
+            ("spacy_label", pa.string()),
             ("n_mentions", pa.int64()),
             *_COMMON,
         ]
@@ -79,6 +79,11 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("stance", pa.string()),
             ("hedges", pa.list_(pa.string())),
             ("confidence", pa.float64()),
+            ("source_affiliation", pa.string()),
+            ("source_organisation", pa.string()),
+            ("anonymity_reason", pa.string()),
+            ("source_entity_id", pa.string()),
+            ("entity_ids", pa.list_(pa.string())),
             *_COMMON,
         ]
     ),
@@ -138,10 +143,10 @@ def extraction_rows(record: dict[str, Any], *, day: str, run_id: str) -> dict[st
     common = {"dt": day, "run_id": run_id}
     rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": [], "claims": []}
     for entity in record["entities"]:
-        eid = stable_id(aid, entity["label"], entity["name"])
+        eid = entity.get("entity_id") or stable_id(aid, entity["label"], entity["name"])
         rows["entities"].append(
             {"entity_id": eid, "article_id": aid, "name": entity["name"], "label": entity["label"],
-             "n_mentions": len(entity["mentions"]), **common}
+             "spacy_label": entity.get("spacy_label") or entity["label"], "n_mentions": len(entity["mentions"]), **common}
         )
         for m in entity["mentions"]:
             rows["mentions"].append(
@@ -169,6 +174,11 @@ def extraction_rows(record: dict[str, Any], *, day: str, run_id: str) -> dict[st
                 "stance": claim["stance"],
                 "hedges": claim["hedges"],
                 "confidence": claim["confidence"],
+                "source_affiliation": claim.get("source_affiliation"),
+                "source_organisation": claim.get("source_organisation"),
+                "anonymity_reason": claim.get("anonymity_reason"),
+                "source_entity_id": claim.get("source_entity_id"),
+                "entity_ids": claim.get("entity_ids") or [],
                 **common,
             }
         )

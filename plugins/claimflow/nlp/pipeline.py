@@ -11,13 +11,12 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
-from claimflow.models import Article, Claim, Entity, Mention
+from claimflow.models import Article, Claim, Entity, Extraction, Mention
 
 log = logging.getLogger(__name__)
 
@@ -64,15 +63,6 @@ def load_nlp(model: str):
         nlp.add_pipe(CLAIMS_COMPONENT)
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
-
-
-@dataclass(frozen=True)
-class Extraction:
-    """What the NLP found in one article."""
-
-    article: Article
-    entities: tuple[Entity, ...]
-    claims: tuple[Claim, ...]
 
 
 def _entities(doc) -> tuple[Entity, ...]:
