@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from claimflow.models import SOURCE_KINDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 FIXTURE = ROOT / "tests" / "fixtures" / "seed_claims.json"
@@ -20,7 +22,6 @@ FIXTURE = ROOT / "tests" / "fixtures" / "seed_claims.json"
 MIN_WORDS, MAX_WORDS = 120, 400
 NAME_RE = re.compile(r"^\d{2}-[a-z0-9]+(?:-[a-z0-9]+)*\.(txt|jsonl|json)$")
 RECORD_FIELDS = {"id": str, "title": str, "url": str, "published": str, "text": str}
-from claimflow.models import SOURCE_KINDS
 
 
 def _seed_files() -> list[Path]:
