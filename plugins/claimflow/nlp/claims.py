@@ -160,7 +160,7 @@ class ClaimExtractor(Pipe):
         text = quotes.text
         cue = doc[cand.cue[0] : cand.cue[1]]
         source = doc[cand.source[0] : cand.source[1]] if cand.source else None
-        kind, speaker = tracker.resolve(source)
+        resolved = tracker.resolve(source)
         head = doc[cand.head]
         lemma = "according to" if cand.kind == "according" else head.lemma_.lower()
         content = tuple(Span.of(text, s, e) for s, e in cand.content)
@@ -171,8 +171,11 @@ class ClaimExtractor(Pipe):
             cue=Span.of(text, cue.start_char, cue.end_char),
             content=content,
             source=Span.of(text, source.start_char, source.end_char) if source is not None else None,
-            source_kind=kind,
-            speaker=speaker,
+            source_kind=resolved.kind,
+            speaker=resolved.speaker,
+            source_affiliation=resolved.affiliation,
+            source_organisation=resolved.organisation,
+            anonymity_reason=resolved.anonymity_reason,
             quote_type=quotes.kind(cand.content),
             stance=self.lexicon.stance(lemma),
             hedges=hedges,

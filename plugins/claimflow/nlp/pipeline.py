@@ -16,7 +16,8 @@ import srsly
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
-from claimflow.models import Article, Claim, Entity, Extraction, Mention
+from claimflow.models import Article, Claim, Extraction
+from claimflow.nlp.entities import raw_entities
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +66,6 @@ def load_nlp(model: str):
     return nlp
 
 
-def _entities(doc) -> tuple[Entity, ...]:
-    """Named entities grouped by (normalized name, label), mentions in text order."""
-    groups: dict[tuple[str, str], list[Mention]] = {}
-    for ent in doc.ents:
-        name = " ".join(ent.text.split())
-        groups.setdefault((name, ent.label_), []).append(
-            Mention(ent.start_char, ent.end_char, ent.text, ent.label_)
-        )
-    return tuple(Entity(name, label, tuple(mentions)) for (name, label), mentions in groups.items())
-
-
 def extract(
     nlp, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1, progress_every: int = 500
 ) -> Iterator[Extraction]:
@@ -104,4 +94,4 @@ def extract(
         if done % progress_every == 0:
             rate = done / (time.perf_counter() - started)
             log.info("extract progress articles=%d per_second=%.1f", done, rate)
-        yield Extraction(article, _entities(doc), tuple(doc._.claims))
+        yield Extraction(article, raw_entities(doc), tuple(doc._.claims))

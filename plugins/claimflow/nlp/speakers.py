@@ -9,11 +9,28 @@ otherwise ("an Egyptian security official", "sources within Hamas").
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from spacy.tokens import Doc, Span, Token
+
+from claimflow.nlp.lexicon import Lexicon
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
 GROUP_PRONOUNS = {"they", "them", "we", "us"}
 ORG_LABELS = ("ORG", "GPE", "NORP", "FAC")
+
+
+@dataclass(frozen=True)
+class SourceResolution:
+    """What a claim's source is: its kind (one of ``SOURCE_KINDS``), the named speaker it resolves
+    to, and what the article discloses about an anonymous source."""
+
+    kind: str
+    speaker: str | None = None
+    affiliation: str | None = None  # "Egyptian security"
+    organisation: str | None = None  # "Hamas" of "sources within Hamas"
+    anonymity_reason: str | None = None  # "not authorized to comment publicly"
 
 
 def span_root(span: Span) -> Token:
@@ -97,21 +114,18 @@ class SpeakerTracker:
                 return self.full_name(ent)
         return None
 
-    def resolve(self, source: Span | None) -> tuple[str, str | None]:
-        """The source's kind (one of ``SOURCE_KINDS``) and the speaker's name, if known.
+    def resolve(self, source: Span | None) -> SourceResolution:
+        """The source's kind and the speaker's name, if known; None means the text names none."""
+        kind, speaker = self._kind_and_speaker(source)
+        return SourceResolution(kind, speaker)
 
-        Args:
-            source: the source phrase, or None when the text names none.
-
-        Returns:
-            ``(source_kind, speaker)``.
-        """
+    def _kind_and_speaker(self, source: Span | None) -> tuple[str, str | None]:
         if source is None:
             return "none", None
         root = span_root(source)
         if root.tag_ in ("WP", "WDT") and root.head.dep_ in ("relcl", "acl") and root.head.head.i < root.i:
             antecedent = root.head.head  # "Ivanka Trump, who portrayed him as ..."
-            return self.resolve(source.doc[antecedent.left_edge.i : antecedent.i + 1])
+            return self._kind_and_speaker(source.doc[antecedent.left_edge.i : antecedent.i + 1])
         low = root.lower_
         if root.pos_ == "PRON":
             if low in PERSON_PRONOUNS:
@@ -148,3 +162,14 @@ class SpeakerTracker:
                 return "person", self.remember(named)
         self.last_group = None  # "they" after "the officials" names nobody
         return "anonymous", None
+
+
+def classify_sources(doc: Doc, spans: Iterable[tuple[int, int]], lexicon: Lexicon) -> list[SourceResolution]:
+    """Resolve source phrases given as character offsets, in text order, as the claim component
+    resolves its claims' sources (what ``claimflow evaluate --source-kinds`` scores)."""
+    tracker = SpeakerTracker(doc, lexicon.titles, lexicon.organisations)
+    resolved = []
+    for start, end in spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        resolved.append(tracker.resolve(span) if span is not None and len(span) else SourceResolution("none"))
+    return resolved
