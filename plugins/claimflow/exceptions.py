@@ -54,6 +54,10 @@ class ModelNotInstalled(ClaimflowError):
     """The configured spaCy model is not installed; nothing is downloaded at run time."""
 
 
+class ComponentNotInitialized(ClaimflowError):
+    """The claim component ran before ``initialize()`` or ``from_disk``/``from_bytes`` gave it its data."""
+
+
 class ManifestError(ClaimflowError):
     """A day's manifest exists but cannot be read as one (not JSON, missing or mistyped fields)."""
 

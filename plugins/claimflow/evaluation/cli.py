@@ -52,7 +52,7 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     )
     train.add_argument("--polnear", required=True, type=Path, help=CORPUS_HELP)
     train.add_argument("--split", default="train", help="split folder name (default: train)")
-    train.add_argument("--out", type=Path, default=None, help="output folder (default: include/lexicons)")
+    train.add_argument("--out", type=Path, default=None, help="output folder (default: the package's lexicons, which initialize() reads)")
     train.add_argument("--limit", type=int, default=None, help="train on the first N articles only")
     train.add_argument("--l2", type=float, default=3.0, help="L2 penalty of the scorer (default: 3.0)")
     train.add_argument(
@@ -140,7 +140,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
 def run_train(args: argparse.Namespace) -> int:
     """Handler of ``claimflow train``: parse the split once, then mine and fit."""
     from claimflow.evaluation.train import train
-    from claimflow.nlp.claims import COMPONENT, default_lexicon_dir
+    from claimflow.nlp.claims import COMPONENT
+    from claimflow.nlp.lexicon import PACKAGED_DIR
 
     nlp = load_pipeline(args.model)
     try:
@@ -151,7 +152,7 @@ def run_train(args: argparse.Namespace) -> int:
     extractor = nlp.get_pipe(COMPONENT)
     with nlp.select_pipes(disable=[COMPONENT]):
         docs = list(nlp.pipe((a.text for a in articles), batch_size=32))
-    out = args.out or default_lexicon_dir()
+    out = args.out or PACKAGED_DIR
     source = f"{args.polnear.resolve().name}/{args.split}"
     pairs = list(zip(articles, docs))
     stats = train(pairs, extractor.lexicon, out, l2=args.l2, min_count=args.min_count, source=source)

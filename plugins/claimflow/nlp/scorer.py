@@ -25,13 +25,21 @@ class Scorer:
     @classmethod
     def from_file(cls, path: str | Path) -> Scorer:
         """Read weights written by ``to_file``."""
-        data = srsly.read_json(path)
-        return cls({k: float(v) for k, v in data["weights"].items()}, data.get("meta"))
+        return cls.from_dict(srsly.read_json(path))
 
     def to_file(self, path: str | Path) -> None:
-        """Write the weights (rounded, near-zero ones dropped) and their provenance as JSON."""
+        """Write ``to_dict`` as JSON."""
+        srsly.write_json(path, self.to_dict())
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Scorer:
+        """The scorer from what ``to_dict`` gives (a file's JSON or the component's bytes)."""
+        return cls({k: float(v) for k, v in data["weights"].items()}, data.get("meta"))
+
+    def to_dict(self) -> dict:
+        """The weights (rounded, near-zero ones dropped) and their provenance."""
         weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
-        srsly.write_json(path, {"meta": self.meta, "weights": weights})
+        return {"meta": self.meta, "weights": weights}
 
     def score(self, features: Iterable[str]) -> float:
         """The probability that a candidate with these features is a gold attribution."""
