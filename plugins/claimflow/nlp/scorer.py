@@ -28,18 +28,18 @@ class Scorer:
         return cls.from_dict(srsly.read_json(path))
 
     def to_file(self, path: str | Path) -> None:
-        """Write ``to_dict`` as JSON."""
-        srsly.write_json(path, self.to_dict())
+        """Write the weights (rounded, near-zero ones dropped) and their provenance as JSON."""
+        weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
+        srsly.write_json(path, {"meta": self.meta, "weights": weights})
 
     @classmethod
     def from_dict(cls, data: dict) -> Scorer:
-        """The scorer from what ``to_dict`` gives (a file's JSON or the component's bytes)."""
+        """The scorer from ``to_dict`` or from the JSON ``to_file`` wrote."""
         return cls({k: float(v) for k, v in data["weights"].items()}, data.get("meta"))
 
     def to_dict(self) -> dict:
-        """The weights (rounded, near-zero ones dropped) and their provenance."""
-        weights = {k: round(v, 4) for k, v in sorted(self.weights.items()) if abs(v) >= 1e-4}
-        return {"meta": self.meta, "weights": weights}
+        """The weights, unrounded, and their provenance: what the component's bytes carry."""
+        return {"meta": self.meta, "weights": dict(self.weights)}
 
     def score(self, features: Iterable[str]) -> float:
         """The probability that a candidate with these features is a gold attribution."""
