@@ -198,8 +198,9 @@ class AirflowStack:
         shard_size: CLAIMFLOW_SHARD_SIZE, small so that ``extract`` maps to several tasks.
         worker_concurrency: Task slots of the Celery worker.
         snapshot_include: Give the components a copy of the repository's ``include/`` (GX suites,
-            lexicons, scorer) taken at start, as an image would, so that someone retraining the
-            lexicons in the working tree meanwhile does not change the days of one test run.
+            SQL) taken at start, as an image would, so that someone editing them in the working
+            tree meanwhile does not change the days of one test run. The lexicons and scorer are
+            package data, read from the plugins folder.
         extra_env: More environment for every component (applied last).
     """
 

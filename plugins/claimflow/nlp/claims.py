@@ -135,8 +135,8 @@ class ClaimExtractor(Pipe):
     def __call__(self, doc: Doc) -> Doc:
         """Set ``doc._.claims``; a doc that fails goes to the pipeline's error handler.
 
-        spaCy's default handler re-raises; with ``nlp.set_error_handler`` a batch job can log
-        the bad article and go on, and the doc comes back with ``doc._.claims`` left ``None``.
+        spaCy's default handler re-raises; with ``set_error_handler`` a batch job can log the
+        bad article and go on, and the doc comes back with ``doc._.claims`` left ``None``.
         """
         if not self.scorer.weights:
             raise ComponentNotInitialized(
