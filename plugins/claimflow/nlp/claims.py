@@ -164,7 +164,7 @@ class ClaimExtractor(Pipe):
         self._load(Path(lexicon_dir) if lexicon_dir else PACKAGED_DIR)
 
     def score(self, examples: Iterable[Example], **kwargs: Any) -> dict[str, float]:
-        """The configured scorer's claim P/R/F1 (``Pipe.score`` looks for ``self.scorer``, taken here)."""
+        """Claim P/R/F1 from the configured scorer (``Pipe.score`` would call ``self.scorer``, our candidate scorer)."""
         return self.evaluator(examples, **kwargs) if self.evaluator else {}
 
     def scored(self, doc: Doc, quotes: QuoteRegions) -> list[tuple[float, Candidate]]:
