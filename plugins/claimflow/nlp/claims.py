@@ -23,7 +23,9 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from claimflow.models import Claim, Span
-from claimflow.nlp.cues import Candidate, candidates, extend_cue
+from claimflow.nlp.candidates import Candidate
+from claimflow.nlp.constructions import candidates
+from claimflow.nlp.cue_bounds import extend_cue
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer

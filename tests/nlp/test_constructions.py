@@ -1,4 +1,4 @@
-"""Candidate generation (``cues.candidates``): the constructions that feed the scorer, one per test.
+"""Candidate generation (``constructions.candidates``): the constructions that feed the scorer, one per test.
 
 These check what is proposed, not what the scorer keeps, so they do not move when the weights
 are retrained; ``test_claims.py`` checks the kept claims.
@@ -10,8 +10,9 @@ import pytest
 import spacy
 from spacy.language import Language
 
+from claimflow.nlp.candidates import Candidate
 from claimflow.nlp.claims import default_lexicon_dir
-from claimflow.nlp.cues import Candidate, candidates
+from claimflow.nlp.constructions import candidates
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 
