@@ -1,4 +1,5 @@
-# claimflow: `make run` sets up and runs the nightly DAG on the seeds; `make test` sets up and tests.
+# claimflow: `make run` sets up and runs the nightly DAG on the seeds; `make test` sets up and runs the
+# whole suite (CI); `make test-fast` leaves out the `integration` tests (servers, whole days) for everyday work.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -12,7 +13,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(AIRFLOW_HOME)/airflow.db
 
-.PHONY: install run test bench clean
+.PHONY: install run test test-fast bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +35,9 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest
+
+test-fast: install
+	$(BIN)/python -m pytest -m "not integration"
 
 bench: install
 	$(BIN)/python bench/bench_extract.py

@@ -78,6 +78,16 @@ def pytest_sessionfinish(session, exitstatus) -> None:
         conn.close()
 
 
+SERVER_FIXTURES = {"seaweedfs", "s3_lake", "airflow_db"}  # each starts a server or migrates a DB
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that uses a server fixture is an integration test (``make test-fast`` leaves it out)."""
+    for item in items:
+        if SERVER_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+
+
 for _name in [n for n in os.environ if n.startswith("CLAIMFLOW_") and n != "CLAIMFLOW_TEST_DB"]:
     del os.environ[_name]
 

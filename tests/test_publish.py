@@ -22,7 +22,7 @@ ROWS_A = {"articles": 3, "entities": 5, "mentions": 8, "claims": 4}
 ROWS_B = {"articles": 6, "entities": 9, "mentions": 2, "claims": 7}
 
 
-@pytest.fixture(params=["local", "s3"])
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.integration)])
 def settings(request, tmp_path) -> Settings:
     if request.param == "local":
         return Settings(lake=str(tmp_path / "lake"))

@@ -61,6 +61,7 @@ def staged_tables(settings: Settings, staged_uri: str) -> dict:
     return tables
 
 
+@pytest.mark.integration  # whole days, three times
 def test_tables_stage_the_same_whatever_the_shard_size(tmp_path):
     """Validating shard by shard stages the rows one shard of the whole day stages, dtypes included."""
     import pandas as pd
@@ -83,6 +84,7 @@ def test_tables_stage_the_same_whatever_the_shard_size(tmp_path):
         pd.testing.assert_frame_equal(sharded[table], whole[table])
 
 
+@pytest.mark.integration  # a whole day
 def test_a_day_is_published_with_balanced_accounting(settings):
     manifest = run_day(settings)
     assert vars(manifest.accounting) == {"ingested": 7, "published": 5, "quarantined": 2}
@@ -101,6 +103,7 @@ def lake_files(settings: Settings) -> dict[str, bytes]:
     return {key: store.get_bytes(key) for key in published}
 
 
+@pytest.mark.integration  # a whole day, twice
 def test_a_rerun_that_fails_quality_leaves_the_published_day_as_it_was(settings, tmp_path):
     first = run_day(settings)
     before = lake_files(settings)
@@ -114,6 +117,7 @@ def test_a_rerun_that_fails_quality_leaves_the_published_day_as_it_was(settings,
     assert read_manifest(LocalStore(settings.lake), DAY) == first
 
 
+@pytest.mark.integration  # a whole day, twice
 def test_rerunning_a_day_gives_the_same_rows(settings):
     def rows(manifest: Manifest) -> dict[str, list]:
         tables = DeltaLake.open(settings)

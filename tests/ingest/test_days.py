@@ -217,6 +217,7 @@ def test_a_feed_item_counts_by_its_utc_day(pubdate, taken, day):
 
 
 
+@pytest.mark.integration  # a whole day of 7 MB of articles
 def test_ingest_memory_does_not_hold_the_days_articles(tmp_path):
     import random
     import tracemalloc

@@ -28,14 +28,30 @@ ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: claimflow\nDisallow:
 
 
 @dataclass
+class FakeClock:
+    """A clock whose sleeps return at once and move its time on by what was asked."""
+
+    now: float = 0.0
+    slept: list[float] = field(default_factory=list)
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@dataclass
 class Site:
-    """What the test server answers, and what it was asked (path, time, User-Agent)."""
+    """What the test server answers, and what it was asked (path, time on ``clock``, User-Agent)."""
 
     robots: tuple[int, bytes] = (200, ROBOTS)
     failures: dict[str, list[tuple[int, dict[str, str]]]] = field(default_factory=dict)  # answered first, in order
     requests: list[tuple[str, float, str]] = field(default_factory=list)
     authorization: list[str | None] = field(default_factory=list)
     url: str = ""
+    clock: FakeClock = field(default_factory=FakeClock)  # the fetcher's, so request times are its times
 
     def paths(self) -> list[str]:
         return [path for path, _, _ in self.requests]
@@ -50,7 +66,7 @@ def site() -> Iterator[Site]:
             pass
 
         def do_GET(self) -> None:
-            state.requests.append((self.path, time.monotonic(), self.headers.get("User-Agent", "")))
+            state.requests.append((self.path, state.clock.monotonic(), self.headers.get("User-Agent", "")))
             state.authorization.append(self.headers.get("Authorization"))
             status, headers, body = 200, {}, b"<html><body><p>The mayor said the pier reopens.</p></body></html>"
             if self.path == "/robots.txt":
@@ -67,7 +83,7 @@ def site() -> Iterator[Site]:
             self.wfile.write(body)
 
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)  # quick shutdown
     thread.start()
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     yield state
@@ -97,34 +113,33 @@ def request_gaps(site: Site) -> list[float]:
 
 
 def test_requests_to_one_host_keep_the_delay(site: Site) -> None:
-    fetcher = Fetcher(allow=LOCAL, delay=0.2)
+    fetcher = Fetcher(allow=LOCAL, delay=0.2, clock=site.clock)
     for path in ("/a", "/b"):
         fetcher.fetch(f"{site.url}{path}")
-    gaps = request_gaps(site)  # robots.txt, /a, /b
-    assert len(gaps) == 2 and all(gap >= 0.19 for gap in gaps)
+    assert site.paths() == ["/robots.txt", "/a", "/b"]
+    assert request_gaps(site) == pytest.approx([0.2, 0.2])
 
 
 def test_the_sites_crawl_delay_wins_over_a_shorter_delay(site: Site) -> None:
     site.robots = (200, ROBOTS + b"Crawl-delay: 1\n")
-    fetcher = Fetcher(allow=LOCAL, delay=0.05)
+    fetcher = Fetcher(allow=LOCAL, delay=0.05, clock=site.clock)
     for path in ("/a", "/b"):
         fetcher.fetch(f"{site.url}{path}")
-    gaps = request_gaps(site)
-    assert len(gaps) == 2 and all(gap >= 0.99 for gap in gaps)
+    assert request_gaps(site) == pytest.approx([1.0, 1.0])
 
 
 def test_throttling_and_server_errors_are_retried_honouring_retry_after(site: Site) -> None:
     site.failures["/busy"] = [(429, {"Retry-After": "1"}), (503, {})]
-    started = time.monotonic()
-    assert b"pier" in Fetcher(allow=LOCAL, delay=0.01, retries=2).fetch(f"{site.url}/busy").body
+    assert b"pier" in Fetcher(allow=LOCAL, delay=0.01, retries=2, clock=site.clock).fetch(f"{site.url}/busy").body
     assert site.paths() == ["/robots.txt", "/busy", "/busy", "/busy"]
-    assert time.monotonic() - started >= 1.0
+    # after robots.txt the delay; after the 429 its Retry-After; after the 503 the backoff (delay * 2)
+    assert request_gaps(site) == pytest.approx([0.01, 1.0, 0.02])
 
 
 def test_what_fails_after_the_retries_is_unreachable_with_the_status(site: Site) -> None:
     site.failures["/down"] = [(503, {})] * 3
     with pytest.raises(RejectedInput) as down:
-        Fetcher(allow=LOCAL, delay=0.01, retries=1).fetch(f"{site.url}/down")
+        Fetcher(allow=LOCAL, delay=0.01, retries=1, clock=site.clock).fetch(f"{site.url}/down")
     assert down.value.reason == "unreachable" and "HTTP 503" in down.value.detail
     assert site.paths().count("/down") == 2
     with pytest.raises(RejectedInput, match="HTTP 404"):
@@ -330,6 +345,7 @@ CORRUPT_GZIP = gzip.compress(b"")[:10] + b"\xff" * 20  # a gzip header, then no 
     ],
 )
 def test_protocol_errors_and_slow_servers_are_unreachable_within_the_deadline(raw_server, answer, error) -> None:
+    """Real time: the deadline bounds real sockets, and the dripping server sleeps between bytes."""
     url = raw_server(robots_404(answer))
     started = time.monotonic()
     with pytest.raises(RejectedInput) as refused:

@@ -64,6 +64,7 @@ def quarantine_keys(frame: pd.DataFrame) -> list[tuple]:
     return sorted(map(tuple, frame[["table", "record_id", "reason"]].astype(str).values.tolist())) if len(frame) else []
 
 
+@pytest.mark.integration  # every case validates a whole day and its shards: about 5 minutes
 @pytest.mark.parametrize(("table", "name", "mutate", "row"), CASES)
 def test_shards_give_the_whole_day_verdict_rows_and_quarantine(table: str, name: str, mutate: Mutation, row: int):
     tables = make_tables(3)

@@ -14,7 +14,7 @@ from claimflow.exceptions import TransientStorageError
 from claimflow.storage.s3 import S3Store
 from seaweed import SeaweedFS, isolate_aws_env, weed_binary
 
-pytestmark = pytest.mark.skipif(weed_binary() is None, reason="the weed binary is not installed")
+pytestmark = [pytest.mark.integration, pytest.mark.skipif(weed_binary() is None, reason="the weed binary is not installed")]
 
 
 @pytest.fixture

@@ -31,9 +31,10 @@ import threading
 import time
 import urllib.robotparser
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
+from typing import Protocol
 from urllib.parse import unquote, urljoin, urlsplit
 
 from claimflow.config import Settings
@@ -52,6 +53,25 @@ REDIRECT_STATUS = (301, 302, 303, 307, 308)
 SCHEMES = {"http": 80, "https": 443}
 CHUNK = 64 * 1024
 MAX_ERROR = 200  # characters of a server's garbage kept in an error message
+
+
+class Clock(Protocol):
+    """What the pauses between requests read and wait on: the system clock, or a fake in tests."""
+
+    def monotonic(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+@dataclass(frozen=True)
+class SystemClock:
+    """The real clock (``time.monotonic``, ``time.sleep``)."""
+
+    def monotonic(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 @dataclass
@@ -89,7 +109,9 @@ class Fetcher:
         headers: request headers per host name (an API key), sent only to that host.
         item_pages: whether a web feed's summary-only items have their page fetched.
         resolver: ``socket.getaddrinfo`` or a stand-in (tests).
-        sleep: ``time.sleep`` or a stand-in (tests).
+        clock: what the pause per host and the retry backoff read and wait on; a fake clock lets
+            tests check the waits without waiting. A request's deadline stays on real time: the
+            sockets it bounds wait in real time.
         tls: the TLS settings of https requests; the system's trusted CAs when None.
     """
 
@@ -102,7 +124,7 @@ class Fetcher:
     headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     item_pages: bool = True
     resolver: Resolver = socket.getaddrinfo
-    sleep: Callable[[float], None] = time.sleep
+    clock: Clock = field(default_factory=SystemClock)
     tls: ssl.SSLContext | None = None
     _policy: AddressPolicy = field(init=False, repr=False)
     _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, init=False, repr=False)
@@ -209,7 +231,7 @@ class Fetcher:
             try:
                 response = self.request(url, headers)
             finally:
-                self._last[_origin(url)] = time.monotonic()
+                self._last[_origin(url)] = self.clock.monotonic()
             if response.status not in (0, *RETRY_STATUS) or attempt == self.retries:
                 break
             wait = min(retry_after(response.headers) or self.delay * 2**attempt, self.max_wait)
@@ -217,7 +239,7 @@ class Fetcher:
                 "fetch retry url=%s status=%d error=%s attempt=%d wait=%.1fs",
                 redact_url(url), response.status, response.error, attempt + 1, wait,
             )
-            self.sleep(wait)
+            self.clock.sleep(wait)
         return response
 
     def pause(self, url: str) -> None:
@@ -230,7 +252,7 @@ class Fetcher:
             wait = max(wait, min(float(robots.crawl_delay(AGENT) or 0), self.max_wait))
         last = self._last.get(host)
         if last is not None:
-            self.sleep(max(0.0, last + wait - time.monotonic()))
+            self.clock.sleep(max(0.0, last + wait - self.clock.monotonic()))
 
     def request(self, url: str, headers: dict[str, str] | None = None) -> Response:
         """One GET to a checked address within ``timeout`` seconds in all; network and protocol

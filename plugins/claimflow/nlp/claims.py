@@ -1,7 +1,7 @@
 """The ``claimflow_claims`` spaCy component: attributed claims ("who said what") on ``doc._.claims``.
 
 It runs after the parser and NER: candidate cues come from the dependency parse and the cue
-lexicon (``cues.py``), a linear scorer trained on PolNeAR keeps the likely ones, and each kept
+lexicon (``constructions.py``), a linear scorer trained on PolNeAR keeps the likely ones, and each kept
 candidate becomes a ``claimflow.models.Claim`` with its source kind, resolved speaker, quote
 type, stance and hedges. It follows spaCy's lifecycle: the factory builds it empty, its lexicon
 and weights arrive through ``initialize()`` (by default the ones shipped in the package) and
@@ -31,7 +31,9 @@ from spacy.training import Example
 from claimflow.evaluation.metrics import THRESHOLDS, as_attribution, f1, match, ratio
 from claimflow.exceptions import ComponentNotInitialized
 from claimflow.models import Claim, Span
-from claimflow.nlp.cues import Candidate, candidates, extend_cue
+from claimflow.nlp.candidates import Candidate
+from claimflow.nlp.constructions import candidates
+from claimflow.nlp.cue_bounds import extend_cue
 from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer

@@ -1,4 +1,4 @@
-"""Candidate generation (``cues.candidates``): the constructions that feed the scorer, one per test.
+"""Candidate generation (``constructions.candidates``): the constructions that feed the scorer, one per test.
 
 These check what is proposed, not what the scorer keeps, so they do not move when the weights
 are retrained; ``test_claims.py`` checks the kept claims.
@@ -10,7 +10,8 @@ import pytest
 import spacy
 from spacy.language import Language
 
-from claimflow.nlp.cues import Candidate, candidates
+from claimflow.nlp.candidates import Candidate
+from claimflow.nlp.constructions import candidates
 from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 
@@ -120,7 +121,7 @@ def test_cues_naming_participle_is_no_object_predicate(nlp: Language, lexicon: L
 def test_cues_bare_as_clause_has_no_source(nlp: Language, lexicon: Lexicon) -> None:
     """ "As reported last week, ..." names no one; the main clause's subject is not its source."""
     found = proposed(nlp, lexicon, "As reported last week, the council will vote on the budget.", "as_clause")
-    assert all(source is None for _, _, source in found)
+    assert [(cue, source) for cue, _, source in found] == [("reported", None)]
 
 
 def test_cues_colon_inside_a_sentence_is_no_clause_colon(nlp: Language, lexicon: Lexicon) -> None:
