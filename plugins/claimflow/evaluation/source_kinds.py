@@ -217,10 +217,9 @@ def print_report(report: dict[str, Any]) -> None:
         print(f"{kind:<13}{row['precision']:>10}{row['recall']:>8}{row['f1']:>7}{row['support']:>9}")
     print()
     labels = list(report["confusion"])
-    width = max(len(k) for k in labels) + 2
-    print(f"{'gold/predicted':<{width + 2}}" + "".join(f"{k:>{width}}" for k in labels))
+    print("gold/predicted" + "".join(f"{k:>{len(k) + 2}}" for k in labels))
     for gold_kind, row in report["confusion"].items():
-        print(f"{gold_kind:<{width + 2}}" + "".join(f"{row[k]:>{width}}" for k in labels))
+        print(f"{gold_kind:<14}" + "".join(f"{row[k]:>{len(k) + 2}}" for k in labels))
     pipeline = report["in_pipeline"]
     print()
     print(
