@@ -76,6 +76,7 @@ class KindScores:
     pairs: list[tuple[str, str]] = field(default_factory=list)
 
     def add(self, gold: str, predicted: str) -> None:
+        """Count one span's gold and predicted kind."""
         self.pairs.append((gold, predicted))
 
     def labels(self) -> list[str]:
@@ -106,6 +107,7 @@ class KindScores:
         return out
 
     def report(self) -> dict[str, Any]:
+        """``spans``, ``accuracy`` (percent), ``per_kind`` and ``confusion``."""
         correct = sum(g == p for g, p in self.pairs)
         return {
             "spans": len(self.pairs),
@@ -140,6 +142,39 @@ def claim_for(span: GoldSpan, claims: Iterable[Claim]) -> Claim | None:
     return best
 
 
+@dataclass
+class CheckedGold:
+    """The gold spans still valid against the corpus, grouped by article, and what was skipped."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    spans: dict[str, list[GoldSpan]] = field(default_factory=dict)
+    skipped_changed: int = 0
+    skipped_missing: int = 0
+
+
+def check_gold(base: Path, gold: Iterable[GoldSpan]) -> CheckedGold:
+    """Each article's gold spans in text order, minus those whose text no longer hashes to ``sha1``
+    (counted in ``skipped_changed``) or whose article is gone (``skipped_missing``)."""
+    by_doc: dict[str, list[GoldSpan]] = defaultdict(list)
+    for span in gold:
+        by_doc[span.doc].append(span)
+    checked = CheckedGold()
+    for name, spans in sorted(by_doc.items()):
+        path = base / "text" / f"{name}.txt"
+        if not path.is_file():
+            checked.skipped_missing += len(spans)
+            continue
+        text = read_text(path)
+        kept = sorted(
+            (s for s in spans if s.end <= len(text) and span_sha1(text[s.start : s.end]) == s.sha1),
+            key=lambda s: (s.start, s.end),
+        )
+        checked.skipped_changed += len(spans) - len(kept)
+        if kept:
+            checked.texts[name], checked.spans[name] = text, kept
+    return checked
+
+
 def evaluate_source_kinds(
     nlp,
     corpus: Path,
@@ -163,29 +198,12 @@ def evaluate_source_kinds(
         overlaps (``covered``, ``coverage`` in percent), the share whose claim has the gold kind.
     """
     classify = classify or pipeline_classifier(nlp)
-    base = split_folder(corpus, split)
-    by_doc: dict[str, list[GoldSpan]] = defaultdict(list)
-    for span in gold:
-        by_doc[span.doc].append(span)
-    scores, skipped_changed, skipped_missing = KindScores(), 0, 0
-    covered = agreed = 0
-    texts: dict[str, str] = {}
-    for name in sorted(by_doc):
-        path = base / "text" / f"{name}.txt"
-        if not path.is_file():
-            skipped_missing += len(by_doc[name])
-            continue
-        text = read_text(path)
-        spans = sorted(by_doc[name], key=lambda s: (s.start, s.end))
-        kept = [s for s in spans if s.end <= len(text) and span_sha1(text[s.start : s.end]) == s.sha1]
-        skipped_changed += len(spans) - len(kept)
-        if kept:
-            texts[name] = text
-            by_doc[name] = kept
-    for doc, name in nlp.pipe(((texts[n], n) for n in sorted(texts)), as_tuples=True, batch_size=16):
-        spans = by_doc[name]
-        predicted = classify(doc, [(s.start, s.end) for s in spans])
-        for span, kind in zip(spans, predicted, strict=True):
+    checked = check_gold(split_folder(corpus, split), gold)
+    scores, covered, agreed = KindScores(), 0, 0
+    articles = ((text, name) for name, text in checked.texts.items())
+    for doc, name in nlp.pipe(articles, as_tuples=True, batch_size=16):
+        spans = checked.spans[name]
+        for span, kind in zip(spans, classify(doc, [(s.start, s.end) for s in spans]), strict=True):
             scores.add(span.kind, kind)
             claim = claim_for(span, doc._.claims)
             if claim is not None:
@@ -193,9 +211,9 @@ def evaluate_source_kinds(
                 agreed += claim.source_kind == span.kind
     report = scores.report()
     report.update(
-        articles=len(texts),
-        skipped_changed=skipped_changed,
-        skipped_missing=skipped_missing,
+        articles=len(checked.texts),
+        skipped_changed=checked.skipped_changed,
+        skipped_missing=checked.skipped_missing,
         in_pipeline={
             "covered": covered,
             "coverage": pct(ratio(covered, len(scores.pairs))),
