@@ -14,6 +14,13 @@ from pathlib import Path
 
 from claimflow.evaluation.brat import Article, read_pairs, read_split
 from claimflow.evaluation.metrics import Counts, as_attribution
+from claimflow.evaluation.source_kinds import (
+    DEFAULT_GOLD_DIR,
+    KindClassifier,
+    evaluate_source_kinds,
+    print_report,
+    read_gold,
+)
 
 CORPUS_HELP = "corpus folder holding SPLIT/text and SPLIT/attributions"
 
@@ -41,6 +48,17 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "--agreement",
         action="store_true",
         help="on the articles annotated twice, score the second annotator and claimflow against the first",
+    )
+    evaluate.add_argument(
+        "--source-kinds",
+        action="store_true",
+        help="score the kind given to each hand-labelled source span (person, anonymous, document...)",
+    )
+    evaluate.add_argument(
+        "--gold",
+        type=Path,
+        default=None,
+        help="with --source-kinds: gold JSONL (default: tests/fixtures/source_kinds/SPLIT.jsonl)",
     )
     evaluate.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
     evaluate.set_defaults(func=run_evaluate)
@@ -120,8 +138,26 @@ def print_table(columns: dict[str, dict[str, float | int]]) -> None:
         print(f"{key:<{width}}  " + "  ".join(f"{columns[c][key]:>16}" for c in columns))
 
 
+def run_source_kinds(args: argparse.Namespace, classify: KindClassifier | None = None) -> int:
+    """Handler of ``claimflow evaluate --source-kinds``; ``classify`` replaces the component's resolution."""
+    gold_path = args.gold or DEFAULT_GOLD_DIR / f"{args.split}.jsonl"
+    try:
+        gold = read_gold(gold_path)
+        report = evaluate_source_kinds(load_pipeline(args.model), args.polnear, args.split, gold, classify)
+    except (FileNotFoundError, ValueError) as exc:
+        print(f"claimflow evaluate: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print_report(report)
+    return 0
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate``."""
+    if args.source_kinds:
+        return run_source_kinds(args)
     try:
         if args.agreement:
             columns = agreement(args.polnear, args.split, args.model)
