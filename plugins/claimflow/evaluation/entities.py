@@ -68,7 +68,8 @@ def article_text(seeds: Path, file: str, record: str | None) -> str:
     raw = read_text(seeds / file)
     if record is None:
         return raw
-    rows = [json.loads(line) for line in raw.splitlines() if line.strip()] if file.endswith(".jsonl") else [json.loads(raw)]
+    lines = raw.splitlines() if file.endswith(".jsonl") else [raw]
+    rows = [json.loads(line) for line in lines if line.strip()]
     for row in rows:
         if row.get("id") == record:
             return row["text"]
@@ -92,7 +93,9 @@ def read_gold(path: Path) -> list[GoldArticle]:
         for ent in item["entities"]:
             labels = frozenset([ent["label"], *ent.get("also", ())])
             if not labels <= set(ENTITY_LABELS):
-                raise ValueError(f"gold article {item['id']}: {ent['name']!r} has labels outside ENTITY_LABELS: {sorted(labels)}")
+                raise ValueError(
+                    f"gold article {item['id']}: {ent['name']!r} has labels outside ENTITY_LABELS: {sorted(labels)}"
+                )
             for start, end, mention in ent["mentions"]:
                 if text[start:end] != mention:
                     raise ValueError(
