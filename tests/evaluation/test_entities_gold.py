@@ -175,9 +175,22 @@ def test_evaluate_entities_says_when_the_canonical_layer_is_missing(
     assert lines[2].startswith("canonical") and "missing" in lines[2]
 
 
-def test_evaluate_entities_missing_gold_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run(["evaluate", "--entities", "--gold", str(tmp_path / "nowhere.json")]) == 2
-    assert "nowhere.json" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(None, "nowhere.json", id="no file"),
+        pytest.param('{"articles": []}', "not in the shape", id="no seeds folder"),
+        pytest.param("[1, 2", "Expecting", id="not JSON"),
+    ],
+)
+def test_evaluate_entities_bad_gold_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str | None, message: str
+) -> None:
+    path = tmp_path / "nowhere.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    assert run(["evaluate", "--entities", "--gold", str(path)]) == 2
+    assert message in capsys.readouterr().err
 
 
 def test_evaluate_needs_polnear_or_entities() -> None:

@@ -173,6 +173,9 @@ def run_entities(args: argparse.Namespace) -> int:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate``."""
     if args.entities:
+        if args.agreement:
+            print("claimflow evaluate: --agreement needs --polnear", file=sys.stderr)
+            return 2
         return run_entities(args)
     try:
         if args.agreement:

@@ -21,9 +21,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimflow.config import PROJECT_ROOT
 from claimflow.evaluation.brat import read_text
@@ -33,7 +34,10 @@ from claimflow.models import ENTITY_LABELS, Entity
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "fixtures" / "entities_gold.json"
 POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 
-EntityLayer = Callable[..., Iterable[Entity]]
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
+
+EntityLayer = Callable[["Doc"], Iterable[Entity]]
 
 
 @dataclass(frozen=True)
@@ -81,12 +85,19 @@ def read_gold(path: Path) -> list[GoldArticle]:
 
     Raises:
         FileNotFoundError: the gold file or a seed file it names is missing.
-        ValueError: an article's label is not in ENTITY_LABELS, or a mention's text differs from
-            the article text at its offsets (the seed changed since it was annotated).
+        ValueError: the file is not a gold set, an article's label is not in ENTITY_LABELS, or a
+            mention's text differs from the article text at its offsets (the seed changed since it
+            was annotated).
     """
-    gold = json.loads(Path(path).read_text(encoding="utf-8"))
-    seeds = (Path(path).parent / gold["seeds"]).resolve()
-    articles = []
+    try:
+        return list(_articles(json.loads(Path(path).read_text(encoding="utf-8")), Path(path).parent))
+    except (KeyError, TypeError) as exc:
+        raise ValueError(f"gold set {path}: not in the shape of tests/fixtures/entities_gold.json ({exc!r})") from exc
+
+
+def _articles(gold: dict, folder: Path) -> Iterator[GoldArticle]:
+    """The articles of a parsed gold file whose ``seeds`` folder is relative to ``folder``."""
+    seeds = (folder / gold["seeds"]).resolve()
     for item in gold["articles"]:
         text = article_text(seeds, item["file"], item.get("record"))
         entities = []
@@ -102,8 +113,7 @@ def read_gold(path: Path) -> list[GoldArticle]:
                         f"gold article {item['id']}: mention {mention!r} at [{start}, {end}] reads {text[start:end]!r}"
                     )
             entities.append(GoldEntity(ent["name"], labels, tuple((s, e) for s, e, _ in ent["mentions"])))
-        articles.append(GoldArticle(item["id"], text, tuple(entities)))
-    return articles
+        yield GoldArticle(item["id"], text, tuple(entities))
 
 
 @dataclass
@@ -159,7 +169,7 @@ class EntityCounts:
         return out
 
 
-def score_entities(docs: Iterable, gold: Iterable[GoldArticle], entities_of: EntityLayer) -> EntityCounts:
+def score_entities(docs: Iterable[Doc], gold: Iterable[GoldArticle], entities_of: EntityLayer) -> EntityCounts:
     """One entity layer's output on the parsed docs, counted against the gold articles in the same order."""
     counts = EntityCounts()
     for doc, article in zip(docs, gold, strict=True):
