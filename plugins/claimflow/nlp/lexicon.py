@@ -3,7 +3,9 @@
 They are data under ``include/lexicons/`` so they can be reviewed, extended and round-tripped
 with ``to_disk``/``from_disk``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
 train``; ``stances.json`` (cue lemma -> stance class), ``hedges.json`` and ``sources.json`` (role
-nouns such as "spokesman" and institution nouns such as "ministry") are written by hand.
+nouns such as "spokesman", institution nouns such as "ministry", and the words that tell what kind
+of source a phrase is: documents, generic groups, what marks an unnamed source) are written by hand.
+Keys of ``sources.json`` other than ``titles`` are optional, so older saved pipelines still load.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ STANCES_FILE = "stances.json"
 HEDGES_FILE = "hedges.json"
 SOURCES_FILE = "sources.json"
 FILES = (CUES_FILE, STANCES_FILE, HEDGES_FILE, SOURCES_FILE)
+SOURCE_LISTS = ("documents", "groups", "anonymity", "unnamed", "ranks")  # optional keys of sources.json
 
 
 @dataclass
@@ -31,6 +34,11 @@ class Lexicon:
     hedges: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()  # role nouns that can name a known speaker: "spokesman"
     organisations: frozenset[str] = frozenset()  # institution nouns: "the finance department"
+    documents: frozenset[str] = frozenset()  # documents, publications, data, recordings: "the report"
+    groups: frozenset[str] = frozenset()  # generic collectives: "voters", "analysts", "the public"
+    anonymity: frozenset[str] = frozenset()  # why a source is unnamed: "not authorized", "condition of anonymity"
+    unnamed: frozenset[str] = frozenset()  # what marks a source as kept unnamed: "familiar with", "briefed on"
+    ranks: frozenset[str] = frozenset()  # modifiers that say no affiliation: "senior", "former", "informed"
     cue_rows: list[dict] = field(default_factory=list)
 
     @classmethod
@@ -51,6 +59,7 @@ class Lexicon:
             hedges=frozenset(w.lower() for w in srsly.read_json(path / HEDGES_FILE)),
             titles=frozenset(sources["titles"]),
             organisations=frozenset(sources.get("organisations", ())),
+            **{key: frozenset(sources.get(key, ())) for key in SOURCE_LISTS},
             cue_rows=rows,
         )
 
@@ -65,6 +74,7 @@ class Lexicon:
         srsly.write_json(path / STANCES_FILE, by_stance)
         srsly.write_json(path / HEDGES_FILE, sorted(self.hedges))
         sources = {"titles": sorted(self.titles), "organisations": sorted(self.organisations)}
+        sources.update({key: sorted(getattr(self, key)) for key in SOURCE_LISTS})
         srsly.write_json(path / SOURCES_FILE, sources)
 
     def stance(self, lemma: str) -> str:
