@@ -20,7 +20,8 @@ PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant")
 NOT_PEOPLE = ("ment", "ness", "tion", "sion", "ance", "ence")  # "-ment" ends "statement", not a person
 AFFILIATION_DEPS = ("amod", "compound", "nmod", "npadvmod", "poss")
 ORG_LABELS = ("ORG", "GPE", "FAC")
-PARTITIVES = frozenset({"number", "percent", "share", "majority", "minority", "half", "third", "quarter", "dozen", "lot", "most", "many", "some", "few", "all", "none", "one", "handful"})
+PARTITIVES = frozenset({"number", "percent", "share", "majority", "minority", "half", "third", "quarter", "dozen", "lot", "group", "average", "most", "many", "some", "few", "all", "none", "one", "handful"})
+QUANTIFIERS = frozenset({"some", "many", "most", "any", "all", "few", "other", "both"})
 REASON_MARKS = ("because", "since", "as", "to")
 CLAUSE_ENDS = frozenset(",;:.()—–\"“”")
 
@@ -50,20 +51,41 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
         return "people"
     of = next((obj for prep in root.rights if prep.lower_ == "of" for obj in prep.children if obj.dep_ == "pobj"), None)
     if lemma in PARTITIVES and of is not None and of.pos_ == "NOUN":
-        return noun_kind(source, of, lexicon)  # "significant numbers of Republican voters"
+        kind = noun_kind(source, of, lexicon)  # "significant numbers of Republican voters"
+        return "group" if kind == "other" and is_plural(of) else kind  # "a group of liberal rabbis"
     if root.ent_type_ == "NORP" and not is_plural(root):
         return "people"  # "the Republican"
     if lemma in lexicon.documents:
         return "document"
+    plural = is_plural(root)
     if lemma in lexicon.organisations:
-        return "organisation"
-    if lemma in lexicon.titles and not (is_plural(root) and lemma in lexicon.groups):
+        return "group" if plural else "organisation"  # "technology companies" are no one to ask
+    if plural and generic(root, lexicon):
+        return "group"  # "some strategists think", "party leaders want"
+    if lemma in lexicon.titles:
         return "people"
+    agent = lemma.endswith(PERSON_SUFFIXES) and not lemma.endswith(NOT_PEOPLE) and root.pos_ == "NOUN"
+    if lemma in lexicon.groups and not plural and (agent or indefinite(root)):
+        return "people"  # "the investor", "a voter"; but "the public"
     if lemma in lexicon.groups or root.ent_type_ in ("PERCENT", "CARDINAL"):
         return "group"
-    if lemma.endswith(PERSON_SUFFIXES) and not lemma.endswith(NOT_PEOPLE) and root.pos_ == "NOUN":
-        return "group" if is_plural(root) else "people"
+    if agent:
+        return "group" if plural else "people"
     return "other"
+
+
+def generic(root: Token, lexicon: Lexicon) -> bool:
+    """Whether plural people are a class voicing a view rather than sources reporting what they
+    know: a generic noun ("voters"), a quantifier ("some", "most", "any"), or a cue of belief."""
+    if root.lemma_.lower() in lexicon.groups:
+        return True
+    if any(c.lower_ in QUANTIFIERS for c in root.children if c.dep_ in ("det", "amod", "advmod")):
+        return True
+    return root.dep_ in ("nsubj", "nsubjpass") and lexicon.stance(root.head.lemma_.lower()) == "internal_state"
+
+
+def indefinite(root: Token) -> bool:
+    return any(c.lower_ in ("a", "an", "one", "another") for c in root.children if c.dep_ in ("det", "nummod"))
 
 
 def marks_unnamed(source: Span, lexicon: Lexicon) -> bool:

@@ -20,7 +20,7 @@ from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.source_kinds import Disclosure, disclose, is_plural, noun_kind
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me", "his", "hers", "himself", "herself", "myself"}
-GROUP_PRONOUNS = {"they", "them", "we", "us", "their", "themselves", "ourselves"}
+GROUP_PRONOUNS = {"they", "them", "their", "themselves"}  # "we" is mostly the writer's or anyone's: left a pronoun
 THING_PRONOUNS = {"it", "its", "itself"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
 ORG_LABELS = ("ORG", "GPE", "FAC")
@@ -82,7 +82,7 @@ class SpeakerTracker:
         self.surnames = {ent[-1].text for ent in self.people}
         self.last_person: str | None = None
         self.last_group: SourceResolution | None = None  # what "they" stands for
-        self.last_org: str | None = None  # what "it" and "the network" stand for
+        self.after_unnamed = False  # whether the previous source was anonymous
 
     def ents_in(self, span: Span) -> list[Span]:
         """The doc's entities inside ``span`` (what ``span.ents`` gives)."""
@@ -146,6 +146,30 @@ class SpeakerTracker:
             found = named[-1]
         return " ".join(found.text.split()) if found is not None else None
 
+    def listed_word(self, root: Token) -> bool:
+        """Whether a capitalised word that is no entity is a common noun of the word lists: "Aides"
+        opening a sentence, "Exit Polls" in a headline (the tagger calls "chamber" PROPN too)."""
+        if root.ent_type_:
+            return False
+        lemma = root.lower_.rstrip("s") if root.lower_.endswith("s") else root.lower_
+        lists = (self.lexicon.titles, self.lexicon.documents, self.lexicon.groups, self.lexicon.organisations)
+        return any(word in words for words in lists for word in (root.lower_, lemma, root.lemma_.lower()))
+
+    def antecedent_of(self, pronoun: Token, plural: bool) -> SourceResolution | None:
+        """What "they" or "it" stands for: the latest subject before it, in its sentence or the one
+        before, that is plural (for "they") or an organisation or document (for "it")."""
+        sents = [s for s in self.doc.sents if s.start <= pronoun.i][-2:]
+        start = sents[0].start if sents else 0
+        for tok in reversed(self.doc[start : pronoun.i]):
+            if tok.dep_ not in ("nsubj", "nsubjpass") or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if plural != is_plural(tok):
+                continue
+            resolved = self._resolve(self.doc[tok.left_edge.i : tok.i + 1])
+            if plural or resolved.kind in ("organisation", "document"):
+                return resolved
+        return None
+
     def introduced_unnamed(self, root: Token) -> bool:
         """Whether the article brought this role in unnamed before ("an official ... the official said")."""
         lemma = root.lemma_
@@ -161,11 +185,11 @@ class SpeakerTracker:
         if source is None:
             return SourceResolution("none")
         resolved = self._resolve(source)
+        self.after_unnamed = resolved.kind == "anonymous"
         if resolved.kind in ("group", "anonymous"):
             self.last_group = resolved
         elif resolved.kind == "organisation":
             self.last_group = resolved
-            self.last_org = resolved.speaker or self.last_org
         return resolved
 
     def _resolve(self, source: Span) -> SourceResolution:
@@ -178,14 +202,14 @@ class SpeakerTracker:
             return SourceResolution("pronoun")
         if root.pos_ == "PRON":
             return self._pronoun(root, low)
-        if root.ent_type_ == "PERSON" or (root.is_title and root.pos_ == "PROPN" and self.is_person_name(source, root)) or (
+        if root.ent_type_ == "PERSON" or (root.is_title and root.pos_ == "PROPN" and not self.listed_word(root) and self.is_person_name(source, root)) or (
             root.ent_type_ in ("ORG", "NORP") and root.text in self.surnames  # "Reynolds" the NER took for a firm
         ):
             ent = self.entity_at(root, source)
             words = root.doc[root.left_edge.i : root.i + 1].text.split()
             name = self.full_name(ent) if ent is not None else " ".join(words)
             return SourceResolution("person", self.remember(name))
-        proper = root.pos_ == "PROPN" and root.text[:1].isupper()  # the tagger calls "chamber" PROPN too
+        proper = root.pos_ == "PROPN" and root.text[:1].isupper() and not self.listed_word(root)
         if root.ent_type_ == "NORP" and is_plural(root):
             return SourceResolution("group")  # "Democrats", "Palestinians"
         if root.ent_type_ in ORG_LABELS and proper:
@@ -212,10 +236,17 @@ class SpeakerTracker:
         if low in PERSON_PRONOUNS:
             speaker = self.last_person or self.person_before(root.i)
             return SourceResolution("person", speaker) if speaker else SourceResolution("pronoun")
-        if low in GROUP_PRONOUNS and self.last_group is not None:
-            return self.last_group
-        if low in THING_PRONOUNS and self.last_org is not None:
-            return SourceResolution("organisation", self.last_org)
+        if low in GROUP_PRONOUNS:
+            found = self.antecedent_of(root, plural=True) or self.last_group
+            if found is not None:
+                return found
+        if low in THING_PRONOUNS:
+            found = self.antecedent_of(root, plural=False)
+            if found is not None:
+                return found
+            near = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ in ORG_LABELS]
+            if near:  # "Tinder suspended her account; it did not explain why"
+                return SourceResolution("organisation", " ".join(near[-1].text.split()))
         if low in self.lexicon.groups:  # "many", "some", "others"
             return SourceResolution("group")
         return SourceResolution("pronoun")
@@ -232,7 +263,9 @@ class SpeakerTracker:
             return SourceResolution(kind)
         lemma = root.lemma_.lower()
         if definite and not is_plural(root) and not self.introduced_unnamed(root):
-            named = self.person_before(root.i, lemma) or self.last_person or self.person_before(root.i)
+            named = self.person_before(root.i, lemma)
+            if named is None and not self.after_unnamed:  # "an aide said ... The aide declined" stays unnamed
+                named = self.last_person or self.person_before(root.i)
             if named:  # "The Republican nominee" -> the nominee the article named
                 return SourceResolution("person", self.remember(named))
         found: Disclosure = disclose(source, root, self.lexicon)
