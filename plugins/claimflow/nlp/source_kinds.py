@@ -46,7 +46,7 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     whatever its head; a number or share of something is a collective ("41 percent", "two out of
     three Americans").
     """
-    lemma = root.lemma_.lower()
+    lemma = head_lemma(root, lexicon)
     if marks_unnamed(source, lexicon):
         return "people"
     of = next((obj for prep in root.rights if prep.lower_ == "of" for obj in prep.children if obj.dep_ == "pobj"), None)
@@ -74,10 +74,20 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     return "other"
 
 
+def head_lemma(root: Token, lexicon: Lexicon) -> str:
+    """The head's lemma as the word lists spell it: a capitalised "Records" opening a sentence,
+    which the tagger may take for a name, is "record"."""
+    lemma = root.lemma_.lower()
+    if root.pos_ != "PROPN":
+        return lemma
+    lists = (lexicon.documents, lexicon.organisations, lexicon.titles, lexicon.groups)
+    return next((w for w in (lemma, lemma.removesuffix("s")) if any(w in words for words in lists)), lemma)
+
+
 def generic(root: Token, lexicon: Lexicon) -> bool:
     """Whether plural people are a class voicing a view rather than sources reporting what they
     know: a generic noun ("voters"), a quantifier ("some", "most", "any"), or a cue of belief."""
-    if root.lemma_.lower() in lexicon.groups:
+    if head_lemma(root, lexicon) in lexicon.groups:
         return True
     if any(c.lower_ in QUANTIFIERS for c in root.children if c.dep_ in ("det", "amod", "advmod")):
         return True

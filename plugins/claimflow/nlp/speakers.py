@@ -168,6 +168,8 @@ class SpeakerTracker:
             resolved = self._resolve(self.doc[tok.left_edge.i : tok.i + 1])
             if plural or resolved.kind in ("organisation", "document"):
                 return resolved
+            if tok.pos_ == "PROPN" and tok.ent_type_ != "PERSON":  # a name "it" stands for is no person's
+                return SourceResolution("organisation", " ".join(self.doc[tok.left_edge.i : tok.i + 1].text.split()))
         return None
 
     def introduced_unnamed(self, root: Token) -> bool:
