@@ -50,7 +50,7 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     if marks_unnamed(source, lexicon):
         return "people"
     of = next((obj for prep in root.rights if prep.lower_ == "of" for obj in prep.children if obj.dep_ == "pobj"), None)
-    if lemma in PARTITIVES and of is not None and of.pos_ == "NOUN":
+    if lemma in PARTITIVES and of is not None and of.pos_ in ("NOUN", "PROPN"):
         kind = noun_kind(source, of, lexicon)  # "significant numbers of Republican voters"
         return "group" if kind == "other" and is_plural(of) else kind  # "a group of liberal rabbis"
     if root.ent_type_ == "NORP" and not is_plural(root):

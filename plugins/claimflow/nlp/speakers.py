@@ -41,11 +41,10 @@ class SourceResolution:
 
 
 def span_root(span: Span) -> Token:
-    """The token of the span whose head lies outside it."""
-    for tok in span:
-        if tok.head.i < span.start or tok.head.i >= span.end or tok.head.i == tok.i:
-            return tok
-    return span[-1]
+    """The token of the span whose head lies outside it; of several (a span the parser joined to
+    the next word: "law enforcement - technology companies"), the last."""
+    outside = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
+    return outside[-1] if outside and outside[0].dep_ == "compound" else outside[0] if outside else span[-1]
 
 
 def _apposed_to(token: Token, root: Token) -> bool:
@@ -130,6 +129,8 @@ class SpeakerTracker:
                 continue
             if title is None:
                 return self.full_name(ent)
+            if ent[-1].dep_ == "poss":  # "Clinton's top aides" are not Clinton
+                continue
             window = self.doc[max(ent.start - 4, 0) : min(ent.end + 4, len(self.doc))]
             if any(t.lemma_.lower() == title for t in window):
                 return self.full_name(ent)
@@ -146,10 +147,11 @@ class SpeakerTracker:
             found = named[-1]
         return " ".join(found.text.split()) if found is not None else None
 
-    def listed_word(self, root: Token) -> bool:
-        """Whether a capitalised word that is no entity is a common noun of the word lists: "Aides"
-        opening a sentence, "Exit Polls" in a headline (the tagger calls "chamber" PROPN too)."""
-        if root.ent_type_:
+    def listed_word(self, root: Token, *, entity: bool = False) -> bool:
+        """Whether a capitalised word is a common noun of the word lists: "Aides" opening a sentence
+        (which the NER may call a person), "Exit Polls" in a headline (the tagger calls "chamber"
+        PROPN too); only a word outside any entity unless ``entity``."""
+        if root.ent_type_ and not entity:
             return False
         lemma = root.lower_.rstrip("s") if root.lower_.endswith("s") else root.lower_
         lists = (self.lexicon.titles, self.lexicon.documents, self.lexicon.groups, self.lexicon.organisations)
@@ -204,7 +206,7 @@ class SpeakerTracker:
             return SourceResolution("pronoun")
         if root.pos_ == "PRON":
             return self._pronoun(root, low)
-        if root.ent_type_ == "PERSON" or (root.is_title and root.pos_ == "PROPN" and not self.listed_word(root) and self.is_person_name(source, root)) or (
+        if (root.ent_type_ == "PERSON" and not (root.pos_ == "NOUN" and self.listed_word(root, entity=True))) or (root.is_title and root.pos_ == "PROPN" and not self.listed_word(root) and self.is_person_name(source, root)) or (
             root.ent_type_ in ("ORG", "NORP") and root.text in self.surnames  # "Reynolds" the NER took for a firm
         ):
             ent = self.entity_at(root, source)
@@ -227,6 +229,7 @@ class SpeakerTracker:
             and opening.label_ == "PERSON"
             and opening.start == source.start
             and opening[-1].dep_ not in ("poss", "compound")  # "Clinton's campaign", "Clinton advisers"
+            and any(t.pos_ == "PROPN" for t in opening)  # "Aides" the NER took for a name
         ):
             named = opening  # "Deborah Reynolds - Santilli's girlfriend -", parsed around the dash
         if named is not None:  # "the ministry's lawyer, Tom Brown"
