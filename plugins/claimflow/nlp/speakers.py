@@ -11,6 +11,7 @@ fullest earlier name that ends with it. What is left is decided by the head word
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ GROUP_PRONOUNS = {"they", "them", "their", "themselves"}  # "we" is mostly the w
 THING_PRONOUNS = {"it", "its", "itself"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
 ORG_LABELS = ("ORG", "GPE", "FAC")
+NOUNS = ("NOUN", "PROPN")
 NEAR = 150  # tokens, a few sentences: how far back "the network" looks for the network named
 DEFINITE = frozenset({"the", "this", "that", "his", "her", "its", "their"})
 
@@ -147,6 +149,14 @@ class SpeakerTracker:
             found = named[-1]
         return " ".join(found.text.split()) if found is not None else None
 
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Capitalised words the article uses as names: inside an entity or capitalised mid-sentence,
+        so "Hannity" the tagger took for a common noun at a sentence's start is still a name."""
+        return frozenset(
+            t.text for t in self.doc if t.is_title and t.pos_ in NOUNS and (t.ent_type_ or not t.is_sent_start)
+        )
+
     def listed_word(self, root: Token, *, entity: bool = False) -> bool:
         """Whether a capitalised word is a common noun of the word lists: "Aides" opening a sentence
         (which the NER may call a person), "Exit Polls" in a headline (the tagger calls "chamber"
@@ -206,14 +216,17 @@ class SpeakerTracker:
             return SourceResolution("pronoun")
         if root.pos_ == "PRON":
             return self._pronoun(root, low)
-        if (root.ent_type_ == "PERSON" and not (root.pos_ == "NOUN" and self.listed_word(root, entity=True))) or (root.is_title and root.pos_ == "PROPN" and not self.listed_word(root) and self.is_person_name(source, root)) or (
-            root.ent_type_ in ("ORG", "NORP") and root.text in self.surnames  # "Reynolds" the NER took for a firm
+        listed = self.listed_word(root, entity=root.pos_ == "NOUN")
+        proper = root.text[:1].isupper() and not listed and (root.pos_ == "PROPN" or root.text in self.names)
+        if (
+            (root.ent_type_ == "PERSON" and not listed)
+            or (proper and root.is_title and self.is_person_name(source, root))
+            or (root.ent_type_ in ("ORG", "NORP") and root.text in self.surnames)  # "Reynolds" the NER took for a firm
         ):
             ent = self.entity_at(root, source)
             words = root.doc[root.left_edge.i : root.i + 1].text.split()
             name = self.full_name(ent) if ent is not None else " ".join(words)
             return SourceResolution("person", self.remember(name))
-        proper = root.pos_ == "PROPN" and root.text[:1].isupper() and not self.listed_word(root)
         if root.ent_type_ == "NORP" and is_plural(root):
             return SourceResolution("group")  # "Democrats", "Palestinians"
         if root.ent_type_ in ORG_LABELS and proper:
