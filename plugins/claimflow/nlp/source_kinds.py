@@ -65,8 +65,8 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     if lemma in lexicon.titles:
         return "people"
     agent = lemma.endswith(PERSON_SUFFIXES) and not lemma.endswith(NOT_PEOPLE) and root.pos_ == "NOUN"
-    if lemma in lexicon.groups and not plural and (agent or indefinite(root)):
-        return "people"  # "the investor", "a voter"; but "the public"
+    if lemma in lexicon.groups and not plural and agent:
+        return "people"  # "the investor", "a voter"; but "the public", "a generation"
     if lemma in lexicon.groups or root.ent_type_ in ("PERCENT", "CARDINAL"):
         return "group"
     if agent:
@@ -92,10 +92,6 @@ def generic(root: Token, lexicon: Lexicon) -> bool:
     if any(c.lower_ in QUANTIFIERS for c in root.children if c.dep_ in ("det", "amod", "advmod")):
         return True
     return root.dep_ in ("nsubj", "nsubjpass") and lexicon.stance(root.head.lemma_.lower()) == "internal_state"
-
-
-def indefinite(root: Token) -> bool:
-    return any(c.lower_ in ("a", "an", "one", "another") for c in root.children if c.dep_ in ("det", "nummod"))
 
 
 def marks_unnamed(source: Span, lexicon: Lexicon) -> bool:

@@ -26,6 +26,8 @@ THING_PRONOUNS = {"it", "its", "itself"}
 RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
 ORG_LABELS = ("ORG", "GPE", "FAC")
 NOUNS = ("NOUN", "PROPN")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART")
+NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
 NEAR = 150  # tokens, a few sentences: how far back "the network" looks for the network named
 DEFINITE = frozenset({"the", "this", "that", "his", "her", "its", "their"})
 
@@ -43,10 +45,19 @@ class SourceResolution:
 
 
 def span_root(span: Span) -> Token:
-    """The token of the span whose head lies outside it; of several (a span the parser joined to
-    the next word: "law enforcement - technology companies"), the last."""
+    """The word that heads the span: of its words whose head lies outside it, a subject, else the
+    first noun (the last of a compound the parser joined to the next word: "law enforcement -
+    technology companies"); where the parse strays ("-One poll", "Current and former officials"),
+    the first noun whose head is no noun."""
     outside = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
-    return outside[-1] if outside and outside[0].dep_ == "compound" else outside[0] if outside else span[-1]
+    nominal = [t for t in outside if t.pos_ in NOMINAL]
+    subject = next((t for t in nominal if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None:
+        return subject
+    if nominal:
+        return nominal[-1] if nominal[0].dep_ == "compound" else nominal[0]
+    inner = next((t for t in span if t.pos_ in NOMINAL and t.head.pos_ not in NOMINAL), None)
+    return inner or (outside[0] if outside else span[-1])
 
 
 def _apposed_to(token: Token, root: Token) -> bool:
@@ -154,7 +165,9 @@ class SpeakerTracker:
         """Capitalised words the article uses as names: inside an entity or capitalised mid-sentence,
         so "Hannity" the tagger took for a common noun at a sentence's start is still a name."""
         return frozenset(
-            t.text for t in self.doc if t.is_title and t.pos_ in NOUNS and (t.ent_type_ or not t.is_sent_start)
+            t.text
+            for t in self.doc
+            if t.is_title and t.pos_ in NOUNS and (t.ent_type_ in NAME_LABELS or (not t.ent_type_ and not t.is_sent_start))
         )
 
     def listed_word(self, root: Token, *, entity: bool = False) -> bool:
