@@ -20,7 +20,11 @@ PERSON_SUFFIXES = ("er", "or", "ist", "ian", "ant")
 NOT_PEOPLE = ("ment", "ness", "tion", "sion", "ance", "ence")  # "-ment" ends "statement", not a person
 AFFILIATION_DEPS = ("amod", "compound", "nmod", "npadvmod", "poss")
 ORG_LABELS = ("ORG", "GPE", "FAC")
-PARTITIVES = frozenset({"number", "percent", "share", "majority", "minority", "half", "third", "quarter", "dozen", "lot", "group", "average", "most", "many", "some", "few", "all", "none", "one", "handful"})
+# a share or count of something has that something's kind: "41 percent of respondents", "a group of rabbis"
+PARTITIVES = frozenset(
+    "number percent share majority minority half third quarter dozen lot group average most many some few all none"
+    " one handful".split()
+)
 QUANTIFIERS = frozenset({"some", "many", "most", "any", "all", "few", "other", "both"})
 REASON_MARKS = ("because", "since", "as", "to")
 CLAUSE_ENDS = frozenset(",;:.()—–\"“”")
@@ -52,7 +56,7 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     of = next((obj for prep in root.rights if prep.lower_ == "of" for obj in prep.children if obj.dep_ == "pobj"), None)
     if lemma in PARTITIVES and of is not None and of.pos_ in ("NOUN", "PROPN"):
         kind = noun_kind(source, of, lexicon)  # "significant numbers of Republican voters"
-        return "group" if kind == "other" and is_plural(of) else kind  # "a group of liberal rabbis"
+        return "group" if kind == "other" and is_plural(of) else kind
     if root.ent_type_ == "NORP" and not is_plural(root):
         return "people"  # "the Republican"
     if lemma in lexicon.documents:
@@ -74,14 +78,16 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     return "other"
 
 
-def head_lemma(root: Token, lexicon: Lexicon) -> str:
-    """The head's lemma as the word lists spell it: a capitalised "Records" opening a sentence,
-    which the tagger may take for a name, is "record"."""
-    lemma = root.lemma_.lower()
-    if root.pos_ != "PROPN":
-        return lemma
+def listed_lemma(token: Token, lexicon: Lexicon) -> str | None:
+    """The token's word as the lists spell it, if they hold it: "Records" opening a sentence, which
+    the tagger may take for a name with the lemma "Records", is "record"."""
+    lemma, low = token.lemma_.lower(), token.lower_
     lists = (lexicon.documents, lexicon.organisations, lexicon.titles, lexicon.groups)
-    return next((w for w in (lemma, lemma.removesuffix("s")) if any(w in words for words in lists)), lemma)
+    return next((w for w in (lemma, low, low.removesuffix("s")) if any(w in words for words in lists)), None)
+
+
+def head_lemma(root: Token, lexicon: Lexicon) -> str:
+    return listed_lemma(root, lexicon) or root.lemma_.lower()
 
 
 def generic(root: Token, lexicon: Lexicon) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from claimflow.nlp.lexicon import Lexicon
-from claimflow.nlp.source_kinds import Disclosure, disclose, is_plural, noun_kind
+from claimflow.nlp.source_kinds import disclose, is_plural, listed_lemma, noun_kind
 
 PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me", "his", "hers", "himself", "herself", "myself"}
 GROUP_PRONOUNS = {"they", "them", "their", "themselves"}  # "we" is mostly the writer's or anyone's: left a pronoun
@@ -176,9 +176,7 @@ class SpeakerTracker:
         PROPN too); only a word outside any entity unless ``entity``."""
         if root.ent_type_ and not entity:
             return False
-        lemma = root.lower_.rstrip("s") if root.lower_.endswith("s") else root.lower_
-        lists = (self.lexicon.titles, self.lexicon.documents, self.lexicon.groups, self.lexicon.organisations)
-        return any(word in words for words in lists for word in (root.lower_, lemma, root.lemma_.lower()))
+        return listed_lemma(root, self.lexicon) is not None
 
     def antecedent_of(self, pronoun: Token, plural: bool) -> SourceResolution | None:
         """What "they" or "it" stands for: the latest subject before it, in its sentence or the one
@@ -213,9 +211,7 @@ class SpeakerTracker:
             return SourceResolution("none")
         resolved = self._resolve(source)
         self.after_unnamed = resolved.kind == "anonymous"
-        if resolved.kind in ("group", "anonymous"):
-            self.last_group = resolved
-        elif resolved.kind == "organisation":
+        if resolved.kind in ("group", "anonymous", "organisation"):
             self.last_group = resolved
         return resolved
 
@@ -276,7 +272,7 @@ class SpeakerTracker:
             if found is not None:
                 return found
             near = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ in ORG_LABELS]
-            if near:  # "Tinder suspended her account; it did not explain why"
+            if near:  # "Facebook closed the page on Thursday. It said ..."
                 return SourceResolution("organisation", " ".join(near[-1].text.split()))
         if low in self.lexicon.groups:  # "many", "some", "others"
             return SourceResolution("group")
@@ -299,7 +295,7 @@ class SpeakerTracker:
                 named = self.last_person or self.person_before(root.i)
             if named:  # "The Republican nominee" -> the nominee the article named
                 return SourceResolution("person", self.remember(named))
-        found: Disclosure = disclose(source, root, self.lexicon)
+        found = disclose(source, root, self.lexicon)
         return SourceResolution("anonymous", None, found.affiliation, found.organisation, found.reason)
 
 
