@@ -44,6 +44,8 @@ def resolve(nlp: Language, text: str, source: str) -> SourceResolution:
         pytest.param("Many analysts said the market would fall.", "Many analysts", "group", id="group analysts"),
         pytest.param("Most scientists agree that the climate is warming.", "Most scientists", "group", id="group most scientists"),
         pytest.param("41 percent of respondents said the economy was bad.", "41 percent of respondents", "group", id="group percent"),
+        pytest.param("Republican legislators said the bill was dead.", "Republican legislators", "group", id="group legislators no insiders"),
+        pytest.param("Officials said the bill was dead.", "Officials", "anonymous", id="anonymous officials insiders"),
         pytest.param("The report found that emissions rose.", "The report", "document", id="document report"),
         pytest.param("A poll from Utah shows the senator trailing.", "A poll from Utah", "document", id="document poll"),
         pytest.param("Emails released by WikiLeaks show that the campaign knew.", "Emails released by WikiLeaks", "document", id="document emails"),

@@ -20,7 +20,7 @@ STANCES_FILE = "stances.json"
 HEDGES_FILE = "hedges.json"
 SOURCES_FILE = "sources.json"
 FILES = (CUES_FILE, STANCES_FILE, HEDGES_FILE, SOURCES_FILE)
-SOURCE_LISTS = ("documents", "groups", "anonymity", "unnamed", "ranks")  # optional keys of sources.json
+SOURCE_LISTS = ("documents", "groups", "insiders", "anonymity", "unnamed", "ranks")  # optional keys of sources.json
 
 
 @dataclass
@@ -36,6 +36,7 @@ class Lexicon:
     organisations: frozenset[str] = frozenset()  # institution nouns: "the finance department"
     documents: frozenset[str] = frozenset()  # documents, publications, data, recordings: "the report"
     groups: frozenset[str] = frozenset()  # generic collectives: "voters", "analysts", "the public"
+    insiders: frozenset[str] = frozenset()  # people who tell what they know from inside: "officials", "aides"
     anonymity: frozenset[str] = frozenset()  # why a source is unnamed: "not authorized", "condition of anonymity"
     unnamed: frozenset[str] = frozenset()  # what marks a source as kept unnamed: "familiar with", "briefed on"
     ranks: frozenset[str] = frozenset()  # modifiers that say no affiliation: "senior", "former", "informed"

@@ -65,7 +65,7 @@ def noun_kind(source: Span, root: Token, lexicon: Lexicon) -> str:
     if lemma in lexicon.organisations:
         return "group" if plural else "organisation"  # "technology companies" are no one to ask
     if plural and generic(root, lexicon):
-        return "group"  # "some strategists think", "party leaders want"
+        return "group"  # "some strategists think", "party leaders want", "Republican legislators"
     if lemma in lexicon.titles:
         return "people"
     agent = lemma.endswith(PERSON_SUFFIXES) and not lemma.endswith(NOT_PEOPLE) and root.pos_ == "NOUN"
@@ -92,8 +92,10 @@ def head_lemma(root: Token, lexicon: Lexicon) -> str:
 
 def generic(root: Token, lexicon: Lexicon) -> bool:
     """Whether plural people are a class voicing a view rather than sources reporting what they
-    know: a generic noun ("voters"), a quantifier ("some", "most", "any"), or a cue of belief."""
-    if head_lemma(root, lexicon) in lexicon.groups:
+    know: a role that is no insider's ("legislators", "voters"), a quantifier ("some", "most",
+    "any"), or a cue of belief ("officials fear")."""
+    lemma = head_lemma(root, lexicon)
+    if lemma in lexicon.groups or (lemma in lexicon.titles and lemma not in lexicon.insiders):
         return True
     if any(c.lower_ in QUANTIFIERS for c in root.children if c.dep_ in ("det", "amod", "advmod")):
         return True
