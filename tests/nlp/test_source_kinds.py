@@ -98,6 +98,15 @@ def test_definite_description_takes_the_named_source(nlp: Language, text: str, s
     assert (resolved.kind, resolved.speaker) == (kind, speaker)
 
 
+def test_definite_role_after_an_unnamed_source_still_takes_the_named_person(nlp: Language) -> None:
+    """Only an insider's role ("the aide") after an anonymous source stays unnamed; "the new
+    governor" is still the person the article named."""
+    text = "Jane Smith won the race on Tuesday. An official said the count was over. The new governor said she was grateful."
+    spans = [(text.index("An official"), text.index(" said")), (text.index("The new governor"), text.index(" said she"))]
+    resolved = classify_sources(nlp(text), spans, nlp.get_pipe("claimflow_claims").lexicon)
+    assert [(r.kind, r.speaker) for r in resolved] == [("anonymous", None), ("person", "Jane Smith")]
+
+
 def test_definite_description_after_an_unnamed_source_stays_anonymous(nlp: Language) -> None:
     text = "Ian Kelly arrived late. A senior aide said the talks were over. The aide declined to say more."
     spans = [(text.index("A senior aide"), text.index(" said")), (text.index("The aide"), text.index("The aide") + 8)]

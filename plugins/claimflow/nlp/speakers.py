@@ -196,13 +196,18 @@ class SpeakerTracker:
         return None
 
     def introduced_unnamed(self, root: Token) -> bool:
-        """Whether the article brought this role in unnamed before ("an official ... the official said")."""
+        """Whether the article last brought in this role unnamed, with "a" or "an" ("an aide ... The
+        aide declined"), rather than beside a person's name ("spokesman Ian Kelly")."""
         lemma = root.lemma_
-        return any(
-            t.lemma_ == lemma and any(c.lower_ in ("a", "an") for c in t.children)
-            for t in self.doc[: root.i]
-            if t.pos_ == "NOUN"
-        )
+        for tok in reversed(self.doc[: root.i]):
+            if tok.lemma_ != lemma or tok.pos_ != "NOUN":
+                continue
+            if any(c.lower_ in ("a", "an") for c in tok.children):
+                return True
+            window = self.doc[max(tok.i - 4, 0) : tok.i + 5]
+            if any(t.ent_type_ == "PERSON" and t.dep_ != "poss" for t in window):
+                return False
+        return False
 
     def resolve(self, source: Span | None) -> SourceResolution:
         """The source's kind, the speaker's name if known, and for an anonymous source what the
@@ -291,8 +296,8 @@ class SpeakerTracker:
         lemma = root.lemma_.lower()
         if definite and not is_plural(root) and not self.introduced_unnamed(root):
             named = self.person_before(root.i, lemma)
-            if named is None and not self.after_unnamed:  # "an aide said ... The aide declined" stays unnamed
-                named = self.last_person or self.person_before(root.i)
+            if named is None and not (self.after_unnamed and lemma in self.lexicon.insiders):
+                named = self.last_person or self.person_before(root.i)  # "The new speaker" named before
             if named:  # "The Republican nominee" -> the nominee the article named
                 return SourceResolution("person", self.remember(named))
         found = disclose(source, root, self.lexicon)
