@@ -115,15 +115,15 @@ def disclose(source: Span, root: Token, lexicon: Lexicon) -> Disclosure:
 
 def affiliation(root: Token, lexicon: Lexicon) -> str | None:
     """The words before the head that say whose people they are: "Egyptian security" official,
-    "Clinton" aides; ranks and counts ("senior", "two") say nothing of that."""
+    "Clinton" aides, "military" officials; ranks, counts and the like ("senior", "two", "female",
+    the ``ranks`` list) say nothing of that."""
     kept = [
         child
         for child in root.lefts
         if child.dep_ in AFFILIATION_DEPS
         and child.lower_ not in lexicon.ranks
         and not child.like_num
-        and child.pos_ != "PRON"
-        and not (child.pos_ in ("ADJ", "VERB") and not child.text[:1].isupper() and child.ent_type_ == "")
+        and child.pos_ not in ("PRON", "VERB")  # "informed" officials
     ]
     if not kept:
         return None
