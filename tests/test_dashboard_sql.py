@@ -26,11 +26,17 @@ CLAIMS = {
     (DAY_2, "r2"): [(0, "anonymous", None, "direct"), (1, "anonymous", None, "indirect")],  # replaced by r3
     (DAY_2, "r3"): [(0, "person", "Bob", "direct"), (0, "person", "Bob", "direct"), (1, "anonymous", None, "mixed")],
 }
+# (day, run, claim index) -> what the article discloses about that claim's anonymous source
+DISCLOSED = {
+    (DAY_1, "r1", 1): {"source_affiliation": "Egyptian security", "anonymity_reason": "not authorized to comment"},
+    (DAY_2, "r2", 0): {"source_organisation": "Hamas"},
+}
 
 
 def write_run(uri_of, day: str, run: str, options: dict[str, str] | None = None) -> dict[str, int]:
     """Publish one run's articles and claims of ``day`` as publish does (replace the day); the versions."""
     claims = [claim_row(day, run, article, index, source_kind=kind, speaker=speaker, quote_type=quote)
+              | DISCLOSED.get((day, run, index), {})
               for index, (article, kind, speaker, quote) in enumerate(CLAIMS[day, run])]
     articles = [article_row(day, run, a) for a in sorted({c[0] for c in CLAIMS[day, run]})]
     return {table: write_rows(uri_of(table), table, rows, day=day, storage_options=options)
@@ -61,6 +67,11 @@ def test_anonymous_share_per_day(db):
     assert query(db, "anonymous_share") == [(DAY_1, 0.25, 4), (DAY_2, 0.333, 3)]
 
 
+def test_anonymous_sources_and_what_is_disclosed_per_day(db):
+    """Day 1's anonymous source has an affiliation and a reason; day 2's (rerun r3) has nothing."""
+    assert query(db, "anonymous_sources") == [(DAY_1, 1, 1, 0, 1, 1.0), (DAY_2, 1, 0, 0, 0, 0.0)]
+
+
 def test_claims_by_source_kind(db):
     assert query(db, "claims_by_source_kind") == [
         (DAY_1, "person", 2), (DAY_1, "anonymous", 1), (DAY_1, "organisation", 1),
@@ -73,7 +84,7 @@ def test_top_speakers(db):
 
 
 def test_every_dashboard_query_is_tested():
-    assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "claims_by_source_kind", "top_speakers"}
+    assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "anonymous_sources", "claims_by_source_kind", "top_speakers"}
 
 
 def test_a_day_alone(lake):
@@ -146,6 +157,8 @@ def test_the_dashboard_over_a_published_day_adds_up(published):
     assert {row[1] for row in by_kind} <= set(SOURCE_KINDS)
     [(day, share, total)] = query(db, "anonymous_share")
     assert (day, total) == (DAY_2, claims)
-    assert share == round(sum(row[2] for row in by_kind if row[1] == "anonymous") / claims, 3)
+    anonymous = sum(row[2] for row in by_kind if row[1] == "anonymous")
+    assert share == round(anonymous / claims, 3)
+    assert sum(row[1] for row in query(db, "anonymous_sources")) == anonymous
     speakers = query(db, "top_speakers")
     assert speakers and all(quoted >= direct for _speaker, quoted, direct, _articles in speakers)

@@ -1,4 +1,5 @@
--- Dashboard: the share of claims resting on anonymous sources, per day.
+-- Dashboard: the share of claims resting on anonymous sources (unnamed people, not documents,
+-- groups or sources named elsewhere in the article), per day.
 SELECT dt, round(avg(CASE WHEN source_kind = 'anonymous' THEN 1 ELSE 0 END), 3) AS anonymous_share, count(*) AS claims
 FROM claims
 GROUP BY dt

@@ -245,7 +245,7 @@ def test_claims_speaker_after_quote_not_taken_from_quote(nlp: Language) -> None:
 @pytest.mark.parametrize(
     "second, kind",
     [
-        pytest.param("He said the meeting was private.", "pronoun", id="he"),
+        pytest.param("He said the meeting was private.", "person", id="he"),
         pytest.param("Kelly said the meeting was private.", "person", id="surname"),
         pytest.param("The spokesman said the meeting was private.", "person", id="the spokesman"),
     ],

@@ -8,6 +8,7 @@ at least ``coverage`` of the gold content) and fit the logistic scorer (``scorer
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -99,14 +100,11 @@ def train(
         Counts for the log: articles, lexicon rows, candidates, positives, weights.
     """
     rows = mine_cues(pairs, min_count=min_count)
-    lexicon = Lexicon(
+    lexicon = dataclasses.replace(  # the hand-written lists (stances, hedges, source words) kept as they are
+        base,
         verbs={r["lemma"]: r["prior"] for r in rows if r["pos"] == "VERB"},
         nouns={r["lemma"]: r["prior"] for r in rows if r["pos"] == "NOUN"},
         adjectives={r["lemma"]: r["prior"] for r in rows if r["pos"] == "ADJ"},
-        stances=base.stances,
-        hedges=base.hedges,
-        titles=base.titles,
-        organisations=base.organisations,
         cue_rows=rows,
     )
     extractor = ClaimExtractor(None, lexicon=lexicon, scorer=Scorer({}))

@@ -196,7 +196,7 @@ class ClaimExtractor(Pipe):
                 del best[cand.head]
             else:
                 spans.append(cand.cue)
-        tracker = SpeakerTracker(doc, self.lexicon.titles, self.lexicon.organisations)
+        tracker = SpeakerTracker(doc, self.lexicon)
         sent_starts = [s.start for s in doc.sents]
         claims = []
         kept = sorted(best.values(), key=lambda pc: pc[1].cue)

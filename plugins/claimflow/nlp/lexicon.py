@@ -4,7 +4,9 @@ They are data shipped inside the package (``claimflow/lexicons/``, ``PACKAGED_DI
 can be reviewed, extended and round-tripped with the component's ``to_disk``/``from_disk`` and
 ``to_bytes``/``from_bytes``. ``cues.jsonl`` is mined from PolNeAR train by ``claimflow
 train``; ``stances.json`` (cue lemma -> stance class), ``hedges.json`` and ``sources.json`` (role
-nouns such as "spokesman" and institution nouns such as "ministry") are written by hand.
+nouns such as "spokesman", institution nouns such as "ministry", and the words that tell what kind
+of source a phrase is: documents, generic groups, what marks an unnamed source) are written by hand.
+Keys of ``sources.json`` other than ``titles`` are optional, so older saved pipelines still load.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ HEDGES_FILE = "hedges.json"
 SOURCES_FILE = "sources.json"
 FILES = (CUES_FILE, STANCES_FILE, HEDGES_FILE, SOURCES_FILE)
 PACKAGED_DIR = Path(__file__).resolve().parents[1] / "lexicons"  # what ``claimflow train`` writes by default
+SOURCE_LISTS = ("documents", "groups", "insiders", "anonymity", "unnamed", "ranks")  # optional keys of sources.json
 
 
 @dataclass
@@ -34,6 +37,12 @@ class Lexicon:
     hedges: frozenset[str] = frozenset()
     titles: frozenset[str] = frozenset()  # role nouns that can name a known speaker: "spokesman"
     organisations: frozenset[str] = frozenset()  # institution nouns: "the finance department"
+    documents: frozenset[str] = frozenset()  # documents, publications, data, recordings: "the report"
+    groups: frozenset[str] = frozenset()  # generic collectives: "voters", "analysts", "the public"
+    insiders: frozenset[str] = frozenset()  # people who tell what they know from inside: "officials", "aides"
+    anonymity: frozenset[str] = frozenset()  # why a source is unnamed: "not authorized", "condition of anonymity"
+    unnamed: frozenset[str] = frozenset()  # what marks a source as kept unnamed: "familiar with", "briefed on"
+    ranks: frozenset[str] = frozenset()  # modifiers that say no affiliation: "senior", "former", "informed"
     cue_rows: list[dict] = field(default_factory=list)
 
     @classmethod
@@ -69,6 +78,7 @@ class Lexicon:
             hedges=frozenset(w.lower() for w in data[HEDGES_FILE]),
             titles=frozenset(sources["titles"]),
             organisations=frozenset(sources.get("organisations", ())),
+            **{key: frozenset(sources.get(key, ())) for key in SOURCE_LISTS},
             cue_rows=rows,
         )
 
@@ -77,12 +87,9 @@ class Lexicon:
         by_stance: dict[str, list[str]] = {}
         for lemma, stance in sorted(self.stances.items()):
             by_stance.setdefault(stance, []).append(lemma)
-        return {
-            CUES_FILE: self.cue_rows,
-            STANCES_FILE: by_stance,
-            HEDGES_FILE: sorted(self.hedges),
-            SOURCES_FILE: {"titles": sorted(self.titles), "organisations": sorted(self.organisations)},
-        }
+        sources = {"titles": sorted(self.titles), "organisations": sorted(self.organisations)}
+        sources.update({key: sorted(getattr(self, key)) for key in SOURCE_LISTS})
+        return {CUES_FILE: self.cue_rows, STANCES_FILE: by_stance, HEDGES_FILE: sorted(self.hedges), SOURCES_FILE: sources}
 
     def stance(self, lemma: str) -> str:
         return self.stances.get(lemma, "neutral")

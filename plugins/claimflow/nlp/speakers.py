@@ -1,24 +1,35 @@
 """What kind of source a claim has, and who it is: "he" -> "Ian Kelly", "Kelly" -> "Ian Kelly".
 
-Resolution is deliberately simple and local: a pronoun or a role noun ("the spokesman") takes
-the most recent fitting speaker or named person before it; a bare surname takes the fullest
-earlier name that ends with it; "who" takes its antecedent. A source headed by a common noun is
-an organisation when the noun names an institution ("the finance department") and anonymous
-otherwise ("an Egyptian security official", "sources within Hamas").
+Resolution is deliberately simple and local, and comes before the kind is decided: "who" and
+"which" take their antecedent; a pronoun takes the most recent fitting speaker or named person
+before it; a definite description ("the spokesman", "The Republican nominee", "the network")
+takes the named person or organisation the article introduced with it; a bare surname takes the
+fullest earlier name that ends with it. What is left is decided by the head word
+(``source_kinds.py``): a document, an organisation, a generic group, or unnamed people, who are
+``anonymous``.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from claimflow.nlp.lexicon import Lexicon
+from claimflow.nlp.source_kinds import disclose, is_plural, listed_lemma, noun_kind
 
-PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me"}
-GROUP_PRONOUNS = {"they", "them", "we", "us"}
-ORG_LABELS = ("ORG", "GPE", "NORP", "FAC")
+PERSON_PRONOUNS = {"he", "she", "him", "her", "i", "me", "his", "hers", "himself", "herself", "myself"}
+GROUP_PRONOUNS = {"they", "them", "their", "themselves"}  # "we" is mostly the writer's or anyone's: left a pronoun
+THING_PRONOUNS = {"it", "its", "itself"}
+RELATIVE_PRONOUNS = {"who", "which", "that", "whom", "whose"}
+ORG_LABELS = ("ORG", "GPE", "FAC")
+NOUNS = ("NOUN", "PROPN")
+NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP", "FAC", "PRODUCT", "WORK_OF_ART")
+NOMINAL = ("NOUN", "PROPN", "PRON", "NUM")
+NEAR = 150  # tokens, a few sentences: how far back "the network" looks for the network named
+DEFINITE = frozenset({"the", "this", "that", "his", "her", "its", "their"})
 
 
 @dataclass(frozen=True)
@@ -34,11 +45,19 @@ class SourceResolution:
 
 
 def span_root(span: Span) -> Token:
-    """The token of the span whose head lies outside it."""
-    for tok in span:
-        if tok.head.i < span.start or tok.head.i >= span.end or tok.head.i == tok.i:
-            return tok
-    return span[-1]
+    """The word that heads the span: of its words whose head lies outside it, a subject, else the
+    first noun (the last of a compound the parser joined to the next word: "law enforcement -
+    technology companies"); where the parse strays ("-One poll", "Current and former officials"),
+    the first noun whose head is no noun."""
+    outside = [t for t in span if t.head.i < span.start or t.head.i >= span.end or t.head.i == t.i]
+    nominal = [t for t in outside if t.pos_ in NOMINAL]
+    subject = next((t for t in nominal if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is not None:
+        return subject
+    if nominal:
+        return nominal[-1] if nominal[0].dep_ == "compound" else nominal[0]
+    inner = next((t for t in span if t.pos_ in NOMINAL and t.head.pos_ not in NOMINAL), None)
+    return inner or (outside[0] if outside else span[-1])
 
 
 def _apposed_to(token: Token, root: Token) -> bool:
@@ -50,18 +69,32 @@ def _apposed_to(token: Token, root: Token) -> bool:
     return False
 
 
+def antecedent(pronoun: Token) -> Token | None:
+    """What a relative pronoun stands for: the noun its clause hangs on ("Ivanka Trump, who said"),
+    or when the parse misses the clause, the nearest noun before it in the sentence."""
+    if pronoun.head.dep_ in ("relcl", "acl") and pronoun.head.head.i < pronoun.i:
+        return pronoun.head.head
+    for tok in reversed(pronoun.doc[pronoun.sent.start : pronoun.i]):
+        if tok.pos_ in ("NOUN", "PROPN", "PRON"):
+            return tok
+        if tok.pos_ not in ("PUNCT", "ADV"):
+            return None
+    return None
+
+
 class SpeakerTracker:
     """Walks one doc's claims in order, naming each source and remembering speakers."""
 
-    def __init__(self, doc: Doc, titles: frozenset[str], organisations: frozenset[str] = frozenset()) -> None:
+    def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
-        self.titles = titles
-        self.organisations = organisations
+        self.lexicon = lexicon
+        self.titles = lexicon.titles
         self.ents = tuple(doc.ents)  # made once: each ``Span.ents`` call rebuilds every entity of the doc
         self.people = [ent for ent in self.ents if ent.label_ == "PERSON"]
         self.surnames = {ent[-1].text for ent in self.people}
         self.last_person: str | None = None
-        self.last_group: str | None = None
+        self.last_group: SourceResolution | None = None  # what "they" stands for
+        self.after_unnamed = False  # whether the previous source was anonymous
 
     def ents_in(self, span: Span) -> list[Span]:
         """The doc's entities inside ``span`` (what ``span.ents`` gives)."""
@@ -109,65 +142,172 @@ class SpeakerTracker:
                 continue
             if title is None:
                 return self.full_name(ent)
+            if ent[-1].dep_ == "poss":  # "Clinton's top aides" are not Clinton
+                continue
             window = self.doc[max(ent.start - 4, 0) : min(ent.end + 4, len(self.doc))]
             if any(t.lemma_.lower() == title for t in window):
                 return self.full_name(ent)
         return None
 
-    def resolve(self, source: Span | None) -> SourceResolution:
-        """The source's kind and the speaker's name, if known; None means the text names none."""
-        kind, speaker = self._kind_and_speaker(source)
-        return SourceResolution(kind, speaker)
+    def org_before(self, root: Token) -> str | None:
+        """The organisation a definite description stands for: the latest one named before it whose
+        name holds the noun ("the department" -> "the State Department"), else for a bare noun
+        ("the network") the latest organisation named, within ``NEAR`` tokens."""
+        named = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ == "ORG"]
+        noun = root.lower_
+        found = next((e for e in reversed(named) if noun in e.text.lower()), None)
+        if found is None and named and not any(c.dep_ in ("compound", "amod", "poss") for c in root.children):
+            found = named[-1]
+        return " ".join(found.text.split()) if found is not None else None
 
-    def _kind_and_speaker(self, source: Span | None) -> tuple[str, str | None]:
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Capitalised words the article uses as names: inside an entity or capitalised mid-sentence,
+        so "Hannity" the tagger took for a common noun at a sentence's start is still a name."""
+        return frozenset(
+            t.text
+            for t in self.doc
+            if t.is_title and t.pos_ in NOUNS and (t.ent_type_ in NAME_LABELS or (not t.ent_type_ and not t.is_sent_start))
+        )
+
+    def listed_word(self, root: Token, *, entity: bool = False) -> bool:
+        """Whether a capitalised word is a common noun of the word lists: "Aides" opening a sentence
+        (which the NER may call a person), "Exit Polls" in a headline (the tagger calls "chamber"
+        PROPN too); only a word outside any entity unless ``entity``."""
+        if root.ent_type_ and not entity:
+            return False
+        return listed_lemma(root, self.lexicon) is not None
+
+    def antecedent_of(self, pronoun: Token, plural: bool) -> SourceResolution | None:
+        """What "they" or "it" stands for: the latest subject before it, in its sentence or the one
+        before, that is plural (for "they") or an organisation or document (for "it")."""
+        sents = [s for s in self.doc.sents if s.start <= pronoun.i][-2:]
+        start = sents[0].start if sents else 0
+        for tok in reversed(self.doc[start : pronoun.i]):
+            if tok.dep_ not in ("nsubj", "nsubjpass") or tok.pos_ not in ("NOUN", "PROPN"):
+                continue
+            if plural != is_plural(tok):
+                continue
+            resolved = self._resolve(self.doc[tok.left_edge.i : tok.i + 1])
+            if plural or resolved.kind in ("organisation", "document"):
+                return resolved
+            if tok.pos_ == "PROPN" and tok.ent_type_ != "PERSON":  # a name "it" stands for is no person's
+                return SourceResolution("organisation", " ".join(self.doc[tok.left_edge.i : tok.i + 1].text.split()))
+        return None
+
+    def introduced_unnamed(self, root: Token) -> bool:
+        """Whether the article last brought in this role unnamed, with "a" or "an" ("an aide ... The
+        aide declined"), rather than beside a person's name ("spokesman Ian Kelly")."""
+        lemma = root.lemma_
+        for tok in reversed(self.doc[: root.i]):
+            if tok.lemma_ != lemma or tok.pos_ != "NOUN":
+                continue
+            if any(c.lower_ in ("a", "an") for c in tok.children):
+                return True
+            window = self.doc[max(tok.i - 4, 0) : tok.i + 5]
+            if any(t.ent_type_ == "PERSON" and t.dep_ != "poss" for t in window):
+                return False
+        return False
+
+    def resolve(self, source: Span | None) -> SourceResolution:
+        """The source's kind, the speaker's name if known, and for an anonymous source what the
+        article discloses about it; None means the text names no source."""
         if source is None:
-            return "none", None
+            return SourceResolution("none")
+        resolved = self._resolve(source)
+        self.after_unnamed = resolved.kind == "anonymous"
+        if resolved.kind in ("group", "anonymous", "organisation"):
+            self.last_group = resolved
+        return resolved
+
+    def _resolve(self, source: Span) -> SourceResolution:
         root = span_root(source)
-        if root.tag_ in ("WP", "WDT") and root.head.dep_ in ("relcl", "acl") and root.head.head.i < root.i:
-            antecedent = root.head.head  # "Ivanka Trump, who portrayed him as ..."
-            return self._kind_and_speaker(source.doc[antecedent.left_edge.i : antecedent.i + 1])
         low = root.lower_
+        if low in RELATIVE_PRONOUNS and root.tag_ in ("WP", "WDT", "WP$"):
+            found = antecedent(root)
+            if found is not None and found.i != root.i:  # "Ivanka Trump, who portrayed him as ..."
+                return self._resolve(source.doc[found.left_edge.i : found.i + 1])
+            return SourceResolution("pronoun")
         if root.pos_ == "PRON":
-            if low in PERSON_PRONOUNS:
-                speaker = self.last_person or self.person_before(root.i)
-            elif low in GROUP_PRONOUNS:
-                speaker = self.last_group
-            else:
-                speaker = None
-            return "pronoun", speaker
-        if root.ent_type_ == "PERSON" or (root.is_title and self.is_person_name(source, root)):
+            return self._pronoun(root, low)
+        listed = self.listed_word(root, entity=root.pos_ == "NOUN")
+        proper = root.text[:1].isupper() and not listed and (root.pos_ == "PROPN" or root.text in self.names)
+        if (
+            (root.ent_type_ == "PERSON" and not listed)
+            or (proper and root.is_title and self.is_person_name(source, root))
+            or (root.ent_type_ in ("ORG", "NORP") and root.text in self.surnames)  # "Reynolds" the NER took for a firm
+        ):
             ent = self.entity_at(root, source)
             words = root.doc[root.left_edge.i : root.i + 1].text.split()
             name = self.full_name(ent) if ent is not None else " ".join(words)
-            return "person", self.remember(name)
-        proper = root.pos_ == "PROPN" and root.text[:1].isupper()  # the tagger calls "chamber" PROPN too
+            return SourceResolution("person", self.remember(name))
+        if root.ent_type_ == "NORP" and is_plural(root):
+            return SourceResolution("group")  # "Democrats", "Palestinians"
         if root.ent_type_ in ORG_LABELS and proper:
             ent = self.entity_at(root, source)
-            name = " ".join((ent.text if ent is not None else root.text).split())
-            self.last_group = name
-            return "organisation", name
-        if proper:
-            return "person", self.remember(" ".join(source.text.split()))
+            return SourceResolution("organisation", " ".join((ent.text if ent is not None else root.text).split()))
+        if proper and root.lower_ not in self.lexicon.organisations:  # "The Super PAC" is no one's name
+            return SourceResolution("person", self.remember(" ".join(source.text.split())))
         named = next((e for e in self.ents_in(source) if e.label_ == "PERSON" and _apposed_to(e[-1], root)), None)
+        opening = self.entity_at(source[0], source)
+        if (
+            named is None
+            and opening is not None
+            and opening.label_ == "PERSON"
+            and opening.start == source.start
+            and opening[-1].dep_ not in ("poss", "compound")  # "Clinton's campaign", "Clinton advisers"
+            and any(t.pos_ == "PROPN" for t in opening)  # "Aides" the NER took for a name
+        ):
+            named = opening  # "Deborah Reynolds - Santilli's girlfriend -", parsed around the dash
         if named is not None:  # "the ministry's lawyer, Tom Brown"
-            return "person", self.remember(self.full_name(named))
+            return SourceResolution("person", self.remember(self.full_name(named)))
+        return self._described(source, root)
+
+    def _pronoun(self, root: Token, low: str) -> SourceResolution:
+        """A personal pronoun takes the latest fitting speaker; without one it stays a pronoun."""
+        if low in PERSON_PRONOUNS:
+            speaker = self.last_person or self.person_before(root.i)
+            return SourceResolution("person", speaker) if speaker else SourceResolution("pronoun")
+        if low in GROUP_PRONOUNS:
+            found = self.antecedent_of(root, plural=True) or self.last_group
+            if found is not None:
+                return found
+        if low in THING_PRONOUNS:
+            found = self.antecedent_of(root, plural=False)
+            if found is not None:
+                return found
+            near = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ in ORG_LABELS]
+            if near:  # "Facebook closed the page on Thursday. It said ..."
+                return SourceResolution("organisation", " ".join(near[-1].text.split()))
+        if low in self.lexicon.groups:  # "many", "some", "others"
+            return SourceResolution("group")
+        return SourceResolution("pronoun")
+
+    def _described(self, source: Span, root: Token) -> SourceResolution:
+        """A phrase headed by a common noun: a definite description of someone named before, or
+        what its head word says (document, organisation, group, unnamed people)."""
+        kind = noun_kind(source, root, self.lexicon)
+        definite = any(c.lower_ in DEFINITE or c.dep_ == "poss" for c in root.children if c.dep_ in ("det", "poss"))
+        if kind == "organisation":
+            speaker = self.org_before(root) if definite and not is_plural(root) else None
+            return SourceResolution("organisation", speaker)
+        if kind != "people":
+            return SourceResolution(kind)
         lemma = root.lemma_.lower()
-        if lemma in self.organisations:  # "the city's finance department"
-            self.last_group = None
-            return "organisation", None
-        determiners = {c.lower_ for c in root.children if c.dep_ in ("det", "poss")}
-        if lemma in self.titles and root.tag_ == "NN" and determiners & {"the", "his", "her", "its", "their"}:
+        if definite and not is_plural(root) and not self.introduced_unnamed(root):
             named = self.person_before(root.i, lemma)
-            if named:
-                return "person", self.remember(named)
-        self.last_group = None  # "they" after "the officials" names nobody
-        return "anonymous", None
+            if named is None and not (self.after_unnamed and lemma in self.lexicon.insiders):
+                named = self.last_person or self.person_before(root.i)  # "The new speaker" named before
+            if named:  # "The Republican nominee" -> the nominee the article named
+                return SourceResolution("person", self.remember(named))
+        found = disclose(source, root, self.lexicon)
+        return SourceResolution("anonymous", None, found.affiliation, found.organisation, found.reason)
 
 
 def classify_sources(doc: Doc, spans: Iterable[tuple[int, int]], lexicon: Lexicon) -> list[SourceResolution]:
     """Resolve source phrases given as character offsets, in text order, as the claim component
     resolves its claims' sources (what ``claimflow evaluate --source-kinds`` scores)."""
-    tracker = SpeakerTracker(doc, lexicon.titles, lexicon.organisations)
+    tracker = SpeakerTracker(doc, lexicon)
     resolved = []
     for start, end in spans:
         span = doc.char_span(start, end, alignment_mode="expand")

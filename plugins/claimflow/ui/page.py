@@ -194,7 +194,8 @@ def _trends_table(points: list[TrendPoint]) -> str:
     return (
         "<div class=scroll><table><thead><tr><th>day</th><th class=num>articles</th><th class=num>claims</th>"
         "<th class=num>entities</th><th class=num>quarantined</th><th class=num>claims per article</th>"
-        f"<th class=num>anonymous sources</th></tr></thead><tbody>{rows}</tbody></table></div>"
+        '<th class=num title="claims whose source is unnamed people; documents, groups and sources the article '
+        f'names elsewhere are not counted">anonymous sources</th></tr></thead><tbody>{rows}</tbody></table></div>'
     )
 
 
