@@ -37,10 +37,11 @@ PERSON, ORG = "PERSON", "ORG"
 KEPT_LABELS = frozenset(ENTITY_LABELS)  # DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL are not entities
 SPEAKER_LABELS = (PERSON, ORG)
 NAMED_KINDS = ("person", "organisation", "pronoun")  # source kinds whose speaker is someone an entity can be
-# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -": upper-case place words opening the text, then a dash
+# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -": upper-case place words opening the
+# text, then a dash; a heading such as "SERVICE NOTICE:" is no entity of the story either
 DATELINE = re.compile(
     r"\A\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)*)?"
-    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?[–—-]+\s"
+    r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:[–—-]+|:)\s"
 )
 ARTICLE = re.compile(r"(?:the|The|THE)\s+")
 POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
@@ -150,6 +151,8 @@ def _mentions(doc: Doc, aliases: Aliases) -> Iterator[tuple[Mention, str]]:
         label = ent.label_
         if label not in KEPT_LABELS or ent.end_char <= skip_until:
             continue
+        if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
+            continue
         start, end = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON, aliases=aliases)
         name = " ".join(text[start:end].split())
         if name and any(c.isupper() for c in name):
@@ -187,36 +190,50 @@ def _group(doc: Doc, aliases: Aliases) -> list[_Group]:
 
 
 def _merge_surnames(groups: list[_Group]) -> list[_Group]:
-    """Move each mention of a person's last words ("Kelly", "Abu Zayd") into the person named in
-    full ("Ian Kelly") most recently before it; a mention before any such full name stays its own."""
+    """Move each mention of a person's last words ("Kelly", "Abu Zayd"), or of a first name only one
+    person or organisation of the article has ("Jonas", "Greyfield"), into the full name ("Ian Kelly")
+    mentioned most recently before it; a mention before any such full name stays its own. The short
+    form's own label does not matter for a person (the model labels "Pickering" ORG beside
+    "Thomas Pickering"): :func:`_may_merge`."""
     people: dict[str, list[tuple[int, _Group]]] = {}  # key of last words -> (start of a full mention, person)
+    first_names: dict[str, list[_Group]] = {}
     for group in groups:
         words = group.name.split()
-        if group.label() == PERSON and len(words) > 1:
-            for n in range(1, len(words)):
-                for mention in group.mentions:
-                    if len(mention.text.split()) == len(words):
-                        people.setdefault(name_key(" ".join(words[-n:])), []).append((mention.start, group))
-    if not people:
-        return groups
+        if group.fixed or len(words) < 2:
+            continue
+        first_names.setdefault(name_key(words[0]), []).append(group)
+        for mention in group.mentions:
+            if len(mention.text.split()) == len(words):
+                for n in range(1, len(words)):
+                    people.setdefault(name_key(" ".join(words[-n:])), []).append((mention.start, group))
+    for name, owners in first_names.items():
+        if len(owners) == 1 and name not in people and owners[0].label() in SPEAKER_LABELS:
+            people[name] = [(m.start, owners[0]) for m in owners[0].mentions]
     for full in people.values():
         full.sort(key=lambda item: item[0])
     kept: list[_Group] = []
     for group in groups:
         full = people.get(name_key(group.name))
-        if full is None or group.fixed:
+        if full is None or group.fixed or len(group.name.split()) >= len(full[0][1].name.split()):
             kept.append(group)
             continue
         rest = _Group(group.name, group.fixed)
         for mention in group.mentions:
             i = bisect.bisect_left(full, mention.start, key=lambda item: item[0])
-            if i and full[i - 1][1] is not group:
-                full[i - 1][1].add(mention, mention.text, PERSON)
+            person = full[i - 1][1] if i else None
+            if person and _may_merge(group.label(), person.label()):
+                person.add(mention, mention.text, PERSON)
             else:
                 rest.add(mention, " ".join(mention.text.split()), mention.label)
         if rest.mentions:
             kept.append(rest)
     return kept
+
+
+def _may_merge(short: str, full: str) -> bool:
+    """Whether a short form labelled ``short`` may join a full name labelled ``full``: into a person,
+    into an organisation of its own label or as a person the model took for one ("Bell" of "Marcus Bell")."""
+    return full == PERSON or (full == ORG and short in SPEAKER_LABELS)
 
 
 class _Index:
@@ -297,6 +314,16 @@ def _speaker_entity(claim: Claim, aliases: Aliases) -> Entity | None:
     return Entity(name, label, (Mention(start, start + len(name), name, label),))
 
 
+def _speaker_label(claim: Claim, label: str) -> str:
+    """The label of a claim's source entity: a person or an organisation as the claim's source kind
+    says ("Bassem Naim said", labelled GPE, is a person); after a pronoun, a person unless already one of them."""
+    if claim.source_kind == "person":
+        return PERSON
+    if claim.source_kind == "organisation":
+        return ORG
+    return label if label in SPEAKER_LABELS else PERSON
+
+
 def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases | None = None) -> tuple[Entity, ...]:
     """The canonical entities of ``doc`` in order of first mention, their labels repaired by the
     sources of ``claims`` (the article's claims) and their ids derived from name and label."""
@@ -311,12 +338,14 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
         if index.source_of(claim, aliases) is None and (made := _speaker_entity(claim, aliases)):
             entities.append(made)
             index = _Index(entities)
-    repaired = {}
+    votes: dict[int, Counter] = {}  # the label each claim an entity is the source of wants it to have
     for claim in claims:
-        i = index.source_of(claim, aliases)
-        if i is not None and entities[i].label not in SPEAKER_LABELS:
-            repaired[i] = PERSON if claim.source_kind != "organisation" else ORG
-    entities = [replace(e, label=repaired.get(i, e.label)) for i, e in enumerate(entities)]
+        if (i := index.source_of(claim, aliases)) is not None:
+            votes.setdefault(i, Counter())[_speaker_label(claim, entities[i].label)] += 1
+    entities = [
+        replace(e, label=max(votes[i], key=lambda label: (votes[i][label], label == e.label))) if i in votes else e
+        for i, e in enumerate(entities)
+    ]
     entities.sort(key=lambda e: e.mentions[0].start)
     return tuple(replace(e, entity_id=entity_id(e.name, e.label)) for e in entities)
 
