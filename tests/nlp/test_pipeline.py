@@ -28,10 +28,11 @@ def test_a_missing_model_names_what_to_install():
         load_nlp("xx_no_such_model")
 
 
-def test_entities_group_mentions_by_name_and_label():
+def test_entities_are_canonical_and_claims_link_to_them():
     (first, *_rest) = extract(load_nlp(MODEL), _articles())
     kelly = {e.name: e for e in first.entities if e.label == "PERSON"}["Ian Kelly"]
-    assert [m.start for m in kelly.mentions] == [0, 51]
+    assert [m.start for m in kelly.mentions] == [0, 40, 51]  # "Kelly" merged into the full name
+    assert first.claims[0].source_entity_id == kelly.entity_id
 
 
 def test_results_come_back_in_input_order_with_claims():
