@@ -49,7 +49,7 @@ def test_an_entity_has_the_same_id_in_every_article_and_one_row_per_article():
     second = {**_record(), "article_id": "b" * 16}
     rows = [extraction_rows(r, day="2026-11-26", run_id="r") for r in (first, second)]
     ids = {row["entities"][0]["entity_id"] for row in rows}
-    assert ids == {stable_id("PERSON", "Ian Kelly")  # = nlp.entities.entity_id, asserted there}
+    assert ids == {stable_id("PERSON", "Ian Kelly")}  # = nlp.entities.entity_id, asserted there
     assert [(row["entities"][0]["article_id"], row["mentions"][0]["article_id"]) for row in rows] == [
         ("a" * 16, "a" * 16), ("b" * 16, "b" * 16)]
     assert rows[0]["mentions"][0]["mention_id"] != rows[1]["mentions"][0]["mention_id"]
