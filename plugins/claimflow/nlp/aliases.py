@@ -72,6 +72,13 @@ def _clashes(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
     return {form: sorted(names) for form, names in owners.items() if len(names) > 1}
 
 
+def default_aliases() -> Aliases:
+    """The aliases file of the include folder the settings name (``CLAIMFLOW_INCLUDE``), read once."""
+    from claimflow.config import Settings
+
+    return load_aliases(Settings.from_env().include_dir / ALIASES_FILE)
+
+
 @functools.lru_cache(maxsize=8)
 def load_aliases(path: Path) -> Aliases:
     """The aliases file at ``path``, read once per process; a missing file means no aliases."""

@@ -14,11 +14,10 @@ from collections.abc import Iterable, Iterator
 
 import srsly
 
-from claimflow.config import Settings
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.models import Article, Claim, Extraction
-from claimflow.nlp.aliases import ALIASES_FILE, Aliases, load_aliases
+from claimflow.nlp.aliases import Aliases, default_aliases
 from claimflow.nlp.entities import canonical_entities, link_claims
 
 log = logging.getLogger(__name__)
@@ -80,8 +79,7 @@ def extract(
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
     whose doc never comes back (an error handler that skips failures) is logged and passed over.
     """
-    if aliases is None:
-        aliases = load_aliases(Settings.from_env().include_dir / ALIASES_FILE)
+    aliases = default_aliases() if aliases is None else aliases
     waiting: deque[Article] = deque()
 
     def texts() -> Iterator[str]:
