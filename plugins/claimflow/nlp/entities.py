@@ -47,6 +47,13 @@ ARTICLE = re.compile(r"(?:the|The|THE)\s+")
 POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
 ACRONYM_DEFINED = re.compile(r"\s*\(\s*([A-Z](?:\.?[A-Z&]){1,7}\.?)\s*\)")
 WORD = re.compile(r"\S+")
+PRECEDING_WORD = re.compile(r"([A-Z][\w.'’-]*) \Z")
+FOLLOWING_NAME = re.compile(r" [A-Z]")
+PARTICLES = frozenset({"al", "el", "de", "da", "di", "du", "del", "della", "der", "van", "von", "bin", "ibn", "le", "la"})
+# a PERSON after these ("in Caddon", "the village of Amblestow") is a place the model took for a person
+LOCATIVE = frozenset({"in", "at", "near", "across", "throughout", "outside", "inside"})
+PLACE_NOUNS = frozenset({"village", "town", "city", "island", "islands", "region", "district", "county", "province",
+                         "state", "country", "republic", "port", "kingdom", "capital", "municipality"})
 INITIALS_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le"})
 
 
@@ -72,15 +79,18 @@ def dateline_end(text: str) -> int:
 
 
 def clean_name(text: str, start: int, end: int, *, person: bool, aliases: Aliases) -> tuple[int, int]:
-    """``[start, end)`` narrowed to the name: no "the", no possessive and, for a person, no title
-    or lower-case role words before it ("State Department spokesman Ian Kelly" keeps "Ian Kelly"
-    only when the model made it one PERSON span)."""
+    """``[start, end)`` narrowed to the name: no "the", no possessive, no lower-case words after it
+    ("Civic Renewal party") and, for a person, no title or lower-case role words before it
+    ("State Department spokesman Ian Kelly" keeps "Ian Kelly" when the model made it one span)."""
     if match := ARTICLE.match(text, start, end):
         start = match.end()
     if match := POSSESSIVE.search(text, start, end):
         end = match.start()
+    words = [(m.start(), m.group()) for m in WORD.finditer(text, start, end)]
+    while len(words) > 1 and words[-1][1].islower():
+        words.pop()
+        end = words[-1][0] + len(words[-1][1])
     if person:
-        words = [(m.start(), m.group()) for m in WORD.finditer(text, start, end)]
         skip = _title_words(words, aliases)
         if skip < len(words):
             start = words[skip][0]
@@ -91,7 +101,7 @@ def _title_words(words: list[tuple[int, str]], aliases: Aliases) -> int:
     """How many of ``words`` (a person's name with its offsets) are titles or role words before the name."""
     i = 0
     while i < len(words) - 1:
-        if not words[i][1][0].isupper():  # "spokesman Ian Kelly"
+        if words[i][1].islower() and words[i][1] not in PARTICLES:  # "spokesman Ian Kelly", not "de Gaulle"
             i += 1
             continue
         size = next((n for n in range(min(aliases.max_title_words, len(words) - 1 - i), 0, -1)
@@ -121,15 +131,21 @@ class _Group:
     votes: Counter = field(default_factory=Counter)
     spacy_votes: Counter = field(default_factory=Counter)
 
-    def add(self, mention: Mention, name: str, vote: str) -> None:
+    def add(self, mention: Mention, name: str, vote: str | None) -> None:
+        """Add ``mention`` (named ``name``); ``vote`` None for a mention the model did not find."""
         self.mentions.append(mention)
-        self.votes[vote] += 1
-        self.spacy_votes[mention.label] += 1
+        if vote is not None:
+            self.votes[vote] += 1
+            self.spacy_votes[mention.label] += 1
         if not self.fixed and _fuller(name, self.name):
             self.name = name
 
     def label(self) -> str:
-        return _majority(self.votes, [m.label for m in self.mentions])
+        """The majority of the votes; a lone word the model also calls a place is no person ("Kaldmark")."""
+        votes = self.votes
+        if len(self.name.split()) == 1 and PERSON in votes and (votes["GPE"] or votes["LOC"]):
+            votes = Counter({label: n for label, n in votes.items() if label != PERSON})
+        return _majority(votes or Counter(m.label for m in self.mentions), [m.label for m in self.mentions])
 
 
 def _fuller(name: str, than: str) -> bool:
@@ -139,12 +155,12 @@ def _fuller(name: str, than: str) -> bool:
 
 def _majority(votes: Counter, order: list[str]) -> str:
     """The label with most votes; a tie goes to the one whose mention came first."""
-    top = max(votes.values())
-    return next(label for label in order if votes.get(label) == top) if order else max(votes, key=votes.get)
+    first = {label: -i for i, label in reversed(list(enumerate(order)))}
+    return max(votes, key=lambda label: (votes[label], first.get(label, -len(order))))
 
 
-def _mentions(doc: Doc, aliases: Aliases) -> Iterator[tuple[Mention, str]]:
-    """Each kept mention of ``doc`` with its name, in text order."""
+def _mentions(doc: Doc, aliases: Aliases) -> Iterator[tuple[Mention, str, str | None]]:
+    """Each kept mention of ``doc`` with its name and its label vote, in text order."""
     text = doc.text
     skip_until = dateline_end(text)
     for ent in doc.ents:
@@ -156,7 +172,41 @@ def _mentions(doc: Doc, aliases: Aliases) -> Iterator[tuple[Mention, str]]:
         start, end = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON, aliases=aliases)
         name = " ".join(text[start:end].split())
         if name and any(c.isupper() for c in name):
-            yield Mention(start, end, text[start:end], label), name
+            yield Mention(start, end, text[start:end], label), name, _vote(ent, label)
+
+
+def _vote(ent, label: str) -> str:
+    """The label a mention votes for: its own, but a place for a "person" in a place's position."""
+    if label != PERSON or ent.root.dep_ != "pobj":
+        return label
+    prep = ent.root.head
+    return "GPE" if prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lower_ in PLACE_NOUNS) else label
+
+
+def _repeats(text: str, found: list[tuple[Mention, str, str | None]], start_at: int, aliases: Aliases):
+    """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
+    Kettering"): one regular-expression pass over the text; they do not vote on labels."""
+    forms: dict[str, str] = {}
+    for mention, name, _ in found:
+        words = name.split()
+        forms.setdefault(name, mention.label)
+        if mention.label == PERSON and len(words) > 1:
+            forms.setdefault(words[-1], PERSON)
+    forms = {form: label for form, label in forms.items() if len(form) > 2 and form[0].isupper()}
+    if not forms:
+        return
+    pattern = re.compile(r"(?<![\w’'-])(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?![\w-])")
+    taken = sorted((m.start, m.end) for m, _, _ in found)
+    starts = [start for start, _ in taken]
+    for match in pattern.finditer(text, start_at):
+        start, end = match.span()
+        i = bisect.bisect_right(starts, start)
+        if (i and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end):
+            continue  # inside a name the model found
+        before = PRECEDING_WORD.search(text, max(0, start - 40), start)
+        if before and before.group(1).casefold() not in aliases.titles or FOLLOWING_NAME.match(text, end):
+            continue  # part of a longer name the model missed ("Kelly Street")
+        yield Mention(start, end, match.group(), forms[match.group()]), match.group(), None
 
 
 def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str]) -> tuple[str, bool]:
@@ -172,20 +222,22 @@ def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dic
 
 def _group(doc: Doc, aliases: Aliases) -> list[_Group]:
     """The article's mentions grouped by canonical form, surnames merged into their person."""
-    found = list(_mentions(doc, aliases))
     text = doc.text
+    found = list(_mentions(doc, aliases))
+    found += _repeats(text, found, dateline_end(text), aliases)
+    found.sort(key=lambda item: item[0].start)
     defined: dict[str, str] = {}  # "the United Nations (U.N.)": key of "U.N." -> "United Nations"
     initials: dict[str, str] = {}  # "UN" -> "United Nations" when the article names it
-    for mention, name in found:
+    for mention, name, _ in found:
         if match := ACRONYM_DEFINED.match(text, mention.end, mention.end + 16):
             defined[name_key(match.group(1))] = name
         if len(name.split()) > 1 and not _is_acronym(name):
             initials.setdefault(name_key(_initials(name)), name)
     groups: dict[str, _Group] = {}
-    for mention, name in found:
+    for mention, name, vote in found:
         canonical, fixed = _resolve(name, aliases, defined, initials if _is_acronym(name) else {})
         group = groups.setdefault(name_key(canonical), _Group(canonical, fixed))
-        group.add(mention, name, mention.label)
+        group.add(mention, name, vote)
     return _merge_surnames(list(groups.values()))
 
 
@@ -331,7 +383,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     aliases = default_aliases() if aliases is None else aliases
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
-               spacy_label=_majority(g.spacy_votes, [m.label for m in g.mentions]))
+               spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), [m.label for m in g.mentions]))
         for g in _group(doc, aliases)
     ]
     index = _Index(entities)
