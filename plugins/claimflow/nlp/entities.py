@@ -7,13 +7,17 @@ baseline the canonical layer is measured against.
 ``doc.ents`` and a few dicts:
 
 - a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title
-  before a person ("Sen. John Kerry" -> "John Kerry"); dates, numbers, money and the like, names
-  without a capital letter, and the dateline ("JERUSALEM –" opening the text) are left out;
+  before a person ("Sen. John Kerry" -> "John Kerry"), no lower-case words after it; dates,
+  numbers, money and the like, common nouns, names without a capital letter, and the dateline
+  ("JERUSALEM –" opening the text) are left out; a name the model found once is found again
+  where it recurs untagged ("Kettering" after "Dolores Kettering"), in one regex pass;
 - forms merge into one name: the aliases file ("U.N." -> "United Nations"), an acronym the article
-  defines ("the United Nations (U.N.)") or whose letters are the initials of a name it gives, and a
-  surname (or any last words) into the person named in full most recently before it;
-- the label is the majority of the mentions' labels (a surname merged into a person votes PERSON),
-  then repaired by the claims: a name that is a claim's source is a person or an organisation;
+  defines ("the United Nations (U.N.)") or whose letters are the initials of a name it gives, a
+  surname (or any last words) into the person named in full most recently before it, and a first
+  name only one person has;
+- the label is the majority of the mentions' labels (a surname merged into a person votes PERSON,
+  a "person" in a place's position votes GPE), then repaired by the claims: a name that is a
+  claim's source is a person or an organisation, as the claim's source kind says;
 - ``entity_id`` derives from the canonical name and label alone (:func:`entity_id`).
 
 ``link_claims`` gives each claim its source's entity and the entities its content mentions.
@@ -353,8 +357,9 @@ def speaker_name(speaker: str, aliases: Aliases) -> str:
     return aliases.resolve(name) or name
 
 
-def _speaker_entity(claim: Claim, aliases: Aliases) -> Entity | None:
-    """An entity for a claim's named speaker the model did not tag, when the source spells the name."""
+def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases) -> Entity | None:
+    """An entity for a claim's named speaker the model did not tag, when the source spells the name
+    and it is a proper noun ("Campaigners said" names nobody)."""
     if claim.source is None or not claim.speaker or claim.source_kind not in ("person", "organisation"):
         return None
     name = speaker_name(claim.speaker, aliases)
@@ -363,6 +368,9 @@ def _speaker_entity(claim: Claim, aliases: Aliases) -> Entity | None:
         return None
     label = PERSON if claim.source_kind == "person" else ORG
     start = claim.source.start + offset
+    span = doc.char_span(start, start + len(name), alignment_mode="expand")
+    if span is not None and doc.has_annotation("TAG") and not any(token.pos_ == "PROPN" for token in span):
+        return None
     return Entity(name, label, (Mention(start, start + len(name), name, label),))
 
 
@@ -388,7 +396,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     ]
     index = _Index(entities)
     for claim in claims:
-        if index.source_of(claim, aliases) is None and (made := _speaker_entity(claim, aliases)):
+        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases)):
             entities.append(made)
             index = _Index(entities)
     votes: dict[int, Counter] = {}  # the label each claim an entity is the source of wants it to have
