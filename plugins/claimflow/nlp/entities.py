@@ -51,6 +51,8 @@ ARTICLE = re.compile(r"(?:the|The|THE)\s+")
 POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
 ACRONYM_DEFINED = re.compile(r"\s*\(\s*([A-Z](?:\.?[A-Z&]){1,7}\.?)\s*\)")
 WORD = re.compile(r"\S+")
+CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
+NAME_GOES_ON = re.compile(r"[\w-]")
 PRECEDING_WORD = re.compile(r"([A-Z][\w.'’-]*) \Z")
 FOLLOWING_NAME = re.compile(r" [A-Z]")
 PARTICLES = frozenset({"al", "el", "de", "da", "di", "du", "del", "della", "der", "van", "von", "bin", "ibn", "le", "la"})
@@ -163,9 +165,8 @@ def _majority(votes: Counter, order: list[str]) -> str:
     return max(votes, key=lambda label: (votes[label], first.get(label, -len(order))))
 
 
-def _mentions(doc: Doc, aliases: Aliases) -> Iterator[tuple[Mention, str, str | None]]:
-    """Each kept mention of ``doc`` with its name and its label vote, in text order."""
-    text = doc.text
+def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[tuple[Mention, str, str | None]]:
+    """Each kept mention of ``doc`` (whose text is ``text``) with its name and its label vote, in text order."""
     skip_until = dateline_end(text)
     for ent in doc.ents:
         label = ent.label_
@@ -189,28 +190,33 @@ def _vote(ent, label: str) -> str:
 
 def _repeats(text: str, found: list[tuple[Mention, str, str | None]], start_at: int, aliases: Aliases):
     """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
-    Kettering"): one regular-expression pass over the text; they do not vote on labels."""
+    Kettering"): one pass over the capitalized words of the text; they do not vote on labels."""
     forms: dict[str, str] = {}
     for mention, name, _ in found:
         words = name.split()
         forms.setdefault(name, mention.label)
         if mention.label == PERSON and len(words) > 1:
             forms.setdefault(words[-1], PERSON)
-    forms = {form: label for form, label in forms.items() if len(form) > 2 and form[0].isupper()}
-    if not forms:
-        return
-    pattern = re.compile(r"(?<![\w’'-])(?:" + "|".join(map(re.escape, sorted(forms, key=len, reverse=True))) + r")(?![\w-])")
+    by_word: dict[str, list[str]] = {}  # first word -> forms starting with it, longest first
+    for form in sorted(forms, key=len, reverse=True):
+        if len(form) > 2 and (first := CAPITALIZED.match(form)):
+            by_word.setdefault(first.group(), []).append(form)
     taken = sorted((m.start, m.end) for m, _, _ in found)
     starts = [start for start, _ in taken]
-    for match in pattern.finditer(text, start_at):
-        start, end = match.span()
+    for word in CAPITALIZED.finditer(text, start_at):
+        start = word.start()
+        form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
+                     and not NAME_GOES_ON.match(text, start + len(f))), None)
+        if form is None:
+            continue
+        end = start + len(form)
         i = bisect.bisect_right(starts, start)
         if (i and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end):
             continue  # inside a name the model found
         before = PRECEDING_WORD.search(text, max(0, start - 40), start)
         if before and before.group(1).casefold() not in aliases.titles or FOLLOWING_NAME.match(text, end):
             continue  # part of a longer name the model missed ("Kelly Street")
-        yield Mention(start, end, match.group(), forms[match.group()]), match.group(), None
+        yield Mention(start, end, form, forms[form]), form, None
 
 
 def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str]) -> tuple[str, bool]:
@@ -226,8 +232,8 @@ def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dic
 
 def _group(doc: Doc, aliases: Aliases) -> list[_Group]:
     """The article's mentions grouped by canonical form, surnames merged into their person."""
-    text = doc.text
-    found = list(_mentions(doc, aliases))
+    text = doc.text  # spaCy joins the tokens on every call: once per article
+    found = list(_mentions(doc, text, aliases))
     found += _repeats(text, found, dateline_end(text), aliases)
     found.sort(key=lambda item: item[0].start)
     defined: dict[str, str] = {}  # "the United Nations (U.N.)": key of "U.N." -> "United Nations"
@@ -369,7 +375,8 @@ def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases) -> Entity | None:
     label = PERSON if claim.source_kind == "person" else ORG
     start = claim.source.start + offset
     span = doc.char_span(start, start + len(name), alignment_mode="expand")
-    if span is not None and doc.has_annotation("TAG") and not any(token.pos_ == "PROPN" for token in span):
+    tags = [token.pos_ for token in span] if span is not None else []
+    if any(tags) and "PROPN" not in tags:  # tagged, and no proper noun
         return None
     return Entity(name, label, (Mention(start, start + len(name), name, label),))
 

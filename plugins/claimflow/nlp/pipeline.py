@@ -16,36 +16,43 @@ import srsly
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
-from claimflow.models import Article, Claim, Extraction
-from claimflow.nlp.aliases import Aliases, default_aliases
+from claimflow.models import Article, Claim, Entity, Extraction, Mention
 from claimflow.nlp.entities import canonical_entities, link_claims
+from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 
 log = logging.getLogger(__name__)
 
 CLAIMS_COMPONENT = "claimflow_claims"
 _CLAIM_KEY = "__claimflow_claim__"
+_ENTITY_KEY = "__claimflow_entity__"
 
 
-def _encode_claim(obj, chain=None):
-    """msgpack encoder: lets docs carrying claims travel between ``nlp.pipe`` processes."""
+def _encode_record(obj, chain=None):
+    """msgpack encoder: lets docs carrying claims and entities travel between ``nlp.pipe`` processes."""
     if isinstance(obj, Claim):
         return {_CLAIM_KEY: obj.to_dict()}
+    if isinstance(obj, Entity):
+        return {_ENTITY_KEY: [obj.name, obj.label, obj.entity_id, obj.spacy_label,
+                              [[m.start, m.end, m.text, m.label] for m in obj.mentions]]}
     return obj if chain is None else chain(obj)
 
 
-def _decode_claim(obj, chain=None):
+def _decode_record(obj, chain=None):
     if isinstance(obj, dict) and _CLAIM_KEY in obj:
         return Claim.from_dict(obj[_CLAIM_KEY])
+    if isinstance(obj, dict) and _ENTITY_KEY in obj:
+        name, label, entity_id, spacy_label, mentions = obj[_ENTITY_KEY]
+        return Entity(name, label, tuple(Mention(*m) for m in mentions), entity_id, spacy_label)
     return obj if chain is None else chain(obj)
 
 
-srsly.msgpack_encoders.register("claimflow_claim", func=_encode_claim)
-srsly.msgpack_decoders.register("claimflow_claim", func=_decode_claim)
+srsly.msgpack_encoders.register("claimflow_claim", func=_encode_record)
+srsly.msgpack_decoders.register("claimflow_claim", func=_decode_record)
 
 
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str):
-    """The spaCy pipeline ``model`` with claimflow's claim component added, cached per process.
+    """The spaCy pipeline ``model`` with claimflow's claim and entity components added, cached per process.
 
     Nothing is downloaded: a model that is not installed raises ModelNotInstalled with the
     package to install.
@@ -63,23 +70,23 @@ def load_nlp(model: str):
         ) from exc
     if CLAIMS_COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(CLAIMS_COMPONENT)
+    if ENTITIES_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(ENTITIES_COMPONENT)
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
 
 def extract(
-    nlp, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1, progress_every: int = 500,
-    aliases: Aliases | None = None,
+    nlp, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1, progress_every: int = 500
 ) -> Iterator[Extraction]:
     """Canonical entities and claims linked to them of each article, streamed in input order,
-    with progress logged. ``aliases`` default to the include folder's aliases file.
+    with progress logged. A pipeline without the ``claimflow_entities`` component gets them here.
 
     Plain texts go into ``nlp.pipe`` and the articles wait in a queue beside it: with
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
     whose doc never comes back (an error handler that skips failures) is logged and passed over.
     """
-    aliases = default_aliases() if aliases is None else aliases
     waiting: deque[Article] = deque()
 
     def texts() -> Iterator[str]:
@@ -98,5 +105,8 @@ def extract(
         if done % progress_every == 0:
             rate = done / (time.perf_counter() - started)
             log.info("extract progress articles=%d per_second=%.1f", done, rate)
-        entities = canonical_entities(doc, doc._.claims, aliases)
-        yield Extraction(article, entities, link_claims(doc._.claims, entities, aliases))
+        if doc._.entities is None:
+            entities = canonical_entities(doc, doc._.claims)
+            yield Extraction(article, entities, link_claims(doc._.claims, entities))
+        else:
+            yield Extraction(article, tuple(doc._.entities), tuple(doc._.claims))
