@@ -198,6 +198,13 @@ def test_dates_times_numbers_money_percent_ordinals_and_quantities_are_no_entiti
     assert {e.label for e in found} <= set(ENTITY_LABELS)
 
 
+def test_an_article_without_names_has_no_entities_and_its_claims_no_links():
+    text = "It rained, they said."
+    said = claim(text, "they", "pronoun")
+    assert canonical_entities(doc_of(text), [said], aliases=ALIASES) == ()
+    assert link_claims([said], (), ALIASES)[0].entity_ids == () and canonical_entities(BLANK("")) == ()
+
+
 def test_a_name_without_a_capital_letter_is_no_entity():
     text = "He is a favorite for secretary of state."
     assert canonical_entities(doc_of(text, ("state", "ORG")), aliases=ALIASES) == ()
