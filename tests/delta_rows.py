@@ -14,7 +14,8 @@ from claimflow.tables import SCHEMAS, stable_id
 
 
 def claim_row(day: str, run_id: str, article: int, index: int, *, source_kind: str, speaker: str | None,
-              quote_type: str = "direct") -> dict[str, Any]:
+              quote_type: str = "direct", source_entity_id: str | None = None,
+              entity_ids: tuple[str, ...] = ()) -> dict[str, Any]:
     """One claims row; ids derive from the day, article and index so they are stable."""
     article_id = stable_id(day, article)
     return {
@@ -24,7 +25,15 @@ def claim_row(day: str, run_id: str, article: int, index: int, *, source_kind: s
         "content": [{"start": 11, "end": 30, "text": "the bridge would reopen"}],
         "content_text": "the bridge would reopen", "source_kind": source_kind, "speaker": speaker,
         "quote_type": quote_type, "stance": "neutral", "hedges": [], "confidence": 0.9,
-        "dt": day, "run_id": run_id,
+        "source_entity_id": source_entity_id, "entity_ids": list(entity_ids), "dt": day, "run_id": run_id,
+    }
+
+
+def entity_row(day: str, run_id: str, article: int, name: str, label: str) -> dict[str, Any]:
+    """One entities row: the canonical entity (``name``, ``label``) of an article, its id as extract derives it."""
+    return {
+        "entity_id": stable_id(label, name), "article_id": stable_id(day, article), "name": name, "label": label,
+        "spacy_label": label, "n_mentions": 1, "dt": day, "run_id": run_id,
     }
 
 

@@ -13,8 +13,9 @@ from claimflow.config import Settings
 from claimflow.models import SOURCE_KINDS
 from claimflow.readers import connect, connect_day, dashboard_queries, sql_name, views_sql
 from claimflow.storage.delta import storage_options, table_uri
+from claimflow.tables import stable_id
 
-from delta_rows import article_row, claim_row, manifest_for, write_rows
+from delta_rows import article_row, claim_row, entity_row, manifest_for, write_rows
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 DAY_1, DAY_2 = "2026-11-25", "2026-11-26"
@@ -84,7 +85,90 @@ def test_top_speakers(db):
 
 
 def test_every_dashboard_query_is_tested():
-    assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "anonymous_sources", "claims_by_source_kind", "top_speakers"}
+    assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "anonymous_sources", "claims_by_source_kind", "top_speakers",
+                                               "top_entities_day", "top_entities_period", "entities_together",
+                                               "quoted_about_entity"}
+
+
+# Entities: (name, label) by short name; who is mentioned in each article and who said what about whom
+ENTITIES = {"ann": ("Ann", "PERSON"), "bob": ("Bob", "PERSON"), "council": ("City Council", "ORG"),
+            "bridge": ("Elm Bridge", "FAC")}
+MENTIONED = {(DAY_1, 0): ["ann", "bridge"], (DAY_1, 1): ["ann", "council"], (DAY_1, 2): ["council", "bridge"],
+             (DAY_2, 0): ["bob", "ann", "bridge"], (DAY_2, 1): ["ann", "bob"]}
+# (day, article, source kind, who said it, about whom)
+SAID = [(DAY_1, 0, "person", "ann", ["bridge"]), (DAY_1, 0, "anonymous", None, ["ann", "bridge"]),
+        (DAY_1, 1, "person", "ann", ["council"]), (DAY_1, 2, "organisation", "council", ["bridge"]),
+        (DAY_1, 2, "anonymous", None, ["council"]),
+        (DAY_2, 0, "person", "bob", ["ann"]), (DAY_2, 0, "person", "bob", ["bridge"]),
+        (DAY_2, 1, "person", "ann", ["bob"]), (DAY_2, 1, "anonymous", None, ["bob"])]
+
+
+def eid(short: str) -> str:
+    name, label = ENTITIES[short]
+    return stable_id(label, name)
+
+
+@pytest.fixture(scope="module")
+def entity_db(tmp_path_factory):
+    """Two days of articles, canonical entities and claims linked to them, published as publish does."""
+    settings = Settings(lake=str(tmp_path_factory.mktemp("entity-lake")))
+    for day in (DAY_1, DAY_2):
+        said = [(i, row) for i, row in enumerate(SAID) if row[0] == day]
+        rows = {
+            "articles": [article_row(day, "r", a) for (d, a) in MENTIONED if d == day],
+            "entities": [entity_row(day, "r", a, *ENTITIES[e]) for (d, a), es in MENTIONED.items() if d == day for e in es],
+            "claims": [claim_row(day, "r", a, i, source_kind=kind, speaker=who and ENTITIES[who][0],
+                                 source_entity_id=who and eid(who), entity_ids=tuple(map(eid, about)))
+                       for i, (_, a, kind, who, about) in said],
+        }
+        for table, table_rows in rows.items():
+            write_rows(table_uri(settings, table), table, table_rows, day=day)
+    return connect(settings)
+
+
+def test_top_entities_of_each_day_with_their_anonymous_share(entity_db):
+    rows = [row[:6] for row in query(entity_db, "top_entities_day")]
+    assert rows == [
+        (DAY_1, "Ann", "PERSON", 2, 3, 0.333), (DAY_1, "City Council", "ORG", 1, 3, 0.333),  # the bridge is no speaker
+        (DAY_2, "Bob", "PERSON", 2, 4, 0.25), (DAY_2, "Ann", "PERSON", 1, 2, 0.0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "expected"),
+    [
+        pytest.param(DAY_1, DAY_2, [("Ann", "PERSON", 3, 5, 0.2, 2), ("Bob", "PERSON", 2, 4, 0.25, 1),
+                                    ("City Council", "ORG", 1, 3, 0.333, 1)], id="both days"),
+        pytest.param(DAY_2, DAY_2, [("Bob", "PERSON", 2, 4, 0.25, 1), ("Ann", "PERSON", 1, 2, 0.0, 1)], id="one day"),
+        pytest.param("2026-12-01", "2026-12-31", [], id="no claims in the period"),
+    ],
+)
+def test_top_entities_of_a_period(entity_db, first, last, expected):
+    sql = dashboard_queries(INCLUDE)["top_entities_period"]
+    rows = entity_db.execute(sql, {"first_day": first, "last_day": last}).fetchall()
+    assert [row[:6] for row in rows] == expected
+    assert [row[6] for row in rows] == [eid({"Ann": "ann", "Bob": "bob", "City Council": "council"}[r[0]]) for r in rows]
+
+
+def test_entities_mentioned_together(entity_db):
+    rows = [(a, b, n) for a, _, b, _, n, _, _ in query(entity_db, "entities_together")]
+    assert rows == [("Ann", "Bob", 2), ("Ann", "Elm Bridge", 2), ("Ann", "City Council", 1),
+                    ("Bob", "Elm Bridge", 1), ("City Council", "Elm Bridge", 1)]
+
+
+@pytest.mark.parametrize(
+    ("entity", "expected"),
+    [
+        pytest.param("Ann", [("Bob", "person", 1, 1), (None, "anonymous", 1, 1)], id="by name"),
+        pytest.param(stable_id("FAC", "Elm Bridge"), [("Ann", "person", 1, 1), ("Bob", "person", 1, 1),
+                                                      ("City Council", "organisation", 1, 1), (None, "anonymous", 1, 1)],
+                     id="by entity_id"),
+        pytest.param("Nobody", [], id="an unknown entity"),
+    ],
+)
+def test_who_is_quoted_about_an_entity(entity_db, entity, expected):
+    sql = dashboard_queries(INCLUDE)["quoted_about_entity"]
+    assert [row[:4] for row in entity_db.execute(sql, {"entity": entity}).fetchall()] == expected
 
 
 def test_a_day_alone(lake):
@@ -162,3 +246,10 @@ def test_the_dashboard_over_a_published_day_adds_up(published):
     assert sum(row[1] for row in query(db, "anonymous_sources")) == anonymous
     speakers = query(db, "top_speakers")
     assert speakers and all(quoted >= direct for _speaker, quoted, direct, _articles in speakers)
+    (linked,) = db.execute("SELECT count(*) FROM claims WHERE source_entity_id IS NOT NULL").fetchone()
+    quoted = query(db, "top_entities_day")
+    assert quoted and {row[2] for row in quoted} <= {"PERSON", "ORG"} and all(row[3] <= row[4] for row in quoted)
+    assert sum(row[3] for row in quoted) <= linked
+    (entities_per_article,) = db.execute("SELECT count(*) - count(DISTINCT (entity_id, article_id)) FROM entities").fetchone()
+    assert entities_per_article == 0  # one row per entity and article
+    assert query(db, "entities_together")

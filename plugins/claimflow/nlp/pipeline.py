@@ -15,34 +15,42 @@ from collections.abc import Iterable, Iterator
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
-from claimflow.models import Article, Claim, Extraction
-from claimflow.nlp.entities import raw_entities
+from claimflow.models import Article, Claim, Entity, Extraction, Mention
+from claimflow.nlp.entities import canonical_entities, link_claims
+from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 
 log = logging.getLogger(__name__)
 
 _CLAIM_KEY = "__claimflow_claim__"
+_ENTITY_KEY = "__claimflow_entity__"
 
 
-def _encode_claim(obj, chain=None):
-    """msgpack encoder: lets docs carrying claims travel between ``nlp.pipe`` processes."""
+def _encode_record(obj, chain=None):
+    """msgpack encoder: lets docs carrying claims and entities travel between ``nlp.pipe`` processes."""
     if isinstance(obj, Claim):
         return {_CLAIM_KEY: obj.to_dict()}
+    if isinstance(obj, Entity):
+        return {_ENTITY_KEY: [obj.name, obj.label, obj.entity_id, obj.spacy_label,
+                              [[m.start, m.end, m.text, m.label] for m in obj.mentions]]}
     return obj if chain is None else chain(obj)
 
 
-def _decode_claim(obj, chain=None):
+def _decode_record(obj, chain=None):
     if isinstance(obj, dict) and _CLAIM_KEY in obj:
         return Claim.from_dict(obj[_CLAIM_KEY])
+    if isinstance(obj, dict) and _ENTITY_KEY in obj:
+        name, label, entity_id, spacy_label, mentions = obj[_ENTITY_KEY]
+        return Entity(name, label, tuple(Mention(*m) for m in mentions), entity_id, spacy_label)
     return obj if chain is None else chain(obj)
 
 
-srsly.msgpack_encoders.register("claimflow_claim", func=_encode_claim)
-srsly.msgpack_decoders.register("claimflow_claim", func=_decode_claim)
+srsly.msgpack_encoders.register("claimflow_claim", func=_encode_record)
+srsly.msgpack_decoders.register("claimflow_claim", func=_decode_record)
 
 
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str):
-    """The spaCy pipeline ``model`` with claimflow's claim component added, cached per process.
+    """The spaCy pipeline ``model`` with claimflow's claim and entity components added, cached per process.
 
     Only the added component is initialized (with the lexicons shipped in the package):
     ``nlp.initialize()`` would wipe the trained tagger, parser and NER. A saved pipeline that
@@ -63,6 +71,8 @@ def load_nlp(model: str):
         ) from exc
     if COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(COMPONENT).initialize()
+    if ENTITIES_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(ENTITIES_COMPONENT)
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
@@ -70,7 +80,8 @@ def load_nlp(model: str):
 def extract(
     nlp, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1, progress_every: int = 500
 ) -> Iterator[Extraction]:
-    """Entities and claims of each article, streamed in input order, with progress logged.
+    """Canonical entities and claims linked to them of each article, streamed in input order,
+    with progress logged. A pipeline without the ``claimflow_entities`` component gets them here.
 
     Plain texts go into ``nlp.pipe`` and the articles wait in a queue beside it: with
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
@@ -99,4 +110,8 @@ def extract(
         if done % progress_every == 0:
             rate = done / (time.perf_counter() - started)
             log.info("extract progress articles=%d per_second=%.1f", done, rate)
-        yield Extraction(article, raw_entities(doc), tuple(doc._.claims))
+        if doc._.entities is None:
+            entities = canonical_entities(doc, doc._.claims)
+            yield Extraction(article, entities, link_claims(doc._.claims, entities))
+        else:
+            yield Extraction(article, tuple(doc._.entities), tuple(doc._.claims))

@@ -6,10 +6,11 @@ staged. What needs the whole day is checked here from those results alone: the v
 shards' articles against the recent median, policy.json ``volume``), article ids unique across
 shards, and the accounting (ingested = published + quarantined).
 
-Only article ids are compared across shards: entity, mention and claim ids are derived from
-their article's id (``tables.stable_id(article_id, ...)``), each shard keeps only children of
-its own articles (``unknown_article``) and checks their ids unique within itself, so unique
-article ids make every id unique across shards. Article ids are content-addressed
+Only article ids are compared across shards: mention and claim ids are derived from their
+article's id (``tables.stable_id(article_id, ...)``) and an entity row is keyed by (entity_id,
+article_id) (the entity id is the canonical entity's, shared by articles); each shard keeps only
+children of its own articles (``unknown_article``) and checks those keys unique within itself, so
+unique article ids make every key unique across shards. Article ids are content-addressed
 (``ingest.articles.article_id``), so the same text in two shards is a repeated id as well.
 
 Memory does not grow with the day: shards are added one at a time and the article ids go to

@@ -22,12 +22,14 @@ CONTENT_JOINER = " … "
 
 @dataclass(frozen=True)
 class Parents:
-    """What child tables are checked against: the run's day, the articles' texts, the entity ids."""
+    """What child tables are checked against: the run's day, the articles' texts, each article's entities."""
 
     day: str
     article_ids: frozenset[str] = frozenset()  # every input article, quarantined or not
     texts: dict[str, str] = field(default_factory=dict)  # article_id -> text, where it is a string
-    entity_ids: frozenset[str] = frozenset()
+    # (article_id, entity_id) of every entity row: an entity id is shared by articles, a mention
+    # must point at its own article's row
+    entities: frozenset[tuple[str, str]] = frozenset()
 
     @classmethod
     def of(cls, day: str, articles: pd.DataFrame, entities: pd.DataFrame) -> Parents:
@@ -38,7 +40,8 @@ class Parents:
             day=day,
             article_ids=frozenset(ids.dropna()),
             texts={a: t for a, t in zip(ids, texts, strict=True) if isinstance(t, str)},
-            entity_ids=frozenset(entities["entity_id"].dropna()) if "entity_id" in entities.columns else frozenset(),
+            entities=frozenset(zip(entities["article_id"], entities["entity_id"], strict=True))
+            if {"article_id", "entity_id"} <= set(entities.columns) else frozenset(),
         )
 
 
@@ -133,7 +136,7 @@ def _mentions(df: pd.DataFrame, parents: Parents) -> dict[str, Iterable[bool]]:
     in_text, matches = _spans(df, parents, "start", "end", "text")
     return {
         **_known_article(df, parents),
-        "dq_entity_known": df["entity_id"].isin(list(parents.entity_ids)),
+        "dq_entity_known": [pair in parents.entities for pair in zip(df["article_id"], df["entity_id"], strict=True)],
         "dq_span_in_text": in_text,
         "dq_span_text_matches": matches,
     }

@@ -181,15 +181,21 @@ def _validate_table(table: str, frame: pd.DataFrame, suite: Suite, parents: Pare
     return verdict
 
 
-def _cascade(child: _Verdict, parent: _Verdict, column: str) -> None:
-    """Quarantine ``child`` rows whose ``column`` points at a quarantined ``parent`` row."""
-    parent_column = ID_COLUMNS[parent.table]
-    if parent_column not in parent.frame or column not in child.frame:
+def _cascade(child: _Verdict, parent: _Verdict, columns: tuple[str, ...]) -> None:
+    """Quarantine ``child`` rows whose ``columns`` name a quarantined ``parent`` row (by the same
+    columns: an entity is its (article_id, entity_id), since entity ids repeat across articles)."""
+    if not set(columns) <= set(parent.frame.columns) or not set(columns) <= set(child.frame.columns):
         return  # a broken schema: that table's rows are all quarantined already
-    dropped = {parent.frame[parent_column].iat[pos]: reason for pos, (reason, _) in parent.quarantined.items()}
-    values = child.frame[column]
+    keys = list(zip(*(parent.frame[c] for c in columns), strict=True))
+    dropped = {keys[pos]: reason for pos, (reason, _) in parent.quarantined.items()}
+    values = list(zip(*(child.frame[c] for c in columns), strict=True))
     hits = [pos for pos, value in enumerate(values) if value in dropped]
-    child.orphan(hits, lambda pos: f"{column}={values.iat[pos]} was quarantined ({dropped[values.iat[pos]]})")
+
+    def detail(pos: int) -> str:
+        named = ", ".join(f"{c}={v}" for c, v in zip(columns, values[pos], strict=True))
+        return f"{named} was quarantined ({dropped[values[pos]]})"
+
+    child.orphan(hits, detail)
 
 
 def _quarantine_rows(verdict: _Verdict, day: str) -> pd.DataFrame:
@@ -259,8 +265,8 @@ def _validate(
     parents = Parents.of(day, tables["articles"], tables["entities"])
     verdicts = {t: _validate_table(t, tables[t], suites[t], parents, parameters) for t in TABLES}
     for child in ("entities", "mentions", "claims"):
-        _cascade(verdicts[child], verdicts["articles"], "article_id")
-    _cascade(verdicts["mentions"], verdicts["entities"], "entity_id")
+        _cascade(verdicts[child], verdicts["articles"], ("article_id",))
+    _cascade(verdicts["mentions"], verdicts["entities"], ("article_id", "entity_id"))
 
     failures = [f for v in verdicts.values() for f in v.failures]
     quarantine = pd.concat([_quarantine_rows(v, day) for v in verdicts.values()], ignore_index=True)

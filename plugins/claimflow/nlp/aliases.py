@@ -1,0 +1,92 @@
+"""The name forms of canonical entities, read from ``include/entities/aliases.json``.
+
+Aliases map the forms an article may use ("U.N.", "UN") to one canonical name ("United
+Nations"); titles are the words stripped from the front of a person's name ("Sen. John Kerry").
+Both are data, so a newsroom can add its own without touching code.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+ALIASES_FILE = Path("entities") / "aliases.json"  # under the include folder (Settings.include_dir)
+EXAMPLE = '{"aliases": {"United Nations": ["U.N.", "UN"]}, "titles": ["President", "Sen."]}'
+
+
+def name_key(name: str) -> str:
+    """How name forms are compared: without dots, spaces or case ("U.N." == "UN", "united  nations")."""
+    return "".join(name.replace(".", "").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Aliases:
+    """Canonical names by the key of each of their forms, and the titles that precede a person's name."""
+
+    canonical: dict[str, str] = field(default_factory=dict)  # name_key(form) -> canonical name
+    titles: frozenset[str] = frozenset()  # casefolded, dots kept ("sen.")
+    max_title_words: int = 0
+
+    def resolve(self, name: str) -> str | None:
+        """The canonical name of ``name`` when it is a known form (or the canonical name itself)."""
+        return self.canonical.get(name_key(name))
+
+    @classmethod
+    def of(cls, aliases: dict[str, list[str]], titles: list[str] = ()) -> Aliases:
+        canonical: dict[str, str] = {}
+        for name, forms in aliases.items():
+            for form in (name, *forms):
+                canonical[name_key(form)] = name
+        folded = frozenset(" ".join(t.split()).casefold() for t in titles)
+        return cls(canonical, folded, max((len(t.split()) for t in folded), default=0))
+
+
+def parse_aliases(data: object, where: str) -> Aliases:
+    """The aliases of a parsed aliases file; ``where`` names it in errors."""
+    if not isinstance(data, dict):
+        raise ValueError(f"{where}: expected a JSON object like {EXAMPLE}, got {type(data).__name__}")
+    aliases, titles = data.get("aliases", {}), data.get("titles", [])
+    if not isinstance(aliases, dict) or not all(
+        isinstance(name, str) and name.strip() and isinstance(forms, list) and all(isinstance(f, str) and f.strip() for f in forms)
+        for name, forms in aliases.items()
+    ):
+        raise ValueError(f"{where}: aliases must map canonical names to lists of non-blank forms, like {EXAMPLE}")
+    if not isinstance(titles, list) or not all(isinstance(t, str) and t.strip() for t in titles):
+        raise ValueError(f"{where}: titles must be a list of non-blank strings, like {EXAMPLE}")
+    clashes = _clashes(aliases)
+    if clashes:
+        raise ValueError(f"{where}: a form may name one canonical entity only, got {clashes}")
+    return Aliases.of(aliases, titles)
+
+
+def _clashes(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
+    owners: dict[str, set[str]] = {}
+    for name, forms in aliases.items():
+        for form in (name, *forms):
+            owners.setdefault(name_key(form), set()).add(name)
+    return {form: sorted(names) for form, names in owners.items() if len(names) > 1}
+
+
+def default_aliases() -> Aliases:
+    """The aliases file of the include folder the settings name (``CLAIMFLOW_INCLUDE``), read once."""
+    from claimflow.config import Settings
+
+    return load_aliases(Settings.from_env().include_dir / ALIASES_FILE)
+
+
+@functools.lru_cache(maxsize=8)
+def load_aliases(path: Path) -> Aliases:
+    """The aliases file at ``path``, read once per process; a missing file means no aliases."""
+    if not path.is_file():
+        log.warning("aliases file %s not found: entities get no aliases and no titles are stripped", path)
+        return Aliases()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc}); expected an object like {EXAMPLE}") from None
+    return parse_aliases(data, str(path))
