@@ -164,17 +164,6 @@ def test_evaluate_entities_json_on_one_seed(
     }
 
 
-def test_evaluate_entities_says_when_the_canonical_layer_is_missing(
-    one_seed_gold: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setattr(scorer, "entity_layers", lambda: {"baseline": raw_entities, "canonical": None})
-    assert run(["evaluate", "--entities", "--gold", str(one_seed_gold)]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[:3] == ["ent", "P", "ent"]
-    assert lines[1].split()[:4] == ["baseline", "36.4", "100.0", "53.3"]
-    assert lines[2].startswith("canonical") and "missing" in lines[2]
-
-
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -198,10 +187,6 @@ def test_evaluate_needs_polnear_or_entities() -> None:
         run(["evaluate"])
 
 
-@pytest.mark.xfail(
-    scorer.entity_layers()["canonical"] is None,
-    reason="claimflow.nlp.entities has no canonical_entities yet (branch ent not merged)",
-)
 def test_canonical_beats_baseline_on_gold() -> None:
     from claimflow.evaluation.cli import load_pipeline
 

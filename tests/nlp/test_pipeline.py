@@ -53,7 +53,7 @@ def test_claims_and_entities_survive_the_trip_between_processes():
 
 def test_a_pipeline_without_the_entity_component_gets_the_same_entities_from_extract():
     nlp = spacy.load(MODEL)
-    nlp.add_pipe(CLAIMS_COMPONENT)
+    nlp.add_pipe(COMPONENT).initialize()
     assert [(r.entities, r.claims) for r in extract(nlp, _articles())] == [
         (r.entities, r.claims) for r in extract(load_nlp(MODEL), _articles())]
 

@@ -174,16 +174,13 @@ ENTITY_COLUMNS = {
 }
 
 
-def print_entity_rows(rows: dict[str, dict | float | None]) -> None:
-    """One row per entity layer, one column per measure; a missing layer says so."""
+def print_entity_rows(rows: dict[str, dict | float]) -> None:
+    """One row per entity layer, one column per measure."""
     print(f"{'':<10}" + "".join(f"{title:>9}" for title in ENTITY_COLUMNS.values()))
     for name, row in rows.items():
         if name == "parse_seconds":
             continue
-        if row is None:
-            print(f"{name:<10}  missing: claimflow.nlp.entities has no canonical_entities yet")
-        else:
-            print(f"{name:<10}" + "".join(f"{row[key]:>9}" for key in ENTITY_COLUMNS))
+        print(f"{name:<10}" + "".join(f"{row[key]:>9}" for key in ENTITY_COLUMNS))
     print(f"parsing {rows['parse_seconds']} s, shared by the layers")
 
 

@@ -177,18 +177,14 @@ def score_entities(docs: Iterable[Doc], gold: Iterable[GoldArticle], entities_of
     return counts
 
 
-def entity_layers() -> dict[str, EntityLayer | None]:
-    """The layers to score: the baseline, and the canonical layer or None where it is not built yet."""
-    from claimflow.nlp import entities
+def entity_layers() -> dict[str, EntityLayer]:
+    """The layers to score: raw spaCy NER grouped by string (the baseline) and the canonical layer."""
+    from claimflow.nlp.entities import canonical_entities, raw_entities
 
-    canonical = getattr(entities, "canonical_entities", None)
-    return {
-        "baseline": entities.raw_entities,
-        "canonical": None if canonical is None else lambda doc: canonical(doc, claims=doc._.claims),
-    }
+    return {"baseline": raw_entities, "canonical": lambda doc: canonical_entities(doc, claims=doc._.claims)}
 
 
-def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None) -> dict[str, dict | float | None]:
+def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None) -> dict[str, dict | float]:
     """Parse the gold articles once and score every entity layer on the same docs.
 
     Args:
@@ -197,18 +193,15 @@ def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = N
         limit: score only the first N gold articles.
 
     Returns:
-        ``{"baseline": metrics, "canonical": metrics or None, "parse_seconds": s}``; each
+        ``{"baseline": metrics, "canonical": metrics, "parse_seconds": s}``; each
         metrics dict has the layer's own ``seconds`` (parsing excluded).
     """
     gold = read_gold(gold_path)[:limit]
     started = time.perf_counter()
     docs = list(nlp.pipe(a.text for a in gold))
     parse_seconds = round(time.perf_counter() - started, 3)
-    out: dict[str, dict | float | None] = {}
+    out: dict[str, dict | float] = {}
     for name, layer in entity_layers().items():
-        if layer is None:
-            out[name] = None
-            continue
         started = time.perf_counter()
         report = score_entities(docs, gold, layer).report()
         report["seconds"] = round(time.perf_counter() - started, 3)

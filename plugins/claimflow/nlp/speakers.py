@@ -153,7 +153,10 @@ class SpeakerTracker:
         """The organisation a definite description stands for: the latest one named before it whose
         name holds the noun ("the department" -> "the State Department"), else for a bare noun
         ("the network") the latest organisation named, within ``NEAR`` tokens."""
-        named = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ == "ORG"]
+        named = [  # a name, not a description the NER took for one ("the county council")
+            e for e in self.ents
+            if root.i - NEAR <= e.start and e.end <= root.i and e.label_ == "ORG" and any(t.text[:1].isupper() for t in e if t.pos_ != "DET")
+        ]
         noun = root.lower_
         found = next((e for e in reversed(named) if noun in e.text.lower()), None)
         if found is None and named and not any(c.dep_ in ("compound", "amod", "poss") for c in root.children):
