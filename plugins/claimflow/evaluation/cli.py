@@ -13,6 +13,7 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from claimflow.evaluation.brat import Article, read_pairs, read_split
@@ -148,16 +149,26 @@ def print_table(columns: dict[str, dict[str, float | int]]) -> None:
 def run_source_kinds(args: argparse.Namespace, classify: KindClassifier | None = None) -> int:
     """Handler of ``claimflow evaluate --source-kinds``; ``classify`` replaces the component's resolution."""
     gold_path = args.gold or DEFAULT_GOLD_DIR / f"{args.split}.jsonl"
-    try:
+
+    def report() -> dict:
         gold = read_gold(gold_path)
-        report = evaluate_source_kinds(load_pipeline(args.model), args.polnear, args.split, gold, classify)
+        return evaluate_source_kinds(load_pipeline(args.model), args.polnear, args.split, gold, classify)
+
+    return print_scores(args, report, print_report)
+
+
+def print_scores(args: argparse.Namespace, compute: Callable[[], dict], show: Callable[[dict], None]) -> int:
+    """Print what ``compute`` measures, as JSON with ``--json`` or by ``show``; a missing or
+    malformed input exits 2 with the reason."""
+    try:
+        scores = compute()
     except (FileNotFoundError, ValueError) as exc:
         print(f"claimflow evaluate: {exc}", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(report))
+        print(json.dumps(scores))
     else:
-        print_report(report)
+        show(scores)
     return 0
 
 
@@ -188,16 +199,9 @@ def run_entities(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate --entities``."""
     from claimflow.evaluation.entities import DEFAULT_GOLD, evaluate_entities
 
-    try:
-        rows = evaluate_entities(load_pipeline(args.model), args.gold or DEFAULT_GOLD, args.limit)
-    except (FileNotFoundError, ValueError) as exc:
-        print(f"claimflow evaluate: {exc}", file=sys.stderr)
-        return 2
-    if args.json:
-        print(json.dumps(rows))
-    else:
-        print_entity_rows(rows)
-    return 0
+    return print_scores(
+        args, lambda: evaluate_entities(load_pipeline(args.model), args.gold or DEFAULT_GOLD, args.limit), print_entity_rows
+    )
 
 
 def run_evaluate(args: argparse.Namespace) -> int:
