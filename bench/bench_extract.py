@@ -66,13 +66,14 @@ def main() -> None:
 
     import spacy
 
-    model = Settings.from_env().spacy_model
+    settings = Settings.from_env()
+    model = settings.spacy_model
     folder, articles = corpus()
     articles = articles * args.copies
     texts = [a.text for a in articles]
     words = sum(len(t.split()) for t in texts)
     raw_nlp = spacy.load(model)
-    claimflow_nlp = load_nlp(model)
+    claimflow_nlp = load_nlp(model, settings.include_dir)
     raw_times, cf_times = [], []
     for _ in range(args.repeat):
         raw_times.append(run_raw(raw_nlp, texts, args.batch_size, args.processes))

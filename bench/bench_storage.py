@@ -20,7 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests")]
 
-from claimflow.storage.s3 import MiB, S3Store  # noqa: E402
+from claimflow.config import MiB, Settings  # noqa: E402
+from claimflow.storage.s3 import S3Store  # noqa: E402
 from seaweed import SeaweedFS  # noqa: E402
 
 ROW = "{:<28}{:>8}{:>10}{:>9}{:>9}{:>10}"
@@ -53,7 +54,7 @@ def main() -> None:
     small_keys = [f"articles/dt=2024-05-01/part-{i:06d}.json" for i in range(args.files)]
     with tempfile.TemporaryDirectory(prefix="claimflow-bench-") as tmp, SeaweedFS(Path(tmp) / "weed") as s3:
         os.environ.update(s3.env())
-        store = S3Store.from_uri(f"s3://{s3.bucket}/bench")
+        store = S3Store.from_uri(f"s3://{s3.bucket}/bench", s3=Settings.from_env().s3)
         large = Path(tmp) / "large.bin"
         with open(large, "wb") as out:
             for _ in range(args.large_mb):

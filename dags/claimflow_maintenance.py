@@ -25,7 +25,7 @@ import pendulum
 from airflow.sdk import dag, task
 from airflow.sdk.definitions.timetables.trigger import CronTriggerTimetable
 
-from claimflow.config import task_settings as settings
+from claimflow.airflow_glue import task_settings as settings
 from claimflow.layout import DELTA_TABLES
 
 

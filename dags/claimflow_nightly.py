@@ -43,7 +43,7 @@ import pendulum
 from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
 from airflow.sdk.exceptions import AirflowFailException
 
-from claimflow.config import task_settings as settings
+from claimflow.airflow_glue import task_settings as settings
 from claimflow.days import run_day
 from claimflow.layout import TABLES
 

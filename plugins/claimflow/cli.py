@@ -36,7 +36,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     limits = InputLimits.from_settings(settings)
-    records = (r for path in args.paths for r in read_inputs(path, limits=limits))
+    records = (r for path in args.paths for r in read_inputs(path, limits=limits, s3=settings.s3))
     counts = {"articles": 0, "skipped": 0}
 
     def articles():  # streamed, so memory does not grow with the input
@@ -48,7 +48,7 @@ def _extract(args: argparse.Namespace) -> int:
                 counts["articles"] += 1
                 yield item
 
-    nlp = load_nlp(args.model or settings.spacy_model)
+    nlp = load_nlp(args.model or settings.spacy_model, settings.include_dir)
     out_cm = open(args.out, "w", encoding="utf-8") if args.out else nullcontext(sys.stdout)
     with out_cm as out:
         for extraction in extract(nlp, articles(), batch_size=settings.batch_size, n_process=settings.n_process,

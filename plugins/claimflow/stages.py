@@ -32,7 +32,7 @@ from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, read_manifest, write_manifest
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
-from claimflow.storage import ObjectStore, delta, lease, open_store
+from claimflow.storage import ObjectStore, delta, lease, open_lake
 from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart
 from claimflow.storage.records import (
     get_json,
@@ -55,7 +55,7 @@ HISTORY_DAYS = 14  # earlier manifests read for the volume check
 
 
 def lake(settings: Settings) -> ObjectStore:
-    return open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
+    return open_lake(settings)
 
 
 def _shard_count(articles: int, settings: Settings) -> int:
@@ -174,6 +174,7 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
         late_days=settings.late_days,
         fetcher=Fetcher.from_settings(settings),
         limits=InputLimits.from_settings(settings),
+        s3=settings.s3,
         aws_conn_id=settings.aws_conn_id,
     )
     with tempfile.TemporaryDirectory(prefix="claimflow-ingest-") as tmp:
@@ -207,7 +208,7 @@ def extract(settings: Settings, shard_uri: str) -> str:
     from claimflow.nlp.pipeline import load_nlp
 
     store = lake(settings)
-    nlp = load_nlp(settings.spacy_model)
+    nlp = load_nlp(settings.spacy_model, settings.include_dir)
     articles = (Article.from_dict(row) for row in read_jsonl_gz(store, store.key(shard_uri)))
     extractions = run_nlp(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process)
     return stage_extractions(settings, shard_uri, ((e.article, extraction_record(e)) for e in extractions))

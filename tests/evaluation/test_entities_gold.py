@@ -134,7 +134,7 @@ def named_only(doc) -> list[Entity]:
 def test_evaluate_entities_json_on_one_seed(
     one_seed_gold: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr(scorer, "entity_layers", lambda: {"baseline": raw_entities, "canonical": named_only})
+    monkeypatch.setattr(scorer, "entity_layers", lambda aliases: {"baseline": raw_entities, "canonical": named_only})
     assert run(["evaluate", "--entities", "--gold", str(one_seed_gold), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     for row in (rows["baseline"], rows["canonical"]):

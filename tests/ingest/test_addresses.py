@@ -8,7 +8,7 @@ import socket
 import pytest
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.addresses import AddressPolicy, parse_allow, refusal
+from claimflow.ingest.addresses import AddressPolicy, refusal
 
 
 @pytest.mark.parametrize(
@@ -92,19 +92,3 @@ def test_an_unknown_host_is_a_network_error_not_a_refusal() -> None:
 def test_localhost_is_refused_after_real_dns_resolution() -> None:
     with pytest.raises(RejectedInput, match="loopback"):
         AddressPolicy().resolve("localhost", 80)
-
-
-@pytest.mark.parametrize(
-    "value, parsed",
-    [
-        pytest.param("127.0.0.1, 10.0.0.0/8 ,Intranet.example,", ("127.0.0.1", "10.0.0.0/8", "intranet.example"), id="mixed"),
-        pytest.param("", (), id="empty"),
-    ],
-)
-def test_parse_allow(value: str, parsed: tuple[str, ...]) -> None:
-    assert parse_allow(value) == parsed
-
-
-def test_parse_allow_names_a_bad_network() -> None:
-    with pytest.raises(ValueError, match="'10.0.0.0/33' is not a network"):
-        parse_allow("10.0.0.0/33")

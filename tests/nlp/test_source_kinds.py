@@ -19,7 +19,7 @@ EXAMPLE_ARTICLE = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "wn
 
 @pytest.fixture(scope="module")
 def nlp() -> Language:
-    return load_nlp(MODEL)
+    return load_nlp(MODEL, Path(__file__).resolve().parents[2] / "include")
 
 
 def resolve(nlp: Language, text: str, source: str) -> SourceResolution:

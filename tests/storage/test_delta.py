@@ -9,7 +9,7 @@ import pytest
 from deltalake import DeltaTable, write_deltalake
 
 from claimflow import layout
-from claimflow.config import Settings
+from claimflow.config import S3Settings, Settings
 from claimflow.storage import delta
 from seaweed import ACCESS_KEY, SECRET_KEY
 
@@ -41,8 +41,8 @@ def test_options_come_from_boto3_environment(monkeypatch):
 
     isolate_aws_env(monkeypatch, {"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "s3cr3t",
                                   "AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_DEFAULT_REGION": "eu-west-1"})
-    monkeypatch.setenv("CLAIMFLOW_S3_SSE", "AES256")
-    options = delta.storage_options(Settings(lake="s3://bucket/lake", aws_conn_id="claimflow_no_such_conn"))
+    settings = Settings(lake="s3://bucket/lake", aws_conn_id="claimflow_no_such_conn", s3=S3Settings(sse="AES256"))
+    options = delta.storage_options(settings)
     assert options == {
         "AWS_ACCESS_KEY_ID": "AKIDEXAMPLE",
         "AWS_SECRET_ACCESS_KEY": "s3cr3t",

@@ -15,7 +15,8 @@ import pytest
 from botocore.retries.standard import ExponentialBackoff
 
 from claimflow.exceptions import StorageError, TransientStorageError
-from claimflow.storage.s3 import MiB, S3Store
+from claimflow.config import MiB
+from claimflow.storage.s3 import S3Store
 from seaweed import FaultyProxy, SeaweedFS, free_port_pairs
 
 

@@ -15,7 +15,8 @@ import pytest
 
 from claimflow.exceptions import StorageError
 from claimflow.storage import open_store
-from claimflow.storage.s3 import MiB, S3Settings, S3Store
+from claimflow.config import MiB, S3Settings, Settings
+from claimflow.storage.s3 import S3Store, botocore_config, encryption_args, transfer_config
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 from storage.contract import ObjectStoreContract
 
@@ -145,8 +146,7 @@ def test_missing_connection_falls_back_to_the_environment(s3_lake: str) -> None:
 
 
 def test_sse_s3_is_requested_on_every_write(monkeypatch: pytest.MonkeyPatch, s3_lake: str) -> None:
-    monkeypatch.setenv("CLAIMFLOW_S3_SSE", "AES256")
-    encrypted = S3Store.from_uri(s3_lake)
+    encrypted = S3Store.from_uri(s3_lake, s3=Settings.from_env({"CLAIMFLOW_S3_SSE": "AES256"}).s3)
     sent: dict[str, str | bytes | None] = {}
 
     def record(request, event_name: str, **_: object) -> None:
@@ -169,17 +169,17 @@ def test_sse_s3_is_requested_on_every_write(monkeypatch: pytest.MonkeyPatch, s3_
             {"CLAIMFLOW_S3_SSE_KMS_KEY_ID": "alias/lake"}, "needs CLAIMFLOW_S3_SSE=aws:kms", id="kms key without kms"
         ),
         pytest.param({"CLAIMFLOW_S3_ADDRESSING_STYLE": "host"}, "must be one of auto, path, virtual", id="bad style"),
-        pytest.param({"CLAIMFLOW_S3_MAX_ATTEMPTS": "three"}, "must be an integer, e.g. 16", id="not a number"),
-        pytest.param({"CLAIMFLOW_S3_MULTIPART_CHUNKSIZE_MB": "1"}, "at least 5 MiB", id="part too small"),
+        pytest.param({"CLAIMFLOW_S3_MAX_ATTEMPTS": "three"}, "CLAIMFLOW_S3_MAX_ATTEMPTS must be a whole number of at least 1, got 'three'", id="not a number"),
+        pytest.param({"CLAIMFLOW_S3_MULTIPART_CHUNKSIZE_MB": "1"}, "CLAIMFLOW_S3_MULTIPART_CHUNKSIZE_MB must be a whole number of MiB of at least 5", id="part too small"),
     ],
 )
 def test_bad_settings_are_refused_with_the_reason(env: dict[str, str], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        S3Settings.from_env(env)
+        Settings.from_env(env)
 
 
 def test_settings_from_env() -> None:
-    settings = S3Settings.from_env(
+    settings = Settings.from_env(
         {
             "CLAIMFLOW_S3_SSE": "aws:kms",
             "CLAIMFLOW_S3_SSE_KMS_KEY_ID": "alias/claimflow",
@@ -188,12 +188,12 @@ def test_settings_from_env() -> None:
             "CLAIMFLOW_S3_MAX_ATTEMPTS": "8",
             "CLAIMFLOW_S3_MULTIPART_CHUNKSIZE_MB": "32",
         }
-    )
-    assert settings.encryption_args() == {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/claimflow"}
-    config = settings.botocore_config()
+    ).s3
+    assert encryption_args(settings) == {"ServerSideEncryption": "aws:kms", "SSEKMSKeyId": "alias/claimflow"}
+    config = botocore_config(settings)
     assert config.retries == {"mode": "adaptive", "total_max_attempts": 8}
     assert config.s3 == {"addressing_style": "path"}
-    assert settings.transfer_config().multipart_chunksize == 32 * MiB
+    assert transfer_config(settings).multipart_chunksize == 32 * MiB
 
 
 @pytest.mark.parametrize(

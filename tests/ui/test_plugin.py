@@ -93,7 +93,7 @@ def test_the_mounted_app_refuses_a_user_without_a_role(airflow_api):
 
 @pytest.mark.integration
 def test_the_mounted_app_serves_a_viewer_with_the_ui_cookie(airflow_api, tmp_path, monkeypatch):
-    monkeypatch.setattr("claimflow.ui.app.open_store", lambda uri, **options: LocalStore(tmp_path))
+    monkeypatch.setattr("claimflow.ui.app.open_lake", lambda settings: LocalStore(tmp_path))
     airflow_api.cookies.set("_token", _token("viewer"))
     try:
         response = airflow_api.get("/claimflow/")

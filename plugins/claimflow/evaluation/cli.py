@@ -30,11 +30,13 @@ CORPUS_HELP = "corpus folder holding SPLIT/text and SPLIT/attributions"
 
 
 def load_pipeline(model: str | None = None):
-    """The spaCy pipeline with the claim component: the one place that builds it for evaluation."""
+    """The spaCy pipeline with the claim component: the one place that builds it for evaluation,
+    from the environment's settings (this is an entry point)."""
     from claimflow.config import Settings
     from claimflow.nlp.pipeline import load_nlp
 
-    return load_nlp(model or Settings.from_env().spacy_model)
+    settings = Settings.from_env()
+    return load_nlp(model or settings.spacy_model, settings.include_dir)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction) -> None:

@@ -37,6 +37,8 @@ POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from claimflow.nlp.aliases import Aliases
+
 EntityLayer = Callable[["Doc"], Iterable[Entity]]
 
 
@@ -177,11 +179,12 @@ def score_entities(docs: Iterable[Doc], gold: Iterable[GoldArticle], entities_of
     return counts
 
 
-def entity_layers() -> dict[str, EntityLayer]:
-    """The layers to score: raw spaCy NER grouped by string (the baseline) and the canonical layer."""
+def entity_layers(aliases: Aliases) -> dict[str, EntityLayer]:
+    """The layers to score: raw spaCy NER grouped by string (the baseline) and the canonical layer
+    with ``aliases`` (those of the pipeline's entity component)."""
     from claimflow.nlp.entities import canonical_entities, raw_entities
 
-    return {"baseline": raw_entities, "canonical": lambda doc: canonical_entities(doc, claims=doc._.claims)}
+    return {"baseline": raw_entities, "canonical": lambda doc: canonical_entities(doc, doc._.claims, aliases)}
 
 
 def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None) -> dict[str, dict | float]:
@@ -201,7 +204,9 @@ def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = N
     docs = list(nlp.pipe(a.text for a in gold))
     parse_seconds = round(time.perf_counter() - started, 3)
     out: dict[str, dict | float] = {}
-    for name, layer in entity_layers().items():
+    from claimflow.nlp.entity_component import ENTITIES_COMPONENT
+
+    for name, layer in entity_layers(nlp.get_pipe(ENTITIES_COMPONENT).aliases).items():
         started = time.perf_counter()
         report = score_entities(docs, gold, layer).report()
         report["seconds"] = round(time.perf_counter() - started, 3)

@@ -60,23 +60,11 @@ def refusal(ip: IPAddress) -> str | None:
     return None
 
 
-def parse_allow(value: str) -> tuple[str, ...]:
-    """``CLAIMFLOW_FETCH_ALLOW``: comma-separated host names and IP networks (``10.0.0.0/8``,
-    ``127.0.0.1``); raises ValueError naming an entry that is neither."""
-    entries = tuple(entry.strip().lower() for entry in value.split(",") if entry.strip())
-    for entry in entries:
-        if "/" in entry:
-            try:
-                ipaddress.ip_network(entry, strict=False)
-            except ValueError as exc:
-                raise ValueError(f"CLAIMFLOW_FETCH_ALLOW: {entry!r} is not a network like 10.0.0.0/8 ({exc})") from exc
-    return entries
-
-
 @dataclass(frozen=True)
 class AddressPolicy:
     """Resolves a host and checks each of its addresses; ``allow`` lists host names and networks
-    that may be reached although not public (how tests reach their 127.0.0.1 servers)."""
+    that may be reached although not public (how tests reach their 127.0.0.1 servers), as
+    ``config.parse_allow`` reads them from ``CLAIMFLOW_FETCH_ALLOW``."""
 
     allow: tuple[str, ...] = ()
     resolver: Resolver = socket.getaddrinfo

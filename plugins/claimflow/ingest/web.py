@@ -46,7 +46,6 @@ log = logging.getLogger(__name__)
 
 AGENT = "claimflow"  # the product token robots.txt rules are matched against
 USER_AGENT = f"{AGENT}/1 (+https://github.com/claimflow)"
-MAX_DOWNLOAD = 50 * 1024 * 1024  # bytes read from one web address at the most
 MAX_REDIRECTS = 5
 RETRY_STATUS = (429, 500, 502, 503, 504)
 REDIRECT_STATUS = (301, 302, 303, 307, 308)
@@ -115,14 +114,15 @@ class Fetcher:
         tls: the TLS settings of https requests; the system's trusted CAs when None.
     """
 
-    delay: float = 1.0
+    # the defaults of what CLAIMFLOW_FETCH_* configure are Settings' own, defined there only
+    delay: float = Settings.fetch_delay
     retries: int = 2
-    timeout: float = 30.0
+    timeout: float = Settings.fetch_timeout
     max_wait: float = 60.0
-    max_bytes: int = MAX_DOWNLOAD
+    max_bytes: int = Settings.fetch_max_bytes
     allow: tuple[str, ...] = ()
     headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
-    item_pages: bool = True
+    item_pages: bool = Settings.fetch_item_pages
     resolver: Resolver = socket.getaddrinfo
     clock: Clock = field(default_factory=SystemClock)
     tls: ssl.SSLContext | None = None

@@ -15,7 +15,7 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-ALIASES_FILE = Path("entities") / "aliases.json"  # under the include folder (Settings.include_dir)
+ALIASES_FILE = Path("entities") / "aliases.json"  # under the include folder the caller passes (Settings.include_dir)
 EXAMPLE = '{"aliases": {"United Nations": ["U.N.", "UN"]}, "titles": ["President", "Sen."]}'
 
 
@@ -70,13 +70,6 @@ def _clashes(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
         for form in (name, *forms):
             owners.setdefault(name_key(form), set()).add(name)
     return {form: sorted(names) for form, names in owners.items() if len(names) > 1}
-
-
-def default_aliases() -> Aliases:
-    """The aliases file of the include folder the settings name (``CLAIMFLOW_INCLUDE``), read once."""
-    from claimflow.config import Settings
-
-    return load_aliases(Settings.from_env().include_dir / ALIASES_FILE)
 
 
 @functools.lru_cache(maxsize=8)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc
 
 from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span
-from claimflow.nlp.aliases import Aliases, default_aliases, name_key
+from claimflow.nlp.aliases import Aliases, name_key
 
 PERSON, ORG = "PERSON", "ORG"
 KEPT_LABELS = frozenset(ENTITY_LABELS)  # DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL are not entities
@@ -394,8 +394,8 @@ def _speaker_label(claim: Claim, label: str) -> str:
 def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases | None = None) -> tuple[Entity, ...]:
     """The canonical entities of ``doc`` in order of first mention, their labels repaired by the
     sources of ``claims`` (the article's claims) and their ids derived from name and label;
-    ``aliases`` default to the include folder's aliases file."""
-    aliases = default_aliases() if aliases is None else aliases
+    ``aliases`` None means none (the pipeline's component carries the include folder's)."""
+    aliases = Aliases() if aliases is None else aliases
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
                spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), [m.label for m in g.mentions]))
@@ -420,8 +420,9 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
 
 def link_claims(claims: Sequence[Claim], entities: Sequence[Entity], aliases: Aliases | None = None) -> tuple[Claim, ...]:
     """``claims`` with ``source_entity_id`` (the person or organisation who said it, when known)
-    and ``entity_ids`` (the entities their content mentions, in text order, once each)."""
-    aliases = default_aliases() if aliases is None else aliases
+    and ``entity_ids`` (the entities their content mentions, in text order, once each);
+    ``aliases`` None means none."""
+    aliases = Aliases() if aliases is None else aliases
     index = _Index(entities)
     linked = []
     for claim in claims:

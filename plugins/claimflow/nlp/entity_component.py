@@ -12,7 +12,7 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from claimflow.nlp.aliases import Aliases, default_aliases, load_aliases
+from claimflow.nlp.aliases import Aliases, load_aliases
 from claimflow.nlp.entities import canonical_entities, link_claims
 
 ENTITIES_COMPONENT = "claimflow_entities"
@@ -24,8 +24,9 @@ if not Doc.has_extension("entities"):
 @Language.factory(ENTITIES_COMPONENT, assigns=["doc._.entities", "doc._.claims"], requires=["doc._.claims", "doc.ents"],
                   default_config={"aliases_file": None})
 def make_claimflow_entities(nlp: Language, name: str, *, aliases_file: str | None) -> EntityLinker:
-    """Build the component; ``aliases_file`` None means ``entities/aliases.json`` of the include folder."""
-    return EntityLinker(load_aliases(Path(aliases_file)) if aliases_file else default_aliases())
+    """Build the component; ``aliases_file`` (``load_nlp`` passes ``entities/aliases.json`` of the
+    run's include folder) None means no aliases: the component reads no settings itself."""
+    return EntityLinker(load_aliases(Path(aliases_file)) if aliases_file else Aliases())
 
 
 class EntityLinker:

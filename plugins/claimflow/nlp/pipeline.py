@@ -11,11 +11,13 @@ import logging
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article, Claim, Entity, Extraction, Mention
+from claimflow.nlp.aliases import ALIASES_FILE, Aliases
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 
@@ -49,8 +51,9 @@ srsly.msgpack_decoders.register("claimflow_claim", func=_decode_record)
 
 
 @functools.lru_cache(maxsize=4)
-def load_nlp(model: str):
-    """The spaCy pipeline ``model`` with claimflow's claim and entity components added, cached per process.
+def load_nlp(model: str, include_dir: Path):
+    """The spaCy pipeline ``model`` with claimflow's claim and entity components added, cached per process;
+    the entity component reads ``entities/aliases.json`` of ``include_dir`` (``Settings.include_dir``).
 
     Only the added component is initialized (with the lexicons shipped in the package):
     ``nlp.initialize()`` would wipe the trained tagger, parser and NER. A saved pipeline that
@@ -72,16 +75,23 @@ def load_nlp(model: str):
     if COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(COMPONENT).initialize()
     if ENTITIES_COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(ENTITIES_COMPONENT)
+        nlp.add_pipe(ENTITIES_COMPONENT, config={"aliases_file": str(include_dir / ALIASES_FILE)})
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
 
 def extract(
-    nlp, articles: Iterable[Article], *, batch_size: int = 64, n_process: int = 1, progress_every: int = 500
+    nlp,
+    articles: Iterable[Article],
+    *,
+    batch_size: int = 64,
+    n_process: int = 1,
+    progress_every: int = 500,
+    aliases: Aliases | None = None,
 ) -> Iterator[Extraction]:
     """Canonical entities and claims linked to them of each article, streamed in input order,
-    with progress logged. A pipeline without the ``claimflow_entities`` component gets them here.
+    with progress logged. A pipeline without the ``claimflow_entities`` component gets them here,
+    with ``aliases`` (None: none).
 
     Plain texts go into ``nlp.pipe`` and the articles wait in a queue beside it: with
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
@@ -111,7 +121,7 @@ def extract(
             rate = done / (time.perf_counter() - started)
             log.info("extract progress articles=%d per_second=%.1f", done, rate)
         if doc._.entities is None:
-            entities = canonical_entities(doc, doc._.claims)
-            yield Extraction(article, entities, link_claims(doc._.claims, entities))
+            entities = canonical_entities(doc, doc._.claims, aliases)
+            yield Extraction(article, entities, link_claims(doc._.claims, entities, aliases))
         else:
             yield Extraction(article, tuple(doc._.entities), tuple(doc._.claims))

@@ -44,13 +44,12 @@ def table_uri(settings: Settings, table: str) -> str:
 def storage_options(settings: Settings) -> dict[str, str]:
     """delta-rs ``storage_options`` for the lake: ``{}`` locally; on S3 the credentials, region,
     endpoint and addressing of the lake's S3 client (``AWS_ALLOW_HTTP`` for a plain-http endpoint),
-    and its server-side encryption. The result holds secrets: pass it on, never log it."""
+    and its server-side encryption, all from ``settings.s3`` and ``settings.aws_conn_id``. The result holds secrets: pass it on, never log it."""
     if not is_s3(settings):
         return {}
-    from claimflow.storage.s3 import S3Settings, resolve_access
+    from claimflow.storage.s3 import resolve_access
 
-    s3 = S3Settings.from_env()
-    access = resolve_access(s3, settings.aws_conn_id)
+    access = resolve_access(settings.s3, settings.aws_conn_id)
     options = {"AWS_REGION": access.region or "us-east-1"}
     if access.access_key and access.secret_key:
         options |= {"AWS_ACCESS_KEY_ID": access.access_key, "AWS_SECRET_ACCESS_KEY": access.secret_key}
@@ -63,10 +62,10 @@ def storage_options(settings: Settings) -> dict[str, str]:
     # as botocore's "auto": virtual-hosted on AWS itself, path-style on other servers
     virtual = access.addressing_style == "virtual" or (access.addressing_style != "path" and not access.endpoint_url)
     options["AWS_VIRTUAL_HOSTED_STYLE_REQUEST"] = "true" if virtual else "false"
-    if s3.sse:
-        options["AWS_SERVER_SIDE_ENCRYPTION"] = s3.sse
-        if s3.sse_kms_key_id:
-            options["AWS_SSE_KMS_KEY_ID"] = s3.sse_kms_key_id
+    if settings.s3.sse:
+        options["AWS_SERVER_SIDE_ENCRYPTION"] = settings.s3.sse
+        if settings.s3.sse_kms_key_id:
+            options["AWS_SSE_KMS_KEY_ID"] = settings.s3.sse_kms_key_id
     return options
 
 

@@ -5,16 +5,16 @@ Inside Airflow the client comes from an Airflow connection (``aws_default`` unle
 in Airflow or outside it, boto3's standard environment applies (``AWS_ACCESS_KEY_ID``,
 ``AWS_ENDPOINT_URL``, profiles...). Every write carries a SHA-256 the server verifies, and the hex
 digest of the whole content is kept in the object's metadata, so :meth:`S3Store.stat` can prove
-what was published without downloading it.
+what was published without downloading it. The settings (``CLAIMFLOW_S3_*``) arrive as
+:class:`~claimflow.config.S3Settings`, part of the run's settings; the Airflow connection is
+looked up through :mod:`claimflow.airflow_glue`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import logging
-import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -35,12 +35,11 @@ from botocore.exceptions import (
     ConnectionError as BotoConnectionError,
 )
 
+from claimflow.airflow_glue import s3_hook
+from claimflow.config import S3Settings
 from claimflow.exceptions import StorageError, TransientStorageError
 from claimflow.storage.base import ObjectInfo, ObjectStat, ObjectStore, file_sha256
 
-log = logging.getLogger(__name__)
-
-MiB = 1024 * 1024
 DELETE_BATCH = 1000  # the most keys one DeleteObjects call takes
 SHA256_METADATA = "sha256"  # user metadata key holding the hex SHA-256 of the whole object
 
@@ -64,108 +63,32 @@ _TRANSIENT_CODES = frozenset(
         "PriorRequestNotComplete",
     }
 )
-_SSE_MODES = ("AES256", "aws:kms")
-_ADDRESSING_STYLES = ("auto", "path", "virtual")
-_RETRY_MODES = ("standard", "adaptive", "legacy")
+def botocore_config(settings: S3Settings) -> Config:
+    """Retries, and path-style addressing when asked for."""
+    options: dict[str, Any] = {"retries": {"mode": settings.retry_mode, "total_max_attempts": settings.max_attempts}}
+    if settings.addressing_style:
+        options["s3"] = {"addressing_style": settings.addressing_style}
+    return Config(**options)
 
 
-@dataclass(frozen=True)
-class S3Settings:
-    """How claimflow talks to S3; read from ``CLAIMFLOW_S3_*`` variables, see the README.
-
-    Attributes:
-        sse: Server-side encryption, ``"AES256"`` (SSE-S3) or ``"aws:kms"`` (SSE-KMS); None for
-            the bucket's default.
-        sse_kms_key_id: The KMS key id or ARN for ``sse="aws:kms"``; None for the AWS managed key.
-        addressing_style: ``"path"`` for most non-AWS servers, ``"virtual"`` or ``"auto"``; None
-            leaves it to the Airflow connection or botocore.
-        retry_mode: botocore's retry mode, ``"standard"`` or ``"adaptive"`` (client-side rate
-            limiting when throttled).
-        max_attempts: Attempts per request, the first included, before an error is raised.
-        multipart_threshold: Files at least this large are uploaded and copied in parts.
-        multipart_chunksize: Size of each part; memory per transfer is about this times
-            ``max_concurrency``.
-        max_concurrency: Parallel part transfers per file.
-    """
-
-    sse: str | None = None
-    sse_kms_key_id: str | None = None
-    addressing_style: str | None = None
-    retry_mode: str = "standard"
-    max_attempts: int = 5
-    multipart_threshold: int = 16 * MiB
-    multipart_chunksize: int = 16 * MiB
-    max_concurrency: int = 4
-
-    def __post_init__(self) -> None:
-        _check_choice("CLAIMFLOW_S3_SSE", self.sse, _SSE_MODES, allow_none=True)
-        _check_choice("CLAIMFLOW_S3_ADDRESSING_STYLE", self.addressing_style, _ADDRESSING_STYLES, allow_none=True)
-        _check_choice("CLAIMFLOW_S3_RETRY_MODE", self.retry_mode, _RETRY_MODES)
-        if self.sse_kms_key_id and self.sse != "aws:kms":
-            raise ValueError(
-                f"CLAIMFLOW_S3_SSE_KMS_KEY_ID needs CLAIMFLOW_S3_SSE=aws:kms, got CLAIMFLOW_S3_SSE={self.sse!r}"
-            )
-        if self.multipart_chunksize < 5 * MiB:
-            raise ValueError(
-                f"multipart chunk size must be at least 5 MiB (S3's minimum part), got {self.multipart_chunksize}"
-            )
-        for name in ("max_attempts", "multipart_threshold", "max_concurrency"):
-            if getattr(self, name) < 1:
-                raise ValueError(f"{name} must be a positive integer, got {getattr(self, name)!r}")
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> S3Settings:
-        """Settings from ``CLAIMFLOW_S3_*`` variables; unset ones keep their defaults."""
-        env = os.environ if env is None else env
-        changes: dict[str, Any] = {}
-        for name in ("sse", "sse_kms_key_id", "addressing_style", "retry_mode"):
-            if env.get(f"CLAIMFLOW_S3_{name.upper()}"):
-                changes[name] = env[f"CLAIMFLOW_S3_{name.upper()}"]
-        for name, unit in (
-            ("max_attempts", 1),
-            ("multipart_threshold", MiB),
-            ("multipart_chunksize", MiB),
-            ("max_concurrency", 1),
-        ):
-            variable = f"CLAIMFLOW_S3_{name.upper()}" + ("_MB" if unit == MiB else "")
-            if env.get(variable):
-                try:
-                    changes[name] = int(env[variable]) * unit
-                except ValueError:
-                    raise ValueError(f"{variable} must be an integer, e.g. 16, got {env[variable]!r}") from None
-        return replace(cls(), **changes)
-
-    def botocore_config(self) -> Config:
-        """Retries, and path-style addressing when asked for."""
-        options: dict[str, Any] = {"retries": {"mode": self.retry_mode, "total_max_attempts": self.max_attempts}}
-        if self.addressing_style:
-            options["s3"] = {"addressing_style": self.addressing_style}
-        return Config(**options)
-
-    def transfer_config(self) -> TransferConfig:
-        """Multipart and streaming settings for uploads, downloads and copies."""
-        return TransferConfig(
-            multipart_threshold=self.multipart_threshold,
-            multipart_chunksize=self.multipart_chunksize,
-            max_concurrency=self.max_concurrency,
-            num_download_attempts=self.max_attempts,
-        )
-
-    def encryption_args(self) -> dict[str, str]:
-        """The SSE request arguments every write carries."""
-        if not self.sse:
-            return {}
-        args = {"ServerSideEncryption": self.sse}
-        if self.sse_kms_key_id:
-            args["SSEKMSKeyId"] = self.sse_kms_key_id
-        return args
+def transfer_config(settings: S3Settings) -> TransferConfig:
+    """Multipart and streaming settings for uploads, downloads and copies."""
+    return TransferConfig(
+        multipart_threshold=settings.multipart_threshold,
+        multipart_chunksize=settings.multipart_chunksize,
+        max_concurrency=settings.max_concurrency,
+        num_download_attempts=settings.max_attempts,
+    )
 
 
-def _check_choice(variable: str, value: str | None, allowed: tuple[str, ...], *, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if value not in allowed:
-        raise ValueError(f"{variable} must be one of {', '.join(allowed)}, got {value!r}")
+def encryption_args(settings: S3Settings) -> dict[str, str]:
+    """The SSE request arguments every write carries."""
+    if not settings.sse:
+        return {}
+    args = {"ServerSideEncryption": settings.sse}
+    if settings.sse_kms_key_id:
+        args["SSEKMSKeyId"] = settings.sse_kms_key_id
+    return args
 
 
 def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
@@ -175,23 +98,11 @@ def make_client(settings: S3Settings, aws_conn_id: str | None = None) -> Any:
     Settings the connection's ``config_kwargs`` extra makes explicitly win over claimflow's, since
     the connection is the operator's statement about that environment.
     """
-    return _client(settings, _connection_hook(aws_conn_id))
-
-
-def _connection_hook(aws_conn_id: str | None) -> Any:
-    """The S3Hook of the Airflow connection ``aws_conn_id``, or None where there is no such connection."""
-    if aws_conn_id and _airflow_connection_exists(aws_conn_id):
-        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
-
-        log.info("S3 client from Airflow connection %r", aws_conn_id)
-        return S3Hook(aws_conn_id=aws_conn_id)
-    if aws_conn_id:
-        log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
-    return None
+    return _client(settings, s3_hook(aws_conn_id))
 
 
 def _client(settings: S3Settings, hook: Any) -> Any:
-    config = settings.botocore_config()
+    config = botocore_config(settings)
     if hook is None:
         return boto3.session.Session().client("s3", config=config)
     connection_config = hook.config
@@ -217,7 +128,7 @@ class S3Access:
 
 def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Access:
     """The endpoint, region, addressing style and credentials :func:`make_client` would use."""
-    hook = _connection_hook(aws_conn_id)
+    hook = s3_hook(aws_conn_id)
     client = _client(settings, hook)
     if hook is not None:
         credentials = hook.get_credentials()  # masked in task logs
@@ -237,19 +148,6 @@ def resolve_access(settings: S3Settings, aws_conn_id: str | None = None) -> S3Ac
     )
 
 
-def _airflow_connection_exists(conn_id: str) -> bool:
-    """Whether Airflow knows ``conn_id``; False where Airflow itself is not installed."""
-    try:
-        from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
-    except ImportError:
-        return False
-    try:
-        BaseHook.get_connection(conn_id)
-    except AirflowNotFoundException:
-        return False
-    return True
-
-
 class S3Store(ObjectStore):
     """Objects under ``s3://bucket/prefix``; errors come out as ``FileNotFoundError``,
     :class:`~claimflow.exceptions.TransientStorageError` (retry may fix) or
@@ -261,16 +159,20 @@ class S3Store(ObjectStore):
         self.client = client
         self.settings = settings or S3Settings()
         self.root = f"s3://{bucket}/{self.prefix}" if self.prefix else f"s3://{bucket}"
-        self._transfer = self.settings.transfer_config()
+        self._transfer = transfer_config(self.settings)
+        self._encryption = encryption_args(self.settings)
 
     @classmethod
-    def from_uri(cls, uri: str, *, aws_conn_id: str | None = None, **options: Any) -> S3Store:
+    def from_uri(
+        cls, uri: str, *, s3: S3Settings | None = None, aws_conn_id: str | None = None, **options: Any
+    ) -> S3Store:
         """The store for ``s3://bucket/prefix``.
 
         Args:
             uri: The lake root, e.g. ``s3://claimflow/lake``.
+            s3: The run's S3 settings (``Settings.s3``); None for the defaults.
             aws_conn_id: Airflow connection to take the client from, where it exists.
-            **options: :class:`S3Settings` fields overriding the environment,
+            **options: :class:`~claimflow.config.S3Settings` fields overriding ``s3``,
                 e.g. ``multipart_threshold=8 * MiB``.
         """
         bucket, _, prefix = uri.removeprefix("s3://").partition("/")
@@ -280,7 +182,7 @@ class S3Store(ObjectStore):
         unknown = sorted(set(options) - known)
         if unknown:
             raise TypeError(f"unknown S3 option(s) {unknown}; expected some of {sorted(known)}")
-        settings = replace(S3Settings.from_env(), **options)
+        settings = replace(s3 or S3Settings(), **options)
         return cls(bucket, prefix, make_client(settings, aws_conn_id), settings)
 
     def __repr__(self) -> str:
@@ -343,7 +245,7 @@ class S3Store(ObjectStore):
                 Body=data,
                 ChecksumSHA256=base64.b64encode(digest).decode(),
                 Metadata={SHA256_METADATA: digest.hex()},
-                **self.settings.encryption_args(),
+                **self._encryption,
             )
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
@@ -359,7 +261,7 @@ class S3Store(ObjectStore):
                 IfNoneMatch="*",
                 ChecksumSHA256=base64.b64encode(digest).decode(),
                 Metadata={SHA256_METADATA: digest.hex()},
-                **self.settings.encryption_args(),
+                **self._encryption,
             )
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _LOST_RACE_CODES:
@@ -374,7 +276,7 @@ class S3Store(ObjectStore):
         extra = {
             "ChecksumAlgorithm": "SHA256",
             "Metadata": {SHA256_METADATA: file_sha256(path)},
-            **self.settings.encryption_args(),
+            **self._encryption,
         }
         with self._errors("upload", full):
             self.client.upload_file(str(path), self.bucket, full, ExtraArgs=extra, Config=self._transfer)
@@ -431,7 +333,7 @@ class S3Store(ObjectStore):
         """Server-side copy (in parts above the multipart threshold); metadata, and so the
         SHA-256, travels with the object."""
         source, target = self._full(src), self._full(dst)
-        extra = {"ChecksumAlgorithm": "SHA256", **self.settings.encryption_args()}
+        extra = {"ChecksumAlgorithm": "SHA256", **self._encryption}
         with self._errors(f"copy s3://{self.bucket}/{source} to", target):
             self.client.copy(
                 {"Bucket": self.bucket, "Key": source}, self.bucket, target, ExtraArgs=extra, Config=self._transfer

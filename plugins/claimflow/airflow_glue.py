@@ -1,0 +1,64 @@
+"""Where claimflow's core meets Airflow: the only core module that imports it, and only inside
+functions, so ``import claimflow`` works (the CLI, the tests, a ``pip install claimflow``)
+where Airflow is not installed.
+
+The DAGs build their :class:`~claimflow.config.Settings` here (:func:`task_settings`), and the S3
+backend asks here for the Airflow connection its client may come from.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from claimflow.config import Settings
+
+log = logging.getLogger(__name__)
+
+# Airflow Variables that override the environment, each with the variable it overrides.
+AIRFLOW_VARIABLES = {
+    "claimflow_lake": "CLAIMFLOW_LAKE",
+    "claimflow_sources": "CLAIMFLOW_SOURCES",
+    "claimflow_spacy_model": "CLAIMFLOW_SPACY_MODEL",
+}
+
+
+def task_settings() -> Settings:
+    """Settings inside an Airflow task: the environment, overridden by the Airflow Variables
+    ``claimflow_lake``, ``claimflow_sources`` and ``claimflow_spacy_model``. Called at run time
+    only (a Variable read at parse time would hit the metadata DB on every parse)."""
+    from airflow.sdk import Variable
+
+    env = dict(os.environ)
+    for name, variable in AIRFLOW_VARIABLES.items():
+        value = Variable.get(name, default=None)
+        if value:
+            env[variable] = value
+    return Settings.from_env(env)
+
+
+def s3_hook(aws_conn_id: str | None) -> Any:
+    """The S3Hook of the Airflow connection ``aws_conn_id``, or None where there is no such
+    connection (or no Airflow)."""
+    if aws_conn_id and _connection_exists(aws_conn_id):
+        from airflow.providers.amazon.aws.hooks.s3 import S3Hook
+
+        log.info("S3 client from Airflow connection %r", aws_conn_id)
+        return S3Hook(aws_conn_id=aws_conn_id)
+    if aws_conn_id:
+        log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
+    return None
+
+
+def _connection_exists(conn_id: str) -> bool:
+    """Whether Airflow knows ``conn_id``; False where Airflow itself is not installed."""
+    try:
+        from airflow.providers.common.compat.sdk import AirflowNotFoundException, BaseHook
+    except ImportError:
+        return False
+    try:
+        BaseHook.get_connection(conn_id)
+    except AirflowNotFoundException:
+        return False
+    return True
