@@ -107,7 +107,7 @@ def test_the_retention_setting(env, expected):
 
 
 def test_a_retention_under_a_day_is_refused():
-    with pytest.raises(ValueError, match="CLAIMFLOW_VACUUM_RETENTION_HOURS must be at least 24 hours .* got 2"):
+    with pytest.raises(ValueError, match="CLAIMFLOW_VACUUM_RETENTION_HOURS must be a whole number of hours of at least 24 .* got '2'"):
         Settings.from_env({"CLAIMFLOW_VACUUM_RETENTION_HOURS": "2"})
 
 

@@ -297,5 +297,5 @@ def test_the_caps_come_from_the_environment():
 
 @pytest.mark.parametrize("raw", [pytest.param("0", id="zero"), pytest.param("1e6", id="not an integer")])
 def test_a_bad_cap_is_refused_with_an_example(raw):
-    with pytest.raises(ValueError, match=r"CLAIMFLOW_MAX_INPUT_BYTES must be a positive number of bytes, e.g. 268435456"):
+    with pytest.raises(ValueError, match=r"CLAIMFLOW_MAX_INPUT_BYTES must be a whole number of bytes of at least 1, e.g. 268435456"):
         Settings.from_env({"CLAIMFLOW_MAX_INPUT_BYTES": raw})

@@ -444,7 +444,7 @@ def test_fetch_settings_reach_the_fetcher() -> None:
                                   "CLAIMFLOW_FETCH_MAX_BYTES": "1000", "CLAIMFLOW_FETCH_ITEM_PAGES": "off"})
     fetcher = Fetcher.from_settings(settings)
     assert (fetcher.allow, fetcher.timeout, fetcher.max_bytes, fetcher.item_pages) == (("127.0.0.1", "10.0.0.0/8"), 5.0, 1000, False)
-    for name, value, message in [("CLAIMFLOW_FETCH_TIMEOUT", "0", "positive number of seconds"),
+    for name, value, message in [("CLAIMFLOW_FETCH_TIMEOUT", "0", "number of seconds more than 0"),
                                  ("CLAIMFLOW_FETCH_ITEM_PAGES", "maybe", "true or false"),
                                  ("CLAIMFLOW_FETCH_ALLOW", "10.0.0.0/40", "is not a network")]:
         with pytest.raises(ValueError, match=message):
