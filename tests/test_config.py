@@ -47,7 +47,7 @@ def test_bad_numbers_are_refused():
         pytest.param({"CLAIMFLOW_FETCH_ITEM_PAGES": "maybe"}, "CLAIMFLOW_FETCH_ITEM_PAGES must be true or false", id="not a flag"),
         pytest.param({"CLAIMFLOW_S3_RETRY_MODE": "eager"},
                      "CLAIMFLOW_S3_RETRY_MODE must be one of standard, adaptive, legacy, got 'eager'", id="not a choice"),
-        pytest.param({"CLAIMFLOW_FETCH_ALLOW": "10.0.0.0/40"}, "CLAIMFLOW_FETCH_ALLOW must be host names and networks",
+        pytest.param({"CLAIMFLOW_FETCH_ALLOW": "10.0.0.0/40"}, "CLAIMFLOW_FETCH_ALLOW must be comma-separated host names and networks like 10.0.0.0/8; '10.0.0.0/40' is not a network",
                      id="not a network"),
         pytest.param({"CLAIMFLOW_MAX_WARC_BYTES": "8G"},
                      "CLAIMFLOW_MAX_WARC_BYTES must be a whole number of bytes of at least 1, e.g. 268435456, got '8G'",

@@ -243,7 +243,7 @@ def parse_allow(value: str) -> tuple[str, ...]:
             try:
                 ipaddress.ip_network(entry, strict=False)
             except ValueError as exc:
-                raise _Expected(f"host names and networks like 10.0.0.0/8, and {entry!r} is not a network ({exc})") from None
+                raise _Expected(f"comma-separated host names and networks like 10.0.0.0/8; {entry!r} is not a network ({exc})") from None
     return entries
 
 
@@ -304,4 +304,5 @@ VARIABLES: tuple[Variable, ...] = (
                why=" (vacuum would delete the uncommitted files of a publish in flight)"),
     ),
 )
-"""Every ``CLAIMFLOW_*`` environment variable, in the order of the README's configuration table."""
+"""Every ``CLAIMFLOW_*`` environment variable: where things are, S3, work sizes and input caps,
+fetching, leases and maintenance. The README's configuration table documents each."""
