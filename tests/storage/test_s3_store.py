@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from claimflow.exceptions import StorageError
-from claimflow.storage import open_store
+from claimflow.storage import open_lake, open_store
 from claimflow.config import MiB, S3Settings, Settings
 from claimflow.storage.s3 import S3Store, botocore_config, encryption_args, transfer_config
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
@@ -206,3 +206,15 @@ def test_settings_from_env() -> None:
 def test_from_uri_refuses_bad_input(uri: str, options: dict[str, int], error: type[Exception]) -> None:
     with pytest.raises(error, match="expected"):
         S3Store.from_uri(uri, **options)
+
+
+def test_open_lake_gives_the_store_the_runs_s3_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from seaweed import isolate_aws_env
+
+    isolate_aws_env(monkeypatch, {"AWS_DEFAULT_REGION": "eu-west-1", "CLAIMFLOW_S3_MAX_ATTEMPTS": "9"})
+    s3 = S3Settings(sse="AES256", addressing_style="path", max_attempts=3)
+    store = open_lake(Settings(lake="s3://claimflow/lake", aws_conn_id="claimflow_no_such_conn", s3=s3))
+    assert isinstance(store, S3Store) and store.root == "s3://claimflow/lake"
+    assert store.settings == s3  # the Settings given, not the environment (read at the entry point only)
+    assert store.client.meta.config.retries["total_max_attempts"] == 3
+    assert store.client.meta.config.s3 == {"addressing_style": "path"}
