@@ -11,9 +11,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from claimflow import layout
-from claimflow.cli import BROKEN_PIPE, USAGE, main
+from claimflow.cli import BROKEN_PIPE, CRASHED, USAGE, main
 from claimflow.storage import LocalStore
 
 DAY = "2026-11-26"
@@ -102,6 +101,14 @@ def test_run_with_a_missing_source_names_it(tmp_path, capsys, monkeypatch):
     assert "--sources or CLAIMFLOW_SOURCES" in err
 
 
+def test_run_checks_a_dated_source_for_its_day(tmp_path, capsys):
+    lake = str(tmp_path / "lake")
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{ds}")])
+    assert f"source '{tmp_path / DAY}' ('{tmp_path / '{ds}'}' on {DAY}) does not exist" in err
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{day}")])
+    assert "has a placeholder other than {ds}, {yyyy}, {mm} and {dd}" in err
+
+
 def test_a_bad_setting_is_one_line_naming_the_variable(capsys, monkeypatch):
     monkeypatch.setenv("CLAIMFLOW_LATE_DAYS", "-1")
     assert refused(capsys, ["summary", "--day", DAY]).startswith("claimflow summary: CLAIMFLOW_LATE_DAYS must be")
@@ -181,3 +188,14 @@ def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
     assert proc.wait(timeout=120) == BROKEN_PIPE
     assert proc.stderr.read() == b""
     proc.stderr.close()
+
+
+def test_an_unexpected_error_keeps_its_traceback_and_exits_4(capsys, monkeypatch):
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("claimflow.cli._summary", broken)
+    assert main(["summary", "--day", DAY]) == CRASHED
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
+    assert err.rstrip().endswith("claimflow summary: unexpected error (a bug, please report it with the traceback above)")

@@ -8,11 +8,11 @@ cannot be reached) into one line on stderr and exit code 2, so a traceback means
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import logging
 import os
 import sys
-import datetime as dt
 import traceback
 from contextlib import nullcontext
 from dataclasses import replace
@@ -99,14 +99,24 @@ def _settings(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _check_local_sources(sources: list[str] | tuple[str, ...], option: str) -> None:
-    """Refuse a local source that does not exist before anything slow (the model, the lake) starts;
-    remote ones (``s3://``, ``https://``) are checked where they are read."""
+def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day: str | None = None) -> None:
+    """Refuse a local source that does not exist (on ``day``, for one with date placeholders)
+    before anything slow (the model, the lake) starts; remote ones (``s3://``, ``https://``) are
+    checked where they are read."""
+    from claimflow.ingest.sources import expand
+
     for source in sources:
-        if "://" in source and not source.startswith("file://"):
+        try:
+            address = expand(source, day) if day else source
+        except (KeyError, IndexError, ValueError):
+            raise UsageError(
+                f"source {source!r} has a placeholder other than {{ds}}, {{yyyy}}, {{mm}} and {{dd}} ({option})"
+            ) from None
+        if "://" in address and not address.startswith("file://"):
             continue
-        if not Path(source.removeprefix("file://")).exists():
-            raise UsageError(f"source {source!r} does not exist: give an existing file or folder ({option})")
+        if not Path(address.removeprefix("file://")).exists():
+            shown = repr(source) if address == source else f"{address!r} ({source!r} on {day})"
+            raise UsageError(f"source {shown} does not exist: give an existing file or folder ({option})")
 
 
 def _lake(settings: Settings) -> ObjectStore:
@@ -187,11 +197,11 @@ def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -
 
 
 def _run(args: argparse.Namespace) -> int:
-    from claimflow import staging, stages
+    from claimflow import stages, staging
     from claimflow.exceptions import BatchFailed, PublishConflict
 
     settings = args.settings
-    _check_local_sources(settings.sources, "--sources or CLAIMFLOW_SOURCES")
+    _check_local_sources(settings.sources, "--sources or CLAIMFLOW_SOURCES", args.day)
     run_id = args.run_id or f"cli__{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}"
     store = _lake(settings)
     try:
@@ -278,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(args.command, str(error))
     except StorageError as error:
         return _refuse(args.command, f"{error}; {STORAGE_HINT}")
-    except Exception:
+    except Exception:  # noqa: BLE001 (the last resort: any other error is a bug, shown with its traceback)
         traceback.print_exc()
         print(f"claimflow {args.command}: unexpected error (a bug, please report it with the traceback above)",
               file=sys.stderr)
