@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
+import subprocess
+import sys
+from pathlib import Path
 
+import pytest
 from claimflow import layout
-from claimflow.cli import main
+from claimflow.cli import BROKEN_PIPE, CRASHED, USAGE, main
 from claimflow.storage import LocalStore
 
 DAY = "2026-11-26"
+PLUGINS = Path(__file__).resolve().parents[1] / "plugins"
+
+
+def refused(capsys, argv: list[str]) -> str:
+    """The one stderr line of a command the CLI refuses with exit code 2, nothing on stdout."""
+    assert main(argv) == USAGE
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    return err
 
 
 def test_extract_skips_bad_inputs_with_the_reason(tmp_path, caplog):
@@ -61,3 +77,125 @@ def test_summary_of_an_unreadable_manifest_says_so(tmp_path, capsys):
 def test_summary_of_an_unpublished_day_says_so(tmp_path, capsys):
     assert main(["summary", "--day", DAY, "--lake", str(tmp_path)]) == 1
     assert "not published" in capsys.readouterr().out
+
+
+def test_a_day_in_another_form_says_the_form_expected(capsys):
+    err = refused(capsys, ["summary", "--day", "2026/12/02"])
+    assert "expected a day like 2026-11-26, got '2026/12/02'" in err
+    assert "see claimflow summary --help" in err
+
+
+def test_an_unknown_command_is_one_line(capsys):
+    assert "invalid choice: 'sumary'" in refused(capsys, ["sumary"])
+
+
+def test_extract_of_a_missing_file_names_it(capsys):
+    err = refused(capsys, ["extract", "/no/such/file"])
+    assert err.startswith("claimflow extract: source '/no/such/file' does not exist")
+
+
+def test_run_with_a_missing_source_names_it(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(tmp_path / "gone"))
+    err = refused(capsys, ["run", "--day", DAY, "--lake", str(tmp_path / "lake")])
+    assert f"source '{tmp_path / 'gone'}' does not exist" in err
+    assert "--sources or CLAIMFLOW_SOURCES" in err
+
+
+def test_run_checks_a_dated_source_for_its_day(tmp_path, capsys):
+    lake = str(tmp_path / "lake")
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{ds}")])
+    assert f"source '{tmp_path / DAY}' ('{tmp_path / '{ds}'}' on {DAY}) does not exist" in err
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{day}")])
+    assert "has a placeholder other than {ds}, {yyyy}, {mm} and {dd}" in err
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(capsys, monkeypatch):
+    monkeypatch.setenv("CLAIMFLOW_LATE_DAYS", "-1")
+    assert refused(capsys, ["summary", "--day", DAY]).startswith("claimflow summary: CLAIMFLOW_LATE_DAYS must be")
+
+
+def test_a_lake_that_is_not_one_is_one_line(capsys):
+    assert "expected an s3:// URI or a local path" in refused(capsys, ["summary", "--day", DAY, "--lake", "http://x/y"])
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def s3_without_credentials(monkeypatch):
+    """An S3 lake on a closed local port, with no AWS credentials anywhere boto3 looks."""
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("CLAIMFLOW_S3_MAX_ATTEMPTS", "1")
+    monkeypatch.setenv("CLAIMFLOW_AWS_CONN_ID", "claimflow_test_no_such_connection")
+    monkeypatch.setenv("CLAIMFLOW_LAKE", "s3://bucket/lake")
+
+
+def test_an_s3_lake_without_credentials_says_what_is_missing(capsys, s3_without_credentials):
+    err = refused(capsys, ["summary", "--day", DAY])
+    assert "s3://bucket/lake/" in err and "Unable to locate credentials" in err
+    assert "AWS_ACCESS_KEY_ID" in err and "AWS_ENDPOINT_URL" in err
+
+
+def test_an_s3_lake_that_does_not_answer_says_so(capsys, s3_without_credentials, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "claimflow-test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "claimflow-test")
+    err = refused(capsys, ["summary", "--day", DAY])
+    assert "Could not connect to the endpoint URL" in err and "AWS_ENDPOINT_URL" in err
+
+
+def test_run_reads_the_sources_given_on_the_command_line(tmp_path, capsys, monkeypatch):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / f"{name}.txt").write_text(f"Officials said the {name} crossing would reopen next week.")
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(tmp_path / "gone"))  # overridden
+    argv = ["run", "--day", DAY, "--lake", str(tmp_path / "lake"), "--sources", f"{tmp_path / 'a'},{tmp_path / 'b'}"]
+    assert main(argv) == 0
+    assert "articles ingested 2  published 2" in capsys.readouterr().out
+
+
+def test_sources_repeat_or_take_a_comma_list():
+    from claimflow.cli import _settings, build_parser
+
+    args = build_parser().parse_args(["run", "--day", DAY, "--sources", "a,b", "--sources", "c"])
+    assert _settings(args).sources == ("a", "b", "c")
+
+
+def test_help_describes_the_commands_and_exit_codes(capsys):
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "``" not in out
+    assert "claimflow run --day" in out
+    assert "exit codes:" in out and "3    another run is publishing the day" in out
+
+
+def test_a_reader_that_goes_away_ends_the_command_quietly(tmp_path):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PLUGINS), os.environ.get("PYTHONPATH", "")])}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimflow.cli", "summary", "--day", DAY, "--lake", str(tmp_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    proc.stdout.close()  # before the command writes: its first write meets a closed pipe
+    assert proc.wait(timeout=120) == BROKEN_PIPE
+    assert proc.stderr.read() == b""
+    proc.stderr.close()
+
+
+def test_an_unexpected_error_keeps_its_traceback_and_exits_4(capsys, monkeypatch):
+    def broken(args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("claimflow.cli._summary", broken)
+    assert main(["summary", "--day", DAY]) == CRASHED
+    err = capsys.readouterr().err
+    assert "Traceback" in err and "RuntimeError: boom" in err
+    assert err.rstrip().endswith("claimflow summary: unexpected error (a bug, please report it with the traceback above)")

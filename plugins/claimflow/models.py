@@ -11,7 +11,7 @@ import gzip
 from dataclasses import dataclass, field
 from typing import Any
 
-# what kind of source said a claim; README "Source kinds" documents each with examples
+# what kind of source said a claim; docs/claims.md "Source kinds" documents each with examples
 SOURCE_KINDS = ("person", "organisation", "anonymous", "group", "document", "pronoun", "other", "none")
 # the labels of canonical entities (spaCy's own label is kept beside it as ``spacy_label``)
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")

@@ -4,8 +4,9 @@ Polite: a data team lists dozens of feeds from a handful of publishers, and ever
 backfill run asks for each of them. So claimflow names itself in its User-Agent, obeys the
 site's robots.txt (RFC 9309: a missing one allows everything, an unreachable or rate-limited
 one disallows everything), waits ``delay`` seconds, or the site's ``Crawl-delay``, between two
-requests to one host, and retries throttling (429), server errors (5xx) and failed connections
-with backoff, honouring ``Retry-After`` up to a cap.
+requests to one host, and retries throttling (429), the server errors a retry may cure (500,
+502, 503, 504: ``RETRY_STATUS``), timeouts and failed connections with backoff, honouring
+``Retry-After`` up to a cap.
 
 Guarded: a configured site, or anyone it redirects to, is not trusted. Only ``http``/``https``
 addresses are fetched, each host's addresses are checked by :mod:`claimflow.ingest.addresses`
@@ -100,7 +101,7 @@ class Fetcher:
 
     Args:
         delay: the least seconds between two requests to one host (robots.txt included).
-        retries: further attempts after a 429, a 5xx, a timeout or a failed connection.
+        retries: further attempts after an answer in RETRY_STATUS, a timeout or a failed connection.
         timeout: seconds one request may take in all (connect, headers and body).
         max_wait: the cap on a Retry-After or Crawl-delay the site asks for.
         max_bytes: the most bytes one answer may have (after decompression); more is ``too_large``.
