@@ -10,7 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimflow.tables import SCHEMAS, stable_id
+from claimflow.models import stable_id
+from claimflow.tables import SCHEMAS
 
 
 def claim_row(day: str, run_id: str, article: int, index: int, *, source_kind: str, speaker: str | None,

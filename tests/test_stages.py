@@ -8,7 +8,8 @@ from claimflow import layout, stages
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.manifest import Manifest, read_manifest
-from claimflow.storage import LocalStore
+from claimflow.ingest.spool import shard_count
+from claimflow.storage import LocalStore, open_lake
 from claimflow.storage.delta import DeltaLake
 from claimflow.storage.records import get_json, read_parquet
 from claimflow.tables import ID_COLUMNS
@@ -37,8 +38,7 @@ def run_day(settings: Settings, run_id: str = RUN) -> Manifest:
 
 
 def test_shards_are_near_equal_and_bounded():
-    settings = Settings.from_env({"CLAIMFLOW_SHARD_SIZE": "3", "CLAIMFLOW_MAX_SHARDS": "2"})
-    assert [stages._shard_count(n, settings) for n in (7, 2, 0)] == [2, 1, 0]
+    assert [shard_count(n, shard_size=3, max_shards=2) for n in (7, 2, 0)] == [2, 1, 0]
 
 
 def test_ingest_accounts_for_every_input(settings):
@@ -51,7 +51,7 @@ def staged_tables(settings: Settings, staged_uri: str) -> dict:
     """The staged good rows of each table, all shards together, in id order."""
     import pyarrow as pa
 
-    store = stages.lake(settings)
+    store = open_lake(settings)
     staged = get_json(store, store.key(staged_uri))
     tables = {}
     for table in layout.TABLES:

@@ -64,12 +64,12 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _summary(args: argparse.Namespace) -> int:
-    from claimflow import stages
     from claimflow.exceptions import ManifestError
     from claimflow.manifest import read_manifest
+    from claimflow.storage import open_lake
 
     settings = _settings(args)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     try:
         manifest = read_manifest(store, args.day)
     except ManifestError as error:
@@ -103,10 +103,11 @@ def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -
 def _run(args: argparse.Namespace) -> int:
     from claimflow import staging, stages
     from claimflow.exceptions import BatchFailed, PublishConflict
+    from claimflow.storage import open_lake
 
     settings = _settings(args)
     run_id = args.run_id or f"cli__{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}"
-    store = stages.lake(settings)
+    store = open_lake(settings)
     try:
         ingested = stages.ingest(settings, args.day, run_id)
         extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]

@@ -166,9 +166,8 @@ def sweep_staging(settings: Settings) -> list[str]:
     that crashed before publishing or cleaning up left, full article text included. Returns
     the run prefixes removed. (``claimflow.staging`` and the setting are lake-commit's.)"""
     from claimflow.staging import sweep_staging as sweep
-    from claimflow.storage import open_store
+    from claimflow.storage import open_lake
 
-    store = open_store(settings.lake, aws_conn_id=settings.aws_conn_id)
-    swept = sweep(store, older_than=dt.timedelta(hours=settings.staging_max_age_hours))
+    swept = sweep(open_lake(settings), older_than=dt.timedelta(hours=settings.staging_max_age_hours))
     log.info("staging swept older_than_hours=%d runs=%d", settings.staging_max_age_hours, len(swept))
     return swept

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from claimflow.storage.base import ObjectInfo, ObjectStat, ObjectStore
 from claimflow.storage.local import LocalStore
 
-__all__ = ["ObjectInfo", "ObjectStat", "ObjectStore", "LocalStore", "open_store"]
+if TYPE_CHECKING:
+    from claimflow.config import Settings
+
+__all__ = ["ObjectInfo", "ObjectStat", "ObjectStore", "LocalStore", "open_lake", "open_store"]
 
 
 def open_store(uri: str, **options: object) -> ObjectStore:
@@ -18,3 +23,8 @@ def open_store(uri: str, **options: object) -> ObjectStore:
     if "://" in uri and not uri.startswith("file://"):
         raise ValueError(f"expected an s3:// URI or a local path for the lake, got {uri!r}")
     return LocalStore(uri)
+
+
+def open_lake(settings: Settings) -> ObjectStore:
+    """The store of the configured lake: the one way every step, reader and page opens it."""
+    return open_store(settings.lake, aws_conn_id=settings.aws_conn_id)

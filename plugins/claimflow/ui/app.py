@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import ManifestError, StorageError
-from claimflow.storage import open_store
+from claimflow.storage import open_lake
 from claimflow.ui.lake import DaySummary, LakeView, UnreadableDay
 from claimflow.ui.page import render_page
 
@@ -50,8 +50,7 @@ class _LazyLake:
     def __call__(self) -> LakeView:
         with self._lock:
             if self._view is None:
-                store = open_store(self.settings.lake, aws_conn_id=self.settings.aws_conn_id)
-                self._view = LakeView(store, self.settings)
+                self._view = LakeView(open_lake(self.settings), self.settings)
             return self._view
 
 
