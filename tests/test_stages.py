@@ -8,7 +8,6 @@ from claimflow import layout, stages
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.manifest import Manifest, read_manifest
-from claimflow.ingest.spool import shard_count
 from claimflow.storage import LocalStore, open_lake
 from claimflow.storage.delta import DeltaLake
 from claimflow.storage.records import get_json, read_parquet
@@ -35,10 +34,6 @@ def run_day(settings: Settings, run_id: str = RUN) -> Manifest:
     ingested = stages.ingest(settings, DAY, run_id)
     extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
     return stages.publish(settings, DAY, run_id, stages.validate(settings, DAY, run_id, extracted))
-
-
-def test_shards_are_near_equal_and_bounded():
-    assert [shard_count(n, shard_size=3, max_shards=2) for n in (7, 2, 0)] == [2, 1, 0]
 
 
 def test_ingest_accounts_for_every_input(settings):
