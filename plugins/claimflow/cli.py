@@ -76,7 +76,8 @@ def _summary(args: argparse.Namespace) -> int:
         print(f"the manifest of {args.day} in {store.root} is unreadable: {error.reason}")
         return 1
     if manifest is None:
-        reports = sorted(info.key for info in store.list(layout.quality_prefix(args.day)) if info.key.endswith(".html"))
+        reports = sorted(info.key for info in store.list(layout.quality_prefix(args.day))
+                         if (found := layout.parse_quality_file(info.key)) and found.name == layout.REPORT)
         print(f"no manifest for {args.day} in {store.root}: the day is not published")
         for report in reports:
             print(f"  quality report: {store.uri(report)}")
