@@ -1,11 +1,12 @@
 """Validate a shard of a day's tables with Great Expectations: split good rows, quarantine, batch failures.
 
-A shard holds whole articles with all their rows; the checks that need the whole day run once
-per day in :mod:`claimflow.quality.day`, from every shard's counts. Record-level failures move the offending rows to quarantine (reason = the expectation's
-``meta.name``) and the rest goes on; a quarantined article drags its entities, mentions and
-claims along with reason ``orphan``. Critical failures (schema, ids, ...) end up in
-``failures``: the day must not be published. Every input row is either good or quarantined,
-exactly once. GX is imported on first use, never at module import, so DAG parsing stays cheap.
+A shard holds whole articles with all their rows; the checks that need the whole day run once,
+from every shard's counts, in :mod:`claimflow.quality.day`. Record-level failures move the
+offending rows to quarantine (reason = the expectation's ``meta.name``) and the rest goes on; a
+quarantined article drags its entities, mentions and claims along with reason ``orphan``.
+Critical failures (schema, ids, ...) end up in ``failures``: the day must not be published.
+Every input row is either good or quarantined, exactly once. GX is imported on first use, never
+at module import, so DAG parsing stays cheap.
 """
 
 from __future__ import annotations
