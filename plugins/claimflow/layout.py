@@ -72,6 +72,7 @@ _MANIFEST_KEY = re.compile(f"^{MANIFESTS}dt=(?P<day>{_DAY})/{re.escape(MANIFEST)
 
 
 def manifest(day: str) -> str:
+    """The manifest of a published day."""
     return f"{MANIFESTS}dt={check_day(day)}/{MANIFEST}"
 
 
@@ -102,6 +103,7 @@ class QualityFile(NamedTuple):
 
 
 def quality_prefix(day: str) -> str:
+    """The folder of every run's quality files for a day."""
     return f"{QUALITY}dt={check_day(day)}/"
 
 
@@ -132,11 +134,13 @@ def parse_quality_file(key: str) -> QualityFile | None:
 
 # The raw archive and the publish lease.
 
+RAW_ARCHIVE = "articles.jsonl.gz"  # the archive's file name, staged and published alike
+
 
 def raw_archive(day: str, run_id: str) -> str:
     """The normalized articles of a day as one run read them, archived when that run publishes
     (a key per run, so a run that does not publish never touches the archive a manifest names)."""
-    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/articles.jsonl.gz"
+    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/{RAW_ARCHIVE}"
 
 
 LEASES = "_leases/"
@@ -201,10 +205,11 @@ def staged_file(day: str, run_id: str, name: str) -> str:
 
 def staged_raw_archive(day: str, run_id: str) -> str:
     """Where ingest archives the day's articles until publish commits them to raw_archive."""
-    return f"{staging(day, run_id)}raw/articles.jsonl.gz"
+    return f"{staging(day, run_id)}raw/{RAW_ARCHIVE}"
 
 
 def shard_name(index: int) -> str:
+    """A shard's name, zero-padded so key order is shard order: ``shard-00003``."""
     return f"shard-{index:05d}"
 
 

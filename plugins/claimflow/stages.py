@@ -41,7 +41,14 @@ from claimflow.storage.records import (
     put_parquet,
     read_jsonl_gz,
 )
-from claimflow.tables import QUARANTINE_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS, article_row, extraction_record, extraction_rows
+from claimflow.tables import (
+    QUARANTINE_COLUMNS,
+    QUARANTINE_SCHEMA,
+    SCHEMAS,
+    article_row,
+    extraction_record,
+    extraction_rows,
+)
 
 if TYPE_CHECKING:
     from claimflow.quality.day import ShardResult
@@ -87,7 +94,8 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
                                storage_options=delta.storage_options(settings))
 
     with tempfile.TemporaryDirectory(prefix="claimflow-ingest-") as tmp:
-        spooled = spool_day(inputs, Path(tmp), published, shard_size=settings.shard_size, max_shards=settings.max_shards)
+        spooled = spool_day(inputs, Path(tmp), published,
+                            shard_size=settings.shard_size, max_shards=settings.max_shards)
         store.put_file(layout.staged_raw_archive(day, run_id), spooled.archive)
         store.put_file(layout.staged_file(day, run_id, layout.REJECTED), spooled.refusals)
         uris = []

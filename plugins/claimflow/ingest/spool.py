@@ -115,7 +115,9 @@ def _write_line(out: IO[str], value: Any) -> None:
     out.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
 
 
-def _read(records: Iterable[RawRecord | RejectedRecord], spool: IO[str], refused: IO[str]) -> tuple[list[Candidate], int]:
+def _read(
+    records: Iterable[RawRecord | RejectedRecord], spool: IO[str], refused: IO[str]
+) -> tuple[list[Candidate], int]:
     """Build the articles of ``records`` into ``spool`` (one JSON line each) and their refusals
     into ``refused``; returns the articles as candidates, in spool order, and the refusals' count."""
     candidates: list[Candidate] = []
