@@ -38,11 +38,10 @@ def settings(tmp_path) -> Settings:
 def quality_files(settings: Settings) -> dict:
     """The run's validation.json, its report and the verdict the UI reads from the quality folder."""
     store = open_lake(settings)
-    folder = f"{layout.quality_prefix(DAY)}run={layout.run_key(RUN)}/"
     (run,) = LakeView(store, settings).quality_runs(DAY)
     return {
-        "results": get_json(store, folder + "validation.json"),
-        "report": store.get_bytes(folder + "report.html").decode(),
+        "results": get_json(store, layout.quality_file(DAY, RUN, layout.VALIDATION)),
+        "report": store.get_bytes(layout.quality_file(DAY, RUN, layout.REPORT)).decode(),
         "verdict": run.verdict,
     }
 
@@ -81,7 +80,7 @@ def test_a_critical_failure_in_one_shard_fails_the_day_with_its_reason_in_the_re
     assert found["verdict"] == "failed" and found["results"]["passed"] is False
     assert "shard-00002: entities.entity_id_unique failed" in found["report"]
     assert "shard-00002: mentions.mention_id_unique failed" in found["report"]
-    assert not store.exists(layout.staging(DAY, RUN) + "staged.json")
+    assert not store.exists(layout.staged_file(DAY, RUN, layout.STAGED))
 
 
 def test_a_missing_shard_fails_the_accounting_and_shows_as_failed(settings):
@@ -114,26 +113,29 @@ SHARD_ARTICLES = 250
 def fake_day(settings: Settings, run_id: str, shards: int) -> list[str]:
     """What ``shards`` extract tasks of SHARD_ARTICLES good articles each would leave for validate."""
     store = open_lake(settings)
-    stage = layout.staging(DAY, run_id)
     config = load_config(settings.include_dir / "gx")
     checks = {t: [CheckOutcome(c.name, c.level, c.description, True, 0) for c in s.checks] for t, s in config.suites.items()}
     uris = []
     for shard in range(shards):
-        name = f"shard-{shard:05d}"
+        name = layout.shard_name(shard)
         entry = {"rows": SHARD_ARTICLES, "bytes": 1, "sha256": "0" * 64}
         result = ShardResult(
             shard=name,
             outcomes=[TableOutcome(t, SHARD_ARTICLES, SHARD_ARTICLES, checks[t], Counter()) for t in TABLES],
             failures=[],
             article_ids=[f"{shard * SHARD_ARTICLES + i:016x}" for i in range(SHARD_ARTICLES)],
-            staged_tables=[{"table": t, "key": f"{stage}tables/{t}/{name}.parquet", **entry} for t in TABLES],
-            staged_quarantine=[{"table": t, "key": f"{stage}quarantine/{t}/{name}.parquet", **entry} for t in TABLES],
+            staged_tables=[{"table": t, "key": layout.staged_table(DAY, run_id, t, name), **entry} for t in TABLES],
+            staged_quarantine=[
+                {"table": t, "key": layout.staged_quarantine(DAY, run_id, t, name), **entry} for t in TABLES
+            ],
         )
-        put_json(store, f"{stage}validated/{name}.json", result.to_dict())
-        uris.append(store.uri(f"{stage}validated/{name}.json"))
+        key = layout.validated_shard(DAY, run_id, name)
+        put_json(store, key, result.to_dict())
+        uris.append(store.uri(key))
     records = shards * SHARD_ARTICLES
-    put_json(store, stage + "ingest.json", {"day": DAY, "run_id": run_id, "records": records, "articles": records})
-    put_jsonl_gz(store, stage + "rejected.jsonl.gz", [])
+    put_json(store, layout.staged_file(DAY, run_id, layout.INGEST),
+             {"day": DAY, "run_id": run_id, "records": records, "articles": records})
+    put_jsonl_gz(store, layout.staged_file(DAY, run_id, layout.REJECTED), [])
     return uris
 
 
