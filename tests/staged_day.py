@@ -7,11 +7,9 @@ from typing import Any
 
 from claimflow import layout
 from claimflow.config import Settings
-from claimflow.stages import QUARANTINE_SCHEMA, lake
+from claimflow.storage import open_lake
 from claimflow.storage.records import put_json, put_jsonl_gz, put_parquet
-from claimflow.tables import SCHEMAS
-
-ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
+from claimflow.tables import ID_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS
 
 
 def _row(table: str, index: int, day: str, run_id: str) -> dict[str, Any]:
@@ -24,25 +22,26 @@ def stage_day(settings: Settings, day: str, run_id: str, rows: dict[str, int], *
               rejected: int = 1) -> str:
     """Stage ``rows[table]`` rows of every table, cut into ``shards`` files, and ``rejected``
     refused inputs; every row's ``run_id`` column names the run. Returns the staged.json URI."""
-    store = lake(settings)
-    stage = layout.staging(day, run_id)
+    store = open_lake(settings)
     staged: dict[str, Any] = {"tables": [], "quarantine": []}
     for table in layout.TABLES:
         for shard in range(shards):
-            part = put_parquet(store, f"{stage}tables/{table}-{shard}.parquet",
+            part = put_parquet(store, layout.staged_table(day, run_id, table, layout.shard_name(shard)),
                                (_row(table, i, day, run_id) for i in range(shard, rows.get(table, 0), shards)),
                                SCHEMAS[table])
             staged["tables"].append({"table": table, **part.to_dict()})
     refused = [{"table": "inputs", "record_id": f"bad-{i}", "article_id": None, "reason": "empty",
                 "detail": run_id, "record": None, "dt": day} for i in range(rejected)]
     for table in layout.QUARANTINE_TABLES:
-        part = put_parquet(store, f"{stage}quarantine/{table}.parquet", (r for r in refused if r["table"] == table),
+        part = put_parquet(store, layout.staged_quarantine(day, run_id, table, layout.shard_name(0)),
+                           (r for r in refused if r["table"] == table),
                            QUARANTINE_SCHEMA)
         staged["quarantine"].append({"table": table, **part.to_dict()})
     articles = rows.get("articles", 0)
     put_jsonl_gz(store, layout.staged_raw_archive(day, run_id), ({"article_id": f"articles-{i}", "run": run_id} for i in range(articles)))
     staged["accounting"] = {"ingested": articles + rejected, "published": articles, "quarantined": rejected}
-    staged["quality"] = {"passed": True, "results": f"quality/{run_id}.json", "report": f"quality/{run_id}.html",
-                         "statistics": {}}
-    put_json(store, stage + "staged.json", staged)
-    return store.uri(stage + "staged.json")
+    staged["quality"] = {"passed": True, "results": layout.quality_file(day, run_id, layout.VALIDATION),
+                         "report": layout.quality_file(day, run_id, layout.REPORT), "statistics": {}}
+    key = layout.staged_file(day, run_id, layout.STAGED)
+    put_json(store, key, staged)
+    return store.uri(key)

@@ -13,7 +13,7 @@ from claimflow.config import Settings
 from claimflow.models import SOURCE_KINDS
 from claimflow.readers import connect, connect_day, dashboard_queries, sql_name, views_sql
 from claimflow.storage.delta import storage_options, table_uri
-from claimflow.tables import stable_id
+from claimflow.models import stable_id
 
 from delta_rows import article_row, claim_row, entity_row, manifest_for, write_rows
 

@@ -2,34 +2,90 @@ import pytest
 
 from claimflow import layout
 
+DAY, RUN = "2026-11-26", "scheduled__2026-11-26T23:30:00+00:00"
+RUN_KEY = "scheduled__2026-11-26T23_30_00_00_00"
 
-def test_partitions_are_hive_style():
-    assert layout.partition("claims", "2026-11-26") == "claims/dt=2026-11-26/"
-    assert layout.partition("quarantine/articles", "2026-11-26") == "quarantine/articles/dt=2026-11-26/"
-    assert layout.manifest("2026-11-26") == "_manifests/dt=2026-11-26/_manifest.json"
+
+def test_manifests_are_one_per_day_and_parse_back():
+    key = layout.manifest(DAY)
+    assert key == "_manifests/dt=2026-11-26/_manifest.json" and key.startswith(layout.MANIFESTS)
+    assert layout.manifest_day(key) == DAY
+    for other in ("_manifests/dt=2026-11-26/other.json", "_manifests/dt=2026-02-31/_manifest.json", "x" + key):
+        assert layout.manifest_day(other) is None
 
 
 def test_raw_archives_are_kept_per_run():
-    assert layout.raw_archive("2026-11-26", "manual__a:b") == "raw/dt=2026-11-26/run=manual__a_b/articles.jsonl.gz"
-    assert layout.staged_raw_archive("2026-11-26", "r").startswith(layout.staging("2026-11-26", "r"))
+    assert layout.raw_archive(DAY, "manual__a:b") == "raw/dt=2026-11-26/run=manual__a_b/articles.jsonl.gz"
+    assert layout.staged_raw_archive(DAY, "r").startswith(layout.staging(DAY, "r"))
 
 
-@pytest.mark.parametrize("day", ["2026-13-01", "26-11-2026", "2026-11-26T00:00", "", "../x"])
+@pytest.mark.parametrize("day", ["2026-13-01", "2026-02-31", "26-11-2026", "2026-11-26T00:00", "", "../x"])
 def test_bad_days_are_refused_with_the_expected_form(day):
     with pytest.raises(ValueError, match="expected a day like"):
         layout.manifest(day)
 
 
 def test_run_ids_become_safe_keys():
-    key = layout.run_key("scheduled__2026-11-26T23:30:00+00:00")
-    assert key == "scheduled__2026-11-26T23_30_00_00_00"
-    assert layout.staging("2026-11-26", "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x_.._y/")
+    assert layout.run_key(RUN) == RUN_KEY
+    assert layout.run_key(RUN_KEY) == RUN_KEY  # a key maps to itself: functions take either
+    assert layout.staging(DAY, "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x_.._y/")
+    assert layout.check_run_key(RUN_KEY) == RUN_KEY
+    with pytest.raises(ValueError, match="expected a run key like"):
+        layout.check_run_key("a/../b")
 
 
-def test_a_shard_key_maps_between_kinds():
-    key = layout.staged_shard("2026-11-26", "run", "articles", 3)
-    assert layout.shard_as(key, "extracted") == layout.staged_shard("2026-11-26", "run", "extracted", 3)
-    assert layout.shard_as(layout.shard_as(key, "extracted"), "articles") == key
+def test_a_staged_shard_parses_back_to_its_run_and_name():
+    key = layout.staged_shard(DAY, RUN, 3)
+    assert key == f"_staging/dt=2026-11-26/{RUN_KEY}/articles/shard-00003.jsonl.gz"
+    assert layout.parse_staged_shard(key) == layout.StagedShard(DAY, RUN_KEY, "shard-00003")
+    with pytest.raises(ValueError, match="expected a staged shard key like"):
+        layout.parse_staged_shard(layout.staged_file(DAY, RUN, layout.INGEST))
+
+
+def test_a_run_stages_every_file_under_its_staging():
+    stage = layout.staging(DAY, RUN)
+    keys = [
+        layout.staged_file(DAY, RUN, layout.INGEST),
+        layout.staged_file(DAY, RUN, layout.REJECTED),
+        layout.staged_file(DAY, RUN, layout.STAGED),
+        layout.validated_shard(DAY, RUN, "shard-00001"),
+        layout.staged_table(DAY, RUN, "claims", "shard-00001"),
+        layout.staged_quarantine(DAY, RUN, "claims", "shard-00001"),
+        layout.staged_quarantine(DAY, RUN, "inputs", layout.INPUTS_QUARANTINE),
+        layout.staged_raw_archive(DAY, RUN),
+        layout.staged_shard(DAY, RUN, 1),
+    ]
+    assert all(key.startswith(stage) for key in keys) and len(set(keys)) == len(keys)
+    assert {layout.staging_run_of(key) for key in keys} == {stage}
+    assert layout.staged_table(DAY, RUN, "claims", "shard-00001") == f"{stage}tables/claims/shard-00001.parquet"
+    assert layout.staged_quarantine(DAY, RUN, "inputs", "ingest") == f"{stage}quarantine/inputs/ingest.parquet"
+    assert layout.staging_run_of("_staging/dt=2026-11-26/x") is None and layout.staging_run_of("quality/dt=x/run=y/z") is None
+    with pytest.raises(ValueError, match="expected a staged file name"):
+        layout.staged_file(DAY, RUN, "other.json")
+    with pytest.raises(ValueError, match="expected one of"):
+        layout.staged_table(DAY, RUN, "inputs", "shard-00001")
+
+
+def test_a_runs_quality_files_parse_back_and_shards_do_not():
+    folder = layout.quality_run(DAY, RUN)
+    assert folder == f"quality/dt=2026-11-26/run={RUN_KEY}/" and folder.startswith(layout.quality_prefix(DAY))
+    for name in layout.QUALITY_FILES:
+        key = layout.quality_file(DAY, RUN, name)
+        assert key == folder + name
+        assert layout.parse_quality_file(key) == layout.QualityFile(DAY, RUN_KEY, name)
+    assert layout.quality_file(DAY, RUN_KEY, layout.REPORT) == layout.quality_file(DAY, RUN, layout.REPORT)
+    assert layout.quality_shard(DAY, RUN, "shard-00002") == f"{folder}shards/shard-00002.json"
+    assert layout.parse_quality_file(layout.quality_shard(DAY, RUN, "shard-00002")) is None
+    assert layout.parse_quality_file(f"quality/dt=2026-02-31/run={RUN_KEY}/{layout.REPORT}") is None
+    with pytest.raises(ValueError, match="expected a quality file name"):
+        layout.quality_file(DAY, RUN, "other.html")
+
+
+def test_publish_lease_holders_sort_by_number():
+    keys = [layout.publish_lease_holder(DAY, n) for n in (2, 10, 1)]
+    assert all(key.startswith(layout.publish_lease(DAY)) and layout.is_publish_lease_holder(key) for key in keys)
+    assert sorted(keys) == [layout.publish_lease_holder(DAY, n) for n in (1, 2, 10)]
+    assert not layout.is_publish_lease_holder(layout.publish_lease(DAY) + "notes.json")
 
 
 def test_delta_tables_are_the_published_and_quarantine_tables():

@@ -13,7 +13,7 @@ from claimflow import layout, stages
 from claimflow.config import Settings
 from claimflow.exceptions import PublishConflict
 from claimflow.manifest import Manifest, read_manifest
-from claimflow.storage import delta, lease
+from claimflow.storage import delta, lease, open_lake
 from claimflow.storage.records import get_json, read_jsonl_gz
 from staged_day import stage_day
 
@@ -54,10 +54,10 @@ def publish(settings: Settings, run_id: str, rows: dict[str, int]) -> Manifest:
 
 def test_a_day_is_committed_and_the_manifest_names_the_versions(settings):
     manifest = publish(settings, "run-a", ROWS_A)
-    assert read_manifest(stages.lake(settings), DAY) == manifest
+    assert read_manifest(open_lake(settings), DAY) == manifest
     assert manifest.versions() == {table: 1 for table in layout.DELTA_TABLES}  # 0 created the table
     assert_day_is_one_runs(settings, manifest, ROWS_A)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     assert [r["run"] for r in read_jsonl_gz(store, manifest.raw_archive)] == ["run-a"] * 3
     assert not list(store.list(layout.STAGING))
     history = delta.DeltaLake.open(settings).table("claims").history(1)
@@ -99,7 +99,7 @@ def test_two_runs_publishing_at_once_leave_one_runs_day(settings):
         outcome = dict(zip(staged, pool.map(race, staged), strict=True))
     won = [run for run, result in outcome.items() if isinstance(result, Manifest)]
     assert len(won) >= 1, outcome
-    manifest = read_manifest(stages.lake(settings), DAY)
+    manifest = read_manifest(open_lake(settings), DAY)
     assert manifest.run_id == won[-1] if len(won) == 1 else manifest.run_id in won
     rows = ROWS_A if manifest.run_id == "run-a" else ROWS_B
     assert_day_is_one_runs(settings, manifest, rows)
@@ -115,7 +115,7 @@ def test_two_runs_publishing_at_once_leave_one_runs_day(settings):
 def test_a_run_overtaken_after_its_lease_expired_cannot_commit(settings):
     """A stalls past its lease; B takes the day over and publishes; A wakes up: its next commit is
     refused by the lease check and, were that skipped, by the fence in the Delta log."""
-    store = stages.lake(settings)
+    store = open_lake(settings)
     staged_a = stage_day(settings, DAY, "run-a", ROWS_A)
     held = lease.acquire(store, DAY, "run-a", dt.timedelta(minutes=1))
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=2)
@@ -149,7 +149,7 @@ def test_a_publish_failing_half_way_keeps_the_previous_day_readable_and_a_retry_
     monkeypatch.setattr(delta.DeltaLake, "replace_day", fail_third)
     with pytest.raises(OSError, match="disk went away"):
         stages.publish(settings, DAY, "run-b", staged_b)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     assert read_manifest(store, DAY) == first
     assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())
     assert [r["run"] for r in read_jsonl_gz(store, first.raw_archive)] == ["run-a"] * 3
@@ -186,7 +186,7 @@ def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and
         assert not isinstance(failed.value, PublishConflict)
         server.start()
         monkeypatch.setattr(delta.DeltaLake, "replace_day", real)
-        store = stages.lake(settings)
+        store = open_lake(settings)
         assert read_manifest(store, DAY) == first
         assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())
         latest = day_rows(settings)

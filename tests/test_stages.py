@@ -8,7 +8,7 @@ from claimflow import layout, stages
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed
 from claimflow.manifest import Manifest, read_manifest
-from claimflow.storage import LocalStore
+from claimflow.storage import LocalStore, open_lake
 from claimflow.storage.delta import DeltaLake
 from claimflow.storage.records import get_json, read_parquet
 from claimflow.tables import ID_COLUMNS
@@ -36,11 +36,6 @@ def run_day(settings: Settings, run_id: str = RUN) -> Manifest:
     return stages.publish(settings, DAY, run_id, stages.validate(settings, DAY, run_id, extracted))
 
 
-def test_shards_are_near_equal_and_bounded():
-    settings = Settings.from_env({"CLAIMFLOW_SHARD_SIZE": "3", "CLAIMFLOW_MAX_SHARDS": "2"})
-    assert [stages._shard_count(n, settings) for n in (7, 2, 0)] == [2, 1, 0]
-
-
 def test_ingest_accounts_for_every_input(settings):
     ingested = stages.ingest(settings, DAY, RUN)
     assert (ingested.records, ingested.articles, ingested.rejected) == (7, 5, 2)
@@ -51,7 +46,7 @@ def staged_tables(settings: Settings, staged_uri: str) -> dict:
     """The staged good rows of each table, all shards together, in id order."""
     import pyarrow as pa
 
-    store = stages.lake(settings)
+    store = open_lake(settings)
     staged = get_json(store, store.key(staged_uri))
     tables = {}
     for table in layout.TABLES:

@@ -13,7 +13,9 @@ from claimflow.exceptions import BatchFailed
 from claimflow.models import Article
 from claimflow.quality.day import ShardResult
 from claimflow.quality.report import CheckOutcome, TableOutcome
-from claimflow.quality.suites import TABLES, load_config
+from claimflow.layout import TABLES
+from claimflow.quality.suites import load_config
+from claimflow.storage import open_lake
 from claimflow.storage.records import get_json, put_json, put_jsonl_gz, read_jsonl_gz
 from claimflow.ui.lake import LakeView
 
@@ -35,12 +37,11 @@ def settings(tmp_path) -> Settings:
 
 def quality_files(settings: Settings) -> dict:
     """The run's validation.json, its report and the verdict the UI reads from the quality folder."""
-    store = stages.lake(settings)
-    folder = f"{layout.quality_prefix(DAY)}run={layout.run_key(RUN)}/"
+    store = open_lake(settings)
     (run,) = LakeView(store, settings).quality_runs(DAY)
     return {
-        "results": get_json(store, folder + "validation.json"),
-        "report": store.get_bytes(folder + "report.html").decode(),
+        "results": get_json(store, layout.quality_file(DAY, RUN, layout.VALIDATION)),
+        "report": store.get_bytes(layout.quality_file(DAY, RUN, layout.REPORT)).decode(),
         "verdict": run.verdict,
     }
 
@@ -55,7 +56,7 @@ def repeated_entity(article: Article) -> dict:
 
 def test_a_shard_stages_its_rows_and_a_small_result(settings):
     ingested = stages.ingest(settings, DAY, RUN)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     result = ShardResult.from_dict(get_json(store, store.key(stages.extract(settings, ingested.shard_uris[0]))))
     assert result.shard == "shard-00000" and not result.failures and len(result.article_ids) == 2
     assert [e["table"] for e in result.staged_tables] == list(layout.TABLES)
@@ -67,7 +68,7 @@ def test_a_shard_stages_its_rows_and_a_small_result(settings):
 
 def test_a_critical_failure_in_one_shard_fails_the_day_with_its_reason_in_the_report(settings):
     ingested = stages.ingest(settings, DAY, RUN)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris[:-1]]
     last = ingested.shard_uris[-1]
     articles = [Article.from_dict(row) for row in read_jsonl_gz(store, store.key(last))]
@@ -79,7 +80,7 @@ def test_a_critical_failure_in_one_shard_fails_the_day_with_its_reason_in_the_re
     assert found["verdict"] == "failed" and found["results"]["passed"] is False
     assert "shard-00002: entities.entity_id_unique failed" in found["report"]
     assert "shard-00002: mentions.mention_id_unique failed" in found["report"]
-    assert not store.exists(layout.staging(DAY, RUN) + "staged.json")
+    assert not store.exists(layout.staged_file(DAY, RUN, layout.STAGED))
 
 
 def test_a_missing_shard_fails_the_accounting_and_shows_as_failed(settings):
@@ -95,7 +96,7 @@ def test_a_missing_shard_fails_the_accounting_and_shows_as_failed(settings):
 def test_a_passing_day_stages_one_entry_per_shard_and_table(settings):
     ingested = stages.ingest(settings, DAY, RUN)
     extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
-    store = stages.lake(settings)
+    store = open_lake(settings)
     staged = get_json(store, store.key(stages.validate(settings, DAY, RUN, extracted)))
     assert Counter(e["table"] for e in staged["tables"]) == {t: 3 for t in layout.TABLES}
     assert Counter(e["table"] for e in staged["quarantine"]) == {"inputs": 1, **{t: 3 for t in layout.TABLES}}
@@ -111,27 +112,30 @@ SHARD_ARTICLES = 250
 
 def fake_day(settings: Settings, run_id: str, shards: int) -> list[str]:
     """What ``shards`` extract tasks of SHARD_ARTICLES good articles each would leave for validate."""
-    store = stages.lake(settings)
-    stage = layout.staging(DAY, run_id)
+    store = open_lake(settings)
     config = load_config(settings.include_dir / "gx")
     checks = {t: [CheckOutcome(c.name, c.level, c.description, True, 0) for c in s.checks] for t, s in config.suites.items()}
     uris = []
     for shard in range(shards):
-        name = f"shard-{shard:05d}"
+        name = layout.shard_name(shard)
         entry = {"rows": SHARD_ARTICLES, "bytes": 1, "sha256": "0" * 64}
         result = ShardResult(
             shard=name,
             outcomes=[TableOutcome(t, SHARD_ARTICLES, SHARD_ARTICLES, checks[t], Counter()) for t in TABLES],
             failures=[],
             article_ids=[f"{shard * SHARD_ARTICLES + i:016x}" for i in range(SHARD_ARTICLES)],
-            staged_tables=[{"table": t, "key": f"{stage}tables/{t}/{name}.parquet", **entry} for t in TABLES],
-            staged_quarantine=[{"table": t, "key": f"{stage}quarantine/{t}/{name}.parquet", **entry} for t in TABLES],
+            staged_tables=[{"table": t, "key": layout.staged_table(DAY, run_id, t, name), **entry} for t in TABLES],
+            staged_quarantine=[
+                {"table": t, "key": layout.staged_quarantine(DAY, run_id, t, name), **entry} for t in TABLES
+            ],
         )
-        put_json(store, f"{stage}validated/{name}.json", result.to_dict())
-        uris.append(store.uri(f"{stage}validated/{name}.json"))
+        key = layout.validated_shard(DAY, run_id, name)
+        put_json(store, key, result.to_dict())
+        uris.append(store.uri(key))
     records = shards * SHARD_ARTICLES
-    put_json(store, stage + "ingest.json", {"day": DAY, "run_id": run_id, "records": records, "articles": records})
-    put_jsonl_gz(store, stage + "rejected.jsonl.gz", [])
+    put_json(store, layout.staged_file(DAY, run_id, layout.INGEST),
+             {"day": DAY, "run_id": run_id, "records": records, "articles": records})
+    put_jsonl_gz(store, layout.staged_file(DAY, run_id, layout.REJECTED), [])
     return uris
 
 
@@ -144,7 +148,7 @@ def test_validate_memory_does_not_grow_with_the_number_of_shards(settings):
         staged = stages.validate(settings, DAY, f"run-{shards}", uris)
         peaks[shards] = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        store = stages.lake(settings)
+        store = open_lake(settings)
         assert len(get_json(store, store.key(staged))["tables"]) == 4 * shards  # every shard's files listed
     assert peaks[40] < 1.5 * peaks[4], peaks
 

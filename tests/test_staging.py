@@ -60,7 +60,7 @@ def test_sweep_on_s3_ages_by_last_modified(s3_lake):
     from claimflow.storage import open_store
 
     store = open_store(s3_lake)
-    store.put_bytes(f"{layout.staging(DAY, 'r')}ingest.json", b"{}")
+    store.put_bytes(layout.staged_file(DAY, "r", layout.INGEST), b"{}")
     assert staging.sweep_staging(store, dt.timedelta(hours=48)) == []
     later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(hours=49)
     assert staging.sweep_staging(store, dt.timedelta(hours=48), now=later) == [layout.staging(DAY, "r")]

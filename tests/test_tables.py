@@ -1,8 +1,8 @@
 import pyarrow as pa
 
 from claimflow.models import Article, Claim, Entity, Mention, Span
-from claimflow.models import Extraction
-from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows, stable_id
+from claimflow.models import Extraction, entity_id
+from claimflow.tables import QUARANTINE_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS, article_row, extraction_record, extraction_rows
 
 TEXT = 'Ian Kelly said "no". Officials denied it.'
 
@@ -49,7 +49,7 @@ def test_an_entity_has_the_same_id_in_every_article_and_one_row_per_article():
     second = {**_record(), "article_id": "b" * 16}
     rows = [extraction_rows(r, day="2026-11-26", run_id="r") for r in (first, second)]
     ids = {row["entities"][0]["entity_id"] for row in rows}
-    assert ids == {stable_id("PERSON", "Ian Kelly")}  # = nlp.entities.entity_id, asserted there
+    assert ids == {entity_id("Ian Kelly", "PERSON")}
     assert [(row["entities"][0]["article_id"], row["mentions"][0]["article_id"]) for row in rows] == [
         ("a" * 16, "a" * 16), ("b" * 16, "b" * 16)]
     assert rows[0]["mentions"][0]["mention_id"] != rows[1]["mentions"][0]["mention_id"]
@@ -59,7 +59,7 @@ def test_a_record_without_entity_ids_gets_the_canonical_derivation():
     record = _record()
     del record["entities"][0]["entity_id"]
     (row,) = extraction_rows(record, day="2026-11-26", run_id="r")["entities"]
-    assert row["entity_id"] == stable_id("PERSON", "Ian Kelly")  # = nlp.entities.entity_id, asserted there
+    assert row["entity_id"] == entity_id("Ian Kelly", "PERSON")
 
 
 def test_claim_rows_carry_their_entity_links():
@@ -67,3 +67,9 @@ def test_claim_rows_carry_their_entity_links():
     record["claims"][0].update(source_entity_id="e" * 16, entity_ids=["f" * 16])
     (claim,) = extraction_rows(record, day="2026-11-26", run_id="r")["claims"]
     assert (claim["source_entity_id"], claim["entity_ids"]) == ("e" * 16, ["f" * 16])
+
+
+def test_the_quarantine_schema_is_strings_in_the_quality_columns_order():
+    assert QUARANTINE_COLUMNS == ("table", "record_id", "article_id", "reason", "detail", "record", "dt")
+    assert QUARANTINE_SCHEMA.names == list(QUARANTINE_COLUMNS)
+    assert {str(field.type) for field in QUARANTINE_SCHEMA} == {"string"}

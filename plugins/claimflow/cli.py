@@ -121,10 +121,10 @@ def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day:
 
 def _lake(settings: Settings) -> ObjectStore:
     """The lake's store; a lake URI or S3 setting it refuses is a usage error."""
-    from claimflow import stages
+    from claimflow.storage import open_lake
 
     try:
-        return stages.lake(settings)
+        return open_lake(settings)
     except ValueError as error:
         raise UsageError(f"lake {settings.lake!r}: {error}") from None
 
@@ -163,7 +163,6 @@ def _extract(args: argparse.Namespace) -> int:
 def _summary(args: argparse.Namespace) -> int:
     from claimflow.exceptions import ManifestError
     from claimflow.manifest import read_manifest
-
     settings = args.settings
     store = _lake(settings)
     try:
@@ -172,7 +171,8 @@ def _summary(args: argparse.Namespace) -> int:
         print(f"the manifest of {args.day} in {store.root} is unreadable: {error.reason}")
         return NOT_PUBLISHED
     if manifest is None:
-        reports = sorted(info.key for info in store.list(layout.quality_prefix(args.day)) if info.key.endswith(".html"))
+        reports = sorted(info.key for info in store.list(layout.quality_prefix(args.day))
+                         if (found := layout.parse_quality_file(info.key)) and found.name == layout.REPORT)
         print(f"no manifest for {args.day} in {store.root}: the day is not published")
         for report in reports:
             print(f"  quality report: {store.uri(report)}")
@@ -199,7 +199,6 @@ def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -
 def _run(args: argparse.Namespace) -> int:
     from claimflow import stages, staging
     from claimflow.exceptions import BatchFailed, PublishConflict
-
     settings = args.settings
     _check_local_sources(settings.sources, "--sources or CLAIMFLOW_SOURCES", args.day)
     run_id = args.run_id or f"cli__{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}"

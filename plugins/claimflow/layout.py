@@ -3,24 +3,28 @@
 Published tables are Delta Lake tables (``claims/``, ``quarantine/inputs/``...) partitioned by
 ``dt``, which delta-rs lays out Hive-style (``claims/dt=2026-11-26/part-...parquet``); work in
 progress lives under ``_staging/`` and is only trusted once ``publish`` has committed it and
-written the day's manifest.
+written the day's manifest. Every key is built here, and the readers (the UI, the staging
+sweep, the publish lease) parse keys here too: file names are named constants shared by the
+code that writes a file and the code that looks for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import NamedTuple
 
-TABLES = ("articles", "entities", "mentions", "claims")
+TABLES = ("articles", "entities", "mentions", "claims")  # parents first: validation's order too
 QUARANTINE_TABLES = ("inputs", *TABLES)
 
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DAY = r"\d{4}-\d{2}-\d{2}"
+_RUN_KEY_CHARS = "A-Za-z0-9._-"
 
 
 def check_day(day: str) -> str:
     """``day`` if it is a real ISO date, else a ValueError that shows the expected form."""
     try:
-        if _DAY.match(day):
+        if re.fullmatch(_DAY, day):
             dt.date.fromisoformat(day)
             return day
     except ValueError:
@@ -28,9 +32,24 @@ def check_day(day: str) -> str:
     raise ValueError(f"expected a day like 2026-11-26, got {day!r}")
 
 
+def _is_day(day: str) -> bool:
+    try:
+        check_day(day)
+    except ValueError:
+        return False
+    return True
+
+
 def run_key(run_id: str) -> str:
-    """A run id made safe for object keys (Airflow's contain ':' and '+')."""
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", run_id).strip("_") or "run"
+    """A run id made safe for object keys (Airflow's contain ':' and '+'); a run key maps to itself."""
+    return re.sub(f"[^{_RUN_KEY_CHARS}]+", "_", run_id).strip("_") or "run"
+
+
+def check_run_key(run: str) -> str:
+    """``run`` if it can be a run key (what :func:`run_key` makes), else a ValueError that shows one."""
+    if not re.fullmatch(f"[{_RUN_KEY_CHARS}]+", run):
+        raise ValueError(f"expected a run key like manual__2026-11-26T00_00_00_00_00, got {run!r}")
+    return run
 
 
 def delta_table(table: str) -> str:
@@ -45,49 +64,183 @@ def delta_table(table: str) -> str:
 DELTA_TABLES = (*TABLES, *(f"quarantine/{t}" for t in QUARANTINE_TABLES))
 
 
-def partition(table: str, day: str) -> str:
-    """The folder of a day inside a Delta table (``table`` as in DELTA_TABLES); delta-rs names the
-    files, and only the table's log says which of them are live."""
-    return f"{delta_table(table)}/dt={check_day(day)}/"
+# Manifests: one per published day, written last by publish.
 
-
-def quality_prefix(day: str) -> str:
-    return f"quality/dt={check_day(day)}/"
+MANIFESTS = "_manifests/"
+MANIFEST = "_manifest.json"
+_MANIFEST_KEY = re.compile(f"^{MANIFESTS}dt=(?P<day>{_DAY})/{re.escape(MANIFEST)}$")
 
 
 def manifest(day: str) -> str:
-    return f"_manifests/dt={check_day(day)}/_manifest.json"
+    """The manifest of a published day."""
+    return f"{MANIFESTS}dt={check_day(day)}/{MANIFEST}"
+
+
+def manifest_day(key: str) -> str | None:
+    """The day a manifest key (as :func:`manifest` builds it) is for; None for any other key."""
+    match = _MANIFEST_KEY.match(key)
+    return match["day"] if match and _is_day(match["day"]) else None
+
+
+# Quality: one folder per validated run, kept whether the run published or failed.
+
+QUALITY = "quality/"
+VALIDATION = "validation.json"  # the day-level verdict and every check's result
+REPORT = "report.html"
+# A failed run keeps the rows it refused beside its report: the file's presence marks the run failed.
+FAILED_QUARANTINE = "quarantine.jsonl.gz"
+SHARD_RESULTS = "shards/"  # one GX result file per shard
+QUALITY_FILES = (VALIDATION, REPORT, FAILED_QUARANTINE)
+_QUALITY_FILE = re.compile(f"^{QUALITY}dt=(?P<day>{_DAY})/run=(?P<run>[{_RUN_KEY_CHARS}]+)/(?P<name>[^/]+)$")
+
+
+class QualityFile(NamedTuple):
+    """A file directly in a run's quality folder: the day, the run key and the file's name."""
+
+    day: str
+    run: str
+    name: str
+
+
+def quality_prefix(day: str) -> str:
+    """The folder of every run's quality files for a day."""
+    return f"{QUALITY}dt={check_day(day)}/"
+
+
+def quality_run(day: str, run_id: str) -> str:
+    """The folder of one run's quality files (report, validation.json, per-shard GX results);
+    ``run_id`` may be the run id or its run key."""
+    return f"{quality_prefix(day)}run={run_key(run_id)}/"
+
+
+def quality_file(day: str, run_id: str, name: str) -> str:
+    """A file of one run's quality folder; ``name`` is one of QUALITY_FILES."""
+    if name not in QUALITY_FILES:
+        raise ValueError(f"expected a quality file name in {QUALITY_FILES}, got {name!r}")
+    return quality_run(day, run_id) + name
+
+
+def quality_shard(day: str, run_id: str, shard: str) -> str:
+    """The GX results of one shard (``shard-00003``) of a run."""
+    return f"{quality_run(day, run_id)}{SHARD_RESULTS}{shard}.json"
+
+
+def parse_quality_file(key: str) -> QualityFile | None:
+    """The day, run key and name of a file directly in a run's quality folder; None for any
+    other key (a shard's results, a stray object)."""
+    match = _QUALITY_FILE.match(key)
+    return QualityFile(match["day"], match["run"], match["name"]) if match and _is_day(match["day"]) else None
+
+
+# The raw archive and the publish lease.
+
+RAW_ARCHIVE = "articles.jsonl.gz"  # the archive's file name, staged and published alike
 
 
 def raw_archive(day: str, run_id: str) -> str:
     """The normalized articles of a day as one run read them, archived when that run publishes
     (a key per run, so a run that does not publish never touches the archive a manifest names)."""
-    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/articles.jsonl.gz"
+    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/{RAW_ARCHIVE}"
+
+
+LEASES = "_leases/"
+_LEASE_HOLDER = re.compile(f"^{LEASES}dt={_DAY}/publish/\\d{{10}}\\.json$")
 
 
 def publish_lease(day: str) -> str:
     """The folder of a day's publish leases, one numbered object per holder in turn."""
-    return f"_leases/dt={check_day(day)}/publish/"
+    return f"{LEASES}dt={check_day(day)}/publish/"
 
+
+def publish_lease_holder(day: str, generation: int) -> str:
+    """The lease object of holder number ``generation``: zero-padded, so key order is number order."""
+    return f"{publish_lease(day)}{generation:010d}.json"
+
+
+def is_publish_lease_holder(key: str) -> bool:
+    """Whether ``key`` (listed under a :func:`publish_lease` folder) is a holder's lease object."""
+    return _LEASE_HOLDER.match(key) is not None
+
+
+# A run's staging: everything between ingest and publish, removed when the run ends.
 
 STAGING = "_staging/"
+INGEST = "ingest.json"  # what ingest staged: the day, the run id, the input accounting
+REJECTED = "rejected.jsonl.gz"  # the inputs ingest refused, with the reason
+STAGED = "staged.json"  # what validate hands publish: every staged file, accounting, verdict
+INPUTS_QUARANTINE = "ingest"  # the shard name of ingest's refusals in the quarantine/inputs table
+_STAGED_SHARD = re.compile(
+    f"^{STAGING}dt=(?P<day>{_DAY})/(?P<run>[{_RUN_KEY_CHARS}]+)/articles/(?P<name>shard-\\d{{5}})\\.jsonl\\.gz$"
+)
+
+
+class StagedShard(NamedTuple):
+    """A staged shard of articles as its key names it: the day, the run key and the shard's name."""
+
+    day: str
+    run: str
+    name: str  # e.g. "shard-00003"
 
 
 def staging(day: str, run_id: str) -> str:
+    """The folder of one run's staging; ``run_id`` may be the run id or its run key."""
     return f"{STAGING}dt={check_day(day)}/{run_key(run_id)}/"
+
+
+def staging_run_of(key: str) -> str | None:
+    """The run staging folder (``_staging/dt=D/<run>/``) holding ``key``; None for a key that is
+    not inside one."""
+    parts = key.split("/")
+    if len(parts) < 4 or parts[0] + "/" != STAGING:
+        return None
+    return "/".join(parts[:3]) + "/"
+
+
+def staged_file(day: str, run_id: str, name: str) -> str:
+    """A file of the run's staging; ``name`` is INGEST, REJECTED or STAGED."""
+    if name not in (INGEST, REJECTED, STAGED):
+        raise ValueError(f"expected a staged file name in {(INGEST, REJECTED, STAGED)}, got {name!r}")
+    return staging(day, run_id) + name
 
 
 def staged_raw_archive(day: str, run_id: str) -> str:
     """Where ingest archives the day's articles until publish commits them to raw_archive."""
-    return f"{staging(day, run_id)}raw/articles.jsonl.gz"
+    return f"{staging(day, run_id)}raw/{RAW_ARCHIVE}"
 
 
-def staged_shard(day: str, run_id: str, kind: str, index: int) -> str:
-    """Shard ``index`` of ``kind`` ("articles" in, "extracted" out) for one run."""
-    return f"{staging(day, run_id)}{kind}/shard-{index:05d}.jsonl.gz"
+def shard_name(index: int) -> str:
+    """A shard's name, zero-padded so key order is shard order: ``shard-00003``."""
+    return f"shard-{index:05d}"
 
 
-def shard_as(key: str, kind: str) -> str:
-    """The key of the same shard in another kind: an articles shard's extraction and back."""
-    folder, name = key.rsplit("/", 1)
-    return f"{folder.rsplit('/', 1)[0]}/{kind}/{name}"
+def staged_shard(day: str, run_id: str, index: int) -> str:
+    """Shard ``index`` of the articles ingest staged for one run."""
+    return f"{staging(day, run_id)}articles/{shard_name(index)}.jsonl.gz"
+
+
+def parse_staged_shard(key: str) -> StagedShard:
+    """The day, run key and name of a staged articles shard, or a ValueError naming the key."""
+    match = _STAGED_SHARD.match(key)
+    if not match or not _is_day(match["day"]):
+        raise ValueError(f"expected a staged shard key like {staged_shard('2026-11-26', 'manual', 3)}, got {key!r}")
+    return StagedShard(match["day"], match["run"], match["name"])
+
+
+def validated_shard(day: str, run_id: str, shard: str) -> str:
+    """The result extract leaves for validate about one shard (``shard-00003``)."""
+    return f"{staging(day, run_id)}validated/{shard}.json"
+
+
+def staged_table(day: str, run_id: str, table: str, shard: str) -> str:
+    """One shard's good rows of ``table`` (one of TABLES), staged for publish."""
+    if table not in TABLES:
+        raise ValueError(f"expected one of {TABLES}, got {table!r}")
+    return f"{staging(day, run_id)}tables/{table}/{shard}.parquet"
+
+
+def staged_quarantine(day: str, run_id: str, table: str, shard: str) -> str:
+    """One shard's quarantined rows of ``table`` (one of QUARANTINE_TABLES), staged for publish;
+    ingest's refusals are the ``inputs`` table's shard INPUTS_QUARANTINE."""
+    if table not in QUARANTINE_TABLES:
+        raise ValueError(f"expected one of {QUARANTINE_TABLES}, got {table!r}")
+    return f"{staging(day, run_id)}quarantine/{table}/{shard}.parquet"

@@ -168,7 +168,6 @@ def sweep_staging(settings: Settings) -> list[str]:
     from claimflow.staging import sweep_staging as sweep
     from claimflow.storage import open_lake
 
-    store = open_lake(settings)
-    swept = sweep(store, older_than=dt.timedelta(hours=settings.staging_max_age_hours))
+    swept = sweep(open_lake(settings), older_than=dt.timedelta(hours=settings.staging_max_age_hours))
     log.info("staging swept older_than_hours=%d runs=%d", settings.staging_max_age_hours, len(swept))
     return swept

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import gzip
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,17 @@ SOURCE_KINDS = ("person", "organisation", "anonymous", "group", "document", "pro
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 STANCES = ("neutral", "emphatic", "doubtful", "denial", "internal_state")
+
+
+def stable_id(*parts: object) -> str:
+    """A short id derived from its parts (sha256, never Python's salted ``hash``), so reruns, days
+    and processes give the same ids: every id of the lake's rows is one."""
+    return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def entity_id(name: str, label: str) -> str:
+    """The id of the canonical entity (``name``, ``label``): the same in every article and day."""
+    return stable_id(label, name)
 
 
 @dataclass(frozen=True)

@@ -8,26 +8,23 @@ Every step is keyed on the day and the run id: rerunning a day overwrites, never
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import json
 import logging
 import math
 import tempfile
-from collections import deque
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
 from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
-from claimflow.ingest.articles import build_articles
-from claimflow.ingest.dedup import FirstPublished, canonical_url, first_published
-from claimflow.ingest.sources import InputLimits, RawRecord, RejectedRecord, read_sources
+from claimflow.ingest.dedup import FirstPublished, first_published
+from claimflow.ingest.sources import InputLimits, read_sources
+from claimflow.ingest.spool import spool_day
 from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, read_manifest, write_manifest
 from claimflow.models import Article
@@ -44,7 +41,14 @@ from claimflow.storage.records import (
     put_parquet,
     read_jsonl_gz,
 )
-from claimflow.tables import SCHEMAS, article_row, extraction_record, extraction_rows
+from claimflow.tables import (
+    QUARANTINE_COLUMNS,
+    QUARANTINE_SCHEMA,
+    SCHEMAS,
+    article_row,
+    extraction_record,
+    extraction_rows,
+)
 
 if TYPE_CHECKING:
     from claimflow.quality.day import ShardResult
@@ -52,15 +56,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 14  # earlier manifests read for the volume check
-
-
-def lake(settings: Settings) -> ObjectStore:
-    return open_lake(settings)
-
-
-def _shard_count(articles: int, settings: Settings) -> int:
-    """How many shards ``articles`` fill: at most ``max_shards``, of about ``shard_size`` each."""
-    return min(settings.max_shards, math.ceil(articles / settings.shard_size))
 
 
 @dataclass(frozen=True)
@@ -76,98 +71,15 @@ class Ingested:
     already_published: int = 0
 
 
-class _Candidate(NamedTuple):
-    """An article read by the run, as the cross-day index sees it: id, canonical URL, and the
-    earlier day it belongs to (None: the run's own day)."""
-
-    article_id: str
-    url: str | None
-    day: str | None
-
-
-def _with_days(records: Iterable[RawRecord | RejectedRecord]) -> Iterator[tuple[str | None, Article | RejectedRecord]]:
-    """``build_articles`` over ``records``, each result beside the day of the record it came
-    from (build_articles gives exactly one result per record, in order)."""
-    days: deque[str | None] = deque()
-
-    def noting_days() -> Iterator[RawRecord | RejectedRecord]:
-        for record in records:
-            days.append(record.day if isinstance(record, RawRecord) else None)
-            yield record
-
-    for item in build_articles(noting_days()):
-        yield days.popleft(), item
-
-
-def _write_line(out: IO[str], value: Any) -> None:
-    out.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
-
-
-def _read_day(
-    records: Iterable[RawRecord | RejectedRecord], spool: IO[str], refused: IO[str]
-) -> tuple[list[_Candidate], int]:
-    """Build the articles of ``records`` into ``spool`` (one JSON line each) and their refusals
-    into ``refused``; returns the articles as candidates, in spool order, and the refusals' count."""
-    candidates: list[_Candidate] = []
-    rejected = 0
-    for record_day, item in _with_days(records):
-        if isinstance(item, RejectedRecord):
-            _write_line(refused, vars(item))
-            rejected += 1
-        else:
-            _write_line(spool, item.to_archive_dict())  # the page's original bytes too, for the raw archive
-            candidates.append(_Candidate(item.article_id, canonical_url(item.url), record_day))
-    return candidates, rejected
-
-
-@dataclass(frozen=True)
-class _Sorted:
-    """How a day's candidates were sorted against the index: staged, quarantined, skipped."""
-
-    shards: int
-    taken: int
-    duplicates: int
-    already_published: int
-
-
-def _sort_candidates(
-    folder: Path, candidates: list[_Candidate], index: FirstPublished, refused: IO[str], settings: Settings
-) -> _Sorted:
-    """Stream the spooled articles (``folder/read.jsonl.gz``) into round-robin shard files and
-    the raw archive (``folder/shard-NNNNN.jsonl.gz``, ``folder/raw.jsonl.gz``), except what
-    another day published: an earlier day's input is skipped, a day's own is quarantined."""
-    firsts = [index.of(c.article_id, c.url) for c in candidates]
-    already = sum(1 for c, first in zip(candidates, firsts) if first and c.day)
-    duplicates = sum(1 for c, first in zip(candidates, firsts) if first and not c.day)
-    count = _shard_count(len(candidates) - already - duplicates, settings)
-    taken = 0
-    with ExitStack() as files:
-        shards = [files.enter_context(gzip.open(folder / f"shard-{i:05d}.jsonl.gz", "wt", encoding="utf-8")) for i in range(count)]
-        archive = files.enter_context(gzip.open(folder / "raw.jsonl.gz", "wt", encoding="utf-8"))
-        spool = files.enter_context(gzip.open(folder / "read.jsonl.gz", "rt", encoding="utf-8"))
-        for candidate, first, line in zip(candidates, firsts, spool):
-            if first and candidate.day:  # an earlier day's input that that day published
-                continue
-            if first:
-                detail = f"first published on {first} (article {candidate.article_id})"
-                _write_line(refused, vars(RejectedRecord(json.loads(line)["path"], "duplicate", detail)))
-                continue
-            _write_line(shards[taken % count], Article.from_dict(json.loads(line)).to_dict())  # no page bytes
-            archive.write(line)
-            taken += 1
-    return _Sorted(count, taken, duplicates, already)
-
-
 def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     """Read, normalize and de-duplicate the day's inputs and its late window's; leave out what
     another day already published; archive the day's articles and stage them in shards.
 
-    Articles stream through local temporary files (all read, then dealt round-robin into the
-    shards), so memory holds their ids and URLs, not their texts, whatever the day's size.
+    Articles stream through local temporary files (:func:`claimflow.ingest.spool.spool_day`),
+    so memory holds their ids and URLs, not their texts, whatever the day's size.
     """
-    store = lake(settings)
-    stage = layout.staging(day, run_id)
-    store.delete_prefix(stage)
+    store = open_lake(settings)
+    store.delete_prefix(layout.staging(day, run_id))
     inputs = read_sources(
         settings.sources,
         day,
@@ -177,29 +89,27 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
         s3=settings.s3,
         aws_conn_id=settings.aws_conn_id,
     )
+
+    def published(ids: set[str], urls: set[str]) -> FirstPublished:
+        return first_published(delta.table_uri(settings, "articles"), day, ids, urls,
+                               storage_options=delta.storage_options(settings))
+
     with tempfile.TemporaryDirectory(prefix="claimflow-ingest-") as tmp:
-        folder = Path(tmp)
-        with gzip.open(folder / "rejected.jsonl.gz", "wt", encoding="utf-8") as refused:
-            with gzip.open(folder / "read.jsonl.gz", "wt", encoding="utf-8") as spool:
-                candidates, rejected = _read_day(inputs, spool, refused)
-            index = first_published(
-                delta.table_uri(settings, "articles"), day, {c.article_id for c in candidates},
-                {c.url for c in candidates if c.url}, storage_options=delta.storage_options(settings),
-            )
-            sorted_ = _sort_candidates(folder, candidates, index, refused, settings)
-        store.put_file(layout.staged_raw_archive(day, run_id), folder / "raw.jsonl.gz")
-        store.put_file(stage + "rejected.jsonl.gz", folder / "rejected.jsonl.gz")
+        spooled = spool_day(inputs, Path(tmp), published,
+                            shard_size=settings.shard_size, max_shards=settings.max_shards)
+        store.put_file(layout.staged_raw_archive(day, run_id), spooled.archive)
+        store.put_file(layout.staged_file(day, run_id, layout.REJECTED), spooled.refusals)
         uris = []
-        for number in range(sorted_.shards):
-            key = layout.staged_shard(day, run_id, "articles", number)
-            store.put_file(key, folder / f"shard-{number:05d}.jsonl.gz")
+        for number, path in enumerate(spooled.shards):
+            key = layout.staged_shard(day, run_id, number)
+            store.put_file(key, path)
             uris.append(store.uri(key))
-    rejected += sorted_.duplicates
-    result = Ingested(uris, sorted_.taken + rejected, sorted_.taken, rejected, sorted_.already_published)
-    put_json(store, stage + "ingest.json", {"day": day, "run_id": run_id, **vars(result)})
+    result = Ingested(uris, spooled.taken + spooled.rejected, spooled.taken, spooled.rejected, spooled.already_published)
+    put_json(store, layout.staged_file(day, run_id, layout.INGEST), {"day": day, "run_id": run_id, **vars(result)})
     log.info("ingested day=%s articles=%d rejected=%d duplicates=%d already_published=%d shards=%d",
-             day, result.articles, result.rejected, sorted_.duplicates, result.already_published, len(uris))
+             day, result.articles, result.rejected, spooled.duplicates, result.already_published, len(uris))
     return result
+
 
 def extract(settings: Settings, shard_uri: str) -> str:
     """Run the NLP over one staged shard of articles, then validate and stage its tables
@@ -207,7 +117,7 @@ def extract(settings: Settings, shard_uri: str) -> str:
     from claimflow.nlp.pipeline import extract as run_nlp
     from claimflow.nlp.pipeline import load_nlp
 
-    store = lake(settings)
+    store = open_lake(settings)
     nlp = load_nlp(settings.spacy_model, settings.include_dir)
     articles = (Article.from_dict(row) for row in read_jsonl_gz(store, store.key(shard_uri)))
     extractions = run_nlp(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process)
@@ -224,25 +134,17 @@ class _Shard:
 
     @classmethod
     def of(cls, store: ObjectStore, key: str) -> _Shard:
-        folder, filename = key.rsplit("/", 1)
-        stage = folder.rsplit("/", 1)[0] + "/"
-        run = get_json(store, stage + "ingest.json")
-        if "day" not in run or "run_id" not in run or layout.staging(run["day"], run["run_id"]) != stage:
-            raise ValueError(f"shard {key}: expected {stage}ingest.json to name the day and run id of {stage}")
-        return cls(run["day"], run["run_id"], filename.split(".", 1)[0])
+        shard = layout.parse_staged_shard(key)
+        ingested = layout.staged_file(shard.day, shard.run, layout.INGEST)
+        run = get_json(store, ingested)
+        if run.get("day") != shard.day or layout.run_key(str(run.get("run_id"))) != shard.run:
+            raise ValueError(f"shard {key}: expected {ingested} to name the day and run id of its staging")
+        return cls(shard.day, run["run_id"], shard.name)
 
-    @property
-    def stage(self) -> str:
-        return layout.staging(self.day, self.run_id)
-
-    def part(self, kind: str, table: str) -> str:
-        """This shard's staged Parquet file of ``table``; ``kind`` is "tables" or "quarantine"."""
-        return f"{self.stage}{kind}/{table}/{self.name}.parquet"
-
-
-def _quality_run(day: str, run_id: str) -> str:
-    """The folder of one run's quality files (report, validation.json, per-shard GX results)."""
-    return f"{layout.quality_prefix(day)}run={layout.run_key(run_id)}/"
+    def part(self, table: str, *, quarantine: bool = False) -> str:
+        """This shard's staged Parquet file of ``table``'s good rows, or of its quarantine."""
+        key = layout.staged_quarantine if quarantine else layout.staged_table
+        return key(self.day, self.run_id, table, self.name)
 
 
 def _shard_tables(extractions: Iterable[tuple[Article, dict[str, Any]]], *, day: str, run_id: str):
@@ -275,19 +177,19 @@ def stage_extractions(settings: Settings, shard_uri: str, extractions: Iterable[
     from claimflow.quality import validate_shard
     from claimflow.quality.day import ShardResult
 
-    store = lake(settings)
+    store = open_lake(settings)
     shard = _Shard.of(store, store.key(shard_uri))
     tables = _shard_tables(extractions, day=shard.day, run_id=shard.run_id)
     outcome = validate_shard(tables, day=shard.day, suites_dir=settings.include_dir / "gx")
-    results = f"{_quality_run(shard.day, shard.run_id)}shards/{shard.name}.json"
+    results = layout.quality_shard(shard.day, shard.run_id, shard.name)
     put_json(store, results, outcome.results)
     staged_tables = [
-        {"table": t, **put_frame_parquet(store, shard.part("tables", t), outcome.good[t], SCHEMAS[t]).to_dict()}
+        {"table": t, **put_frame_parquet(store, shard.part(t), outcome.good[t], SCHEMAS[t]).to_dict()}
         for t in layout.TABLES
     ]
     quarantine = _quarantine_strings(outcome.quarantine)
     staged_quarantine = [
-        {"table": t, **put_parquet(store, shard.part("quarantine", t), (r for r in quarantine if r["table"] == t),
+        {"table": t, **put_parquet(store, shard.part(t, quarantine=True), (r for r in quarantine if r["table"] == t),
                                    QUARANTINE_SCHEMA).to_dict()}
         for t in layout.TABLES
     ]
@@ -300,7 +202,7 @@ def stage_extractions(settings: Settings, shard_uri: str, extractions: Iterable[
         staged_quarantine=staged_quarantine,
         results=results,
     )
-    key = f"{shard.stage}validated/{shard.name}.json"
+    key = layout.validated_shard(shard.day, shard.run_id, shard.name)
     put_json(store, key, result.to_dict())
     log.info(
         "validated day=%s shard=%s articles=%d good=%d quarantined=%d failures=%d", shard.day, shard.name,
@@ -327,7 +229,7 @@ def _history(store: ObjectStore, day: str) -> list[int]:
 
 def _input_quarantine(store: ObjectStore, day: str, run_id: str) -> Iterator[dict[str, Any]]:
     """Ingest's refusals as quarantine rows of the ``inputs`` table, streamed."""
-    for r in read_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz"):
+    for r in read_jsonl_gz(store, layout.staged_file(day, run_id, layout.REJECTED)):
         yield {"table": "inputs", "record_id": r["name"], "article_id": None, "reason": r["reason"],
                "detail": r["detail"], "record": None, "dt": day}
 
@@ -336,17 +238,13 @@ def _quarantine_strings(frame) -> list[dict[str, Any]]:
     """Quarantine rows with every value a string or None, as QUARANTINE_SCHEMA wants them
     (a broken table may carry numbers or lists in its id columns)."""
     return [
-        {k: (None if _missing(row.get(k)) else str(row[k])) for k in QUARANTINE_SCHEMA_FIELDS}
+        {k: (None if _missing(row.get(k)) else str(row[k])) for k in QUARANTINE_COLUMNS}
         for row in frame.to_dict(orient="records")
     ]
 
 
 def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and math.isnan(value))
-
-
-QUARANTINE_SCHEMA_FIELDS = ("table", "record_id", "article_id", "reason", "detail", "record", "dt")
-QUARANTINE_SCHEMA = pa.schema([(name, pa.string()) for name in QUARANTINE_SCHEMA_FIELDS])
 
 
 def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str]) -> str:
@@ -362,12 +260,12 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
     from claimflow.quality.day import DayCheck
     from claimflow.quality.suites import load_config
 
-    store = lake(settings)
-    stage = layout.staging(day, run_id)
-    quality = _quality_run(day, run_id)
-    inputs = {"table": "inputs", **put_parquet(store, f"{stage}quarantine/inputs/ingest.parquet",
-                                               _input_quarantine(store, day, run_id), QUARANTINE_SCHEMA).to_dict()}
-    ingested = get_json(store, stage + "ingest.json")["records"]
+    store = open_lake(settings)
+    refused = layout.staged_quarantine(day, run_id, "inputs", layout.INPUTS_QUARANTINE)
+    inputs = {"table": "inputs",
+              **put_parquet(store, refused, _input_quarantine(store, day, run_id), QUARANTINE_SCHEMA).to_dict()}
+    ingested = get_json(store, layout.staged_file(day, run_id, layout.INGEST))["records"]
+    verdict, report = (layout.quality_file(day, run_id, name) for name in (layout.VALIDATION, layout.REPORT))
     config = load_config(settings.include_dir / "gx")
     with tempfile.TemporaryDirectory(prefix="claimflow-validate-") as tmp, DayCheck(day, config, _history(store, day)) as check:
         entries = {"tables": Path(tmp) / "tables.jsonl", "quarantine": Path(tmp) / "quarantine.jsonl"}
@@ -381,17 +279,17 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
         outcome = check.finish(ingested=ingested, inputs_quarantined=inputs["rows"])
         if not outcome.passed:  # keep what was refused beside the report, then fail the day
             rows = (row for entry in _lines(entries["quarantine"]) for row in iter_parquet_rows(store, entry["key"]))
-            put_jsonl_gz(store, quality + "quarantine.jsonl.gz", rows)
-        put_json(store, quality + "validation.json", outcome.results())
-        store.put_bytes(quality + "report.html", outcome.report_html().encode("utf-8"))
+            put_jsonl_gz(store, layout.quality_file(day, run_id, layout.FAILED_QUARANTINE), rows)
+        put_json(store, verdict, outcome.results())
+        store.put_bytes(report, outcome.report_html().encode("utf-8"))
         log.info("validated day=%s run=%s shards=%d passed=%s %s", day, run_id, outcome.shards, outcome.passed,
                  " ".join(f"{k}={v}" for k, v in outcome.accounting.to_dict().items()))
         if not outcome.passed:
             raise BatchFailed(day, outcome.failures)
-        key = stage + "staged.json"
+        key = layout.staged_file(day, run_id, layout.STAGED)
         put_json_streamed(store, key, {
             "accounting": outcome.accounting.to_dict(),
-            "quality": {"passed": True, "results": quality + "validation.json", "report": quality + "report.html",
+            "quality": {"passed": True, "results": verdict, "report": report,
                         "statistics": outcome.statistics()},
             "tables": _lines(entries["tables"]),
             "quarantine": _lines(entries["quarantine"]),
@@ -438,7 +336,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     versions still read the previous run's day, and the next try completes it. Another run
     publishing the same day makes this one fail with PublishConflict (Airflow retries it).
     """
-    store = lake(settings)
+    store = open_lake(settings)
     staged = get_json(store, store.key(staged_uri))
     parts = _staged_parts(staged)
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)

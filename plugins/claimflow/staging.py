@@ -27,10 +27,9 @@ def sweep_staging(store: ObjectStore, older_than: dt.timedelta, now: dt.datetime
     now = now or dt.datetime.now(dt.timezone.utc)
     newest: dict[str, dt.datetime] = defaultdict(lambda: dt.datetime.min.replace(tzinfo=dt.timezone.utc))
     for info in store.list(layout.STAGING):
-        parts = info.key.split("/")  # _staging/dt=D/<run>/...
-        if len(parts) < 4 or info.modified is None:
+        prefix = layout.staging_run_of(info.key)
+        if prefix is None or info.modified is None:
             continue
-        prefix = "/".join(parts[:3]) + "/"
         newest[prefix] = max(newest[prefix], info.modified)
     stale = sorted(prefix for prefix, modified in newest.items() if now - modified > older_than)
     for prefix in stale:

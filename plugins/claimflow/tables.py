@@ -1,4 +1,4 @@
-"""The lake's four tables: rows built from extraction records, and their Arrow schemas.
+"""The lake's four tables and their quarantine: rows built from extraction records, Arrow schemas.
 
 An extraction record is the JSON object ``claimflow extract`` prints per article; the DAG's
 shards hold the same records, so the CLI and the pipeline share one format.
@@ -11,7 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from claimflow.models import Article, Extraction
+from claimflow.models import Article, Extraction, entity_id, stable_id
 
 _SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
 _COMMON = [("dt", pa.string()), ("run_id", pa.string())]
@@ -89,14 +89,16 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
+# Every quarantined row of any table (and every refused input) as strings: the table it came from,
+# its id (the table's ID_COLUMNS value), its article, the check that refused it and why, the row as JSON.
+QUARANTINE_SCHEMA = pa.schema(
+    [(name, pa.string()) for name in ("table", "record_id", "article_id", "reason", "detail", "record", "dt")]
+)
+QUARANTINE_COLUMNS = tuple(QUARANTINE_SCHEMA.names)
+
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 CONTENT_SEPARATOR = " … "
 RECORD_METADATA = ("title", "authors", "published", "url", "site", "description", "language", "external_id")
-
-
-def stable_id(*parts: object) -> str:
-    """A short id derived from its parts, so reruns give the same ids."""
-    return hashlib.sha256("|".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
 def extraction_record(extraction: Extraction) -> dict[str, Any]:
@@ -144,9 +146,8 @@ def extraction_rows(record: dict[str, Any], *, day: str, run_id: str) -> dict[st
     common = {"dt": day, "run_id": run_id}
     rows: dict[str, list[dict[str, Any]]] = {"entities": [], "mentions": [], "claims": []}
     for entity in record["entities"]:
-        # the canonical entity's id (name and label, not the article: the same entity in every article);
-        # a record without one gets the same derivation, nlp.entities.entity_id
-        eid = entity.get("entity_id") or stable_id(entity["label"], entity["name"])
+        # the canonical entity's id (name and label, not the article: the same entity in every article)
+        eid = entity.get("entity_id") or entity_id(entity["name"], entity["label"])
         rows["entities"].append(
             {"entity_id": eid, "article_id": aid, "name": entity["name"], "label": entity["label"],
              "spacy_label": entity.get("spacy_label") or entity["label"], "n_mentions": len(entity["mentions"]), **common}

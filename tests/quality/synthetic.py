@@ -1,5 +1,6 @@
 """Synthetic day tables shaped like the pipeline's, and bad days made of them (``CASES``:
-one mutation per expectation), for the quality tests and the benchmark.
+one mutation per expectation), for the quality tests and the benchmark; and ``validate_day``, a
+whole day validated at once, the oracle of the tests.
 
 Each article has five sentences "<person> said that <org> will invest <n> million dollars in
 <place> next year.", giving 5 claims (the last without source in odd articles), 20 mentions
@@ -19,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from claimflow.quality.suites import TABLES
+from claimflow.layout import TABLES
+from claimflow.quality.suites import load_config
+from claimflow.quality.validate import QualityOutcome, _validate
 
 DAY = "2026-11-27"
 RUN_ID = "manual__2026-11-27T00:00:00+00:00"
@@ -240,10 +243,18 @@ CASES = [
 ]
 
 
+def validate_day(
+    tables: Tables, *, day: str = DAY, suites_dir: Path = SUITES_DIR, history: list[int] | None = None
+) -> QualityOutcome:
+    """A whole day validated at once with every check, the volume against ``history`` included:
+    the oracle the pipeline's path (``validate_shard`` per shard, then ``DayCheck``) must agree
+    with, and the easy way to test one expectation."""
+    config = load_config(Path(suites_dir))
+    return _validate(tables, day, config.suites, {"min_articles": config.volume.floor(history)})
+
+
 def main(n_articles: int) -> None:
     """Print validation time for ``n_articles`` synthetic articles, per 1,000 articles."""
-    from claimflow.quality import validate_day
-
     tables = make_tables(n_articles)
     validate_day(make_tables(2), day=DAY, suites_dir=SUITES_DIR)  # import GX and build the context once
     started = time.perf_counter()

@@ -6,11 +6,13 @@ import re
 
 import pandas as pd
 import pytest
-from synthetic import CASES, DAY, SUITES_DIR, Mutation, Tables, cell, make_tables
+from synthetic import CASES, DAY, SUITES_DIR, Mutation, Tables, cell, make_tables, validate_day
 
-from claimflow.quality import validate_day, validate_shard
+from claimflow.layout import TABLES
+from claimflow.quality import validate_shard
 from claimflow.quality.day import DayCheck, DayOutcome, ShardResult
-from claimflow.quality.suites import ID_COLUMNS, TABLES, load_config
+from claimflow.quality.suites import load_config
+from claimflow.tables import ID_COLUMNS
 
 CONFIG = load_config(SUITES_DIR)
 FAILED_CHECK = re.compile(r"^(?:shard-\d+: )?(\w+\.\w+)")

@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from synthetic import CASES, DAY, SUITES_DIR, Mutation, Tables, cell, copy_cells, drop_column, make_tables
+from synthetic import CASES, DAY, SUITES_DIR, Mutation, Tables, cell, copy_cells, drop_column, make_tables, validate_day
 
-from claimflow.quality import QualityOutcome, SuiteConfigError, validate_day
-from claimflow.quality.suites import ID_COLUMNS, TABLES, load_config
+from claimflow.layout import TABLES
+from claimflow.quality import QualityOutcome, SuiteConfigError
+from claimflow.quality.suites import load_config
+from claimflow.tables import ID_COLUMNS
 
 CONFIG = load_config(SUITES_DIR)
 
@@ -210,7 +212,7 @@ def test_invalid_expectation_is_refused_not_dropped(tmp_path: Path) -> None:
 
 
 def test_bad_day_argument_is_refused() -> None:
-    with pytest.raises(ValueError, match="expected day as YYYY-MM-DD"):
+    with pytest.raises(ValueError, match="expected a day like 2026-11-26"):
         validate_day(make_tables(1), day="27/11/2026", suites_dir=SUITES_DIR)
 
 

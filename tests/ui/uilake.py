@@ -29,18 +29,16 @@ def run_id(day: str) -> str:
     return f"scheduled__{day}T23:30:00+00:00"
 
 
-def quality_folder(day: str) -> str:
-    return f"{layout.quality_prefix(day)}run={layout.run_key(run_id(day))}/"
-
-
 def _quality(store: LocalStore, day: str, *, failure: str | None = None, batch_failed: bool = False) -> None:
     """The run's quality folder: the verdict, the report, and a failed batch's quarantine."""
-    folder = quality_folder(day)
-    put_json(store, folder + "validation.json", {"passed": failure is None, "failures": [failure] if failure else []})
+    run = run_id(day)
+    put_json(store, layout.quality_file(day, run, layout.VALIDATION),
+             {"passed": failure is None, "failures": [failure] if failure else []})
     verdict = f"FAILED: {failure}" if failure else "PASSED"
-    store.put_bytes(folder + "report.html", f"<html><body><h1>{day}: {verdict}</h1></body></html>".encode())
+    store.put_bytes(layout.quality_file(day, run, layout.REPORT),
+                    f"<html><body><h1>{day}: {verdict}</h1></body></html>".encode())
     if batch_failed:
-        put_jsonl_gz(store, folder + "quarantine.jsonl.gz", [])
+        put_jsonl_gz(store, layout.quality_file(day, run, layout.FAILED_QUARANTINE), [])
 
 
 def publish_day(settings: Settings, day: str, kinds: list[str], run: str | None = None) -> None:

@@ -10,7 +10,6 @@ a page's canonical URL is where the story lives.
 from __future__ import annotations
 
 import gzip
-import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from claimflow.exceptions import RejectedInput
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS, decode_text, detect_language, looks_like_html, normalize_text
 from claimflow.ingest.html import Page, extract_page
 from claimflow.ingest.sources import RawRecord, RejectedRecord, rejected
-from claimflow.models import Article
+from claimflow.models import Article, stable_id
 
 OPTIONAL_FIELDS = ("title", "url", "published", "site", "description")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -27,7 +26,7 @@ HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 def article_id(text: str) -> str:
     """Content-addressed id: the same text always gets the same id, on every rerun."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    return stable_id(text)
 
 
 def _field(record: RawRecord, key: str) -> str | None:

@@ -26,7 +26,6 @@ baseline the canonical layer is measured against.
 from __future__ import annotations
 
 import bisect
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -34,7 +33,7 @@ from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc
 
-from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span
+from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span, entity_id
 from claimflow.nlp.aliases import Aliases, name_key
 
 PERSON, ORG = "PERSON", "ORG"
@@ -62,11 +61,6 @@ PLACE_NOUNS = frozenset({"village", "town", "city", "island", "islands", "region
                          "state", "country", "republic", "port", "kingdom", "capital", "municipality"})
 INITIALS_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le"})
 
-
-def entity_id(name: str, label: str) -> str:
-    """The id of the canonical entity (``name``, ``label``): the same in every article, day and
-    process (sha256, never Python's salted ``hash``); equals ``tables.stable_id(label, name)``."""
-    return hashlib.sha256(f"{label}|{name}".encode()).hexdigest()[:16]
 
 
 def raw_entities(doc: Doc) -> tuple[Entity, ...]:

@@ -7,7 +7,7 @@ shards' articles against the recent median, policy.json ``volume``), article ids
 shards, and the accounting (ingested = published + quarantined).
 
 Only article ids are compared across shards: mention and claim ids are derived from their
-article's id (``tables.stable_id(article_id, ...)``) and an entity row is keyed by (entity_id,
+article's id (``models.stable_id(article_id, ...)``) and an entity row is keyed by (entity_id,
 article_id) (the entity id is the canonical entity's, shared by articles); each shard keeps only
 children of its own articles (``unknown_article``) and checks those keys unique within itself, so
 unique article ids make every key unique across shards. Article ids are content-addressed
@@ -28,8 +28,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from claimflow.layout import TABLES
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
-from claimflow.quality.suites import DAY_LEVEL_CHECKS, TABLES, Check, QualityConfig
+from claimflow.quality.suites import DAY_LEVEL_CHECKS, Check, QualityConfig
 
 ID_CACHE_KIB = 8 * 1024  # SQLite page cache of the article-id index
 EXAMPLES = 3  # repeated ids named in a failure

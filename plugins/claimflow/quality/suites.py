@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-TABLES = ("articles", "entities", "mentions", "claims")  # validation order: parents first
-ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
+from claimflow.layout import TABLES
+
 LEVELS = ("critical", "record")
 # Checks that need the whole day: a shard skips them and the day-level check (quality.day) does them.
 DAY_LEVEL_CHECKS = {"articles": frozenset({"volume"})}
@@ -81,7 +81,7 @@ class VolumeRule:
 
 @dataclass(frozen=True)
 class QualityConfig:
-    """Everything ``validate_day`` reads from the suites folder."""
+    """Everything validation reads from the suites folder."""
 
     suites: dict[str, Suite]
     volume: VolumeRule

@@ -1,16 +1,17 @@
-"""Validate one day's tables with Great Expectations: split good rows, quarantine, batch failures.
+"""Validate a shard of a day's tables with Great Expectations: split good rows, quarantine, batch failures.
 
-Record-level failures move the offending rows to quarantine (reason = the expectation's
-``meta.name``) and the rest goes on; a quarantined article drags its entities, mentions and
-claims along with reason ``orphan``. Critical failures (schema, volume, ids, ...) end up in
-``failures``: the day must not be published. Every input row is either good or quarantined,
-exactly once. GX is imported on first use, never at module import, so DAG parsing stays cheap.
+A shard holds whole articles with all their rows; the checks that need the whole day run once,
+from every shard's counts, in :mod:`claimflow.quality.day`. Record-level failures move the
+offending rows to quarantine (reason = the expectation's ``meta.name``) and the rest goes on; a
+quarantined article drags its entities, mentions and claims along with reason ``orphan``.
+Critical failures (schema, ids, ...) end up in ``failures``: the day must not be published.
+Every input row is either good or quarantined, exactly once. GX is imported on first use, never
+at module import, so DAG parsing stays cheap.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -20,14 +21,14 @@ from typing import Any
 import pandas as pd
 
 from claimflow.ingest.decode import MAX_ARTICLE_CHARS
+from claimflow.layout import TABLES, check_day
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
-from claimflow.quality.suites import DAY_LEVEL_CHECKS, ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
+from claimflow.quality.suites import DAY_LEVEL_CHECKS, Check, Suite, SuiteConfigError, load_config
+from claimflow.tables import ID_COLUMNS, QUARANTINE_COLUMNS
 
-QUARANTINE_COLUMNS = ["table", "record_id", "article_id", "reason", "detail", "record", "dt"]
 ORPHAN = "orphan"
 RESULT_FORMAT = {"result_format": "COMPLETE", "exclude_unexpected_values": True}
-_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -213,45 +214,35 @@ def _quarantine_rows(verdict: _Verdict, day: str) -> pd.DataFrame:
             "record": records[: len(positions)],
             "dt": day,
         },
-        columns=QUARANTINE_COLUMNS,
+        columns=list(QUARANTINE_COLUMNS),
     )
 
 
 def _check_inputs(tables: dict[str, pd.DataFrame], day: str) -> None:
-    if not _DAY.match(day):
-        raise ValueError(f"expected day as YYYY-MM-DD, e.g. '2026-11-27', got {day!r}")
+    check_day(day)
     if missing := [t for t in TABLES if t not in tables]:
         raise ValueError(f"expected tables {list(TABLES)}, missing {missing}")
     if wrong := {t: type(tables[t]).__name__ for t in TABLES if not isinstance(tables[t], pd.DataFrame)}:
         raise ValueError(f"expected pandas DataFrames, got {wrong}")
 
 
-def validate_day(
-    tables: dict[str, pd.DataFrame], *, day: str, suites_dir: Path, history: list[int] | None = None
-) -> QualityOutcome:
-    """Validate a day's articles, entities, mentions and claims against the suites in ``suites_dir``.
+def validate_shard(tables: dict[str, pd.DataFrame], *, day: str, suites_dir: Path) -> QualityOutcome:
+    """Validate one shard of a day (whole articles with all their rows) against the suites in
+    ``suites_dir``, minus the checks that need the whole day (``DAY_LEVEL_CHECKS``: the volume),
+    which ``claimflow.quality.day`` does once from every shard's counts.
 
     Args:
-        tables: the day's tables by name (``articles``, ``entities``, ``mentions``, ``claims``).
+        tables: the shard's tables by name (``articles``, ``entities``, ``mentions``, ``claims``).
         day: the run's day, ``YYYY-MM-DD``; every row's ``dt`` must equal it.
         suites_dir: the folder with ``<table>.json`` suites and ``policy.json`` (``include/gx``).
-        history: article counts of the previous days, oldest first, for the volume check.
 
     Returns:
-        The outcome; publish ``good`` only when ``passed``, store ``quarantine`` either way.
+        The outcome; stage ``good`` and ``quarantine``; ``failures`` fail the day.
 
     Raises:
         ValueError: ``tables`` or ``day`` is not what is expected.
         SuiteConfigError: the suites or the policy are malformed.
     """
-    config = load_config(Path(suites_dir))
-    return _validate(tables, day, config.suites, {"min_articles": config.volume.floor(history)})
-
-
-def validate_shard(tables: dict[str, pd.DataFrame], *, day: str, suites_dir: Path) -> QualityOutcome:
-    """Validate one shard of a day (whole articles with all their rows) like ``validate_day``,
-    minus the checks that need the whole day (``DAY_LEVEL_CHECKS``: the volume), which
-    ``claimflow.quality.day`` does once from every shard's counts."""
     config = load_config(Path(suites_dir))
     suites = {t: s.without(DAY_LEVEL_CHECKS.get(t, frozenset())) for t, s in config.suites.items()}
     return _validate(tables, day, suites, {})

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from claimflow.config import Settings
+from typing import TYPE_CHECKING
+
 from claimflow.storage.base import ObjectInfo, ObjectStat, ObjectStore
 from claimflow.storage.local import LocalStore
+
+if TYPE_CHECKING:
+    from claimflow.config import Settings
 
 __all__ = ["ObjectInfo", "ObjectStat", "ObjectStore", "LocalStore", "open_lake", "open_store"]
 
@@ -22,5 +26,6 @@ def open_store(uri: str, **options: object) -> ObjectStore:
 
 
 def open_lake(settings: Settings) -> ObjectStore:
-    """The run's lake: ``settings.lake`` with its S3 settings and Airflow connection."""
+    """The store of the configured lake, with its S3 settings and Airflow connection: the one
+    way every step, reader and page opens it."""
     return open_store(settings.lake, s3=settings.s3, aws_conn_id=settings.aws_conn_id)

@@ -20,11 +20,11 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import PublishConflict, StorageError
 from claimflow.storage.base import ObjectStore, file_sha256
+from claimflow.storage.records import ROW_GROUP
 
 log = logging.getLogger(__name__)
 
 TARGET_FILE_SIZE = 16 * 1024 * 1024  # bytes per data file: the Rust writer holds a file this big
-ROW_GROUP = 10_000  # rows per Parquet row group: the writer holds one uncompressed, so memory stays flat
 READ_BATCH = 10_000  # rows per Arrow batch read from a staged file
 
 

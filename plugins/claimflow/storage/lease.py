@@ -51,12 +51,8 @@ class LeaseRecord:
         return self.released or self.expires <= now or self.run_id == run_id
 
 
-def _key(day: str, generation: int) -> str:
-    return f"{layout.publish_lease(day)}{generation:010d}.json"
-
-
 def _latest(store: ObjectStore, day: str) -> LeaseRecord | None:
-    keys = [info.key for info in store.list(layout.publish_lease(day)) if info.key.endswith(".json")]
+    keys = [info.key for info in store.list(layout.publish_lease(day)) if layout.is_publish_lease_holder(info.key)]
     return LeaseRecord.from_json(store.get_bytes(max(keys))) if keys else None
 
 
@@ -94,14 +90,15 @@ class PublishLease:
         now = now or dt.datetime.now(dt.timezone.utc)
         self.check(now)
         record = LeaseRecord(self.generation, self.run_id, now + ttl)
-        self.store.put_bytes(_key(self.day, self.generation), record.to_json())
+        self.store.put_bytes(layout.publish_lease_holder(self.day, self.generation), record.to_json())
         return PublishLease(self.store, self.day, record)
 
     def release(self) -> None:
         """Mark the lease released (only its holder writes its object) and drop earlier ones."""
         released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True)
-        self.store.put_bytes(_key(self.day, self.generation), released.to_json())
-        older = [i.key for i in self.store.list(layout.publish_lease(self.day)) if i.key < _key(self.day, self.generation)]
+        own = layout.publish_lease_holder(self.day, self.generation)
+        self.store.put_bytes(own, released.to_json())
+        older = [i.key for i in self.store.list(layout.publish_lease(self.day)) if i.key < own]
         self.store.delete(older)
         log.info("released publish lease day=%s run_id=%s generation=%d", self.day, self.run_id, self.generation)
 
@@ -114,8 +111,8 @@ def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: d
         raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (lease until {latest.expires.isoformat()})",
                               holder=latest.run_id)
     record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl)
-    if not store.put_if_absent(_key(day, record.generation), record.to_json()):
-        winner = LeaseRecord.from_json(store.get_bytes(_key(day, record.generation)))
+    if not store.put_if_absent(layout.publish_lease_holder(day, record.generation), record.to_json()):
+        winner = LeaseRecord.from_json(store.get_bytes(layout.publish_lease_holder(day, record.generation)))
         raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first", holder=winner.run_id)
     if latest is not None and not latest.released:
         log.warning("took over publish lease day=%s run_id=%s from run_id=%s expired=%s",

@@ -22,7 +22,7 @@ from claimflow.storage.base import ObjectStore, file_sha256
 if TYPE_CHECKING:
     import pandas as pd
 
-ROW_GROUP = 10_000  # rows per Parquet row group: bounded memory for any day size
+ROW_GROUP = 10_000  # rows per Parquet row group, staged or published: a writer holds one, so memory stays flat
 
 
 @dataclass(frozen=True)

@@ -50,8 +50,7 @@ class _LazyLake:
     def __call__(self) -> LakeView:
         with self._lock:
             if self._view is None:
-                store = open_lake(self.settings)
-                self._view = LakeView(store, self.settings)
+                self._view = LakeView(open_lake(self.settings), self.settings)
             return self._view
 
 

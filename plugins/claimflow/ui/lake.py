@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,15 +27,6 @@ if TYPE_CHECKING:  # claimflow.manifest imports pyarrow, which the plugin's impo
 
 log = logging.getLogger(__name__)
 
-MANIFESTS = "_manifests/"
-QUALITY = "quality/"
-_MANIFEST_KEY = re.compile(r"^_manifests/dt=(?P<day>\d{4}-\d{2}-\d{2})/_manifest\.json$")
-_QUALITY_KEY = re.compile(r"^quality/dt=(?P<day>\d{4}-\d{2}-\d{2})/run=(?P<run>[A-Za-z0-9._-]+)/(?P<name>[^/]+)$")
-RUN_KEY = re.compile(r"^[A-Za-z0-9._-]+$")  # what layout.run_key makes of a run id
-# A run whose batch failed keeps the refused rows beside its report; validation.json says
-# ``"passed": false`` for any failed check (accounting included).
-FAILED_MARKER = "quarantine.jsonl.gz"
-VERDICT = "validation.json"
 MAX_VERDICT_BYTES = 8 << 20  # a larger validation.json is not read for its verdict
 ANONYMOUS = "anonymous"
 FETCH_THREADS = 8  # manifests fetched at once: S3 latency, not bandwidth, bounds a page
@@ -94,7 +84,7 @@ class QualityRun:
 
     @property
     def report(self) -> str | None:
-        return f"{layout.quality_prefix(self.day)}run={self.run}/report.html" if "report.html" in self.files else None
+        return layout.quality_file(self.day, self.run, layout.REPORT) if layout.REPORT in self.files else None
 
     def to_dict(self) -> dict[str, Any]:
         return {"day": self.day, "run": self.run, "verdict": self.verdict, "report": self.report}
@@ -136,7 +126,7 @@ class LakeView:
 
     def published_days(self) -> list[str]:
         """Every day with a manifest, oldest first (a listing of keys, no object read)."""
-        return [m["day"] for info in self.store.list(MANIFESTS) if (m := _MANIFEST_KEY.match(info.key))]
+        return [day for info in self.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))]
 
     def manifest(self, day: str) -> Manifest | None:
         """The manifest of ``day``, None when the day is not published; ManifestError when it is
@@ -169,12 +159,12 @@ class LakeView:
 
     def quality_runs(self, day: str | None = None) -> list[QualityRun]:
         """The quality folders of one day, or of every day, in key order."""
-        return self._runs(self._quality_files(layout.quality_prefix(day) if day else QUALITY))
+        return self._runs(self._quality_files(layout.quality_prefix(day) if day else layout.QUALITY))
 
     def failed_days(self, limit: int) -> list[FailedDay]:
         """The ``limit`` newest days that were validated but have no manifest, newest first."""
         published = set(self.published_days())
-        files = {run: names for run, names in self._quality_files(QUALITY).items() if run[0] not in published}
+        files = {run: names for run, names in self._quality_files(layout.QUALITY).items() if run[0] not in published}
         days = sorted({day for day, _run in files}, reverse=True)[:limit]
         runs = self._runs({run: names for run, names in files.items() if run[0] in days})
         return [FailedDay(day, [run for run in runs if run.day == day]) for day in days]
@@ -183,8 +173,8 @@ class LakeView:
         """(day, run) -> {file name: size} of the quality folders under ``prefix`` (one listing)."""
         files: dict[tuple[str, str], dict[str, int]] = {}
         for info in self.store.list(prefix):
-            if match := _QUALITY_KEY.match(info.key):
-                files.setdefault((match["day"], match["run"]), {})[match["name"]] = info.size
+            if found := layout.parse_quality_file(info.key):
+                files.setdefault((found.day, found.run), {})[found.name] = info.size
         return files
 
     def _runs(self, files: dict[tuple[str, str], dict[str, int]]) -> list[QualityRun]:
@@ -193,11 +183,11 @@ class LakeView:
     def _run_failed(self, day: str, run: str, files: dict[str, int]) -> bool:
         """Whether a run failed a check: its failed batch's quarantine, or ``"passed": false``
         in its validation.json (an unreadable or oversized one says nothing)."""
-        if FAILED_MARKER in files:
+        if layout.FAILED_QUARANTINE in files:
             return True
-        if VERDICT not in files or files[VERDICT] > MAX_VERDICT_BYTES:
+        if layout.VALIDATION not in files or files[layout.VALIDATION] > MAX_VERDICT_BYTES:
             return False
-        key = f"{layout.quality_prefix(day)}run={run}/{VERDICT}"
+        key = layout.quality_file(day, run, layout.VALIDATION)
         try:
             verdict = json.loads(self.store.get_bytes(key))
         except FileNotFoundError:
@@ -219,9 +209,7 @@ class LakeView:
         not a run key.
         """
         if run is not None:
-            if not RUN_KEY.match(run):
-                raise ValueError(f"expected a run key like manual__2026-11-26T00_00_00_00_00, got {run!r}")
-            return f"{layout.quality_prefix(day)}run={run}/report.html"
+            return layout.quality_file(day, layout.check_run_key(run), layout.REPORT)
         manifest = self.manifest(day)
         if manifest is None or not manifest.quality.report:
             raise FileNotFoundError(f"{day} has no manifest linking a quality report")
