@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
-from claimflow.models import Article, Claim, Entity, Extraction, Mention
+from claimflow.models import MAX_ARTICLE_CHARS, Article, Claim, Entity, Extraction, Mention
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 
@@ -59,7 +59,6 @@ def load_nlp(model: str):
     """
     import spacy
 
-    from claimflow.ingest.decode import MAX_ARTICLE_CHARS  # here: importing this module needs no lxml
     from claimflow.nlp.claims import COMPONENT  # registers the component factory
 
     try:

@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from claimflow.ingest.decode import MAX_ARTICLE_CHARS
+from claimflow.models import MAX_ARTICLE_CHARS
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
 from claimflow.quality.suites import DAY_LEVEL_CHECKS, ID_COLUMNS, TABLES, Check, Suite, SuiteConfigError, load_config
