@@ -30,7 +30,8 @@ log = logging.getLogger("claimflow")
 
 def _extract(args: argparse.Namespace) -> int:
     from claimflow.ingest.articles import build_articles
-    from claimflow.ingest.sources import InputLimits, RejectedRecord, read_inputs
+    from claimflow.ingest.records import InputLimits, RejectedRecord
+    from claimflow.ingest.sources import read_inputs
     from claimflow.nlp.pipeline import extract, load_nlp
     from claimflow.tables import extraction_record
 

@@ -27,7 +27,8 @@ from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.dedup import FirstPublished, canonical_url, first_published
-from claimflow.ingest.sources import InputLimits, RawRecord, RejectedRecord, read_sources
+from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_sources
 from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, read_manifest, write_manifest
 from claimflow.models import Article

@@ -13,7 +13,9 @@ from claimflow.ingest.articles import build_articles
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest import feeds
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
-from claimflow.ingest.sources import RawRecord, RejectedRecord, is_recent, read_sources, split_records
+from claimflow.ingest.records import RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_sources, split_records
+from claimflow.ingest.windows import is_recent
 from claimflow.ingest.web import Fetcher
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>

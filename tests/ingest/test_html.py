@@ -15,7 +15,7 @@ from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import build_articles, to_article
 from claimflow.ingest.decode import decode_bytes, html_to_text
 from claimflow.ingest.html import extract_page
-from claimflow.ingest.sources import RawRecord
+from claimflow.ingest.records import RawRecord
 from claimflow.models import MAX_ARTICLE_CHARS, Article
 from claimflow.tables import article_row
 

@@ -10,16 +10,10 @@ import pytest
 
 from bad_inputs import article, http_response, news_page, warc_record, write_bad_inputs
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import (
-    InputLimits,
-    RawRecord,
-    RejectedRecord,
-    expand,
-    list_inputs,
-    read_inputs,
-    read_sources,
-    split_records,
-)
+from claimflow.ingest.listing import list_inputs
+from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_inputs, read_sources, split_records
+from claimflow.ingest.windows import expand
 from claimflow.config import Settings
 from claimflow.models import Article
 

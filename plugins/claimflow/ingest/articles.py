@@ -17,7 +17,7 @@ from typing import Any
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.decode import decode_text, detect_language, looks_like_html, normalize_text
 from claimflow.ingest.html import Page, extract_page
-from claimflow.ingest.sources import RawRecord, RejectedRecord, rejected
+from claimflow.ingest.records import RawRecord, RejectedRecord, rejected
 from claimflow.models import MAX_ARTICLE_CHARS, Article
 
 OPTIONAL_FIELDS = ("title", "url", "published", "site", "description")

@@ -24,7 +24,7 @@ from typing import BinaryIO
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
