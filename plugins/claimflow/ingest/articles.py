@@ -16,13 +16,12 @@ from typing import Any
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.decode import decode_text, detect_language, looks_like_html, normalize_text
-from claimflow.ingest.html import Page, extract_page
+from claimflow.ingest.html import HTML_TYPES, Page, extract_page
 from claimflow.ingest.records import RawRecord, RejectedRecord, rejected
 from claimflow.models import MAX_ARTICLE_CHARS, Article
 
 OPTIONAL_FIELDS = ("title", "url", "published", "site", "description")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def article_id(text: str) -> str:
