@@ -26,7 +26,8 @@ sys.path.insert(0, str(ROOT / "plugins"))
 
 from claimflow.config import Settings  # noqa: E402
 from claimflow.ingest.articles import build_articles  # noqa: E402
-from claimflow.ingest.sources import RejectedRecord, read_inputs  # noqa: E402
+from claimflow.ingest.records import RejectedRecord  # noqa: E402
+from claimflow.ingest.sources import read_inputs  # noqa: E402
 from claimflow.nlp.pipeline import extract, load_nlp  # noqa: E402
 from claimflow.tables import extraction_record  # noqa: E402
 

@@ -31,7 +31,8 @@ WORDS = (
 
 READER = """
 import sys, time
-from claimflow.ingest.sources import RawRecord, read_sources
+from claimflow.ingest.records import RawRecord
+from claimflow.ingest.sources import read_sources
 started, cpu = time.perf_counter(), time.process_time()
 pages = other = 0
 for record in read_sources([sys.argv[1]], sys.argv[2]):

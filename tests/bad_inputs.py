@@ -4,7 +4,7 @@
 ``"clean"`` (the record becomes a published article) or the quarantine reason expected. A key
 is a file name, or ``"<file>#<n>"`` for the n-th line (from 1) of a .jsonl file whose lines
 fare differently. Reasons from ``claimflow.ingest.decode``: empty, blank, binary,
-too_large, no_text; from ``claimflow.ingest.sources`` / ``articles``:
+too_large, no_text; from the readers of ``claimflow.ingest``:
 bad_json, bad_record, bad_archive, unreadable, unsupported_format, empty, too_large, duplicate
 (the first record by name is kept); from the quality suites: language. Links are written
 beside ordinary files: one dangling, one leading out of ``folder``.

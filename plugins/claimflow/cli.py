@@ -103,7 +103,7 @@ def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day:
     """Refuse a local source that does not exist (on ``day``, for one with date placeholders)
     before anything slow (the model, the lake) starts; remote ones (``s3://``, ``https://``) are
     checked where they are read."""
-    from claimflow.ingest.sources import expand
+    from claimflow.ingest.windows import expand
 
     for source in sources:
         try:
@@ -131,7 +131,8 @@ def _lake(settings: Settings) -> ObjectStore:
 
 def _extract(args: argparse.Namespace) -> int:
     from claimflow.ingest.articles import build_articles
-    from claimflow.ingest.sources import InputLimits, RejectedRecord, read_inputs
+    from claimflow.ingest.records import InputLimits, RejectedRecord
+    from claimflow.ingest.sources import read_inputs
     from claimflow.nlp.pipeline import extract, load_nlp
     from claimflow.tables import extraction_record
 

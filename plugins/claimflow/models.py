@@ -18,6 +18,7 @@ SOURCE_KINDS = ("person", "organisation", "anonymous", "group", "document", "pro
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "LAW", "WORK_OF_ART", "LANGUAGE")
 QUOTE_TYPES = ("direct", "indirect", "mixed")
 STANCES = ("neutral", "emphatic", "doubtful", "denial", "internal_state")
+MAX_ARTICLE_CHARS = 1_000_000  # characters of article text: ingest refuses more, the suite checks it, spaCy takes it
 
 
 def stable_id(*parts: object) -> str:

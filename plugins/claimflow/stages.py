@@ -23,7 +23,8 @@ from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
 from claimflow.ingest.dedup import FirstPublished, first_published
-from claimflow.ingest.sources import InputLimits, read_sources
+from claimflow.ingest.records import InputLimits
+from claimflow.ingest.sources import read_sources
 from claimflow.ingest.spool import spool_day
 from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, read_manifest, write_manifest

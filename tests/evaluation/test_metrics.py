@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from claimflow.evaluation.brat import Attribution
-from claimflow.evaluation.metrics import Counts, as_attribution, chars, match, trimmed
+from claimflow.evaluation.metrics import Counts, trimmed
 from claimflow.models import Claim, Span
+from claimflow.nlp.scoring import Attribution, as_attribution, chars, match
 
 TEXT = "Ann said the sky is blue. Bob said, “Rain falls.”"
 

@@ -2,7 +2,7 @@ import pytest
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import article_id, build_articles, to_article
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.records import RawRecord, RejectedRecord
 
 TEXT = "The mayor said on Monday that the new bridge would open in May, two months late."
 

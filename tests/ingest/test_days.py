@@ -16,11 +16,10 @@ from deltalake import write_deltalake
 
 from claimflow import layout, stages
 from claimflow.config import Settings
-from claimflow.ingest.sources import read_sources, split_records
+from claimflow.ingest.sources import read_sources
 from claimflow.storage import LocalStore, delta, open_lake
 from claimflow.storage.records import get_json, read_jsonl_gz
-
-STORY = "The harbour master said on {when} that the {what} would stay closed until the storm had passed."
+from day_stories import STORY, rss
 
 
 def settings_for(tmp_path: Path, source: str, **env: str) -> Settings:
@@ -44,16 +43,6 @@ def publish(settings: Settings, day: str, articles: list[dict]) -> None:
                       "dt": [day] * len(articles)})
     write_deltalake(delta.table_uri(settings, "articles"), table, partition_by=["dt"], mode="overwrite",
                     predicate=f"dt = '{day}'", storage_options=delta.storage_options(settings))
-
-
-def rss(items: list[tuple[str, str]]) -> bytes:
-    """An RSS 2.0 feed of (guid, pubDate) items, each with its own text and address."""
-    body = "".join(
-        f"<item><guid>{guid}</guid><link>https://port.example/{guid}?utm_source=rss</link><pubDate>{date}</pubDate>"
-        f"<description>{STORY.format(when=date, what=guid)}</description></item>"
-        for guid, date in items
-    )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>Port</title>{body}</channel></rss>'.encode()
 
 
 # (guid, pubDate): where the item's UTC day differs from its local one, it is the UTC day that counts
@@ -199,22 +188,6 @@ def test_a_source_without_placeholders_is_read_once_as_the_days():
     once = list(read_sources(sources, "2026-11-26", late_days=0))
     windowed = list(read_sources(sources, "2026-11-26", late_days=3))
     assert [r.name for r in windowed] == [r.name for r in once] and {r.day for r in windowed} == {None}
-
-
-@pytest.mark.parametrize(
-    ("pubdate", "taken", "day"),
-    [
-        pytest.param("Wed, 25 Nov 2026 23:50:00 -0500", True, None, id="west evening is the next UTC day"),
-        pytest.param("Fri, 27 Nov 2026 00:10:00 +0200", True, None, id="east past midnight is the UTC day before"),
-        pytest.param("Wed, 25 Nov 2026 18:00:00 -0500", True, "2026-11-25", id="earlier day in the window"),
-        pytest.param("Mon, 23 Nov 2026 23:59:59 +0000", False, None, id="before the window"),
-        pytest.param("Thu, 26 Nov 2026 20:00:00 -0500", False, None, id="after the day in UTC"),
-    ],
-)
-def test_a_feed_item_counts_by_its_utc_day(pubdate, taken, day):
-    records = list(split_records("port.rss", rss([("item", pubdate)]), "2026-11-26", since="2026-11-24"))
-    assert [r.day for r in records] == ([day] if taken else [])
-
 
 
 @pytest.mark.integration  # a whole day of 7 MB of articles

@@ -13,8 +13,10 @@ from claimflow.ingest.articles import build_articles
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest import feeds
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
-from claimflow.ingest.sources import RawRecord, RejectedRecord, is_recent, read_sources, split_records
+from claimflow.ingest.records import RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_sources, split_records
 from claimflow.ingest.web import Fetcher
+from day_stories import rss
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
@@ -113,6 +115,21 @@ def test_an_item_at_ten_past_midnight_plus_two_is_the_previous_utc_day():
 
 
 @pytest.mark.parametrize(
+    ("pubdate", "taken", "day"),
+    [
+        pytest.param("Wed, 25 Nov 2026 23:50:00 -0500", True, None, id="west evening is the next UTC day"),
+        pytest.param("Fri, 27 Nov 2026 00:10:00 +0200", True, None, id="east past midnight is the UTC day before"),
+        pytest.param("Wed, 25 Nov 2026 18:00:00 -0500", True, "2026-11-25", id="earlier day in the window"),
+        pytest.param("Mon, 23 Nov 2026 23:59:59 +0000", False, None, id="before the window"),
+        pytest.param("Thu, 26 Nov 2026 20:00:00 -0500", False, None, id="after the day in UTC"),
+    ],
+)
+def test_a_feed_item_counts_by_its_utc_day(pubdate, taken, day):
+    records = list(split_records("port.rss", rss([("item", pubdate)]), "2026-11-26", since="2026-11-24"))
+    assert [r.day for r in records] == ([day] if taken else [])
+
+
+@pytest.mark.parametrize(
     "data, reason, detail",
     [
         pytest.param(b"<html><body>no feed</body></html>", "bad_feed", "expected an <rss>", id="html"),
@@ -197,11 +214,6 @@ def test_a_run_of_an_older_day_takes_only_the_feeds_items_of_that_day(server):
     # the dated item of that day, and the page whose address names the day; not today's page
     # nor the undated item, which would otherwise land in every day of a backfill
     assert [r.name for r in records] == [f"{server}/feed#2", f"{server}/archive/2026-11-24/page"]
-
-
-def test_recent_days_are_today_and_yesterday():
-    assert [is_recent(day, TODAY) for day in ("2026-11-28", "2026-11-27", "2026-11-26", "2026-11-25")] == [
-        True, True, True, False]
 
 
 STORY = b"<html><body><article><p>The harbour master said the new ferry would sail from June.</p></article></body></html>"

@@ -13,10 +13,10 @@ import pytest
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import build_articles, to_article
-from claimflow.ingest.decode import MAX_ARTICLE_CHARS, decode_bytes, html_to_text
+from claimflow.ingest.decode import decode_bytes, html_to_text
 from claimflow.ingest.html import extract_page
-from claimflow.ingest.sources import RawRecord
-from claimflow.models import Article
+from claimflow.ingest.records import RawRecord
+from claimflow.models import MAX_ARTICLE_CHARS, Article
 from claimflow.tables import article_row
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -1,30 +1,17 @@
 import gzip
 import json
 import os
-import subprocess
-import sys
-import zlib
 from pathlib import Path
 
 import pytest
 
 from bad_inputs import article, http_response, news_page, warc_record, write_bad_inputs
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import (
-    InputLimits,
-    RawRecord,
-    RejectedRecord,
-    expand,
-    list_inputs,
-    read_inputs,
-    read_sources,
-    split_records,
-)
-from claimflow.config import Settings
+from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_inputs, read_sources, split_records
 from claimflow.models import Article
 
 DAY = "2026-11-26"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def outcomes(items) -> dict[str, str]:
@@ -38,43 +25,6 @@ def outcomes(items) -> dict[str, str]:
 
 def day_of(folder: Path, **kwargs) -> dict[str, str]:
     return outcomes(build_articles(read_sources([str(folder)], DAY, **kwargs)))
-
-
-def test_date_placeholders_pick_the_day():
-    assert expand("archive/{yyyy}/{mm}/{dd}/", "2026-11-05") == "archive/2026/11/05/"
-    assert expand("s3://b/news/dt={ds}/", "2026-11-05") == "s3://b/news/dt=2026-11-05/"
-
-
-def test_folders_are_listed_recursively_in_name_order_without_hidden_files(tmp_path):
-    (tmp_path / "b").mkdir()
-    (tmp_path / "b" / "2.txt").write_text("two")
-    (tmp_path / "1.txt").write_text("one")
-    (tmp_path / "notes.csv").write_text("listed, then refused")
-    (tmp_path / ".hidden.txt").write_text("ignored")
-    (tmp_path / "_SUCCESS").write_text("ignored")
-    (tmp_path / ".git").mkdir()
-    (tmp_path / ".git" / "x.txt").write_text("ignored")
-    names = [item.name.rsplit("/", 1)[-1] for item in list_inputs(str(tmp_path))]
-    assert names == ["1.txt", "2.txt", "notes.csv"]
-
-
-def test_a_missing_source_is_an_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="neither a file nor a folder"):
-        list(list_inputs(str(tmp_path / "nope")))
-
-
-def test_json_lines_become_one_record_each_and_bad_lines_are_rejected():
-    data = b'{"id": 1, "text": "a"}\nnot json\n\n[1]\n'
-    records = list(split_records("feed.jsonl", data))
-    assert records[0] == RawRecord(name="feed.jsonl#1", fields={"id": 1, "text": "a"})
-    assert isinstance(records[1], RejectedRecord) and records[1].reason == "bad_json"
-    assert isinstance(records[2], RejectedRecord) and records[2].reason == "bad_record"
-
-
-def test_a_json_file_may_hold_one_object_or_a_list():
-    assert list(split_records("one.json", b'{"text": "a"}')) == [RawRecord(name="one.json", fields={"text": "a"})]
-    many = list(split_records("many.json", json.dumps([{"text": "a"}, {"text": "b"}]).encode()))
-    assert [r.name for r in many] == ["many.json[0]", "many.json[1]"]
 
 
 def test_a_truncated_gzip_keeps_the_records_before_the_cut_and_quarantines_the_file():
@@ -118,13 +68,6 @@ def test_every_input_is_read_or_quarantined_with_a_reason(tmp_path, name, data, 
     (tmp_path / name).write_bytes(data)
     (tmp_path / "z-good.txt").write_text(article(7))
     assert day_of(tmp_path) == {**expected, "z-good.txt": "clean"}
-
-
-def test_an_exception_names_its_class_in_the_quarantine_detail():
-    big = {r.name: r.detail for r in split_records("x.jsonl", b'{"text": ' + b"9" * 5000 + b"}")}
-    assert big["x.jsonl#1"].startswith("ValueError: ")
-    deep = {r.name: r.detail for r in split_records("x.json", b"[" * 100_000)}
-    assert deep["x.json"].startswith("RecursionError: ")
 
 
 def test_a_parser_failing_on_hostile_html_quarantines_that_page_only(tmp_path):
@@ -201,39 +144,6 @@ def test_inputs_over_a_cap_are_refused_as_too_large(tmp_path, name, data, limits
     assert day_of(tmp_path, limits=limits) == expected
 
 
-GZ_BOMB_PROBE = """
-import sys
-from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import read_sources
-items = list(build_articles(read_sources([sys.argv[1]], "2026-11-26")))
-peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
-print(sorted((item.name.rsplit("/", 1)[-1], item.reason) for item in items), peak_kb)
-"""
-
-
-def _gzip_of(path: Path, block: bytes, total: int) -> None:
-    """A gzip file of ``total`` bytes of repeated ``block``, compressed as a stream."""
-    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
-    with open(path, "wb") as out:
-        for _ in range(total // len(block)):
-            out.write(packer.compress(block))
-        out.write(packer.flush())
-
-
-def test_a_gzip_bomb_is_refused_with_bounded_memory(tmp_path):
-    """400 MB inside 400 KB: refused as too_large, the worker's peak memory under 300 MB."""
-    _gzip_of(tmp_path / "zeros.txt.gz", b"\0" * (1 << 20), 400 << 20)
-    _gzip_of(tmp_path / "lines.jsonl.gz", b" " * ((1 << 20) - 1) + b"\n", 400 << 20)
-    assert (tmp_path / "zeros.txt.gz").stat().st_size < 500_000
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
-    done = subprocess.run(
-        [sys.executable, "-c", GZ_BOMB_PROBE, str(tmp_path)], capture_output=True, text=True, env=env, timeout=300, check=True
-    )
-    found, peak_kb = done.stdout.strip().rsplit(" ", 1)
-    assert found == str([("lines.jsonl.gz", "too_large"), ("zeros.txt.gz", "too_large")])
-    assert int(peak_kb) < 300 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"
-
-
 def test_read_sources_expands_each_source_for_the_day(tmp_path):
     day_dir = tmp_path / "2026" / "11" / "26"
     day_dir.mkdir(parents=True)
@@ -287,15 +197,3 @@ def test_an_s3_prefix_is_read_object_by_object_and_a_bad_key_quarantined(s3_lake
         "news/crawl.warc.gz#1": "clean",
     }
     assert got["news//c.txt"].detail.startswith("ValueError: ")
-
-
-def test_the_caps_come_from_the_environment():
-    env = {"CLAIMFLOW_MAX_INPUT_BYTES": "1000", "CLAIMFLOW_MAX_RECORD_BYTES": "100", "CLAIMFLOW_MAX_WARC_BYTES": "5000"}
-    assert InputLimits.from_settings(Settings.from_env(env)) == InputLimits(1000, 100, 5000)
-    assert InputLimits.from_settings(Settings.from_env({})) == InputLimits()
-
-
-@pytest.mark.parametrize("raw", [pytest.param("0", id="zero"), pytest.param("1e6", id="not an integer")])
-def test_a_bad_cap_is_refused_with_an_example(raw):
-    with pytest.raises(ValueError, match=r"CLAIMFLOW_MAX_INPUT_BYTES must be a whole number of bytes of at least 1, e.g. 268435456"):
-        Settings.from_env({"CLAIMFLOW_MAX_INPUT_BYTES": raw})

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from claimflow.ingest.articles import article_id
 from claimflow.ingest.dedup import FirstPublished
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.ingest.spool import shard_count, spool_day
 
 TEXT = "{} said on Tuesday that the bridge over the river would reopen next spring after repairs."

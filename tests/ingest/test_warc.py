@@ -8,7 +8,8 @@ import pytest
 
 from bad_inputs import http_response, news_page, warc_record
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import InputLimits, RawRecord, RejectedRecord, read_sources, split_records
+from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
+from claimflow.ingest.sources import read_sources, split_records
 from claimflow.models import Article
 
 DAY = "2026-11-26"

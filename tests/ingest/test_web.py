@@ -19,7 +19,8 @@ import pytest
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import build_articles
-from claimflow.ingest.sources import RejectedRecord, read_sources
+from claimflow.ingest.records import RejectedRecord
+from claimflow.ingest.sources import read_sources
 from claimflow.ingest.web import USER_AGENT, Fetcher, retry_after
 
 LOCAL = ("127.0.0.1",)  # the test servers are on loopback, refused unless allowed

@@ -12,15 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claimflow.models import Span
-
-
-@dataclass(frozen=True)
-class Attribution:
-    """One attribution relation: source, cue and content, each a tuple of spans (may be empty)."""
-
-    source: tuple[Span, ...]
-    cue: tuple[Span, ...]
-    content: tuple[Span, ...]
+from claimflow.nlp.scoring import Attribution
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from claimflow.evaluation.brat import Article, read_pairs, read_split
-from claimflow.evaluation.metrics import Counts, as_attribution
+from claimflow.evaluation.metrics import Counts
 from claimflow.evaluation.source_kinds import (
     DEFAULT_GOLD_DIR,
     KindClassifier,
@@ -25,6 +25,7 @@ from claimflow.evaluation.source_kinds import (
     print_report,
     read_gold,
 )
+from claimflow.nlp.scoring import as_attribution
 
 CORPUS_HELP = "corpus folder holding SPLIT/text and SPLIT/attributions"
 

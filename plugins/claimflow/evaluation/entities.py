@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING
 
 from claimflow.config import PROJECT_ROOT
 from claimflow.evaluation.brat import read_text
-from claimflow.evaluation.metrics import f1, pct, ratio
+from claimflow.evaluation.metrics import pct
 from claimflow.models import ENTITY_LABELS, Entity
+from claimflow.nlp.scoring import f1, ratio
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "fixtures" / "entities_gold.json"
 POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")

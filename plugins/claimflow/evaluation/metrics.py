@@ -1,7 +1,8 @@
-"""The scores of issue 3, computed on character offsets: claim matching and per-role overlap.
+"""The scores of issue 3, computed on character offsets: matched claims and per-role overlap.
 
-Every measure counts non-whitespace characters only, so a span that differs from the gold one
-by a space or a line break scores the same. Counts are summed over a whole split before dividing.
+Claims are paired as the component's scorer pairs them (:mod:`claimflow.nlp.scoring`). Every
+measure counts non-whitespace characters only, so a span that differs from the gold one by a
+space or a line break scores the same. Counts are summed over a whole split before dividing.
 """
 
 from __future__ import annotations
@@ -9,17 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from claimflow.evaluation.brat import Attribution
-from claimflow.models import Claim, Span
+from claimflow.models import Span
+from claimflow.nlp.scoring import THRESHOLDS, Attribution, chars, f1, match, ratio
 
 ROLES = ("source", "cue", "content")
-THRESHOLDS = (0.3, 0.8)
 TRIM = " \t\r\n\"'“”‘’«»,.;:!?-–—()[]"
-
-
-def chars(spans: Iterable[Span], text: str) -> frozenset[int]:
-    """The offsets of the non-whitespace characters the spans cover."""
-    return frozenset(i for s in spans for i in range(s.start, s.end) if not text[i].isspace())
 
 
 def trimmed(span: Span, text: str) -> tuple[int, int]:
@@ -30,11 +25,6 @@ def trimmed(span: Span, text: str) -> tuple[int, int]:
     while end > start and text[end - 1] in TRIM:
         end -= 1
     return start, end
-
-
-def as_attribution(claim: Claim) -> Attribution:
-    """A predicted claim in the gold record shape."""
-    return Attribution((claim.source,) if claim.source else (), (claim.cue,), tuple(claim.content))
 
 
 @dataclass
@@ -101,14 +91,6 @@ def exact_spans(spans: Iterable[Span], text: str) -> set[tuple[int, int]]:
     return {t for t in (trimmed(s, text) for s in spans) if t[0] < t[1]}
 
 
-def ratio(a: int, b: int) -> float:
-    return a / b if b else 0.0
-
-
-def f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
-
-
 def pct(x: float) -> float:
     return round(100 * x, 1)
 
@@ -118,39 +100,3 @@ def source_agrees(text: str, gold: Attribution, pred: Attribution) -> bool:
     if not gold.source:
         return not pred.source
     return bool(chars(gold.source, text) & chars(pred.source, text))
-
-
-def match(
-    text: str, gold: list[Attribution], pred: list[Attribution], threshold: float
-) -> list[tuple[Attribution, Attribution]]:
-    """One-to-one pairs whose predicted content covers ``threshold`` of the gold content.
-
-    Args:
-        text: the article text.
-        gold: the gold attributions.
-        pred: the predicted attributions.
-        threshold: the least share of the gold content's characters the prediction must cover.
-
-    Returns:
-        The matched (gold, predicted) pairs, picked greedily by best character Jaccard.
-    """
-    g_chars = [chars(a.content, text) for a in gold]
-    p_chars = [chars(a.content, text) for a in pred]
-    candidates = []
-    for i, g in enumerate(g_chars):
-        if not g:
-            continue
-        for j, p in enumerate(p_chars):
-            both = len(g & p)
-            if both and both >= threshold * len(g):
-                candidates.append((both / len(g | p), i, j))
-    candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
-    used_g: set[int] = set()
-    used_p: set[int] = set()
-    pairs = []
-    for _, i, j in candidates:
-        if i not in used_g and j not in used_p:
-            used_g.add(i)
-            used_p.add(j)
-            pairs.append((gold[i], pred[j]))
-    return pairs

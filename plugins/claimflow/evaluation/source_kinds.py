@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from claimflow.evaluation.brat import read_text, split_folder
-from claimflow.evaluation.metrics import f1, pct, ratio
+from claimflow.evaluation.metrics import pct
 from claimflow.models import SOURCE_KINDS, Claim
+from claimflow.nlp.scoring import f1, ratio
 
 if TYPE_CHECKING:  # spaCy loads only when something is parsed
     from spacy.tokens import Doc

@@ -16,11 +16,11 @@ from pathlib import Path
 from spacy.tokens import Doc
 
 from claimflow.evaluation.brat import Article
-from claimflow.evaluation.metrics import chars
 from claimflow.nlp.claims import ClaimExtractor
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer, fit
+from claimflow.nlp.scoring import chars
 
 CUE_POS = ("VERB", "NOUN", "ADJ")
 

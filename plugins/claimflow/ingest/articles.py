@@ -14,14 +14,13 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.decode import MAX_ARTICLE_CHARS, decode_text, detect_language, looks_like_html, normalize_text
-from claimflow.ingest.html import Page, extract_page
-from claimflow.ingest.sources import RawRecord, RejectedRecord, rejected
-from claimflow.models import Article, stable_id
+from claimflow.ingest.decode import decode_text, detect_language, looks_like_html, normalize_text
+from claimflow.ingest.html import HTML_TYPES, Page, extract_page
+from claimflow.ingest.records import RawRecord, RejectedRecord, rejected
+from claimflow.models import MAX_ARTICLE_CHARS, Article, stable_id
 
 OPTIONAL_FIELDS = ("title", "url", "published", "site", "description")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
-HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 def article_id(text: str) -> str:

@@ -24,7 +24,6 @@ from lxml import etree
 from claimflow.exceptions import RejectedInput
 
 DEFAULT_MAX_BYTES = 20_000_000  # raw bytes of one input before decoding; the article's text has its own limit
-MAX_ARTICLE_CHARS = 1_000_000  # characters of article text: ingest refuses more, the suite checks it, spaCy takes it
 MAX_NUL_SHARE = 0.1  # more NUL bytes than this in the head of a file without BOM: binary
 MAX_CONTROL_SHARE = 0.3  # more control characters than this in decoded text: refused, not repaired
 DETECT_BYTES = 262_144  # charset detection looks at this much of the input at most

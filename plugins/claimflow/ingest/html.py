@@ -23,6 +23,7 @@ from claimflow.ingest.decode import DEFAULT_MAX_BYTES, decode_bytes, parse_html,
 
 log = logging.getLogger(__name__)
 
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})  # the media types of a page served as HTML
 # measured on ../shared/data/webpages/ with bench/bench_html.py --variants (see the README): comment
 # threads are left out (claims from them are noise); precision or recall modes scored lower
 EXTRACTION_OPTIONS: Mapping[str, bool] = MappingProxyType(

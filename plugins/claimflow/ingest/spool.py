@@ -22,7 +22,7 @@ from typing import IO, Any, NamedTuple
 
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.dedup import FirstPublished, canonical_url
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.models import Article
 
 # Looks up, in the published articles, the first other day of any of these article ids and URLs.

@@ -24,12 +24,11 @@ from typing import BinaryIO
 from fastwarc.warc import ArchiveIterator, WarcRecord, WarcRecordType
 
 from claimflow.exceptions import RejectedInput
-from claimflow.ingest.sources import RawRecord, RejectedRecord
+from claimflow.ingest.html import HTML_TYPES
+from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
-
-HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 
 
 def crawl_time(record: WarcRecord) -> dt.datetime | None:

@@ -28,7 +28,6 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 from spacy.training import Example
 
-from claimflow.evaluation.metrics import THRESHOLDS, as_attribution, f1, match, ratio
 from claimflow.exceptions import ComponentNotInitialized
 from claimflow.models import Claim, Span
 from claimflow.nlp.candidates import Candidate
@@ -37,6 +36,7 @@ from claimflow.nlp.cue_bounds import extend_cue
 from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer
+from claimflow.nlp.scoring import THRESHOLDS, as_attribution, f1, match, ratio
 from claimflow.nlp.speakers import SpeakerTracker
 
 COMPONENT = "claimflow_claims"
@@ -50,7 +50,7 @@ if not Doc.has_extension("claims"):
 def score_claims(examples: Iterable[Example], *, coverage: float = THRESHOLDS[0], **_: Any) -> dict[str, float]:
     """Claim precision, recall and F1 of the predicted docs against the claims on the reference docs.
 
-    Claims are paired one to one as ``claimflow evaluate`` pairs them (``metrics.match``): a
+    Claims are paired one to one as ``claimflow evaluate`` pairs them (``scoring.match``): a
     predicted claim matches a gold one when its content covers ``coverage`` of the gold content.
     """
     gold = predicted = matched = 0

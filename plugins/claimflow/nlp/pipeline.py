@@ -16,7 +16,7 @@ from pathlib import Path
 import srsly
 
 from claimflow.exceptions import ModelNotInstalled
-from claimflow.models import Article, Claim, Entity, Extraction, Mention
+from claimflow.models import MAX_ARTICLE_CHARS, Article, Claim, Entity, Extraction, Mention
 from claimflow.nlp.aliases import ALIASES_FILE, Aliases
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
@@ -62,7 +62,6 @@ def load_nlp(model: str, include_dir: Path):
     """
     import spacy
 
-    from claimflow.ingest.decode import MAX_ARTICLE_CHARS  # here: importing this module needs no lxml
     from claimflow.nlp.claims import COMPONENT  # registers the component factory
 
     try:

@@ -20,8 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from claimflow.ingest.decode import MAX_ARTICLE_CHARS
 from claimflow.layout import TABLES, check_day
+from claimflow.models import MAX_ARTICLE_CHARS
 from claimflow.quality.derived import Parents, add_derived
 from claimflow.quality.report import CheckOutcome, TableOutcome, render_report
 from claimflow.quality.suites import DAY_LEVEL_CHECKS, Check, Suite, SuiteConfigError, load_config
