@@ -1,5 +1,6 @@
 # claimflow: `make run` sets up and runs the nightly DAG on the seeds; `make test` sets up and runs the
-# whole suite (CI); `make test-fast` leaves out the `integration` tests (servers, whole days) for everyday work.
+# whole suite; `make test-fast` leaves out the `integration` tests (servers, whole days) for everyday work;
+# `make lint` runs ruff and the import-linter layering contracts (CI runs it before `make test`).
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
@@ -13,7 +14,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(AIRFLOW_HOME)/airflow.db
 
-.PHONY: install run test test-fast bench clean
+.PHONY: install run test test-fast lint bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +39,11 @@ test: install
 
 test-fast: install
 	$(BIN)/python -m pytest -m "not integration"
+
+# ruff, and the layering contracts of pyproject.toml (entry points above stages above steps above storage)
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python bench/bench_extract.py

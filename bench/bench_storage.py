@@ -20,9 +20,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "tests")]
 
+from seaweed import SeaweedFS  # noqa: E402
+
 from claimflow.config import MiB, Settings  # noqa: E402
 from claimflow.storage.s3 import S3Store  # noqa: E402
-from seaweed import SeaweedFS  # noqa: E402
 
 ROW = "{:<28}{:>8}{:>10}{:>9}{:>9}{:>10}"
 

@@ -29,7 +29,6 @@ from claimflow.airflow_glue import task_settings as settings
 from claimflow.layout import DELTA_TABLES
 
 
-
 @dag(
     dag_id="claimflow_maintenance",
     dag_display_name="claimflow: weekly lake maintenance",

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from claimflow import layout
 from claimflow.cli import BROKEN_PIPE, CRASHED, USAGE, main
 from claimflow.storage import LocalStore

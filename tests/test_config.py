@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from claimflow.config import DEFAULT_MODEL, MiB, VARIABLES, S3Settings, Settings, parse_allow
+from claimflow.config import DEFAULT_MODEL, VARIABLES, MiB, S3Settings, Settings, parse_allow
 
 
 def test_defaults_work_on_a_fresh_clone():

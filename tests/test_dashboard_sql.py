@@ -7,15 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from delta_rows import article_row, claim_row, entity_row, manifest_for, write_rows
 
 from claimflow import layout
 from claimflow.config import Settings
-from claimflow.models import SOURCE_KINDS
+from claimflow.models import SOURCE_KINDS, stable_id
 from claimflow.readers import connect, connect_day, dashboard_queries, sql_name, views_sql
 from claimflow.storage.delta import storage_options, table_uri
-from claimflow.models import stable_id
-
-from delta_rows import article_row, claim_row, entity_row, manifest_for, write_rows
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
 DAY_1, DAY_2 = "2026-11-25", "2026-11-26"

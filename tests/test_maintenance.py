@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from delta_rows import claim_row, write_rows
 from deltalake import DeltaTable
 
 from claimflow import layout
@@ -14,8 +15,6 @@ from claimflow.config import Settings
 from claimflow.exceptions import TableMaintenanceFailed
 from claimflow.maintenance import maintain, maintain_table, sweep_staging
 from claimflow.storage.delta import storage_options, table_uri
-
-from delta_rows import claim_row, write_rows
 
 DAY, OTHER_DAY = "2026-11-26", "2026-11-27"
 APPENDS = 20

@@ -38,7 +38,7 @@ def test_round_trip_through_the_lake(tmp_path):
 
 
 def test_versions_names_every_delta_table():
-    assert sample().versions() == {**{t: 3 for t in layout.TABLES}, **{f"quarantine/{t}": 2 for t in layout.QUARANTINE_TABLES}}
+    assert sample().versions() == {**dict.fromkeys(layout.TABLES, 3), **{f"quarantine/{t}": 2 for t in layout.QUARANTINE_TABLES}}
     assert set(sample().versions()) == set(layout.DELTA_TABLES)
 
 

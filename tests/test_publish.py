@@ -8,6 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from staged_day import stage_day
 
 from claimflow import layout, stages
 from claimflow.config import Settings
@@ -15,7 +16,6 @@ from claimflow.exceptions import PublishConflict
 from claimflow.manifest import Manifest, read_manifest
 from claimflow.storage import delta, lease, open_lake
 from claimflow.storage.records import get_json, read_jsonl_gz
-from staged_day import stage_day
 
 DAY = "2026-11-26"
 ROWS_A = {"articles": 3, "entities": 5, "mentions": 8, "claims": 4}
@@ -55,7 +55,7 @@ def publish(settings: Settings, run_id: str, rows: dict[str, int]) -> Manifest:
 def test_a_day_is_committed_and_the_manifest_names_the_versions(settings):
     manifest = publish(settings, "run-a", ROWS_A)
     assert read_manifest(open_lake(settings), DAY) == manifest
-    assert manifest.versions() == {table: 1 for table in layout.DELTA_TABLES}  # 0 created the table
+    assert manifest.versions() == dict.fromkeys(layout.DELTA_TABLES, 1)  # 0 created the table
     assert_day_is_one_runs(settings, manifest, ROWS_A)
     store = open_lake(settings)
     assert [r["run"] for r in read_jsonl_gz(store, manifest.raw_archive)] == ["run-a"] * 3
@@ -181,7 +181,7 @@ def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and
             return real(self, *args, **kwargs)
 
         monkeypatch.setattr(delta.DeltaLake, "replace_day", stop_before_third)
-        with pytest.raises(Exception) as failed:  # noqa: PT011 (delta-rs and boto3 each say it their way)
+        with pytest.raises(Exception) as failed:
             stages.publish(settings, DAY, "run-b", staged_b)
         assert not isinstance(failed.value, PublishConflict)
         server.start()

@@ -1,7 +1,6 @@
 import pyarrow as pa
 
-from claimflow.models import Article, Claim, Entity, Mention, Span
-from claimflow.models import Extraction, entity_id
+from claimflow.models import Article, Claim, Entity, Extraction, Mention, Span, entity_id
 from claimflow.tables import QUARANTINE_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS, article_row, extraction_record, extraction_rows
 
 TEXT = 'Ian Kelly said "no". Officials denied it.'

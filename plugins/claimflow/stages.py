@@ -300,7 +300,7 @@ def validate(settings: Settings, day: str, run_id: str, extracted_uris: list[str
 
 def _shard_result(store: ObjectStore, uri: str) -> ShardResult:
     """The result an extract task left at ``uri``, or a ValueError naming it."""
-    from claimflow.quality.day import ShardResult  # noqa: F811  (imported for typing above)
+    from claimflow.quality.day import ShardResult
 
     try:
         return ShardResult.from_dict(get_json(store, store.key(uri)))

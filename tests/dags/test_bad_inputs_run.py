@@ -8,14 +8,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import write_bad_inputs
+from dagrun import DAY, SEEDS, run_nightly
+
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore
 from claimflow.storage.delta import DeltaLake
-from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
 

@@ -7,11 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
+from delta_rows import claim_row, write_rows
 from deltalake import DeltaTable
 
 from claimflow import layout
-
-from delta_rows import claim_row, write_rows
 
 DAGS = Path(__file__).resolve().parents[2] / "dags"
 DAY = "2026-11-26"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from dagrun import DAY, SEEDS, run_nightly
 
 from claimflow import layout
 from claimflow.config import Settings
@@ -10,7 +11,6 @@ from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore
 from claimflow.storage.delta import DeltaLake, table_uri
 from claimflow.storage.records import read_jsonl_gz
-from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
 

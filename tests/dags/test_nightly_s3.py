@@ -5,13 +5,13 @@ from __future__ import annotations
 import time
 
 import pytest
+from dagrun import DAY, SEEDS, run_nightly
 
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.manifest import read_manifest
 from claimflow.storage import open_store
 from claimflow.storage.delta import DeltaLake
-from dagrun import DAY, SEEDS, run_nightly
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ import datetime as dt
 
 import pendulum
 import pytest
+from dagrun import nightly_dag
 
 from claimflow.days import run_day, utc_day, window
-from dagrun import nightly_dag
 
 UTC = dt.timezone.utc
 

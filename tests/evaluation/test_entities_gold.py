@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 from pathlib import Path
 
@@ -52,7 +53,7 @@ def test_gold_mentions_match_the_seed_texts() -> None:
                 assert text[start:end] == words, (item["id"], start, end, words)
                 offsets.append((start, end))
         offsets.sort()
-        assert all(a[1] <= b[0] for a, b in zip(offsets, offsets[1:])), f"{item['id']}: overlapping mentions"
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(offsets)), f"{item['id']}: overlapping mentions"
     assert len(read_gold(DEFAULT_GOLD)) == len(gold["articles"])
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+from day_stories import STORY, rss
 from deltalake import write_deltalake
 
 from claimflow import layout, stages
@@ -19,7 +20,6 @@ from claimflow.config import Settings
 from claimflow.ingest.sources import read_sources
 from claimflow.storage import LocalStore, delta, open_lake
 from claimflow.storage.records import get_json, read_jsonl_gz
-from day_stories import STORY, rss
 
 
 def settings_for(tmp_path: Path, source: str, **env: str) -> Settings:

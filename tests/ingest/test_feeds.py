@@ -8,15 +8,15 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from day_stories import rss
 
-from claimflow.ingest.articles import build_articles
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest import feeds
+from claimflow.ingest.articles import build_articles
 from claimflow.ingest.feeds import looks_like_feed, parse_feed
 from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.ingest.sources import read_sources, split_records
 from claimflow.ingest.web import Fetcher
-from day_stories import rss
 
 RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">

@@ -89,7 +89,7 @@ def test_the_header_wins_over_meta() -> None:
 
 
 def test_utf8_bytes_under_a_latin1_label_are_read_as_utf8() -> None:
-    raw = "<html><body><p>Der Bürgermeister sagte</p></body></html>".encode("utf-8")
+    raw = "<html><body><p>Der Bürgermeister sagte</p></body></html>".encode()
     assert "Bürgermeister" in decode_bytes(raw, name="p.html", content_type="text/html; charset=iso-8859-1", html=True)
 
 

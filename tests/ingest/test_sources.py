@@ -4,8 +4,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import article, http_response, news_page, warc_record, write_bad_inputs
+
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
 from claimflow.ingest.sources import read_inputs, read_sources, split_records

@@ -35,7 +35,7 @@ def test_a_day_is_dealt_round_robin_minus_what_other_days_published(tmp_path: Pa
 
     def lookup(ids: set[str], urls: set[str]) -> FirstPublished:
         asked.append(ids)
-        return FirstPublished(by_id={aid: "2026-11-20" for aid in ids & published})
+        return FirstPublished(by_id=dict.fromkeys(ids & published, "2026-11-20"))
 
     spooled = spool_day(records, tmp_path, lookup, shard_size=2, max_shards=8)
 

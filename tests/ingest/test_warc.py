@@ -5,8 +5,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from bad_inputs import http_response, news_page, warc_record
+
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
 from claimflow.ingest.sources import read_sources, split_records

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 import logging
 import socket
@@ -110,7 +111,7 @@ def test_the_star_group_binds_when_no_group_names_claimflow(site: Site) -> None:
 
 def request_gaps(site: Site) -> list[float]:
     times = [t for _, t, _ in site.requests]
-    return [b - a for a, b in zip(times, times[1:])]
+    return [b - a for a, b in itertools.pairwise(times)]
 
 
 def test_requests_to_one_host_keep_the_delay(site: Site) -> None:
@@ -512,7 +513,7 @@ def test_a_hosts_secret_headers_come_from_the_environment_and_go_to_that_host_on
     site.failures["/moved"] = [(302, {"Location": f"http://localhost:{port}/page"})]
     caplog.set_level(logging.DEBUG)
     Fetcher.from_settings(settings).fetch(f"{site.url}/moved")
-    sent = dict(zip(site.paths(), site.authorization))  # robots.txt, /moved, robots.txt of localhost, /page
+    sent = dict(zip(site.paths(), site.authorization, strict=True))  # robots.txt, /moved, robots.txt of localhost, /page
     assert sent["/moved"] == "Bearer s3cr3t" and sent["/page"] is None
     assert "s3cr3t" not in repr(settings) and "s3cr3t" not in caplog.text
 

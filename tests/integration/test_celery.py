@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from airflow_stack import AirflowStack, DagRun, postgres_reachable, redis_reachable
+
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.storage import LocalStore
@@ -168,7 +168,7 @@ def test_a_backfill_of_two_days_runs_both_days(stack, lake):
     assert all(listed.get(run.run_id) == "success" for run in runs), listed
 
     manifests = {day: manifest_of(lake, day) for day in BACKFILL_DAYS}
-    for run, day in zip(runs, BACKFILL_DAYS):
+    for run, day in zip(runs, BACKFILL_DAYS, strict=True):
         assert manifests[day]["run_id"] == run.run_id
         assert manifests[day]["day"] == day
         extracts = sorted(ti.map_index for ti in run.task_instances if ti.task_id == "extract")

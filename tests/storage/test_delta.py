@@ -7,11 +7,11 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 from deltalake import DeltaTable, write_deltalake
+from seaweed import ACCESS_KEY, SECRET_KEY
 
 from claimflow import layout
 from claimflow.config import S3Settings, Settings
 from claimflow.storage import delta
-from seaweed import ACCESS_KEY, SECRET_KEY
 
 
 @pytest.mark.parametrize(

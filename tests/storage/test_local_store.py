@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from storage.contract import ObjectStoreContract
 
 from claimflow.storage import LocalStore
-from storage.contract import ObjectStoreContract
 
 
 class TestLocalStore(ObjectStoreContract):

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 from botocore.retries.standard import ExponentialBackoff
+from seaweed import SeaweedFS, isolate_aws_env, weed_binary
 
 from claimflow.exceptions import TransientStorageError
 from claimflow.storage.s3 import S3Store
-from seaweed import SeaweedFS, isolate_aws_env, weed_binary
 
 pytestmark = [pytest.mark.integration, pytest.mark.skipif(weed_binary() is None, reason="the weed binary is not installed")]
 

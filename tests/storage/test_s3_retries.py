@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 from botocore.retries.standard import ExponentialBackoff
-
-from claimflow.exceptions import StorageError, TransientStorageError
-from claimflow.config import MiB
-from claimflow.storage.s3 import S3Store
 from seaweed import FaultyProxy, SeaweedFS, free_port_pairs
+
+from claimflow.config import MiB
+from claimflow.exceptions import StorageError, TransientStorageError
+from claimflow.storage.s3 import S3Store
 
 
 @pytest.fixture

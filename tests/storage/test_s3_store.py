@@ -12,13 +12,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
-from claimflow.exceptions import StorageError
-from claimflow.storage import open_lake, open_store
-from claimflow.config import MiB, S3Settings, Settings
-from claimflow.storage.s3 import S3Store, botocore_config, encryption_args, transfer_config
 from seaweed import ACCESS_KEY, SECRET_KEY, SeaweedFS
 from storage.contract import ObjectStoreContract
+
+from claimflow.config import MiB, S3Settings, Settings
+from claimflow.exceptions import StorageError
+from claimflow.storage import open_lake, open_store
+from claimflow.storage.s3 import S3Store, botocore_config, encryption_args, transfer_config
 
 SMALL_PARTS = {"multipart_threshold": 5 * MiB, "multipart_chunksize": 5 * MiB}
 

@@ -13,6 +13,7 @@ from deltalake.exceptions import TableNotFoundError
 from fastapi import HTTPException
 from fastapi.params import Depends
 from fastapi.testclient import TestClient
+from uilake import ACCOUNTING, CLAIMS, FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, publish_day, run_id
 
 from claimflow import layout, readers
 from claimflow.config import Settings
@@ -23,8 +24,6 @@ from claimflow.storage import LocalStore
 from claimflow.storage.records import get_json
 from claimflow.ui.app import create_claimflow_app
 from claimflow.ui.lake import LakeView
-
-from uilake import ACCOUNTING, CLAIMS, FAILED, PUBLISHED_1, PUBLISHED_2, UNPUBLISHED, publish_day, run_id
 
 
 @pytest.fixture

@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from uilake import FAILED, PUBLISHED_2
 
 from claimflow.ui.app import create_claimflow_app
-
-from uilake import FAILED, PUBLISHED_2
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")

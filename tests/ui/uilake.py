@@ -10,14 +10,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from delta_rows import article_row, claim_row, manifest_for, write_rows
+
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.manifest import write_manifest
 from claimflow.storage import LocalStore
-from claimflow.storage.records import put_json, put_jsonl_gz
 from claimflow.storage.delta import table_uri
-
-from delta_rows import article_row, claim_row, manifest_for, write_rows
+from claimflow.storage.records import put_json, put_jsonl_gz
 
 ACCOUNTING, UNPUBLISHED, PUBLISHED_1, PUBLISHED_2, FAILED = (
     "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25", "2026-11-26")

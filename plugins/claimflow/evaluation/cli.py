@@ -248,7 +248,7 @@ def run_train(args: argparse.Namespace) -> int:
         docs = list(nlp.pipe((a.text for a in articles), batch_size=32))
     out = args.out or PACKAGED_DIR
     source = f"{args.polnear.resolve().name}/{args.split}"
-    pairs = list(zip(articles, docs))
+    pairs = list(zip(articles, docs, strict=True))
     stats = train(pairs, extractor.lexicon, out, l2=args.l2, min_count=args.min_count, source=source)
     print(json.dumps({"out": str(out), **stats}))
     return 0

@@ -66,7 +66,7 @@ def label_candidates(
         gold = [(chars(a.content, text), chars(a.cue, text)) for a in article.attributions]
         for _, cand in extractor.scored(doc, QuoteRegions(text)):
             content = {i for s, e in cand.content for i in range(s, e) if not text[i].isspace()}
-            cue = {i for i in range(doc[cand.cue[0]].idx, doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1]))}
+            cue = set(range(doc[cand.cue[0]].idx, doc[cand.cue[1] - 1].idx + len(doc[cand.cue[1] - 1])))
             hit = any(
                 g_cue & cue and len(g_content & content) >= coverage * len(g_content)
                 for g_content, g_cue in gold

@@ -110,11 +110,11 @@ def first_published(
     for batch in dataset.to_batches(columns=["article_id", "url", "dt"], filter=pc.field("dt") != day, batch_size=BATCH_ROWS):
         rows += batch.num_rows
         by_id = batch.filter(pc.is_in(batch.column("article_id"), value_set=ids))
-        for article_id, published in zip(by_id.column("article_id").to_pylist(), by_id.column("dt").to_pylist()):
+        for article_id, published in zip(by_id.column("article_id").to_pylist(), by_id.column("dt").to_pylist(), strict=True):
             _keep_earliest(found.by_id, article_id, published)
         if wanted:
             near = batch.filter(pc.fill_null(pc.is_in(_coarse(batch.column("url")), value_set=coarse), False))
-            for url, published in zip(near.column("url").to_pylist(), near.column("dt").to_pylist()):
+            for url, published in zip(near.column("url").to_pylist(), near.column("dt").to_pylist(), strict=True):
                 key = canonical_url(url)
                 if key in wanted:
                     _keep_earliest(found.by_url, key, published)

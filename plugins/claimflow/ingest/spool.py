@@ -155,15 +155,15 @@ def _deal(
     """Stream the spooled articles into round-robin shard files and the raw archive, except
     what another day published: an earlier day's input is skipped, a day's own is refused."""
     firsts = [index.of(c.article_id, c.url) for c in candidates]
-    already = sum(1 for c, first in zip(candidates, firsts) if first and c.day)
-    duplicates = sum(1 for c, first in zip(candidates, firsts) if first and not c.day)
+    already = sum(1 for c, first in zip(candidates, firsts, strict=True) if first and c.day)
+    duplicates = sum(1 for c, first in zip(candidates, firsts, strict=True) if first and not c.day)
     count = shard_count(len(candidates) - already - duplicates, shard_size=shard_size, max_shards=max_shards)
     taken = 0
     with ExitStack() as files:
         shards = [files.enter_context(gzip.open(_shard_file(folder, i), "wt", encoding="utf-8")) for i in range(count)]
         archive = files.enter_context(gzip.open(_archive_file(folder), "wt", encoding="utf-8"))
         lines = files.enter_context(gzip.open(spool, "rt", encoding="utf-8"))
-        for candidate, first, line in zip(candidates, firsts, lines):
+        for candidate, first, line in zip(candidates, firsts, lines, strict=True):
             if first and candidate.day:  # an earlier day's input that that day published
                 continue
             if first:

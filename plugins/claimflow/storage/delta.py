@@ -104,8 +104,7 @@ def staged_batches(store: ObjectStore, parts: list[StagedPart], schema: pa.Schem
             store.get_file(part.key, path)
             if file_sha256(path) != part.sha256:
                 raise StorageError(f"staged file {part.key} does not match its SHA-256 {part.sha256}: not publishing it")
-            for batch in ds.dataset(path, format="parquet", schema=schema).to_batches(batch_size=READ_BATCH):
-                yield batch
+            yield from ds.dataset(path, format="parquet", schema=schema).to_batches(batch_size=READ_BATCH)
             path.unlink()
 
 
