@@ -46,8 +46,8 @@ def s3_hook(aws_conn_id: str | None) -> Any:
 
         log.info("S3 client from Airflow connection %r", aws_conn_id)
         return S3Hook(aws_conn_id=aws_conn_id)
-    if aws_conn_id:
-        log.info("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
+    if aws_conn_id:  # the usual case outside Airflow (the CLI): debug, so a CLI error stays one line
+        log.debug("no Airflow connection %r; S3 client from boto3's standard environment", aws_conn_id)
     return None
 
 
