@@ -75,7 +75,7 @@ def old_extractor() -> Callable[[bytes, str], str]:
         ["git", "show", "main:plugins/claimflow/ingest/decode.py"], cwd=ROOT, check=True, capture_output=True, text=True
     ).stdout
     module = types.ModuleType("old_decode")
-    exec(compile(source, "main:decode.py", "exec"), module.__dict__)
+    exec(compile(source, "main:decode.py", "exec"), module.__dict__)  # our own code, as it is on main
     return lambda raw, name: module.decode_text(raw, name=name)
 
 

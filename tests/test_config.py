@@ -148,3 +148,14 @@ def test_parse_allow_names_a_bad_network() -> None:
     with pytest.raises(ValueError, match="'10.0.0.0/33' is not a network"):
         parse_allow("10.0.0.0/33")
 
+
+@pytest.mark.parametrize("name", ["CLAIMFLOW_SHARD_SIZE", "CLAIMFLOW_FETCH_TIMEOUT", "CLAIMFLOW_LATE_DAYS"])
+def test_a_huge_value_is_refused_by_name_and_shown_cut_short(name: str) -> None:
+    with pytest.raises(ValueError, match=f"^{name} must be ") as refused:
+        Settings.from_env({name: "9" * 5000})
+    assert len(str(refused.value)) < 200
+
+
+def test_deeply_nested_headers_are_refused_by_name() -> None:
+    with pytest.raises(ValueError, match="^CLAIMFLOW_FETCH_HEADERS must be JSON like"):
+        Settings.from_env({"CLAIMFLOW_FETCH_HEADERS": "[" * 100_000})

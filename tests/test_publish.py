@@ -181,7 +181,7 @@ def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and
             return real(self, *args, **kwargs)
 
         monkeypatch.setattr(delta.DeltaLake, "replace_day", stop_before_third)
-        with pytest.raises(Exception) as failed:
+        with pytest.raises(Exception) as failed:  # delta-rs and boto3 each say it their way
             stages.publish(settings, DAY, "run-b", staged_b)
         assert not isinstance(failed.value, PublishConflict)
         server.start()

@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         return _refuse(args.command, str(error))
     except StorageError as error:
         return _refuse(args.command, f"{error}; {STORAGE_HINT}")
-    except Exception:
+    except Exception:  # noqa: BLE001 - the last resort: any other error is a bug, shown with its traceback
         traceback.print_exc()
         print(f"claimflow {args.command}: unexpected error (a bug, please report it with the traceback above)",
               file=sys.stderr)

@@ -35,6 +35,7 @@ MIN_PART_MB = 5  # S3's smallest multipart part, in MiB
 SSE_MODES = ("AES256", "aws:kms")
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 RETRY_MODES = ("standard", "adaptive", "legacy")
+SHOWN_CHARS = 60  # of a refused value in its error: a huge one must not flood the log
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -170,7 +171,8 @@ class Variable:
         try:
             return self.parse(raw)
         except _Expected as expected:
-            got = "" if self.secret else f", got {raw!r}"
+            shown = raw if len(raw) <= SHOWN_CHARS else raw[:SHOWN_CHARS] + "..."
+            got = "" if self.secret else f", got {shown!r}"
             raise ValueError(f"{self.name} must be {expected}{got}") from None
 
 
@@ -193,7 +195,8 @@ def _whole(minimum: int, *, unit: str = "", scale: int = 1, why: str = "") -> Pa
     form = f"a whole number{f' of {unit}' if unit else ''} of at least {minimum}{why}"
 
     def parse(raw: str) -> int:
-        if not re.fullmatch(r"\s*[+-]?\d+\s*", raw) or int(raw) < minimum:
+        # at most 18 digits: any setting fits, and int() of thousands of digits would raise its own error
+        if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", raw) or int(raw) < minimum:
             raise _Expected(form)
         return int(raw) * scale
 
@@ -254,7 +257,7 @@ def _host_headers(value: str) -> dict[str, dict[str, str]]:
     """``CLAIMFLOW_FETCH_HEADERS``: a JSON object of host name to request headers (API keys)."""
     try:
         parsed = json.loads(value)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser goes
         raise _Expected(f"JSON like {HEADERS_EXAMPLE}") from None
     if not isinstance(parsed, dict) or not all(
         isinstance(host, str) and isinstance(headers, dict)

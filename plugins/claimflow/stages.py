@@ -382,5 +382,5 @@ def _release_after_failure(held: lease.PublishLease) -> None:
     expires on its own, and a retry of this run takes it over at once."""
     try:
         held.release()
-    except Exception as error:  # the publish's own error is the one to raise
+    except Exception as error:  # noqa: BLE001 - the publish's own error is the one to raise
         log.warning("could not release publish lease day=%s run_id=%s: %s", held.day, held.run_id, error)

@@ -72,7 +72,7 @@ def postgres_reachable(db_url: str) -> str | None:
     """None when the PostgreSQL server of ``db_url`` answers, else why not."""
     try:
         _admin(db_url).close()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not usable here"
         return f"PostgreSQL at {_url(db_url).render_as_string(hide_password=True)} is not reachable: {exc}"
     return None
 
@@ -85,7 +85,7 @@ def redis_reachable(broker_url: str) -> str | None:
         client = redis.Redis.from_url(broker_url, socket_connect_timeout=3)
         client.ping()
         client.close()
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure means "not usable here"
         return f"Redis at {broker_url} is not reachable: {exc}"
     return None
 

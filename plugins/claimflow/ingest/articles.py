@@ -129,7 +129,7 @@ def build_articles(
         except RejectedInput as exc:
             yield RejectedRecord(record.name, exc.reason, exc.detail)
             continue
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a parser failing on one hostile input must not fail the day
             yield rejected(record.name, exc)
             continue
         first = seen.setdefault(article.article_id, record.name)

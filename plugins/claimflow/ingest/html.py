@@ -109,7 +109,7 @@ def _trafilatura(root: etree._Element, url: str | None, name: str, options: Mapp
     try:
         document = trafilatura.bare_extraction(root, url=url, with_metadata=True, **options)
         return document if document is not None else extract_metadata(copy.deepcopy(root), url)
-    except Exception as exc:  # a third-party bug on one page must not refuse the page
+    except Exception as exc:  # noqa: BLE001 - a third-party bug on one page must not refuse the page
         log.warning("trafilatura failed page=%s error=%s", name, type(exc).__name__)
         return None
 

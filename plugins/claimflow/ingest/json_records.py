@@ -22,7 +22,7 @@ def _json_values(where: str, text: bytes) -> Iterator[RawRecord | RejectedRecord
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         yield RejectedRecord(where, "bad_json", str(exc))
         return
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - huge integers (ValueError), deep nesting (RecursionError)
         yield rejected(where, exc)
         return
     values = value if isinstance(value, list) else [value]

@@ -132,7 +132,7 @@ def split_records(
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         yield from _split(name, stream, day, undated, since, fetched, fetcher, limits)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 - one input's failure must never be the day's
         yield rejected(name, exc)
 
 
@@ -159,7 +159,7 @@ def read_input(
             if item.size == 0:
                 raise RejectedInput("empty", f"{item.name}: 0 bytes")
             stream = stack.enter_context(item.open())
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - an input that cannot be opened is quarantined
             yield rejected(item.name, exc)
             return
         yield from split_records(item.name, stream, day, undated=undated, since=since, limits=limits)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
+from claimflow import layout
 from claimflow.ingest.articles import build_articles
 from claimflow.ingest.dedup import FirstPublished, canonical_url
 from claimflow.ingest.records import RawRecord, RejectedRecord
@@ -90,7 +91,7 @@ def spool_day(
 
 
 def _shard_file(folder: Path, number: int) -> Path:
-    return folder / f"shard-{number:05d}.jsonl.gz"
+    return folder / f"{layout.shard_name(number)}.jsonl.gz"
 
 
 def _archive_file(folder: Path) -> Path:

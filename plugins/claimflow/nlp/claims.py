@@ -147,7 +147,7 @@ class ClaimExtractor(Pipe):
             )
         try:
             doc._.claims = self.extract(doc)
-        except Exception as exc:  # routed, not swallowed: the handler decides
+        except Exception as exc:  # noqa: BLE001 - routed, not swallowed: the handler decides
             self.get_error_handler()(self.name, self, [doc], exc)
         return doc
 

@@ -111,8 +111,9 @@ def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: d
         raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (lease until {latest.expires.isoformat()})",
                               holder=latest.run_id)
     record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl)
-    if not store.put_if_absent(layout.publish_lease_holder(day, record.generation), record.to_json()):
-        winner = LeaseRecord.from_json(store.get_bytes(layout.publish_lease_holder(day, record.generation)))
+    key = layout.publish_lease_holder(day, record.generation)
+    if not store.put_if_absent(key, record.to_json()):
+        winner = LeaseRecord.from_json(store.get_bytes(key))
         raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first", holder=winner.run_id)
     if latest is not None and not latest.released:
         log.warning("took over publish lease day=%s run_id=%s from run_id=%s expired=%s",
