@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -9,11 +10,13 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 from claimflow import layout
 from claimflow.cli import BROKEN_PIPE, CRASHED, USAGE, main
+from claimflow.exceptions import BatchFailed
 from claimflow.storage import LocalStore
 
 DAY = "2026-11-26"
@@ -67,6 +70,33 @@ def test_run_of_a_day_failing_quality_says_so_and_leaves_no_staging(tmp_path, ca
     assert main(["run", "--day", DAY, "--lake", str(tmp_path / "lake")]) == 1
     assert "2026-11-26 not published: batch 2026-11-26 failed data quality" in capsys.readouterr().out
     assert not list(LocalStore(tmp_path / "lake").list("_staging/"))
+
+
+class _FrozenClock(dt.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return dt.datetime(2026, 12, 7, 18, 16, 9, 123456, tzinfo=tz)
+
+
+def test_two_runs_without_a_run_id_started_at_once_get_their_own_ids(tmp_path, capsys, monkeypatch):
+    """Same clock reading, two runs: each its own run id, staging and lease holder."""
+    from claimflow import stages
+
+    (tmp_path / "in").mkdir()
+    monkeypatch.setenv("CLAIMFLOW_SOURCES", str(tmp_path / "in"))
+    monkeypatch.setattr("claimflow.cli.dt", SimpleNamespace(datetime=_FrozenClock, timezone=dt.timezone))
+    seen = []
+
+    def ingest(settings, day, run_id):
+        seen.append(run_id)
+        raise BatchFailed(day, ["stopped after ingest"])
+
+    monkeypatch.setattr(stages, "ingest", ingest)
+    for _ in range(2):
+        assert main(["run", "--day", DAY, "--lake", str(tmp_path / "lake")]) == 1
+    assert len(set(seen)) == 2 and len({layout.staging(DAY, run_id) for run_id in seen}) == 2
+    assert all(re.fullmatch(r"cli__20261207T181609\.123456Z_[0-9a-f]{8}", run_id) for run_id in seen), seen
+    assert all(layout.run_key(run_id) == run_id for run_id in seen)  # readable as its own key
 
 
 def test_summary_of_an_unreadable_manifest_says_so(tmp_path, capsys):

@@ -3,7 +3,7 @@ import pytest
 from claimflow import layout
 
 DAY, RUN = "2026-11-26", "scheduled__2026-11-26T23:30:00+00:00"
-RUN_KEY = "scheduled__2026-11-26T23_30_00_00_00"
+RUN_KEY = "scheduled__2026-11-26T23~3A30~3A00~2B00~3A00"
 
 
 def test_manifests_are_one_per_day_and_parse_back():
@@ -15,7 +15,12 @@ def test_manifests_are_one_per_day_and_parse_back():
 
 
 def test_raw_archives_are_kept_per_run():
-    assert layout.raw_archive(DAY, "manual__a:b") == "raw/dt=2026-11-26/run=manual__a_b/articles.jsonl.gz"
+    key = layout.raw_archive(DAY, "manual__a:b")
+    assert key == "raw/dt=2026-11-26/run=manual__a~3Ab/articles.jsonl.gz" and key.startswith(layout.RAW)
+    assert layout.raw_archive_day(key) == DAY
+    assert layout.raw_archive_day("raw/dt=2026-11-26/run=manual__a_b/articles.jsonl.gz") == DAY  # an older lake's key
+    for other in ("raw/dt=2026-11-26/run=a/other.gz", "raw/dt=2026-02-31/run=a/articles.jsonl.gz", "x" + key):
+        assert layout.raw_archive_day(other) is None
     assert layout.staged_raw_archive(DAY, "r").startswith(layout.staging(DAY, "r"))
 
 
@@ -27,11 +32,27 @@ def test_bad_days_are_refused_with_the_expected_form(day):
 
 def test_run_ids_become_safe_keys():
     assert layout.run_key(RUN) == RUN_KEY
-    assert layout.run_key(RUN_KEY) == RUN_KEY  # a key maps to itself: functions take either
-    assert layout.staging(DAY, "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x_.._y/")
-    assert layout.check_run_key(RUN_KEY) == RUN_KEY
+    assert layout.run_key(layout.run_key(RUN)) == RUN_KEY  # a RunKey maps to itself: functions take either
+    assert layout.staging(DAY, "manual__x/../y").startswith("_staging/dt=2026-11-26/manual__x~2F..~2Fy/")
+    assert layout.staging(DAY, layout.check_run_key(RUN_KEY)) == layout.staging(DAY, RUN)
+    for ordinary in ("manual_1", "nightly-a", "cli__2026-12-07T18.16.09.123456Z-3f9a", "a.b"):
+        assert layout.run_key(ordinary) == ordinary  # an older lake's keys of such ids stay the same
     with pytest.raises(ValueError, match="expected a run key like"):
         layout.check_run_key("a/../b")
+    with pytest.raises(ValueError, match="expected a run id"):
+        layout.run_key("")
+
+
+@pytest.mark.parametrize("ids", [
+    ("nightly a", "nightly/a", "nightly_a", "nightly:a", "nightly~20a"),
+    ("scheduled__2026-12-06T00:00:00+00:00", "scheduled__2026-12-06T00_00_00_00_00", "scheduled__2026-12-06T00:00:00 00:00"),
+    (".", "..", "~2E", "_.", "é", "~C3~A9", "e\u0301"),
+])
+def test_distinct_run_ids_never_share_a_key(ids):
+    keys = [layout.run_key(run_id) for run_id in ids]
+    assert len(set(keys)) == len(ids)
+    assert all(layout.check_run_key(key) == key and key not in (".", "..") for key in keys)
+    assert len({layout.staging(DAY, run_id) for run_id in ids}) == len(ids)
 
 
 def test_a_staged_shard_parses_back_to_its_run_and_name():
@@ -73,7 +94,7 @@ def test_a_runs_quality_files_parse_back_and_shards_do_not():
         key = layout.quality_file(DAY, RUN, name)
         assert key == folder + name
         assert layout.parse_quality_file(key) == layout.QualityFile(DAY, RUN_KEY, name)
-    assert layout.quality_file(DAY, RUN_KEY, layout.REPORT) == layout.quality_file(DAY, RUN, layout.REPORT)
+    assert layout.quality_file(DAY, layout.check_run_key(RUN_KEY), layout.REPORT) == layout.quality_file(DAY, RUN, layout.REPORT)
     assert layout.quality_shard(DAY, RUN, "shard-00002") == f"{folder}shards/shard-00002.json"
     assert layout.parse_quality_file(layout.quality_shard(DAY, RUN, "shard-00002")) is None
     assert layout.parse_quality_file(f"quality/dt=2026-02-31/run={RUN_KEY}/{layout.REPORT}") is None

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import logging
 import os
+import secrets
 import sys
 import traceback
 from contextlib import nullcontext
@@ -202,7 +203,7 @@ def _run(args: argparse.Namespace) -> int:
     from claimflow.exceptions import BatchFailed, PublishConflict
     settings = args.settings
     _check_local_sources(settings.sources, "--sources or CLAIMFLOW_SOURCES", args.day)
-    run_id = args.run_id or f"cli__{dt.datetime.now(dt.timezone.utc).isoformat(timespec='seconds')}"
+    run_id = args.run_id or default_run_id()
     store = _lake(settings)
     try:
         ingested = stages.ingest(settings, args.day, run_id)
@@ -218,6 +219,14 @@ def _run(args: argparse.Namespace) -> int:
         staging.remove_run(store, args.day, run_id)
     _print_summary(settings, store, manifest)
     return PUBLISHED
+
+
+def default_run_id() -> str:
+    """A run id no other run gets, readable and already key-safe: the start time to the
+    microsecond and a random suffix (``cli__20261207T181609.123456Z_3f9a1c2e``), so two runs
+    started at once never share staging or the publish lease."""
+    started = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"cli__{started}_{secrets.token_hex(4)}"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -243,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="ingest, extract, validate and publish a day in this process")
     run.add_argument("--day", required=True, type=day_argument, help=day_help)
-    run.add_argument("--run-id", help="the run's id (default: cli__<now>); a day's rerun under one id replaces it")
+    run.add_argument("--run-id", help="the run's id (default: cli__<now>_<random>, unique); a day's rerun under one id replaces it")
     run.add_argument("--lake", help=lake_help)
     run.add_argument(
         "--sources",

@@ -18,7 +18,10 @@ TABLES = ("articles", "entities", "mentions", "claims")  # parents first: valida
 QUARANTINE_TABLES = ("inputs", *TABLES)
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
-_RUN_KEY_CHARS = "A-Za-z0-9._-"
+_RUN_KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
+_RUN_KEY_ESCAPE = "~"
+# what run_key makes: safe characters and ~XX escapes, never a leading '.' (no "." or ".." folder)
+_RUN_KEY = r"(?!\.)(?:[A-Za-z0-9._-]|~[0-9A-F]{2})+"
 
 
 def check_day(day: str) -> str:
@@ -40,16 +43,32 @@ def _is_day(day: str) -> bool:
     return True
 
 
-def run_key(run_id: str) -> str:
-    """A run id made safe for object keys (Airflow's contain ':' and '+'); a run key maps to itself."""
-    return re.sub(f"[^{_RUN_KEY_CHARS}]+", "_", run_id).strip("_") or "run"
+class RunKey(str):
+    """A run id already made into a run key (by :func:`run_key`, or parsed from a key): the key
+    builders take a run id or a RunKey, and escape only the former."""
 
 
-def check_run_key(run: str) -> str:
+def run_key(run_id: str) -> RunKey:
+    """A run id made safe for object keys, one to one: a byte outside ``A-Za-z0-9._-`` (Airflow's
+    ':' and '+', '/', a space, '~' itself) and a leading '.' become ``~XX``, its hex in UTF-8, so two
+    run ids never share a key and an ordinary id (``manual_1``, ``nightly-a``) is its own key.
+    ``~`` rather than '%': delta-rs and URI helpers decode '%' escapes, '~' is unreserved in URIs."""
+    if isinstance(run_id, RunKey):
+        return run_id
+    if not run_id:
+        raise ValueError("expected a run id, got ''")
+    return RunKey("".join(
+        char if char in _RUN_KEY_SAFE and not (char == "." and index == 0)
+        else "".join(f"{_RUN_KEY_ESCAPE}{byte:02X}" for byte in char.encode("utf-8"))
+        for index, char in enumerate(run_id)
+    ))
+
+
+def check_run_key(run: str) -> RunKey:
     """``run`` if it can be a run key (what :func:`run_key` makes), else a ValueError that shows one."""
-    if not re.fullmatch(f"[{_RUN_KEY_CHARS}]+", run):
-        raise ValueError(f"expected a run key like manual__2026-11-26T00_00_00_00_00, got {run!r}")
-    return run
+    if not re.fullmatch(_RUN_KEY, run):
+        raise ValueError(f"expected a run key like {run_key('manual__2026-11-26T00:00:00+00:00')}, got {run!r}")
+    return RunKey(run)
 
 
 def delta_table(table: str) -> str:
@@ -91,14 +110,14 @@ REPORT = "report.html"
 FAILED_QUARANTINE = "quarantine.jsonl.gz"
 SHARD_RESULTS = "shards/"  # one GX result file per shard
 QUALITY_FILES = (VALIDATION, REPORT, FAILED_QUARANTINE)
-_QUALITY_FILE = re.compile(f"^{QUALITY}dt=(?P<day>{_DAY})/run=(?P<run>[{_RUN_KEY_CHARS}]+)/(?P<name>[^/]+)$")
+_QUALITY_FILE = re.compile(f"^{QUALITY}dt=(?P<day>{_DAY})/run=(?P<run>{_RUN_KEY})/(?P<name>[^/]+)$")
 
 
 class QualityFile(NamedTuple):
     """A file directly in a run's quality folder: the day, the run key and the file's name."""
 
     day: str
-    run: str
+    run: RunKey
     name: str
 
 
@@ -109,7 +128,7 @@ def quality_prefix(day: str) -> str:
 
 def quality_run(day: str, run_id: str) -> str:
     """The folder of one run's quality files (report, validation.json, per-shard GX results);
-    ``run_id`` may be the run id or its run key."""
+    ``run_id`` may be the run id or its RunKey."""
     return f"{quality_prefix(day)}run={run_key(run_id)}/"
 
 
@@ -129,18 +148,26 @@ def parse_quality_file(key: str) -> QualityFile | None:
     """The day, run key and name of a file directly in a run's quality folder; None for any
     other key (a shard's results, a stray object)."""
     match = _QUALITY_FILE.match(key)
-    return QualityFile(match["day"], match["run"], match["name"]) if match and _is_day(match["day"]) else None
+    return QualityFile(match["day"], RunKey(match["run"]), match["name"]) if match and _is_day(match["day"]) else None
 
 
 # The raw archive and the publish lease.
 
+RAW = "raw/"
 RAW_ARCHIVE = "articles.jsonl.gz"  # the archive's file name, staged and published alike
+_RAW_ARCHIVE_KEY = re.compile(f"^{RAW}dt=(?P<day>{_DAY})/run={_RUN_KEY}/{re.escape(RAW_ARCHIVE)}$")
 
 
 def raw_archive(day: str, run_id: str) -> str:
     """The normalized articles of a day as one run read them, archived when that run publishes
     (a key per run, so a run that does not publish never touches the archive a manifest names)."""
-    return f"raw/dt={check_day(day)}/run={run_key(run_id)}/{RAW_ARCHIVE}"
+    return f"{RAW}dt={check_day(day)}/run={run_key(run_id)}/{RAW_ARCHIVE}"
+
+
+def raw_archive_day(key: str) -> str | None:
+    """The day of a raw archive key (as :func:`raw_archive` builds it); None for any other key."""
+    match = _RAW_ARCHIVE_KEY.match(key)
+    return match["day"] if match and _is_day(match["day"]) else None
 
 
 LEASES = "_leases/"
@@ -170,7 +197,7 @@ REJECTED = "rejected.jsonl.gz"  # the inputs ingest refused, with the reason
 STAGED = "staged.json"  # what validate hands publish: every staged file, accounting, verdict
 INPUTS_QUARANTINE = "ingest"  # the shard name of ingest's refusals in the quarantine/inputs table
 _STAGED_SHARD = re.compile(
-    f"^{STAGING}dt=(?P<day>{_DAY})/(?P<run>[{_RUN_KEY_CHARS}]+)/articles/(?P<name>shard-\\d{{5}})\\.jsonl\\.gz$"
+    f"^{STAGING}dt=(?P<day>{_DAY})/(?P<run>{_RUN_KEY})/articles/(?P<name>shard-\\d{{5}})\\.jsonl\\.gz$"
 )
 
 
@@ -178,12 +205,12 @@ class StagedShard(NamedTuple):
     """A staged shard of articles as its key names it: the day, the run key and the shard's name."""
 
     day: str
-    run: str
+    run: RunKey
     name: str  # e.g. "shard-00003"
 
 
 def staging(day: str, run_id: str) -> str:
-    """The folder of one run's staging; ``run_id`` may be the run id or its run key."""
+    """The folder of one run's staging; ``run_id`` may be the run id or its RunKey."""
     return f"{STAGING}dt={check_day(day)}/{run_key(run_id)}/"
 
 
@@ -223,7 +250,7 @@ def parse_staged_shard(key: str) -> StagedShard:
     match = _STAGED_SHARD.match(key)
     if not match or not _is_day(match["day"]):
         raise ValueError(f"expected a staged shard key like {staged_shard('2026-11-26', 'manual', 3)}, got {key!r}")
-    return StagedShard(match["day"], match["run"], match["name"])
+    return StagedShard(match["day"], RunKey(match["run"]), match["name"])
 
 
 def validated_shard(day: str, run_id: str, shard: str) -> str:

@@ -72,7 +72,7 @@ class QualityRun:
     """One run's quality folder: which files it left, and their verdict, tell how far it got."""
 
     day: str
-    run: str  # the run id as made safe for keys
+    run: layout.RunKey  # the run id as made safe for keys
     files: tuple[str, ...]
     failed: bool  # a check failed: the batch, the accounting, any day-level check
 
@@ -169,18 +169,18 @@ class LakeView:
         runs = self._runs({run: names for run, names in files.items() if run[0] in days})
         return [FailedDay(day, [run for run in runs if run.day == day]) for day in days]
 
-    def _quality_files(self, prefix: str) -> dict[tuple[str, str], dict[str, int]]:
+    def _quality_files(self, prefix: str) -> dict[tuple[str, layout.RunKey], dict[str, int]]:
         """(day, run) -> {file name: size} of the quality folders under ``prefix`` (one listing)."""
-        files: dict[tuple[str, str], dict[str, int]] = {}
+        files: dict[tuple[str, layout.RunKey], dict[str, int]] = {}
         for info in self.store.list(prefix):
             if found := layout.parse_quality_file(info.key):
                 files.setdefault((found.day, found.run), {})[found.name] = info.size
         return files
 
-    def _runs(self, files: dict[tuple[str, str], dict[str, int]]) -> list[QualityRun]:
+    def _runs(self, files: dict[tuple[str, layout.RunKey], dict[str, int]]) -> list[QualityRun]:
         return [QualityRun(d, run, tuple(names), failed=self._run_failed(d, run, names)) for (d, run), names in files.items()]
 
-    def _run_failed(self, day: str, run: str, files: dict[str, int]) -> bool:
+    def _run_failed(self, day: str, run: layout.RunKey, files: dict[str, int]) -> bool:
         """Whether a run failed a check: its failed batch's quarantine, or ``"passed": false``
         in its validation.json (an unreadable or oversized one says nothing)."""
         if layout.FAILED_QUARANTINE in files:
