@@ -379,7 +379,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
 
 def _release_after_failure(held: lease.PublishLease) -> None:
     """Let the day go after a failed publish; if even that fails (the store is down), the lease
-    expires on its own, and a retry of this run takes it over at once."""
+    expires on its own, and a retry of this run takes it over then."""
     try:
         held.release()
     except Exception as error:  # noqa: BLE001 - the publish's own error is the one to raise

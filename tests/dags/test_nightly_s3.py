@@ -67,8 +67,7 @@ def test_an_outage_during_publish_fails_it_cleanly_and_a_rerun_completes_the_day
     seaweedfs.start()
     assert read_manifest(lake, DAY) is None, "a half-published day has no manifest"
     # the failed run could not release its lease while the server was down; dag.test's next run
-    # has a new run id, so it takes the day over once that lease has expired (a retry of the same
-    # run, as Airflow's, would take it at once)
+    # takes the day over once that lease has expired (so would a retry of the same run)
     time.sleep(max(0.0, 61 - (time.monotonic() - failed_at)))
     monkeypatch.setattr(DeltaLake, "replace_day", real)
     rerun = run_nightly(retries=0)

@@ -28,19 +28,43 @@ def test_a_held_day_refuses_another_run_naming_the_holder(store):
 
 
 @pytest.mark.parametrize(
-    ("second", "after"),
+    "second",
     [
-        pytest.param("run-b", dt.timedelta(minutes=31), id="expired-lease-taken-over"),
-        pytest.param("run-a", dt.timedelta(minutes=1), id="same-run-retry-takes-its-own"),
+        pytest.param("run-b", id="another-run"),
+        pytest.param("run-a", id="a-retry-of-the-same-run-after-its-process-died"),
     ],
 )
-def test_stale_or_own_lease_is_taken_over_under_the_next_number(store, second, after):
+def test_an_expired_lease_is_taken_over_under_the_next_number(store, second):
     first = lease.acquire(store, DAY, "run-a", TTL, now=NOW)
-    taken = lease.acquire(store, DAY, second, TTL, now=NOW + after)
+    taken = lease.acquire(store, DAY, second, TTL, now=NOW + dt.timedelta(minutes=31))
     assert taken.generation == first.generation + 1
-    with pytest.raises(PublishConflict, match=f"taken over by run {second}"):
-        first.check(now=NOW + after)
-    taken.check(now=NOW + after)
+    with pytest.raises(PublishConflict, match=f"taken over by run {second} \\(holder {taken.record.holder}\\)"):
+        first.check(now=NOW + dt.timedelta(minutes=31))
+    taken.check(now=NOW + dt.timedelta(minutes=31))
+
+
+def test_a_second_process_with_the_same_run_id_cannot_take_a_live_lease(store):
+    """Two `claimflow run`s that got one run id: the second is another holder, not the first "itself"."""
+    first = lease.acquire(store, DAY, "run-a", TTL, now=NOW, holder="host-1/100/aa")
+    with pytest.raises(PublishConflict, match="run run-a is publishing it \\(holder host-1/100/aa,") as error:
+        lease.acquire(store, DAY, "run-a", TTL, now=NOW + dt.timedelta(minutes=1), holder="host-2/200/bb")
+    assert error.value.holder == "run-a"
+    first.check(now=NOW + dt.timedelta(minutes=1))  # the first still holds the day
+
+
+def test_every_attempt_is_its_own_holder(store):
+    held = lease.acquire(store, DAY, "run-a", TTL, now=NOW)
+    assert held.record.holder.count("/") == 2 and held.record.holder != lease.new_holder()
+    assert lease.LeaseRecord.from_json(store.get_bytes(layout.publish_lease_holder(DAY, 0))).holder == held.record.holder
+    assert held.renew(TTL, now=NOW).record.holder == held.record.holder
+
+
+def test_a_lease_written_before_holders_still_reads_and_expires(store):
+    old = b'{"generation": 0, "run_id": "run-a", "expires": "2026-11-27T00:30:00+00:00", "released": false}'
+    store.put_bytes(layout.publish_lease_holder(DAY, 0), old)
+    with pytest.raises(PublishConflict, match="run run-a is publishing it"):
+        lease.acquire(store, DAY, "run-a", TTL, now=NOW)
+    assert lease.acquire(store, DAY, "run-a", TTL, now=NOW + TTL).generation == 1
 
 
 def test_release_frees_the_day_and_prunes_older_leases(store):

@@ -5,9 +5,11 @@ day spans several tables, and two runs taking turns (A articles, B articles, B c
 conflict on none of them. So a run first takes the day's lease: the next numbered object under
 ``layout.publish_lease(day)``, created with ``put_if_absent`` (``If-None-Match: *`` on S3,
 a hard link locally), so of two runs racing for one number exactly one gets it. The lease holds
-the run id and an expiry, renewed before every commit; it is released when the publish ends, and
-one left by a crashed run is taken over, under the next number, once it has expired (at once by
-a retry of the same run). Its number also fences the Delta commits
+the run id, the holder (see :func:`new_holder`) and an expiry, renewed before every commit; it is
+released when the publish ends, and one left by a crashed run is taken over, under the next
+number, once it has expired, by any run (a retry of the same run too: a live process with the
+same run id is not told from a dead one by the run id, so it never takes the lease "as itself").
+Its number also fences the Delta commits
 (see ``storage.delta.replace_day``): a run whose lease was taken over cannot commit after the
 run that took it.
 """
@@ -17,6 +19,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 
 from claimflow import layout
@@ -28,27 +33,34 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class LeaseRecord:
-    """What a lease object says: who holds the day, under which number, until when."""
+    """What a lease object says: who holds the day (the run and the publish attempt), under which
+    number, until when."""
 
     generation: int
     run_id: str
     expires: dt.datetime
     released: bool = False
+    holder: str = ""  # the attempt holding it (new_holder); "" in a lease written before holders
 
     def to_json(self) -> bytes:
-        return json.dumps({"generation": self.generation, "run_id": self.run_id,
+        return json.dumps({"generation": self.generation, "run_id": self.run_id, "holder": self.holder,
                            "expires": self.expires.isoformat(), "released": self.released}).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> LeaseRecord:
         raw = json.loads(data)
         return cls(int(raw["generation"]), str(raw["run_id"]), dt.datetime.fromisoformat(raw["expires"]),
-                   bool(raw["released"]))
+                   bool(raw["released"]), str(raw.get("holder", "")))
 
-    def free_for(self, run_id: str, now: dt.datetime) -> bool:
-        """Whether ``run_id`` may take the day after this lease: it was released, it expired, or it
-        is ``run_id``'s own (an earlier try of the same run that died before releasing it)."""
-        return self.released or self.expires <= now or self.run_id == run_id
+    def is_free(self, now: dt.datetime) -> bool:
+        """Whether another attempt may take the day after this lease: it was released or it expired."""
+        return self.released or self.expires <= now
+
+
+def new_holder() -> str:
+    """A publish attempt's identity: host, process id and a random nonce, so two processes (or
+    two attempts in one) publishing under one run id are two holders."""
+    return f"{socket.gethostname()}/{os.getpid()}/{secrets.token_hex(6)}"
 
 
 def _latest(store: ObjectStore, day: str) -> LeaseRecord | None:
@@ -79,7 +91,8 @@ class PublishLease:
         latest = _latest(self.store, self.day)
         if latest is None or latest.generation != self.generation:
             holder = latest.run_id if latest else None
-            raise PublishConflict(self.day, self.run_id, f"its publish lease was taken over by run {holder}", holder=holder)
+            by = f"run {latest.run_id} (holder {latest.holder})" if latest else "nobody (its lease is gone)"
+            raise PublishConflict(self.day, self.run_id, f"its publish lease was taken over by {by}", holder=holder)
         if self.record.expires <= now:
             raise PublishConflict(self.day, self.run_id, f"its publish lease expired at {self.record.expires.isoformat()}")
 
@@ -89,13 +102,13 @@ class PublishLease:
         live publish of any length keeps it."""
         now = now or dt.datetime.now(dt.timezone.utc)
         self.check(now)
-        record = LeaseRecord(self.generation, self.run_id, now + ttl)
+        record = LeaseRecord(self.generation, self.run_id, now + ttl, holder=self.record.holder)
         self.store.put_bytes(layout.publish_lease_holder(self.day, self.generation), record.to_json())
         return PublishLease(self.store, self.day, record)
 
     def release(self) -> None:
         """Mark the lease released (only its holder writes its object) and drop earlier ones."""
-        released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True)
+        released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True, holder=self.record.holder)
         own = layout.publish_lease_holder(self.day, self.generation)
         self.store.put_bytes(own, released.to_json())
         older = [i.key for i in self.store.list(layout.publish_lease(self.day)) if i.key < own]
@@ -103,20 +116,23 @@ class PublishLease:
         log.info("released publish lease day=%s run_id=%s generation=%d", self.day, self.run_id, self.generation)
 
 
-def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: dt.datetime | None = None) -> PublishLease:
-    """Take the day's publish lease for ``run_id``, or raise PublishConflict naming the run that holds it."""
+def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: dt.datetime | None = None,
+            holder: str | None = None) -> PublishLease:
+    """Take the day's publish lease for ``run_id`` as ``holder`` (a :func:`new_holder` when None),
+    or raise PublishConflict naming the run and the attempt that hold it."""
     now = now or dt.datetime.now(dt.timezone.utc)
+    holder = holder or new_holder()
     latest = _latest(store, day)
-    if latest is not None and not latest.free_for(run_id, now):
-        raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (lease until {latest.expires.isoformat()})",
+    if latest is not None and not latest.is_free(now):
+        raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (holder {latest.holder}, lease until {latest.expires.isoformat()})",
                               holder=latest.run_id)
-    record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl)
+    record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl, holder=holder)
     key = layout.publish_lease_holder(day, record.generation)
     if not store.put_if_absent(key, record.to_json()):
         winner = LeaseRecord.from_json(store.get_bytes(key))
-        raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first", holder=winner.run_id)
+        raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first (holder {winner.holder})", holder=winner.run_id)
     if latest is not None and not latest.released:
-        log.warning("took over publish lease day=%s run_id=%s from run_id=%s expired=%s",
-                    day, run_id, latest.run_id, latest.expires.isoformat())
-    log.info("acquired publish lease day=%s run_id=%s generation=%d", day, run_id, record.generation)
+        log.warning("took over publish lease day=%s run_id=%s holder=%s from run_id=%s holder=%s expired=%s",
+                    day, run_id, holder, latest.run_id, latest.holder, latest.expires.isoformat())
+    log.info("acquired publish lease day=%s run_id=%s holder=%s generation=%d", day, run_id, holder, record.generation)
     return PublishLease(store, day, record)
