@@ -132,12 +132,29 @@ def test_run_with_a_missing_source_names_it(tmp_path, capsys, monkeypatch):
     assert "--sources or CLAIMFLOW_SOURCES" in err
 
 
-def test_run_checks_a_dated_source_for_its_day(tmp_path, capsys):
+def test_run_checks_the_folder_a_dated_source_shares_across_days(tmp_path, capsys):
     lake = str(tmp_path / "lake")
-    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{ds}")])
-    assert f"source '{tmp_path / DAY}' ('{tmp_path / '{ds}'}' on {DAY}) does not exist" in err
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "gone" / "dt={ds}")])
+    assert f"source '{tmp_path / 'gone' / 'dt={ds}'}': folder '{tmp_path / 'gone'}/' does not exist" in err
     err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{day}")])
     assert "has a placeholder other than {ds}, {yyyy}, {mm} and {dd}" in err
+
+
+def test_a_sources_missing_day_folder_is_recorded_and_the_other_sources_publish(tmp_path, capsys):
+    """An archive that has not arrived yet is that source's refused input, not a failed day."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Officials said on Monday that the border crossing would reopen next week.")
+    (tmp_path / "archive").mkdir()
+    lake = tmp_path / "lake"
+    sources = f"{tmp_path / 'in'},{tmp_path / 'archive' / '{ds}'}"
+    assert main(["run", "--day", DAY, "--run-id", "manual__1", "--lake", str(lake), "--sources", sources]) == 0
+    assert "articles ingested 2  published 1  quarantined 1" in capsys.readouterr().out
+    from claimflow.config import Settings
+    from claimflow.storage.delta import DeltaLake
+
+    refused_inputs = DeltaLake.open(Settings(lake=str(lake))).read_day("quarantine/inputs", DAY).to_pylist()
+    assert [(r["record_id"], r["reason"]) for r in refused_inputs] == [(str(tmp_path / "archive" / DAY), "missing_source")]
+    assert f"nothing for {DAY} yet" in refused_inputs[0]["detail"]
 
 
 def test_a_bad_setting_is_one_line_naming_the_variable(capsys, monkeypatch):

@@ -101,9 +101,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day: str | None = None) -> None:
-    """Refuse a local source that does not exist (on ``day``, for one with date placeholders)
-    before anything slow (the model, the lake) starts; remote ones (``s3://``, ``https://``) are
-    checked where they are read."""
+    """Refuse a local source that does not exist before anything slow (the model, the lake)
+    starts; of one with date placeholders, the folder every day shares (``archive/`` of
+    ``archive/{ds}/``): its day's folder may come late, which ingest records as that source's
+    ``missing_source``. Remote ones (``s3://``, ``https://``) are checked where they are read."""
     from claimflow.ingest.windows import expand
 
     for source in sources:
@@ -115,9 +116,13 @@ def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day:
             ) from None
         if "://" in address and not address.startswith("file://"):
             continue
-        if not Path(address.removeprefix("file://")).exists():
-            shown = repr(source) if address == source else f"{address!r} ({source!r} on {day})"
-            raise UsageError(f"source {shown} does not exist: give an existing file or folder ({option})")
+        if address != source:  # dated: the part before the first placeholder, up to its last '/'
+            head = source.removeprefix("file://").split("{", 1)[0]
+            shared = head.rsplit("/", 1)[0] + "/" if "/" in head else "."
+            if not Path(shared).is_dir():
+                raise UsageError(f"source {source!r}: folder {shared!r} does not exist: give an existing folder ({option})")
+        elif not Path(address.removeprefix("file://")).exists():
+            raise UsageError(f"source {source!r} does not exist: give an existing file or folder ({option})")
 
 
 def _lake(settings: Settings) -> ObjectStore:

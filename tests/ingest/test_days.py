@@ -183,6 +183,18 @@ def test_a_missing_earlier_folder_holds_nothing_late(tmp_path):
     assert [r.day for r in read_sources([str(tmp_path) + "/{ds}"], "2026-11-26", late_days=2)] == [None]
 
 
+def test_a_missing_day_folder_is_that_sources_refused_input_not_the_days_failure(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("today")
+    (tmp_path / "archive" / "2026-11-25").mkdir(parents=True)  # the day's folder has not come yet
+    sources = [str(tmp_path / "in"), str(tmp_path / "archive") + "/{ds}"]
+    records = list(read_sources(sources, "2026-11-26", late_days=1))
+    assert [type(r).__name__ for r in records] == ["RawRecord", "RejectedRecord"]
+    missing = records[1]
+    assert (missing.name, missing.reason) == (str(tmp_path / "archive" / "2026-11-26"), "missing_source")
+    assert missing.detail.startswith("nothing for 2026-11-26 yet: ")
+
+
 def test_a_source_without_placeholders_is_read_once_as_the_days():
     sources = [str(Path(__file__).resolve().parents[2] / "seeds")]
     once = list(read_sources(sources, "2026-11-26", late_days=0))

@@ -21,7 +21,9 @@ record, JSON goes to :mod:`claimflow.ingest.json_records`, a feed to
 hostile until read: sizes are checked against the caps of
 :class:`~claimflow.ingest.records.InputLimits` before anything is opened, inputs are read as
 streams (:mod:`claimflow.ingest.streams`), and whatever goes wrong with one input quarantines
-that input with a reason (``unsupported_format``, ``empty``, ``unreadable``...), never the day.
+that input with a reason (``unsupported_format``, ``empty``, ``unreadable``...), never the day;
+a source with nothing for the day (its day's folder not there yet) is refused as
+``missing_source``, never the day either.
 """
 
 from __future__ import annotations
@@ -238,18 +240,27 @@ def read_sources(
                 fetcher=fetcher, limits=limits,
             )
         else:
-            records = read_inputs(resolved, day, since=days[0], limits=limits, seen=seen, **store_options)
-            if each != day:
-                records = _late(records, resolved)
+            records = _unless_missing(
+                read_inputs(resolved, day, since=days[0], limits=limits, seen=seen, **store_options), resolved, each, day
+            )
         for record in records:
             count += 1
             yield replace(record, day=record.day or each) if each != day and isinstance(record, RawRecord) else record
         log.info("read source source=%s records=%d", redact_url(resolved), count)
 
 
-def _late(records: Iterator[RawRecord | RejectedRecord], address: str) -> Iterator[RawRecord | RejectedRecord]:
-    """The records at an earlier day's ``address``; a folder missing for that day holds nothing late."""
+def _unless_missing(
+    records: Iterator[RawRecord | RejectedRecord], address: str, each: str, day: str
+) -> Iterator[RawRecord | RejectedRecord]:
+    """The records at ``address`` (the source as of day ``each``); a folder missing there is
+    normal, an archive comes late. For an earlier day of the window it holds nothing late; for
+    the run's own day it is one refused input of reason ``missing_source``, so the day's
+    accounting and quarantine say which source had nothing, and the other sources still make
+    the day."""
     try:
         yield from records
     except FileNotFoundError as exc:
-        log.info("no late inputs source=%s: %s", address, exc)
+        if each != day:
+            log.info("no late inputs source=%s: %s", address, exc)
+        else:
+            yield rejected(redact_url(address), RejectedInput("missing_source", f"nothing for {day} yet: {exc}"))
