@@ -157,6 +157,17 @@ def test_a_sources_missing_day_folder_is_recorded_and_the_other_sources_publish(
     assert f"nothing for {DAY} yet" in refused_inputs[0]["detail"]
 
 
+def test_a_lake_path_with_a_percent_escape_is_refused_before_the_run_starts(tmp_path, capsys):
+    """delta-rs reads ``a%41b`` as ``aAb``: on main the day was staged, then publish crashed (exit 4)
+    creating the tables in the other folder."""
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Officials said on Monday that the border crossing would reopen next week.")
+    lake = tmp_path / "a%41b" / "lake"
+    err = refused(capsys, ["run", "--day", DAY, "--lake", str(lake), "--sources", str(tmp_path / "in")])
+    assert f"expected a lake address without '%' (delta-rs decodes %XX escapes in it), got '{lake}'" in err
+    assert not (tmp_path / "a%41b").exists() and not (tmp_path / "aAb").exists()
+
+
 def test_a_bad_setting_is_one_line_naming_the_variable(capsys, monkeypatch):
     monkeypatch.setenv("CLAIMFLOW_LATE_DAYS", "-1")
     assert refused(capsys, ["summary", "--day", DAY]).startswith("claimflow summary: CLAIMFLOW_LATE_DAYS must be")

@@ -32,6 +32,21 @@ def test_table_uri_refuses_unknown_tables():
         delta.table_uri(Settings(lake="/lake"), "../etc")
 
 
+@pytest.mark.parametrize("lake", ["/data/a%41b/lake", "file:///data/a%41b/lake", "s3://bucket/a%41b"])
+def test_table_uri_refuses_a_lake_address_delta_rs_would_decode(lake):
+    with pytest.raises(ValueError, match="expected a lake address without '%'"):
+        delta.table_uri(Settings(lake=lake), "claims")
+
+
+def test_delta_rs_decodes_a_percent_escape_in_a_local_path(tmp_path):
+    """Why the lake refuses a '%': delta-rs writes the table where it is told, then looks for it
+    in the decoded folder (``aAb``) and fails."""
+    folder = tmp_path / "a%41b" / "claims"
+    with pytest.raises(Exception, match=f"File not found: {tmp_path}/aAb/claims/_delta_log"):
+        write_deltalake(str(folder), pa.table({"x": [1]}))
+    assert (folder / "_delta_log").is_dir()
+
+
 def test_local_lake_needs_no_options(tmp_path):
     assert delta.storage_options(Settings(lake=str(tmp_path))) == {}
 

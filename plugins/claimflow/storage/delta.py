@@ -19,6 +19,7 @@ import pyarrow.dataset as ds
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import PublishConflict, StorageError
+from claimflow.storage import check_lake
 from claimflow.storage.base import ObjectStore, file_sha256
 from claimflow.storage.records import ROW_GROUP
 
@@ -34,8 +35,10 @@ def is_s3(settings: Settings) -> bool:
 
 def table_uri(settings: Settings, table: str) -> str:
     """The Delta table of ``table`` (one of ``layout.DELTA_TABLES``): ``s3://bucket/prefix/claims``
-    on S3, an absolute folder path for a local lake."""
+    on S3, an absolute folder path for a local lake; a ValueError for a lake address with a '%'
+    (see :func:`claimflow.storage.check_lake`)."""
     folder = layout.delta_table(table)
+    check_lake(settings.lake)
     if is_s3(settings):
         return f"{settings.lake.rstrip('/')}/{folder}"
     return str(Path(settings.lake.removeprefix("file://")).resolve() / folder)
