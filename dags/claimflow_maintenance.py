@@ -8,11 +8,14 @@ and the quarantine tables) cheap to read and store:
 writes one per shard) into larger ones; **VACUUM** deletes files no version within the
 retention needs and files no commit references (runs that crashed or lost a commit race);
 a **checkpoint** lets readers load the table without replaying its whole log.
-Then **sweep_staging** deletes the staging (full article text) that crashed runs left behind.
+Then **sweep_staging** deletes the staging (full article text) that crashed runs left behind,
+and **sweep_raw_archives** the raw archives no manifest names (runs that crashed while
+publishing, or that a later run of the day superseded) once older than the retention; the
+archive a day's manifest names is never removed.
 
 Retention: `CLAIMFLOW_VACUUM_RETENTION_HOURS` (default 168, at least 24): time travel to a
 version further back than that, such as an old run's manifest versions, may fail after a
-vacuum. Staging age: `CLAIMFLOW_STAGING_MAX_AGE_HOURS` (default 48). The lake is
+vacuum, and that run's raw archive goes too. Staging age: `CLAIMFLOW_STAGING_MAX_AGE_HOURS` (default 48). The lake is
 `CLAIMFLOW_LAKE` or the Airflow Variable `claimflow_lake`. A table that fails one step (for
 example a publish committed to it at the same moment) fails only its own task, which retries.
 """
@@ -66,7 +69,18 @@ def claimflow_maintenance():
 
         maintenance.sweep_staging(settings())
 
-    upkeep.expand(table=list(DELTA_TABLES)) >> sweep_staging()
+    @task(
+        task_display_name="Sweep unnamed raw archives",
+        doc_md="Delete raw archives no manifest names (crashed or superseded runs) older than "
+        "CLAIMFLOW_VACUUM_RETENTION_HOURS; returns how many.",
+        trigger_rule="all_done",
+    )
+    def sweep_raw_archives() -> int:
+        from claimflow import maintenance
+
+        return len(maintenance.sweep_raw_archives(settings()))
+
+    upkeep.expand(table=list(DELTA_TABLES)) >> sweep_staging() >> sweep_raw_archives()
 
 
 claimflow_maintenance()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,9 @@ from deltalake import DeltaTable
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import TableMaintenanceFailed
-from claimflow.maintenance import maintain, maintain_table, sweep_staging
+from claimflow.maintenance import maintain, maintain_table, remove_unnamed_archives, sweep_raw_archives, sweep_staging
+from claimflow.manifest import write_manifest
+from claimflow.storage import LocalStore
 from claimflow.storage.delta import storage_options, table_uri
 
 DAY, OTHER_DAY = "2026-11-26", "2026-11-27"
@@ -149,6 +152,49 @@ def test_sweep_staging_removes_only_staging_older_than_the_setting(tmp_path):
     assert sweep_staging(settings) == [crashed]
     assert not (tmp_path / crashed).exists() or not any((tmp_path / crashed).rglob("*.gz"))
     assert (tmp_path / running / "articles" / "shard-00000.jsonl.gz").exists()
+
+
+def _archive(lake: Path, day: str, run_id: str, age: dt.timedelta) -> str:
+    """A raw archive of ``run_id`` written ``age`` ago; returns its key."""
+    key = layout.raw_archive(day, run_id)
+    path = lake / key
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"articles of " + run_id.encode())
+    stamp = (dt.datetime.now(dt.timezone.utc) - age).timestamp()
+    os.utime(path, (stamp, stamp))
+    return key
+
+
+def test_raw_archives_no_manifest_names_go_after_the_retention(tmp_path):
+    from test_manifest import sample
+
+    store, week, hour = LocalStore(tmp_path), dt.timedelta(days=8), dt.timedelta(hours=1)
+    published = _archive(tmp_path, DAY, "published", week)
+    superseded = _archive(tmp_path, DAY, "superseded", week)
+    in_flight = _archive(tmp_path, DAY, "in flight", hour)  # a publish copying its archive right now
+    crashed = _archive(tmp_path, OTHER_DAY, "crashed", week)  # a day no run ever published
+    write_manifest(store, replace(sample(), day=DAY, raw_archive=published))
+
+    removed = remove_unnamed_archives(store, older_than=dt.timedelta(days=7))
+
+    assert sorted(removed) == sorted([superseded, crashed])
+    assert {i.key for i in store.list(layout.RAW)} == {published, in_flight}
+    assert remove_unnamed_archives(store, older_than=dt.timedelta(days=7)) == []
+
+
+def test_a_day_with_an_unreadable_manifest_keeps_its_raw_archives(tmp_path):
+    store = LocalStore(tmp_path)
+    kept = _archive(tmp_path, DAY, "any", dt.timedelta(days=30))
+    store.put_bytes(layout.manifest(DAY), b"{not json")
+    assert remove_unnamed_archives(store, older_than=dt.timedelta(days=7)) == []
+    assert store.exists(kept)
+
+
+def test_sweep_raw_archives_uses_the_vacuum_retention(tmp_path):
+    settings = Settings.from_env({"CLAIMFLOW_LAKE": str(tmp_path), "CLAIMFLOW_VACUUM_RETENTION_HOURS": "48"})
+    old, young = (_archive(tmp_path, DAY, run, dt.timedelta(hours=h)) for run, h in (("old", 49), ("young", 47)))
+    assert sweep_raw_archives(settings) == [old]
+    assert LocalStore(tmp_path).exists(young)
 
 
 def test_a_lost_commit_race_names_the_table_and_the_step(small_files, monkeypatch):

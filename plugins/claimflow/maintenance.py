@@ -3,7 +3,7 @@
 Every publish writes a few files per day and every rerun tombstones the previous ones; left
 alone, a table's file count, its storage and the log a reader replays grow without bound.
 The weekly ``claimflow_maintenance`` DAG runs :func:`maintain` once per table of
-``layout.DELTA_TABLES``, then :func:`sweep_staging`.
+``layout.DELTA_TABLES``, then :func:`sweep_staging` and :func:`sweep_raw_archives`.
 
 Vacuum removes the files that no version newer than the retention still needs, and, as a
 *full* vacuum, files no commit ever referenced (those of a run that lost a commit race or
@@ -21,8 +21,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any, TypeVar
 
+from claimflow import layout
 from claimflow.config import Settings
-from claimflow.exceptions import TableMaintenanceFailed
+from claimflow.exceptions import ManifestError, TableMaintenanceFailed
+from claimflow.manifest import read_manifest
+from claimflow.storage import ObjectStore, open_lake
 from claimflow.storage.delta import storage_options, table_uri
 
 log = logging.getLogger(__name__)
@@ -166,8 +169,46 @@ def sweep_staging(settings: Settings) -> list[str]:
     that crashed before publishing or cleaning up left, full article text included. Returns
     the run prefixes removed. (``claimflow.staging`` and the setting are lake-commit's.)"""
     from claimflow.staging import sweep_staging as sweep
-    from claimflow.storage import open_lake
 
     swept = sweep(open_lake(settings), older_than=dt.timedelta(hours=settings.staging_max_age_hours))
     log.info("staging swept older_than_hours=%d runs=%d", settings.staging_max_age_hours, len(swept))
     return swept
+
+
+def remove_unnamed_archives(store: ObjectStore, older_than: dt.timedelta, now: dt.datetime | None = None) -> list[str]:
+    """Delete the raw archives that no manifest names, once older than ``older_than``: those of
+    runs that crashed during publish (the archive is copied before the tables are committed) or
+    that a later run of the day superseded. Never the archive the day's manifest names, and
+    nothing of a day whose manifest is unreadable (which archive it names is unknown). A publish
+    in flight copied its archive moments ago, so the retention keeps it. Returns the keys removed."""
+    now = now or dt.datetime.now(dt.timezone.utc)
+    named: dict[str, str | None] = {}  # day -> the archive its manifest names (None: no manifest)
+    unreadable: set[str] = set()
+    removed: list[str] = []
+    for info in store.list(layout.RAW):
+        day = layout.raw_archive_day(info.key)
+        if day is None or day in unreadable or info.modified is None or now - info.modified <= older_than:
+            continue
+        if day not in named:
+            try:
+                manifest = read_manifest(store, day)
+            except ManifestError as error:
+                log.warning("raw archives kept day=%s: its manifest is unreadable (%s)", day, error.reason)
+                unreadable.add(day)
+                continue
+            named[day] = manifest.raw_archive if manifest else None
+        if info.key != named[day]:
+            removed.append(info.key)
+            log.info("removing raw archive key=%s bytes=%d last_written=%s named=%s",
+                     info.key, info.size, info.modified.isoformat(), named[day])
+    store.delete(removed)
+    return removed
+
+
+def sweep_raw_archives(settings: Settings) -> list[str]:
+    """Delete the raw archives no manifest names (crashed or superseded runs', full article text
+    and pages) older than ``settings.vacuum_retention_hours``: the retention of the table
+    versions those runs could have been read at. Returns the keys removed."""
+    removed = remove_unnamed_archives(open_lake(settings), older_than=dt.timedelta(hours=settings.vacuum_retention_hours))
+    log.info("raw archives swept older_than_hours=%d removed=%d", settings.vacuum_retention_hours, len(removed))
+    return removed

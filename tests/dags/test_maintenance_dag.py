@@ -33,9 +33,10 @@ def test_weekly_without_catchup_documented_and_retried(dag):
         assert task.retries >= 1 and task.doc_md, task.task_id
 
 
-def test_upkeep_of_every_table_then_the_staging_sweep(dag):
-    assert [t.task_id for t in dag.topological_sort()] == ["upkeep", "sweep_staging"]
-    assert dag.get_task("sweep_staging").trigger_rule == "all_done"  # one failing table does not skip the sweep
+def test_upkeep_of_every_table_then_the_sweeps(dag):
+    assert [t.task_id for t in dag.topological_sort()] == ["upkeep", "sweep_staging", "sweep_raw_archives"]
+    for sweep in ("sweep_staging", "sweep_raw_archives"):  # one failing table does not skip the sweeps
+        assert dag.get_task(sweep).trigger_rule == "all_done"
 
 
 @pytest.mark.integration
@@ -50,6 +51,10 @@ def test_a_run_compacts_the_tables_and_sweeps(dag, tmp_path, monkeypatch, airflo
     stale.parent.mkdir(parents=True)
     stale.write_text("{}")
     os.utime(stale, (0, 0))  # written in 1970: a crashed run's
+    orphan = lake / layout.raw_archive(DAY, "crashed")  # its publish copied the archive, then died
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"articles")
+    os.utime(orphan, (0, 0))
 
     run = dag.test(logical_date=dt.datetime(2026, 11, 29, 4, tzinfo=dt.timezone.utc))
 
@@ -58,4 +63,6 @@ def test_a_run_compacts_the_tables_and_sweeps(dag, tmp_path, monkeypatch, airflo
     assert {name for _task, name in states if _task == "upkeep"} == set(layout.DELTA_TABLES)
     assert set(states.values()) == {"success"}
     assert len(DeltaTable(str(lake / "claims")).file_uris()) == 1
-    assert not stale.exists()
+    assert not stale.exists() and not orphan.exists()
+    assert {ti.task_id: ti.xcom_pull(task_ids=ti.task_id) for ti in run.get_task_instances()
+            if ti.task_id == "sweep_raw_archives"} == {"sweep_raw_archives": 1}
