@@ -134,6 +134,31 @@ def test_a_run_overtaken_after_its_lease_expired_cannot_commit(settings):
     assert_day_is_one_runs(settings, manifest_b, ROWS_B)
 
 
+def test_run_ids_that_once_squashed_alike_stage_and_publish_apart(settings):
+    """`nightly a` and `nightly/a` were one staging key on main: the second's staging replaced the
+    first's, whose publish then committed the other run's rows under its own manifest."""
+    staged = {run: stage_day(settings, DAY, run, rows) for run, rows in (("nightly a", ROWS_A), ("nightly/a", ROWS_B))}
+    for run, rows in (("nightly a", ROWS_A), ("nightly/a", ROWS_B)):
+        manifest = stages.publish(settings, DAY, run, staged[run])
+        assert manifest.run_id == run
+        assert_day_is_one_runs(settings, manifest, rows)
+    assert manifest.raw_archive != layout.raw_archive(DAY, "nightly a")
+
+
+def test_a_second_process_under_the_same_run_id_commits_nothing_while_the_first_publishes(settings):
+    """Two `claimflow run --run-id run-x` at once: on main the second took the lease as "itself"
+    and committed tables under the first's feet (articles and entities without a manifest)."""
+    first = publish(settings, "run-a", ROWS_A)
+    staged = stage_day(settings, DAY, "run-x", ROWS_B)
+    held = lease.acquire(open_lake(settings), DAY, "run-x", dt.timedelta(minutes=10))  # the first process of run-x
+    with pytest.raises(PublishConflict, match="run run-x is publishing it") as error:
+        stages.publish(settings, DAY, "run-x", staged)
+    assert f"(holder {held.record.holder}," in str(error.value)
+    assert read_manifest(open_lake(settings), DAY) == first
+    assert_day_is_one_runs(settings, first, ROWS_A)  # the latest versions: nothing committed
+    held.check()  # and the first still holds the day
+
+
 def test_a_publish_failing_half_way_keeps_the_previous_day_readable_and_a_retry_completes(settings, monkeypatch):
     first = publish(settings, "run-a", ROWS_A)
     staged_b = stage_day(settings, DAY, "run-b", ROWS_B)
