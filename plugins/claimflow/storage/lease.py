@@ -40,7 +40,7 @@ class LeaseRecord:
     run_id: str
     expires: dt.datetime
     released: bool = False
-    holder: str = ""  # the attempt holding it (new_holder); "" in a lease written before holders
+    holder: str = "unknown"  # the attempt holding it (new_holder); unknown in a lease written before holders
 
     def to_json(self) -> bytes:
         return json.dumps({"generation": self.generation, "run_id": self.run_id, "holder": self.holder,
@@ -50,7 +50,7 @@ class LeaseRecord:
     def from_json(cls, data: bytes) -> LeaseRecord:
         raw = json.loads(data)
         return cls(int(raw["generation"]), str(raw["run_id"]), dt.datetime.fromisoformat(raw["expires"]),
-                   bool(raw["released"]), str(raw.get("holder", "")))
+                   bool(raw["released"]), str(raw.get("holder", "unknown")))
 
     def is_free(self, now: dt.datetime) -> bool:
         """Whether another attempt may take the day after this lease: it was released or it expired."""
