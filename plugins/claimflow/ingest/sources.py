@@ -252,4 +252,4 @@ def _late(records: Iterator[RawRecord | RejectedRecord], address: str) -> Iterat
     try:
         yield from records
     except FileNotFoundError as exc:
-        log.info("no late inputs source=%s: %s", address, exc)
+        log.info("no late inputs source=%s: %s", redact_url(address), redact_url(str(exc)))

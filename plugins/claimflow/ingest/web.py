@@ -173,6 +173,7 @@ class Fetcher:
             scheme = urlsplit(url).scheme.lower()
             if scheme not in SCHEMES:
                 raise RejectedInput("address_refused", f"{redact_url(url)}: only http and https are fetched, not {scheme!r}")
+            _check_authority(url)
             if obey_robots:
                 robots = self.robots(url)
                 if not robots.can_fetch(AGENT, url):
@@ -341,6 +342,20 @@ def _origin(url: str) -> str:
         port = 0
     host = parts.hostname or ""
     return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def _check_authority(url: str) -> None:
+    """Refuses an address whose user info holds an unencoded ``?``, ``#`` or ``/``: ``urlsplit``
+    would take part of the password for the host (and send it to DNS, or echo it in an error),
+    where the redaction reads the host after the ``@``.
+
+    Raises:
+        RejectedInput: ``address_refused``, naming the redacted address only.
+    """
+    if urlsplit(url).hostname != urlsplit(redact_url(url)).hostname:
+        raise RejectedInput(
+            "address_refused", f"{redact_url(url)}: its user info holds an unencoded '?', '#' or '/'; percent-encode it (%3F, %23, %2F)"
+        )
 
 
 def _basic_auth(url: str) -> dict[str, str]:
