@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from clocks import FakeClock
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import build_articles
@@ -27,21 +28,6 @@ from claimflow.ingest.web import USER_AGENT, Fetcher, retry_after
 LOCAL = ("127.0.0.1",)  # the test servers are on loopback, refused unless allowed
 TODAY = dt.date(2026, 11, 26)  # the runs below are of today: undated pages are taken
 ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: claimflow\nDisallow: /no-bots\n"
-
-
-@dataclass
-class FakeClock:
-    """A clock whose sleeps return at once and move its time on by what was asked."""
-
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
 
 
 @dataclass
