@@ -44,7 +44,7 @@ class FakeWeb(Fetcher):
         path = urlsplit(url).path
         self.asked.append((path, self.clock.monotonic()))
         if path in self.slow:
-            self.clock.now += timeout
+            self.clock.advance(timeout)
             return Response(0, None, b"", f"TimeoutError: no complete answer within {timeout:g}s")
         if path not in self.pages:
             return Response(404, None, b"", "HTTP 404 Not Found")

@@ -131,7 +131,8 @@ def split_records(
     (only those of ``day``, when it is given). With ``undated`` False, a web page and a
     feed's undated items give nothing. ``fetched`` is the answer a web input came in (its final
     address, Content-Type, fetch time); ``fetcher`` fetches the pages of a feed's summary-only
-    items, within ``budget`` (the source's, already drawn on by fetching it). Whatever goes wrong quarantines this input, or the one record of it, with the reason."""
+    items, within ``budget`` (the source's, already drawn on by fetching it). Whatever goes
+    wrong quarantines this input, or the one record of it, with the reason."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
         yield from _split(name, stream, day, undated, since, fetched, fetcher, budget, limits)

@@ -172,7 +172,6 @@ class Fetcher:
             return self._locks.setdefault(name, threading.Lock())
 
     def fetch(self, url: str, budget: Budget | None = None) -> Fetched:
-
         """The body at ``url``, redirects followed, with its final address and Content-Type,
         within ``budget`` when one is given.
 
