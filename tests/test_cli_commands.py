@@ -108,6 +108,8 @@ def test_run_checks_a_dated_source_for_its_day(tmp_path, capsys):
     assert f"source '{tmp_path / DAY}' ('{tmp_path / '{ds}'}' on {DAY}) does not exist" in err
     err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", str(tmp_path / "{day}")])
     assert "has a placeholder other than {ds}, {yyyy}, {mm} and {dd}" in err
+    err = refused(capsys, ["run", "--day", DAY, "--lake", lake, "--sources", "https://u:hunter2@n.example/{day}?token=t0k3n"])
+    assert "source 'https://n.example/{day}' has a placeholder other than" in err and "hunter2" not in err and "t0k3n" not in err
 
 
 def test_a_bad_setting_is_one_line_naming_the_variable(capsys, monkeypatch):

@@ -202,7 +202,7 @@ class Fetcher:
             if obey_robots:
                 robots = self.robots(url, budget)
                 if not robots.can_fetch(AGENT, url):
-                    raise RejectedInput("robots_disallowed", f"{redact_url(url)}: disallowed for {AGENT} by {robots_url(url)}")
+                    raise RejectedInput("robots_disallowed", f"{redact_url(url)}: disallowed for {AGENT} by {redact_url(robots_url(url))}")
             host_headers = self.headers.get((urlsplit(url).hostname or "").lower(), {})
             response = self.get(url, {**host_headers, **(auth if _origin(url) == origin else {})}, budget)
             location = response.headers.get("Location") if response.headers is not None else None
@@ -247,8 +247,8 @@ class Fetcher:
         elif 400 <= response.status < 500 and response.status != 429:
             parser.allow_all = True  # no robots.txt: everything is allowed (a 429 is no answer)
         else:
-            reason = f"{where} is unreachable ({response.error or f'HTTP {response.status}'}), so the host is skipped"
-            log.warning("robots.txt unreachable url=%s status=%d error=%s", where, response.status, response.error)
+            reason = f"{redact_url(where)} is unreachable ({response.error or f'HTTP {response.status}'}), so the host is skipped"
+            log.warning("robots.txt unreachable url=%s status=%d error=%s", redact_url(where), response.status, response.error)
             return reason
         return parser
 
