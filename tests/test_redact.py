@@ -83,5 +83,6 @@ def test_redacting_twice_changes_nothing_whatever_the_shape(url: str) -> None:
 
 def test_secrets_in_gives_what_the_redaction_takes_out() -> None:
     url = "https://reader:hunter2@n.example/a;jsessionid=SESS1?api_key=s3cr%3Ft&id=1&code=ab"
-    assert secrets_in(url) == ("SESS1", "hunter2", "reader", "reader:hunter2", "s3cr%3Ft", "s3cr?t")
+    assert secrets_in(url) == ("SESS1", "ab", "hunter2", "reader:hunter2", "s3cr%3Ft", "s3cr?t")
+    assert secrets_in("https://t0k3n@n.example/") == ("t0k3n",)  # a token given as the user name
     assert secrets_in("https://n.example/a?id=1") == ()

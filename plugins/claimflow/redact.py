@@ -107,8 +107,7 @@ def _redact(url: str) -> tuple[str, list[str]]:
         authority = url[start.end() : slash if slash >= 0 else len(url)]
         userinfo = _userinfo_end(authority)
         if userinfo >= 0:
-            user, _, password = authority[:userinfo].partition(":")
-            dropped += [authority[:userinfo], user, password]
+            dropped += [authority[:userinfo], authority[:userinfo].partition(":")[2]]  # all of it, and the password
             url = url[: start.end()] + url[start.end() + userinfo + 1 :]
         end = min((i for i in (url.find(c, start.end()) for c in "/?#") if i >= 0), default=len(url))
     rest, hash_, fragment = url[end:].partition("#")
@@ -128,8 +127,9 @@ def redact_url(url: str) -> str:
 
 
 def secrets_in(url: str) -> tuple[str, ...]:
-    """The secret pieces :func:`redact_url` takes out of ``url`` (user info, password, the
-    values of secret parameters, raw and percent-decoded), for a log masker; short ones (under
-    4 characters) are left out, as masking them would garble every log line."""
+    """The secret pieces :func:`redact_url` takes out of ``url`` (the whole user info, the
+    password, the values of secret parameters; raw and percent-decoded), for a log masker. A
+    user name alone is not one: masking ``admin`` would garble every log line (the masker's own
+    minimum length leaves out short values too)."""
     found = {piece for value in _redact(url)[1] for piece in (value, unquote(value), unquote_plus(value))}
-    return tuple(sorted(piece for piece in found if len(piece) >= 4))
+    return tuple(sorted(piece for piece in found if piece))

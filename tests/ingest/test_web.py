@@ -453,7 +453,8 @@ def test_secrets_named_by_pages_records_and_odd_addresses_reach_neither_the_lake
         b"<html><body><article><p>The council said the library stays open.</p></article></body></html>"
     )
     records = tmp_path / "records.jsonl"
-    records.write_text(json.dumps({"text": "The minister said the bridge reopens.", "url": "https://n.example/s?token=JSONt0k&api_key=JSONk3y&id=1"}))
+    records.write_text(json.dumps({"text": "The minister said the bridge reopens.", "id": "https://n.example/s?sig=JSONs1g",
+                                   "url": "https://n.example/s?token=JSONt0k&api_key=JSONk3y&id=1"}))
     sources = (
         f"{host}/story?token=CANON1tok",
         f"{host}/memo;jsessionid=JSESS1ON?token[]=ARRAYtok1&code=OAUTHc0de&id=3",
@@ -473,7 +474,7 @@ def test_secrets_named_by_pages_records_and_odd_addresses_reach_neither_the_lake
     refusal = json.loads(refused)
     assert (refusal["name"], refusal["reason"]) == (f"http://127.0.0.1:{port}/page", "address_refused")
     assert "percent-encode" in refusal["detail"]
-    for secret in ("CANON1tok", "JSESS1ON", "ARRAYtok1", "OAUTHc0de", "JSONt0k", "JSONk3y", "SSw0rd", "reader"):
+    for secret in ("CANON1tok", "JSESS1ON", "ARRAYtok1", "OAUTHc0de", "JSONt0k", "JSONk3y", "JSONs1g", "SSw0rd", "reader"):
         assert secret not in caplog.text, f"{secret} logged"
         for path, text in texts.items():
             assert secret not in text, f"{secret} in {path}"
