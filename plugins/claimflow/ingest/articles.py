@@ -109,7 +109,7 @@ def to_article(record: RawRecord, *, normalize: bool = True) -> Article:
     return Article(
         article_id=article_id(text),
         text=text,
-        path=record.name,
+        path=_address(record.name),
         title=given["title"] or (page and page.title),
         url=_address((page and page.url) or given["url"] or record.url, always=True),
         published=given["published"] or (page and page.published),
