@@ -7,6 +7,10 @@ minutes and a 5 MB feed's thousands take hours. Each source gets a :class:`Budge
 pages all draw on; the fetcher checks it before each wait and request and shortens a request's
 timeout to what is left. What the budget leaves out is refused as ``budget``, never dropped
 in silence. The clock is a plain callable, so a test moves time on instead of sleeping.
+
+The budget is wall-clock time from the source's first request: records stream to ingest as
+they come, so the time ingest spends on the source's pages (extracting their text) while the
+next ones are fetched counts too (about 0.1 s a page, a few percent of the default).
 """
 
 from __future__ import annotations
