@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from claimflow.redact import redact_url
+from claimflow.redact import redact_url, secrets_in
 
 
 @pytest.mark.parametrize(
@@ -35,6 +35,27 @@ from claimflow.redact import redact_url
         pytest.param("http://[::1", "http://[::1", id="unparseable address does not raise"),
         pytest.param("https://n.example/a#part-2", "https://n.example/a#part-2", id="a plain fragment kept"),
         pytest.param("https://n.example/a?token#top", "https://n.example/a?token#top", id="a name without a value kept"),
+        pytest.param("https://user:pa?ss@n.example/a?id=1", "https://n.example/a?id=1", id="? in the password"),
+        pytest.param("https://user:pa#ss@n.example/a", "https://n.example/a", id="# in the password"),
+        pytest.param("https://user:pa?s#s@n.example", "https://n.example", id="? and # in the password, no path"),
+        pytest.param("https://user:1234?x@n.example/", "https://n.example/", id="? in a password of digits"),
+        pytest.param("https://u@n.example?from=a@b.example", "https://n.example?from=a@b.example",
+                     id="an @ in the query of an address with user info"),
+        pytest.param("https://n.example?from=a@b.example", "https://n.example?from=a@b.example", id="an @ in the query only"),
+        pytest.param("https://n.example/@reader/post?a=1", "https://n.example/@reader/post?a=1", id="an @ in the path"),
+        pytest.param("//user:pw@n.example/a", "//n.example/a", id="scheme-relative"),
+        pytest.param("https://n.example/f?token[]=a&token[]=b&id=2", "https://n.example/f?id=2", id="token[]"),
+        pytest.param("https://n.example/f?token%5B%5D=a&user[password]=b&tag[]=c", "https://n.example/f?tag[]=c",
+                     id="bracketed names, encoded or not"),
+        pytest.param("https://n.example/cb?code=abc&state=xyz", "https://n.example/cb?state=xyz", id="OAuth code"),
+        pytest.param("https://n.example/a;jsessionid=ABC123?id=1", "https://n.example/a?id=1", id=";jsessionid path parameter"),
+        pytest.param("https://n.example/a;v=2;JSESSIONID=ABC/b;phpsessid=9", "https://n.example/a;v=2/b",
+                     id="path parameters of several segments"),
+        pytest.param("https://n.example/f?id=1;session=s3;page=2", "https://n.example/f?id=1;page=2", id="; between parameters"),
+        pytest.param("https://n.example/f?X-Amz-Security-Token=t&x-goog-signature=s&api_key=k&access_token=a&sig=g",
+                     "https://n.example/f", id="the brief's deny list"),
+        pytest.param("InvalidURL: URL can't contain control characters. '/p?apikey=s3cr3t x' (found at least ' ')",
+                     "InvalidURL: URL can't contain control characters. '/p", id="an error quoting an address"),
     ],
 )
 def test_redact_url(url: str, redacted: str) -> None:
@@ -44,3 +65,24 @@ def test_redact_url(url: str, redacted: str) -> None:
 def test_redacting_twice_changes_nothing() -> None:
     once = redact_url("https://u:p@n.example/f?token=t&id=1")
     assert redact_url(once) == once
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://u:p@ss@n.example/f?token=t0k3n&id=1",
+        "https://user:pa?ss@n.example/a",
+        "https://n.example/a;jsessionid=ABC?token[]=x&code=y#access_token=z",
+        "https://u@n.example?from=a@b.example",
+    ],
+)
+def test_redacting_twice_changes_nothing_whatever_the_shape(url: str) -> None:
+    once = redact_url(url)
+    assert redact_url(once) == once
+
+
+def test_secrets_in_gives_what_the_redaction_takes_out() -> None:
+    url = "https://reader:hunter2@n.example/a;jsessionid=SESS1?api_key=s3cr%3Ft&id=1&code=ab"
+    assert secrets_in(url) == ("SESS1", "ab", "hunter2", "reader:hunter2", "s3cr%3Ft", "s3cr?t")
+    assert secrets_in("https://t0k3n@n.example/") == ("t0k3n",)  # a token given as the user name
+    assert secrets_in("https://n.example/a?id=1") == ()

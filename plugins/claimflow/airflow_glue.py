@@ -2,8 +2,9 @@
 functions, so ``import claimflow`` works (the CLI, the tests, a ``pip install claimflow``)
 where Airflow is not installed.
 
-The DAGs build their :class:`~claimflow.config.Settings` here (:func:`task_settings`), and the S3
-backend asks here for the Airflow connection its client may come from.
+The DAGs build their :class:`~claimflow.config.Settings` here (:func:`task_settings`, which also
+hands the secrets in them to Airflow's log masker), and the S3 backend asks here for the Airflow
+connection its client may come from.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 from typing import Any
 
 from claimflow.config import Settings
+from claimflow.redact import secrets_in
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +37,24 @@ def task_settings() -> Settings:
         value = Variable.get(name, default=None)
         if value:
             env[variable] = value
-    return Settings.from_env(env)
+    settings = Settings.from_env(env)
+    mask_secrets(settings)
+    return settings
+
+
+def mask_secrets(settings: Settings) -> None:
+    """Hand Airflow's log masker the secrets of the settings: the credentials and secret
+    parameters of the source addresses (:func:`claimflow.redact.secrets_in`) and the values of
+    the per-host fetch headers. claimflow's own log lines are redacted already; this covers what
+    another library might log in the task (an exception quoting an address, a request header)."""
+    from airflow.sdk.log import mask_secret
+
+    for source in settings.sources:
+        for secret in secrets_in(source):
+            mask_secret(secret)
+    for headers in settings.fetch_headers.values():
+        for value in headers.values():
+            mask_secret(value)
 
 
 def s3_hook(aws_conn_id: str | None) -> Any:

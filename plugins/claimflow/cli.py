@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, NoReturn
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import ModelNotInstalled, StorageError
+from claimflow.redact import redact_url
 
 if TYPE_CHECKING:
     from claimflow.manifest import Manifest
@@ -111,8 +112,8 @@ def _check_local_sources(sources: list[str] | tuple[str, ...], option: str, day:
         try:
             address = expand(source, day) if day else source
         except (KeyError, IndexError, ValueError):
-            raise UsageError(
-                f"source {source!r} has a placeholder other than {{ds}}, {{yyyy}}, {{mm}} and {{dd}} ({option})"
+            raise UsageError(  # a web source's secrets stay out of the message
+                f"source {redact_url(source)!r} has a placeholder other than {{ds}}, {{yyyy}}, {{mm}} and {{dd}} ({option})"
             ) from None
         if "://" in address and not address.startswith("file://"):
             continue

@@ -35,6 +35,7 @@ MIN_PART_MB = 5  # S3's smallest multipart part, in MiB
 SSE_MODES = ("AES256", "aws:kms")
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 RETRY_MODES = ("standard", "adaptive", "legacy")
+MAX_FETCH_WORKERS = 32  # fetch threads at most: hosts are polite one request at a time, so more buys little
 SHOWN_CHARS = 60  # of a refused value in its error: a huge one must not flood the log
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
@@ -117,6 +118,9 @@ class Settings:
     fetch_timeout: float = 30.0  # seconds one request may take in all: connect, headers and body
     fetch_max_bytes: int = 50 * MiB  # bytes one web answer may have, decompressed
     fetch_item_pages: bool = True  # a web feed's summary-only items have their page fetched
+    fetch_source_budget: float = 300.0  # seconds one web source may spend fetching: its feed, robots.txt and item pages
+    fetch_max_item_pages: int = 200  # item pages fetched per web source at most; the rest are quarantined as "budget"
+    fetch_workers: int = 4  # threads fetching item pages of different hosts at once (one request per host at a time)
     # secret request headers per host name (API keys); never shown in a repr or a log line
     fetch_headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False, compare=False)
     publish_lease_minutes: int = 10  # a publish silent this long (renewing before each commit) may be taken over
@@ -190,13 +194,15 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(entry.strip() for entry in raw.split(",") if entry.strip())
 
 
-def _whole(minimum: int, *, unit: str = "", scale: int = 1, why: str = "") -> Parser:
-    """A whole number of ``unit`` of at least ``minimum``, multiplied by ``scale`` (MiB for a ``_MB`` variable)."""
-    form = f"a whole number{f' of {unit}' if unit else ''} of at least {minimum}{why}"
+def _whole(minimum: int, *, maximum: int | None = None, unit: str = "", scale: int = 1, why: str = "") -> Parser:
+    """A whole number of ``unit`` of at least ``minimum`` (and at most ``maximum``), multiplied
+    by ``scale`` (MiB for a ``_MB`` variable)."""
+    most = f" and at most {maximum}" if maximum is not None else ""
+    form = f"a whole number{f' of {unit}' if unit else ''} of at least {minimum}{most}{why}"
 
     def parse(raw: str) -> int:
         # at most 18 digits: any setting fits, and int() of thousands of digits would raise its own error
-        if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", raw) or int(raw) < minimum:
+        if not re.fullmatch(r"\s*[+-]?\d{1,18}\s*", raw) or int(raw) < minimum or (maximum is not None and int(raw) > maximum):
             raise _Expected(form)
         return int(raw) * scale
 
@@ -298,6 +304,10 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CLAIMFLOW_FETCH_MAX_BYTES", "fetch_max_bytes", _whole(1, **_BYTES)),
     Variable("CLAIMFLOW_FETCH_ITEM_PAGES", "fetch_item_pages", _flag),
     Variable("CLAIMFLOW_FETCH_HEADERS", "fetch_headers", _host_headers, secret=True),
+    Variable("CLAIMFLOW_FETCH_SOURCE_BUDGET", "fetch_source_budget", _seconds(positive=True)),
+    Variable("CLAIMFLOW_FETCH_MAX_ITEM_PAGES", "fetch_max_item_pages", _whole(1, unit="pages")),
+    Variable("CLAIMFLOW_FETCH_WORKERS", "fetch_workers",
+             _whole(1, maximum=MAX_FETCH_WORKERS, why=" (threads; each host still gets one request at a time)")),
     Variable("CLAIMFLOW_PUBLISH_LEASE_MINUTES", "publish_lease_minutes", _whole(1, unit="minutes")),
     Variable("CLAIMFLOW_STAGING_MAX_AGE_HOURS", "staging_max_age_hours", _whole(1, unit="hours")),
     Variable("CLAIMFLOW_LATE_DAYS", "late_days", _whole(0, unit="days")),

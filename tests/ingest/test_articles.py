@@ -48,3 +48,24 @@ def test_without_normalization_the_text_is_kept_exactly():
     raw = "Line one.  \r\nLine two said he.\r\n"
     assert to_article(RawRecord(name="a.txt", payload=raw.encode()), normalize=False).text == raw
     assert to_article(RawRecord(name="a.txt", payload=raw.encode())).text != raw
+
+
+PAGE = ('<html><head><link rel="canonical" href="https://n.example/story?token=t0k3n&amp;id=7"></head>'
+        "<body><article><p>" + TEXT + "</p></article></body></html>").encode()
+
+
+@pytest.mark.parametrize(
+    "record, url, external_id",
+    [
+        pytest.param(RawRecord(name="https://n.example/story", payload=PAGE, content_type="text/html", url="https://n.example/story"),
+                     "https://n.example/story?id=7", None, id="a canonical link echoing a token"),
+        pytest.param(RawRecord(name="f.jsonl#1", fields={"text": TEXT, "url": "https://n.example/s?api_key=k3y&token[]=t&id=1",
+                                                         "id": "https://n.example/s;jsessionid=S3SS"}),
+                     "https://n.example/s?id=1", "https://n.example/s", id="a JSON record's url and id"),
+        pytest.param(RawRecord(name="f.jsonl#2", fields={"text": TEXT, "url": "https://u:pa?ss@n.example/s", "id": "a?token=kept"}),
+                     "https://n.example/s", "a?token=kept", id="a password holding ?; an id that is no address kept"),
+    ],
+)
+def test_an_articles_addresses_are_redacted_whoever_named_them(record: RawRecord, url: str, external_id: str | None) -> None:
+    article = to_article(record)
+    assert (article.url, article.external_id) == (url, external_id)

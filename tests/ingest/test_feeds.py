@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from clocks import FakeClock
 from day_stories import rss
 
 from claimflow.exceptions import RejectedInput
@@ -287,3 +290,92 @@ def test_item_pages_are_not_fetched_when_switched_off_or_for_feed_files(feed_sit
     for records in (web, local):
         assert [r.fields["text"] for r in records][0] == "A new ferry." and all(r.payload is None for r in records)
     assert asked == ["/robots.txt", "/feed"]
+
+
+@dataclass
+class Host:
+    """A test server of ``pages``: how many requests it had in flight at most, when each came
+    (on ``clock``), and per path an event to wait for before answering or to set after."""
+
+    url: str = ""
+    pages: dict[str, bytes] = field(default_factory=dict)
+    wait_for: dict[str, threading.Event] = field(default_factory=dict)
+    then_set: dict[str, threading.Event] = field(default_factory=dict)
+    waited: dict[str, bool] = field(default_factory=dict)  # whether the event came before the answer
+    asked: list[tuple[str, float]] = field(default_factory=list)
+    in_flight: int = 0
+    most_in_flight: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    clock: FakeClock = field(default_factory=FakeClock)
+
+
+@pytest.fixture
+def hosts() -> Iterator[Callable[[FakeClock], Host]]:
+    """Starts a server per call: each its own host for the fetcher (origins differ by port)."""
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(clock: FakeClock) -> Host:
+        host = Host(clock=clock)
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                with host.lock:
+                    host.in_flight += 1
+                    host.most_in_flight = max(host.most_in_flight, host.in_flight)
+                    host.asked.append((self.path, clock.monotonic()))
+                try:
+                    if self.path in host.wait_for:
+                        host.waited[self.path] = host.wait_for[self.path].wait(5)
+                    body = host.pages.get(self.path)
+                    self.send_response(200 if body else 404)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.end_headers()
+                    self.wfile.write(body or b"not found")
+                    self.wfile.flush()
+                finally:
+                    with host.lock:
+                        host.in_flight -= 1
+                    if self.path in host.then_set:
+                        host.then_set[self.path].set()
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        servers.append(httpd)
+        host.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+        return host
+
+    yield start
+    for httpd in servers:
+        httpd.shutdown()
+
+
+def story(name: str) -> bytes:
+    return f"<html><body><article><p>The {name} council said the pier would reopen in spring.</p></article></body></html>".encode()
+
+
+def test_item_pages_of_different_hosts_are_fetched_at_once_in_order_one_request_per_host(hosts) -> None:
+    clock = FakeClock()
+    a, b = hosts(clock), hosts(clock)
+    links = [f"{a.url}/a1", f"{b.url}/b1", f"{a.url}/a2", f"{b.url}/b2"]
+    items = "".join(f"<item><title>{n}</title><link>{link}</link><pubDate>Thu, 26 Nov 2026 0{n}:00:00 +0000</pubDate>"
+                    f"<description>Summary {n}.</description></item>" for n, link in enumerate(links, start=1))
+    a.pages["/feed"] = f'<rss version="2.0"><channel><title>Two hosts</title>{items}</channel></rss>'.encode()
+    for link in links:
+        host, path = (a, link[len(a.url):]) if link.startswith(a.url) else (b, link[len(b.url):])
+        host.pages[path] = story(path)
+    # a1 answers only once b1 has been answered: b1 finishes first, while a1 is in flight
+    b.then_set["/b1"] = a.wait_for["/a1"] = threading.Event()
+    fetcher = Fetcher(allow=LOCAL, delay=0.5, retries=0, clock=clock, workers=4)
+    records = list(read_sources([f"{a.url}/feed"], "2026-11-26", fetcher=fetcher, today=TODAY))
+    assert a.waited == {"/a1": True}  # the two hosts were asked at the same time
+    # in the feed's order, not the order the answers came in
+    assert [(r.name, r.payload) for r in records] == [(f"{a.url}/feed#{n}", story(f"/{p}")) for n, p in
+                                                      [(1, "a1"), (2, "b1"), (3, "a2"), (4, "b2")]]
+    for host in (a, b):
+        assert host.most_in_flight == 1  # never two requests at once to one host
+        assert [path for path, _ in host.asked].count("/robots.txt") == 1
+        times = [t for _, t in host.asked]
+        assert all(later - earlier >= 0.5 for earlier, later in itertools.pairwise(times))  # the delay per host kept

@@ -1,9 +1,9 @@
-"""Tests of claimflow.ingest.records: the byte caps of one input, and the settings they come from."""
+"""Tests of claimflow.ingest.records: the byte caps of one input, the settings they come from, and quarantine records."""
 
 import pytest
 
 from claimflow.config import Settings
-from claimflow.ingest.records import InputLimits
+from claimflow.ingest.records import InputLimits, RejectedRecord
 
 
 def test_the_caps_come_from_the_environment():
@@ -16,3 +16,8 @@ def test_the_caps_come_from_the_environment():
 def test_a_bad_cap_is_refused_with_an_example(raw):
     with pytest.raises(ValueError, match=r"CLAIMFLOW_MAX_INPUT_BYTES must be a whole number of bytes of at least 1, e.g. 268435456"):
         Settings.from_env({"CLAIMFLOW_MAX_INPUT_BYTES": raw})
+
+
+def test_a_quarantine_records_name_is_redacted_however_it_was_made() -> None:
+    record = RejectedRecord("https://u:pa?ss@n.example/feed;jsessionid=S1?token=t#3", "unreachable", "HTTP 503")
+    assert record.name == "https://n.example/feed#3"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from clocks import FakeClock
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.articles import build_articles
@@ -30,21 +31,6 @@ ROBOTS = b"User-agent: *\nDisallow: /private\n\nUser-agent: claimflow\nDisallow:
 
 
 @dataclass
-class FakeClock:
-    """A clock whose sleeps return at once and move its time on by what was asked."""
-
-    now: float = 0.0
-    slept: list[float] = field(default_factory=list)
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-@dataclass
 class Site:
     """What the test server answers, and what it was asked (path, time on ``clock``, User-Agent)."""
 
@@ -54,6 +40,7 @@ class Site:
     authorization: list[str | None] = field(default_factory=list)
     url: str = ""
     clock: FakeClock = field(default_factory=FakeClock)  # the fetcher's, so request times are its times
+    pages: dict[str, bytes] = field(default_factory=dict)  # bodies by path, instead of the pier page
 
     def paths(self) -> list[str]:
         return [path for path, _, _ in self.requests]
@@ -78,6 +65,8 @@ def site() -> Iterator[Site]:
                 body = b"try later"
             elif self.path == "/gone":
                 status, body = 404, b"not found"
+            elif self.path in state.pages:
+                body = state.pages[self.path]
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -436,6 +425,58 @@ def test_a_day_ingested_from_a_secret_address_leaves_no_secret_in_the_lake(site:
         text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
         assert "apikey" not in text
         for secret in SECRETS:
+            assert secret not in text, f"{secret} in {path}"
+
+
+def lake_texts(lake) -> dict[str, str]:
+    """Every file of a lake as text (gzip files decompressed), by path."""
+    texts = {}
+    for path in (p for p in lake.rglob("*") if p.is_file()):
+        data = path.read_bytes()
+        texts[str(path)] = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
+    return texts
+
+
+def test_secrets_named_by_pages_records_and_odd_addresses_reach_neither_the_lake_nor_the_logs(site: Site, tmp_path, caplog) -> None:
+    from claimflow import stages
+    from claimflow.config import Settings
+
+    port = site.url.rsplit(":", 1)[1]
+    host = f"http://127.0.0.1:{port}"
+    # a page whose canonical link echoes the request's token, as some sites do
+    site.pages["/story?token=CANON1tok"] = (
+        f'<html><head><link rel="canonical" href="{host}/story?token=CANON1tok&amp;id=7"></head>'
+        "<body><article><p>The harbour master said the ferry sails in June.</p></article></body></html>"
+    ).encode()
+    # a servlet session in a path parameter, an array token and an OAuth code in the query
+    site.pages["/memo;jsessionid=JSESS1ON?token[]=ARRAYtok1&code=OAUTHc0de&id=3"] = (
+        b"<html><body><article><p>The council said the library stays open.</p></article></body></html>"
+    )
+    records = tmp_path / "records.jsonl"
+    records.write_text(json.dumps({"text": "The minister said the bridge reopens.", "id": "https://n.example/s?sig=JSONs1g",
+                                   "url": "https://n.example/s?token=JSONt0k&api_key=JSONk3y&id=1"}))
+    sources = (
+        f"{host}/story?token=CANON1tok",
+        f"{host}/memo;jsessionid=JSESS1ON?token[]=ARRAYtok1&code=OAUTHc0de&id=3",
+        f"http://reader:pa?SSw0rd#9@127.0.0.1:{port}/page",  # a password with an unencoded ? and #
+        str(records),
+    )
+    settings = Settings(lake=str(tmp_path / "lake"), sources=sources, fetch_allow=LOCAL, fetch_delay=0)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()  # undated pages are taken by today's run
+    caplog.set_level(logging.DEBUG)
+    result = stages.ingest(settings, today, "manual__test")
+    assert (result.articles, result.rejected) == (3, 1)
+    texts = lake_texts(tmp_path / "lake")
+    (archive,) = [text for path, text in texts.items() if "raw" in path and path.endswith("articles.jsonl.gz")]
+    urls = sorted(json.loads(line)["url"] for line in archive.splitlines())
+    assert urls == sorted([f"{host}/story?id=7", f"{host}/memo?id=3", "https://n.example/s?id=1"])
+    (refused,) = [text for path, text in texts.items() if path.endswith("rejected.jsonl.gz")]
+    refusal = json.loads(refused)
+    assert (refusal["name"], refusal["reason"]) == (f"http://127.0.0.1:{port}/page", "address_refused")
+    assert "percent-encode" in refusal["detail"]
+    for secret in ("CANON1tok", "JSESS1ON", "ARRAYtok1", "OAUTHc0de", "JSONt0k", "JSONk3y", "JSONs1g", "SSw0rd", "reader"):
+        assert secret not in caplog.text, f"{secret} logged"
+        for path, text in texts.items():
             assert secret not in text, f"{secret} in {path}"
 
 

@@ -18,6 +18,7 @@ from claimflow.ingest.decode import decode_text, detect_language, looks_like_htm
 from claimflow.ingest.html import HTML_TYPES, Page, extract_page
 from claimflow.ingest.records import RawRecord, RejectedRecord, rejected
 from claimflow.models import MAX_ARTICLE_CHARS, Article, stable_id
+from claimflow.redact import redact_url
 
 OPTIONAL_FIELDS = ("title", "url", "published", "site", "description")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -42,6 +43,13 @@ def _external_id(record: RawRecord) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
     raise RejectedInput("bad_record", f"{record.name}: field 'id' must be a string or integer, got {type(value).__name__}")
+
+
+def _address(value: str | None, *, always: bool = False) -> str | None:
+    """An address the article keeps (its URL; its id when that is a web address), redacted:
+    whatever named it (a canonical link, a JSON record, a feed), a secret in it never reaches the lake."""
+    web = value is not None and value.lower().startswith(("http://", "https://", "//"))
+    return redact_url(value) if value and (always or web) else value
 
 
 def _authors(record: RawRecord) -> tuple[str, ...]:
@@ -101,15 +109,15 @@ def to_article(record: RawRecord, *, normalize: bool = True) -> Article:
     return Article(
         article_id=article_id(text),
         text=text,
-        path=record.name,
+        path=_address(record.name),
         title=given["title"] or (page and page.title),
-        url=(page and page.url) or given["url"] or record.url,
+        url=_address((page and page.url) or given["url"] or record.url, always=True),
         published=given["published"] or (page and page.published),
         language=(page and page.language) or detect_language(text),
         authors=_authors(record) or (page.authors if page else ()),
         site=given["site"] or (page and page.site),
         description=given["description"] or (page and page.description),
-        external_id=_external_id(record),
+        external_id=_address(_external_id(record)),
         original_gzip=gzip.compress(record.payload, mtime=0) if page else None,
         content_type=record.content_type if page else None,
     )

@@ -10,6 +10,10 @@ Sizes are capped before parsing: feedparser's fallback parser for broken XML is 
 
 Of a day's run, :func:`feed_records` keeps the items published in its window, each a raw
 record; an item that carries only a summary becomes its page when the fetcher fetches item pages.
+Those pages are fetched on the fetcher's threads (:func:`claimflow.ingest.pool.ordered_map`:
+different hosts at once, records in the feed's order, a few pages ahead at most), within the
+source's :class:`~claimflow.ingest.budget.Budget` and at most ``max_item_pages`` of them; an item
+either leaves out is quarantined as ``budget`` (the next run's late window reads it again).
 """
 
 from __future__ import annotations
@@ -19,8 +23,9 @@ import io
 import logging
 import re
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urljoin
 
@@ -28,7 +33,9 @@ import feedparser
 
 from claimflow.days import utc_day
 from claimflow.exceptions import RejectedInput
+from claimflow.ingest.budget import BUDGET, Budget
 from claimflow.ingest.decode import html_to_text
+from claimflow.ingest.pool import ordered_map
 from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.ingest.web import Fetched, Fetcher
 from claimflow.redact import redact_url
@@ -179,45 +186,80 @@ def feed_records(
     since: str | None,
     fetched: Fetched | None,
     fetcher: Fetcher | None,
+    budget: Budget | None = None,
 ) -> Iterator[RawRecord | RejectedRecord]:
-    """The feed's items published (UTC) on ``since`` … ``day`` (on ``day`` alone without ``since``) as records (item links relative to the address it was
+    """The feed's items published (UTC) on ``since`` … ``day`` (on ``day`` alone without
+    ``since``) as records, in the feed's order (item links relative to the address it was
     ``fetched`` from); with a ``fetcher`` that fetches item pages, a summary-only item's page is
-    the record (its feed fields kept), its summary when that fails."""
+    the record (its feed fields kept), its summary when the page cannot be had, and a
+    ``budget`` refusal when the source's ``budget`` (a fresh one of the fetcher's when None) or
+    its cap on item pages leaves it out."""
     try:
         items = parse_feed(data, name, fetched.url if fetched else None)
     except RejectedInput as exc:
         yield RejectedRecord(name, exc.reason, exc.detail)
         return
+    pages = fetcher if fetcher is not None and fetcher.item_pages else None
+    budget = budget or (pages.budget() if pages is not None else None)
     skipped = 0
-    for number, item in enumerate(items, start=1):
-        published = utc_day(item.published)
-        if day is None:
-            take = True
-        elif published is None:
-            take = undated
-        else:
-            take = (since or day) <= published <= day
-        if take:
+
+    def tasks() -> Iterator[Callable[[], RawRecord | RejectedRecord]]:
+        nonlocal skipped
+        wanted = 0  # item pages asked for so far
+        for number, item in enumerate(items, start=1):
+            published = utc_day(item.published)
+            if day is None:
+                take = True
+            elif published is None:
+                take = undated
+            else:
+                take = (since or day) <= published <= day
+            if not take:
+                skipped += not published
+                continue
             earlier = published if day is not None and published is not None and published < day else None
-            try:
-                yield replace(_item_record(f"{name}#{number}", item, fetcher), day=earlier)
-            except RejectedInput as exc:
-                yield RejectedRecord(f"{name}#{number}", exc.reason, exc.detail)
-        elif not published:
-            skipped += 1
+            item_name = f"{name}#{number}"
+            page = pages is not None and bool(item.url) and item.summary_only()
+            wanted += page
+            if page and wanted > pages.max_item_pages:
+                cap = (f"{redact_url(item.url or '')}: item page not fetched, the source has more than "
+                       f"{pages.max_item_pages} (CLAIMFLOW_FETCH_MAX_ITEM_PAGES)")
+                yield partial(RejectedRecord, item_name, BUDGET, cap)
+            else:
+                yield partial(_item_record, item_name, item, earlier, pages if page else None, budget)
+
+    if pages is None:
+        records: Iterator[RawRecord | RejectedRecord] = (task() for task in tasks())
+    else:
+        records = ordered_map(tasks(), workers=pages.workers, window=2 * pages.workers)
+    left_out = 0
+    for record in records:
+        left_out += isinstance(record, RejectedRecord) and record.reason == BUDGET
+        yield record
+    if left_out:
+        log.warning("fetch budget left out source=%s items=%d: quarantined as budget, for a later run to read again", name, left_out)
     if skipped:
         log.info("skipped undated feed items source=%s items=%d day=%s: not a recent day", name, skipped, day)
 
 
-def _item_record(name: str, item: FeedItem, fetcher: Fetcher | None) -> RawRecord:
-    """A feed item as a record: its page when it carries only a summary and pages are fetched."""
-    if fetcher is not None and fetcher.item_pages and item.url and item.summary_only():
-        try:
-            page = fetcher.fetch(item.url)
-        except RejectedInput as exc:
-            log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
-        else:
-            # the feed's fields win over what the page says; its guid ("id") is the external_id
-            return RawRecord(name=name, payload=page.body, fields=item.metadata(), content_type=page.content_type,
-                             url=page.url, fetched_at=page.fetched_at)
-    return RawRecord(name=name, fields=item.fields())
+def _item_record(
+    name: str, item: FeedItem, day: str | None, fetcher: Fetcher | None, budget: Budget | None
+) -> RawRecord | RejectedRecord:
+    """A feed item as a record of ``day`` (None: the run's): its page when a ``fetcher`` is
+    given, its fields when there is none or the page cannot be had; refused as ``budget`` when
+    ``budget`` runs out first, or with the reason its fields are refused."""
+    try:
+        if fetcher is not None and item.url:
+            try:
+                page = fetcher.fetch(item.url, budget)
+            except RejectedInput as exc:
+                if exc.reason == BUDGET:
+                    return RejectedRecord(name, exc.reason, exc.detail)
+                log.warning("item page not fetched item=%s reason=%s detail=%s: its summary is used", name, exc.reason, exc.detail)
+            else:
+                # the feed's fields win over what the page says; its guid ("id") is the external_id
+                return RawRecord(name=name, payload=page.body, fields=item.metadata(), content_type=page.content_type,
+                                 url=page.url, fetched_at=page.fetched_at, day=day)
+        return RawRecord(name=name, fields=item.fields(), day=day)
+    except RejectedInput as exc:
+        return RejectedRecord(name, exc.reason, exc.detail)

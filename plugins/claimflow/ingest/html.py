@@ -20,6 +20,7 @@ from lxml import etree
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.decode import DEFAULT_MAX_BYTES, decode_bytes, parse_html, visible_text
+from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,9 @@ def _published_time(root: etree._Element) -> str | None:
 
 
 def _web_address(url: str | None) -> str | None:
-    return url if url and url.lower().startswith(("http://", "https://")) else None
+    """An http(s) address (the canonical link, or where the page came from), redacted: a page
+    may echo the request's ``?token=`` in its ``<link rel="canonical">``."""
+    return redact_url(url) if url and url.lower().startswith(("http://", "https://")) else None
 
 
 def _authors(value: str | None) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from claimflow.config import Settings
 from claimflow.exceptions import RejectedInput
+from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,15 @@ class RawRecord:
 
 @dataclass(frozen=True)
 class RejectedRecord:
-    """An input that could not even become a raw record (unparseable JSON, broken gzip)."""
+    """An input that could not even become a raw record (unparseable JSON, broken gzip); its
+    name, an address for a web input, is redacted however it was made (it becomes a quarantine row)."""
 
     name: str
     reason: str
     detail: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", redact_url(self.name))
 
 
 @dataclass(frozen=True)

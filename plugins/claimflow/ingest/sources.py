@@ -40,6 +40,7 @@ from typing import BinaryIO
 
 from claimflow.days import window
 from claimflow.exceptions import RejectedInput
+from claimflow.ingest.budget import Budget
 from claimflow.ingest.feeds import feed_records, looks_like_feed
 from claimflow.ingest.json_records import json_records
 from claimflow.ingest.listing import Input, list_inputs
@@ -85,6 +86,7 @@ def _split(
     since: str | None,
     fetched: Fetched | None,
     fetcher: Fetcher | None,
+    budget: Budget | None,
     limits: InputLimits,
 ) -> Iterator[RawRecord | RejectedRecord]:
     kind, compressed = input_kind(name)
@@ -99,7 +101,7 @@ def _split(
     data = read_record(name, stream, limits.max_record_bytes)
     web = kind == "web"
     if kind == "feed" or (web and looks_like_feed(data)):
-        yield from feed_records(name, data, day, undated, since, fetched, fetcher)
+        yield from feed_records(name, data, day, undated, since, fetched, fetcher, budget)
         return
     if web and not undated:
         log.info("skipped web page source=%s day=%s: not a recent day", name, day)
@@ -122,6 +124,7 @@ def split_records(
     since: str | None = None,
     fetched: Fetched | None = None,
     fetcher: Fetcher | None = None,
+    budget: Budget | None = None,
     limits: InputLimits = InputLimits(),
 ) -> Iterator[RawRecord | RejectedRecord]:
     """The records of one input (bytes or a binary stream): one for a text file or web page,
@@ -130,10 +133,11 @@ def split_records(
     (only those of ``day``, when it is given). With ``undated`` False, a web page and a
     feed's undated items give nothing. ``fetched`` is the answer a web input came in (its final
     address, Content-Type, fetch time); ``fetcher`` fetches the pages of a feed's summary-only
-    items. Whatever goes wrong quarantines this input, or the one record of it, with the reason."""
+    items, within ``budget`` (the source's, already drawn on by fetching it). Whatever goes
+    wrong quarantines this input, or the one record of it, with the reason."""
     stream = io.BytesIO(data) if isinstance(data, bytes) else data
     try:
-        yield from _split(name, stream, day, undated, since, fetched, fetcher, limits)
+        yield from _split(name, stream, day, undated, since, fetched, fetcher, budget, limits)
     except Exception as exc:  # noqa: BLE001 - one input's failure must never be the day's
         yield rejected(name, exc)
 
@@ -217,7 +221,7 @@ def read_sources(
 ) -> Iterator[RawRecord | RejectedRecord]:
     """Every raw record of the day's sources and of its ``late_days`` days before, logging
     progress per source; a record of an earlier day says so in ``day``. Web addresses go
-    through ``fetcher`` (a polite default one when None); ``today`` (UTC now when None) decides
+    through ``fetcher`` (a polite default one when None), each within a budget of its own; ``today`` (UTC now when None) decides
     whether ``day`` is recent enough for undated web content; each file is read once, however
     many sources list it."""
     fetcher = fetcher or Fetcher()
@@ -230,14 +234,15 @@ def read_sources(
         # an address with date placeholders is the day's own page; any other shows the web of now
         undated = recent or not web or resolved != source
         if web:
+            budget = fetcher.budget()  # the source's time: its fetch, robots.txt and item pages
             try:
-                fetched: Fetched = fetcher.fetch(resolved)
+                fetched: Fetched = fetcher.fetch(resolved, budget)
             except RejectedInput as exc:
                 yield RejectedRecord(redact_url(resolved), exc.reason, exc.detail)
                 continue
             records = split_records(
                 redact_url(resolved), fetched.body, day, undated=undated, since=days[0], fetched=fetched,
-                fetcher=fetcher, limits=limits,
+                fetcher=fetcher, budget=budget, limits=limits,
             )
         else:
             records = _unless_missing(
@@ -261,6 +266,6 @@ def _unless_missing(
         yield from records
     except FileNotFoundError as exc:
         if each != day:
-            log.info("no late inputs source=%s: %s", address, exc)
+            log.info("no late inputs source=%s: %s", redact_url(address), redact_url(str(exc)))
         else:
             yield rejected(redact_url(address), RejectedInput("missing_source", f"nothing for {day} yet: {exc}"))

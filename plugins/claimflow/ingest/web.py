@@ -6,7 +6,10 @@ site's robots.txt (RFC 9309: a missing one allows everything, an unreachable or 
 one disallows everything), waits ``delay`` seconds, or the site's ``Crawl-delay``, between two
 requests to one host, and retries throttling (429), the server errors a retry may cure (500,
 502, 503, 504: ``RETRY_STATUS``), timeouts and failed connections with backoff, honouring
-``Retry-After`` up to a cap.
+``Retry-After`` up to a cap. Threads may share one fetcher: each host has at most one request in
+flight (its lock is held through the pause, the request and the retries) and its robots.txt is
+read once. A source's :class:`~claimflow.ingest.budget.Budget`, when given, bounds the time all
+of this may take: a wait or a request that would outlast it is refused as ``budget``.
 
 Guarded: a configured site, or anyone it redirects to, is not trusted. Only ``http``/``https``
 addresses are fetched, each host's addresses are checked by :mod:`claimflow.ingest.addresses`
@@ -41,6 +44,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from claimflow.config import Settings
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.addresses import AddressPolicy, Resolver
+from claimflow.ingest.budget import BUDGET, Budget
 from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -108,6 +112,9 @@ class Fetcher:
         allow: host names and networks that may be reached although not public.
         headers: request headers per host name (an API key), sent only to that host.
         item_pages: whether a web feed's summary-only items have their page fetched.
+        source_budget: seconds one source may spend fetching (:meth:`budget`).
+        max_item_pages: the most item pages one source has fetched.
+        workers: threads fetching a source's item pages (hosts still one request at a time).
         resolver: ``socket.getaddrinfo`` or a stand-in (tests).
         clock: what the pause per host and the retry backoff read and wait on; a fake clock lets
             tests check the waits without waiting. A request's deadline stays on real time: the
@@ -124,12 +131,17 @@ class Fetcher:
     allow: tuple[str, ...] = ()
     headers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
     item_pages: bool = Settings.fetch_item_pages
+    source_budget: float = Settings.fetch_source_budget
+    max_item_pages: int = Settings.fetch_max_item_pages
+    workers: int = Settings.fetch_workers
     resolver: Resolver = socket.getaddrinfo
     clock: Clock = field(default_factory=SystemClock)
     tls: ssl.SSLContext | None = None
     _policy: AddressPolicy = field(init=False, repr=False)
     _robots: dict[str, urllib.robotparser.RobotFileParser | str] = field(default_factory=dict, init=False, repr=False)
     _last: dict[str, float] = field(default_factory=dict, init=False, repr=False)
+    _locks: dict[str, threading.Lock] = field(default_factory=dict, init=False, repr=False)  # per "request:<origin>", "robots:<origin>"
+    _locks_lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._policy = AddressPolicy(self.allow, self.resolver)
@@ -145,26 +157,39 @@ class Fetcher:
             allow=settings.fetch_allow,
             headers=settings.fetch_headers,
             item_pages=settings.fetch_item_pages,
+            source_budget=settings.fetch_source_budget,
+            max_item_pages=settings.fetch_max_item_pages,
+            workers=settings.fetch_workers,
         )
 
-    def fetch(self, url: str) -> Fetched:
-        """The body at ``url``, redirects followed, with its final address and Content-Type.
+    def budget(self) -> Budget:
+        """A fresh budget of ``source_budget`` seconds for one source, on the fetcher's clock."""
+        return Budget(self.source_budget, self.clock.monotonic)
+
+    def _lock(self, name: str) -> threading.Lock:
+        """The lock called ``name``, made on first use (by any thread)."""
+        with self._locks_lock:
+            return self._locks.setdefault(name, threading.Lock())
+
+    def fetch(self, url: str, budget: Budget | None = None) -> Fetched:
+        """The body at ``url``, redirects followed, with its final address and Content-Type,
+        within ``budget`` when one is given.
 
         Raises:
             RejectedInput: ``address_refused`` (not http(s), or an address the policy refuses,
                 for ``url`` or a redirect), ``robots_disallowed`` (robots.txt of a hop forbids
                 it), ``too_large`` (over ``max_bytes``) or ``unreachable`` (no good answer after
                 the retries, a protocol error, too many redirects, or the host's robots.txt
-                could not be had).
+                could not be had), ``budget`` (``budget`` ran out first).
         """
-        final, response = self.follow(url, obey_robots=True)
+        final, response = self.follow(url, obey_robots=True, budget=budget)
         if response.status != 200:
             raise RejectedInput("unreachable", f"{redact_url(final)}: {response.error or f'HTTP {response.status}'}")
         content_type = response.headers.get("Content-Type") if response.headers is not None else None
         fetched_at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
         return Fetched(redact_url(final), response.body, content_type, fetched_at)
 
-    def follow(self, url: str, *, obey_robots: bool) -> tuple[str, Response]:
+    def follow(self, url: str, *, obey_robots: bool, budget: Budget | None = None) -> tuple[str, Response]:
         """The final address and its answer, following at most MAX_REDIRECTS redirects; the
         credentials of ``url`` (user info) go only to hops of the same origin, a host's
         configured headers only to that host."""
@@ -173,12 +198,13 @@ class Fetcher:
             scheme = urlsplit(url).scheme.lower()
             if scheme not in SCHEMES:
                 raise RejectedInput("address_refused", f"{redact_url(url)}: only http and https are fetched, not {scheme!r}")
+            _check_authority(url)
             if obey_robots:
-                robots = self.robots(url)
+                robots = self.robots(url, budget)
                 if not robots.can_fetch(AGENT, url):
-                    raise RejectedInput("robots_disallowed", f"{redact_url(url)}: disallowed for {AGENT} by {robots_url(url)}")
+                    raise RejectedInput("robots_disallowed", f"{redact_url(url)}: disallowed for {AGENT} by {redact_url(robots_url(url))}")
             host_headers = self.headers.get((urlsplit(url).hostname or "").lower(), {})
-            response = self.get(url, {**host_headers, **(auth if _origin(url) == origin else {})})
+            response = self.get(url, {**host_headers, **(auth if _origin(url) == origin else {})}, budget)
             location = response.headers.get("Location") if response.headers is not None else None
             if response.status not in REDIRECT_STATUS or not location:
                 return url, response
@@ -187,30 +213,33 @@ class Fetcher:
             url = target
         raise RejectedInput("unreachable", f"{redact_url(url)}: more than {MAX_REDIRECTS} redirects")
 
-    def robots(self, url: str) -> urllib.robotparser.RobotFileParser:
-        """The host's robots.txt rules, fetched once per run.
+    def robots(self, url: str, budget: Budget | None = None) -> urllib.robotparser.RobotFileParser:
+        """The host's robots.txt rules, fetched once per run (one thread reads them, the others
+        wait for its answer).
 
         Raises:
             RejectedInput: ``unreachable`` when robots.txt itself could not be had (a 5xx or no
                 answer): RFC 9309 says to fetch nothing from that host then; ``address_refused``
-                when the host (or where its robots.txt redirects) is refused.
+                when the host (or where its robots.txt redirects) is refused; ``budget`` when
+                ``budget`` ran out first (nothing is remembered then).
         """
         host = _origin(url)
-        if host not in self._robots:
-            self._robots[host] = self.read_robots(url)
+        with self._lock(f"robots:{host}"):
+            if host not in self._robots:
+                self._robots[host] = self.read_robots(url, budget)
         rules = self._robots[host]
         if isinstance(rules, str):
             raise RejectedInput("unreachable", f"{redact_url(url)}: {rules}")
         return rules
 
-    def read_robots(self, url: str) -> urllib.robotparser.RobotFileParser | str:
+    def read_robots(self, url: str, budget: Budget | None = None) -> urllib.robotparser.RobotFileParser | str:
         """The parsed rules, or why the host is off limits for this run."""
         where = robots_url(url)
         parser = urllib.robotparser.RobotFileParser(where)
         try:
-            _, response = self.follow(where, obey_robots=False)
+            _, response = self.follow(where, obey_robots=False, budget=budget)
         except RejectedInput as exc:
-            if exc.reason == "address_refused":
+            if exc.reason in ("address_refused", BUDGET):  # the host is not to blame for this run's budget
                 raise
             response = Response(0, None, b"", f"{exc.reason}: {exc.detail}")
         if response.status == 200:
@@ -218,51 +247,77 @@ class Fetcher:
         elif 400 <= response.status < 500 and response.status != 429:
             parser.allow_all = True  # no robots.txt: everything is allowed (a 429 is no answer)
         else:
-            reason = f"{where} is unreachable ({response.error or f'HTTP {response.status}'}), so the host is skipped"
-            log.warning("robots.txt unreachable url=%s status=%d error=%s", where, response.status, response.error)
+            reason = f"{redact_url(where)} is unreachable ({response.error or f'HTTP {response.status}'}), so the host is skipped"
+            log.warning("robots.txt unreachable url=%s status=%d error=%s", redact_url(where), response.status, response.error)
             return reason
         return parser
 
-    def get(self, url: str, headers: dict[str, str] | None = None) -> Response:
+    def get(self, url: str, headers: dict[str, str] | None = None, budget: Budget | None = None) -> Response:
         """One address, after the host's pause, retried on throttling, server errors and failed
-        connections."""
+        connections; the host's lock is held throughout, so it has one request in flight. Within
+        ``budget``, each request's timeout is at most what is left of it.
+
+        Raises:
+            RejectedInput: ``budget`` when a pause, a request or a retry would outlast ``budget``.
+        """
         response = Response(0, None, b"")
-        for attempt in range(self.retries + 1):
-            self.pause(url)
-            try:
-                response = self.request(url, headers)
-            finally:
-                self._last[_origin(url)] = self.clock.monotonic()
-            if response.status not in (0, *RETRY_STATUS) or attempt == self.retries:
-                break
-            wait = min(retry_after(response.headers) or self.delay * 2**attempt, self.max_wait)
-            log.info(
-                "fetch retry url=%s status=%d error=%s attempt=%d wait=%.1fs",
-                redact_url(url), response.status, response.error, attempt + 1, wait,
-            )
-            self.clock.sleep(wait)
+        with self._lock(f"request:{_origin(url)}"):
+            for attempt in range(self.retries + 1):
+                self.pause(url, budget)
+                timeout = self.timeout
+                if budget is not None:
+                    budget.check(url)
+                    timeout = min(timeout, budget.remaining())
+                try:
+                    response = self.request(url, headers, timeout)
+                finally:
+                    self._last[_origin(url)] = self.clock.monotonic()
+                if response.status not in (0, *RETRY_STATUS):
+                    break
+                if budget is not None and budget.remaining() <= 0:
+                    raise budget.refuse(url, f"{response.error or f'HTTP {response.status}'} as the source's fetch budget ran out")
+                if attempt == self.retries:
+                    break
+                wait = min(retry_after(response.headers) or self.delay * 2**attempt, self.max_wait)
+                if budget is not None and wait >= budget.remaining():
+                    raise budget.refuse(url, f"{response.error or f'HTTP {response.status}'}, and a retry after {wait:.1f}s would outlast the source's fetch budget")
+                log.info(
+                    "fetch retry url=%s status=%d error=%s attempt=%d wait=%.1fs",
+                    redact_url(url), response.status, response.error, attempt + 1, wait,
+                )
+                self.clock.sleep(wait)
         return response
 
-    def pause(self, url: str) -> None:
+    def pause(self, url: str, budget: Budget | None = None) -> None:
         """Sleep until ``delay`` (or the site's Crawl-delay) has passed since the host's last
-        request ended."""
+        request ended.
+
+        Raises:
+            RejectedInput: ``budget`` when the pause would outlast ``budget``.
+        """
         host = _origin(url)
-        wait = self.delay
+        delay = self.delay
         robots = self._robots.get(host)
         if isinstance(robots, urllib.robotparser.RobotFileParser):
-            wait = max(wait, min(float(robots.crawl_delay(AGENT) or 0), self.max_wait))
+            delay = max(delay, min(float(robots.crawl_delay(AGENT) or 0), self.max_wait))
         last = self._last.get(host)
-        if last is not None:
-            self.clock.sleep(max(0.0, last + wait - self.clock.monotonic()))
+        if last is None:
+            return
+        wait = max(0.0, last + delay - self.clock.monotonic())
+        if budget is not None and wait > 0 and wait >= budget.remaining():
+            raise budget.refuse(url, f"the host's pause of {wait:.1f}s would outlast the source's fetch budget")
+        self.clock.sleep(wait)
 
-    def request(self, url: str, headers: dict[str, str] | None = None) -> Response:
-        """One GET to a checked address within ``timeout`` seconds in all; network and protocol
-        failures become a Response with status 0 and the error's class, not an exception.
+    def request(self, url: str, headers: dict[str, str] | None = None, timeout: float | None = None) -> Response:
+        """One GET to a checked address within ``timeout`` seconds in all (the fetcher's when
+        None); network and protocol failures become a Response with status 0 and the error's
+        class, not an exception.
 
         Raises:
             RejectedInput: ``address_refused`` or ``too_large``, which no retry changes.
         """
-        deadline = time.monotonic() + self.timeout
+        timeout = self.timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout
         conn: http.client.HTTPConnection | None = None
         try:
             parts = urlsplit(url)
@@ -281,12 +336,12 @@ class Fetcher:
                 answer = conn.getresponse()
                 body = self.read_body(url, answer, deadline)
             if watchdog.expired:
-                raise TimeoutError(f"no complete answer within {self.timeout:g}s")
+                raise TimeoutError(f"no complete answer within {timeout:g}s")
             error = f"HTTP {answer.status} {answer.reason}".strip() if answer.status >= 400 else ""
             return Response(answer.status, answer.msg, body, error)
         except (OSError, http.client.HTTPException, ValueError, zlib.error) as exc:
             if time.monotonic() >= deadline:
-                return Response(0, None, b"", f"TimeoutError: no complete answer within {self.timeout:g}s")
+                return Response(0, None, b"", f"TimeoutError: no complete answer within {timeout:g}s")
             return Response(0, None, b"", _error(exc))
         finally:
             if conn is not None:
@@ -341,6 +396,20 @@ def _origin(url: str) -> str:
         port = 0
     host = parts.hostname or ""
     return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
+
+
+def _check_authority(url: str) -> None:
+    """Refuses an address whose user info holds an unencoded ``?``, ``#`` or ``/``: ``urlsplit``
+    would take part of the password for the host (and send it to DNS, or echo it in an error),
+    where the redaction reads the host after the ``@``.
+
+    Raises:
+        RejectedInput: ``address_refused``, naming the redacted address only.
+    """
+    if urlsplit(url).hostname != urlsplit(redact_url(url)).hostname:
+        raise RejectedInput(
+            "address_refused", f"{redact_url(url)}: its user info holds an unencoded '?', '#' or '/'; percent-encode it (%3F, %23, %2F)"
+        )
 
 
 def _basic_auth(url: str) -> dict[str, str]:
