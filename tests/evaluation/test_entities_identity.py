@@ -61,13 +61,18 @@ def gold_pair() -> list[GoldArticle]:
     ]
 
 
+def day1_trump() -> Entity:
+    """Day 1's "Donald Trump" with both its mentions, as the canonical layer finds it."""
+    return entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)])
+
+
 def ohio(text: str, n: int = 1) -> Entity:
     return entity(text, "Ohio", "GPE", [("Ohio", i) for i in range(n)])
 
 
 def test_identity_one_id_covers_each_entity_in_every_article() -> None:
     predicted = [
-        [entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)]), ohio(DAY1, 2)],
+        [day1_trump(), ohio(DAY1, 2)],
         # "Trump's" overlaps the gold "Trump"; the id is the registry's, not derived from this name
         [entity(DAY2, "Donald J. Trump", "PERSON", [("Donald J. Trump", 0), ("Trump's", 0)], entity_id("Donald Trump", "PERSON")),
          ohio(DAY2)],
@@ -78,7 +83,7 @@ def test_identity_one_id_covers_each_entity_in_every_article() -> None:
 
 def test_identity_split_when_articles_give_different_ids() -> None:
     donald_j = entity(DAY2, "Donald J. Trump", "PERSON", [("Donald J. Trump", 0), ("Trump", 1)])
-    predicted = [[entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)]), ohio(DAY1, 2)], [donald_j, ohio(DAY2)]]
+    predicted = [[day1_trump(), ohio(DAY1, 2)], [donald_j, ohio(DAY2)]]
     report = score_identity(gold_pair(), predicted).report()
     assert (report["identity_entities"], report["identity_kept"], report["identity_share"]) == (2, 1, 50.0)
     assert report["identity_split"] == [
@@ -93,7 +98,7 @@ def test_identity_split_when_articles_give_different_ids() -> None:
 
 
 def test_identity_missing_prediction_in_one_article_is_not_covered() -> None:
-    predicted = [[entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)]), ohio(DAY1, 2)], [ohio(DAY2)]]
+    predicted = [[day1_trump(), ohio(DAY1, 2)], [ohio(DAY2)]]
     report = score_identity(gold_pair(), predicted).report()
     assert report["identity_kept"] == 1
     assert report["identity_split"][0]["ref"] == "Trump"
@@ -104,7 +109,11 @@ def test_identity_takes_the_entity_holding_most_mentions() -> None:
     # day 1: "Trump" alone is its own entity (ORG) and "Donald Trump" holds the first mention: the tie
     # goes to the earliest; day 2: only the first of the two mentions is predicted, and it decides
     predicted = [
-        [entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0)]), entity(DAY1, "Trump", "ORG", [("Trump", 1)]), ohio(DAY1, 2)],
+        [
+            entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0)]),
+            entity(DAY1, "Trump", "ORG", [("Trump", 1)]),
+            ohio(DAY1, 2),
+        ],
         [entity(DAY2, "Donald Trump", "PERSON", [("Donald J. Trump", 0)]), ohio(DAY2)],
     ]
     assert score_identity(gold_pair(), predicted).report()["identity_kept"] == 2
@@ -116,7 +125,7 @@ def test_identity_counts_only_entities_in_two_or_more_articles() -> None:
     no_ref = GoldArticle("day4", "Kasich spoke.", (GoldEntity("Kasich", frozenset({"PERSON"}), ((0, 6),)),))
     kasich = Entity("Kasich", "PERSON", (Mention(0, 6, "Kasich", "PERSON"),))
     predicted = [
-        [entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)]), ohio(DAY1, 2)],
+        [day1_trump(), ohio(DAY1, 2)],
         [entity(DAY2, "Donald Trump", "PERSON", [("Donald J. Trump", 0), ("Trump", 1)]), ohio(DAY2)],
         [kasich],
         [kasich],
@@ -148,7 +157,7 @@ def test_identity_resolve_is_pluggable() -> None:
                 for a in articles]
 
     predicted = [
-        [entity(DAY1, "Donald Trump", "PERSON", [("Donald Trump", 0), ("Trump", 1)]), ohio(DAY1, 2)],
+        [day1_trump(), ohio(DAY1, 2)],
         [entity(DAY2, "Donald J. Trump", "PERSON", [("Donald J. Trump", 0), ("Trump", 1)]), ohio(DAY2)],
     ]
     assert score_identity(gold_pair(), predicted).report()["identity_kept"] == 1
@@ -247,7 +256,8 @@ def two_day_gold(tmp_path: Path) -> Path:
             {"name": g.name, "label": min(g.labels), "ref": g.ref, "mentions": [[s, e, article.text[s:e]] for s, e in g.mentions]}
             for g in article.entities
         ]
-        articles.append({"id": article.article_id, "file": f"{article.article_id}.txt", "published": article.published, "entities": ents})
+        file = f"{article.article_id}.txt"
+        articles.append({"id": article.article_id, "file": file, "published": article.published, "entities": ents})
     path = tmp_path / "two_days.json"
     path.write_text(json.dumps({"seeds": ".", "articles": articles}), encoding="utf-8")
     return path
@@ -260,7 +270,8 @@ def test_evaluate_entities_prints_identity_across_articles(
     assert run(["evaluate", "--entities", "--gold", str(two_day_gold)]) == 0
     out = capsys.readouterr().out
     assert "gold set: two_days" in out
-    assert "identity across articles: of 2 entities in two or more articles, one id for baseline 1 (50.0%), canonical 1 (50.0%)" in out
+    line = "identity across articles: of 2 entities in two or more articles, one id for baseline 1 (50.0%), canonical 1 (50.0%)"
+    assert line in out
     first8 = entity_id("Donald Trump", "PERSON")[:8]
     assert re.search(rf"split: Trump: 'Donald Trump' PERSON \[{first8}\] in 1, 'Donald J\. Trump' PERSON \[\w{{8}}\] in 1", out)
 

@@ -290,7 +290,9 @@ class IdentityCounts:
         }
 
 
-def score_identity(gold: Sequence[GoldArticle], predicted: Sequence[Sequence[Entity]], resolve: Resolve | None = None) -> IdentityCounts:
+def score_identity(
+    gold: Sequence[GoldArticle], predicted: Sequence[Sequence[Entity]], resolve: Resolve | None = None
+) -> IdentityCounts:
     """Identity across articles of the predicted entities of each gold article (same order), after
     ``resolve`` (default :func:`per_article_ids`) has given them their final ids."""
     articles = [PredictedArticle(g.article_id, g.published, tuple(p)) for g, p in zip(gold, predicted, strict=True)]
