@@ -1,6 +1,7 @@
 """``claimflow evaluate`` and ``claimflow train``: score or retrain the claim component on brat data.
 
-``claimflow evaluate --entities`` scores the entity layers against the hand-annotated gold set instead;
+``claimflow evaluate --entities`` scores the entity layers against the hand-annotated gold sets instead
+(mentions, entities and identity across articles);
 ``--source-kinds`` scores the kind given to hand-labelled PolNeAR source spans.
 
 The main ``claimflow`` CLI calls ``add_parsers(subparsers)``; each handler takes the argparse
@@ -13,6 +14,7 @@ import argparse
 import json
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -46,7 +48,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "evaluate",
         help="score claim extraction against a PolNeAR-format (brat) corpus, or entities against their gold set",
         description="Print claim-level and per-role scores on one split of a PolNeAR-format folder, "
-        "or with --entities the entity and mention scores of raw spaCy NER and the canonical entities.",
+        "or with --entities the entity and mention scores of raw spaCy NER and the canonical entities "
+        "on each gold set, and whether one id covers each entity found in two or more articles.",
     )
     corpus = evaluate.add_mutually_exclusive_group(required=True)
     corpus.add_argument("--polnear", type=Path, help=CORPUS_HELP)
@@ -68,7 +71,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         "--gold",
         type=Path,
         default=None,
-        help="gold set: with --entities the entity JSON (default: tests/fixtures/entities_gold.json), "
+        help="gold set: with --entities the entity JSON (default: tests/fixtures/entities_gold.json, and "
+        "tests/fixtures/entities_gold_polnear.json when ../shared/data/polnear is present), "
         "with --source-kinds the source-span JSONL (default: tests/fixtures/source_kinds/SPLIT.jsonl)",
     )
     evaluate.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
@@ -189,22 +193,48 @@ ENTITY_COLUMNS = {
 
 
 def print_entity_rows(rows: dict[str, dict | float]) -> None:
-    """One row per entity layer, one column per measure."""
+    """One row per entity layer, one column per measure, then identity across articles."""
     print(f"{'':<10}" + "".join(f"{title:>9}" for title in ENTITY_COLUMNS.values()))
-    for name, row in rows.items():
-        if name == "parse_seconds":
-            continue
+    layers = {name: row for name, row in rows.items() if isinstance(row, dict)}
+    for name, row in layers.items():
         print(f"{name:<10}" + "".join(f"{row[key]:>9}" for key in ENTITY_COLUMNS))
     print(f"parsing {rows['parse_seconds']} s, shared by the layers")
+    print_identity(layers)
+
+
+def print_identity(layers: dict[str, dict]) -> None:
+    """The identity-across-articles line of each layer, and the canonical layer's split entities
+    with the names (and labels) that hold them and in how many articles."""
+    shared = next(iter(layers.values()))["identity_entities"]
+    if not shared:
+        print("identity across articles: no entity of this gold set is in two or more articles")
+        return
+    kept = ", ".join(f"{name} {row['identity_kept']} ({row['identity_share']}%)" for name, row in layers.items())
+    print(f"identity across articles: of {shared} entities in two or more articles, one id for {kept}")
+    for split in layers.get("canonical", {}).get("identity_split", []):
+        held = Counter(
+            f"{e['name']!r} {e['label']} [{e['entity_id'][:8]}]" if e else "nothing" for e in split["articles"].values()
+        )
+        print(f"  split: {split['ref']}: " + ", ".join(f"{holder} in {n}" for holder, n in held.most_common()))
+
+
+def print_gold_sets(sets: dict[str, dict]) -> None:
+    """Each gold set's rows under its name."""
+    for i, (name, rows) in enumerate(sets.items()):
+        print(("\n" if i else "") + f"gold set: {name}")
+        print_entity_rows(rows)
 
 
 def run_entities(args: argparse.Namespace) -> int:
-    """Handler of ``claimflow evaluate --entities``."""
-    from claimflow.evaluation.entities import DEFAULT_GOLD, evaluate_entities
+    """Handler of ``claimflow evaluate --entities``: the gold set of ``--gold``, or the team's gold
+    sets present here (the seeds' always, PolNeAR's when ../shared/data/polnear is there)."""
+    from claimflow.evaluation.entities import evaluate_gold_sets, present_gold_sets
 
-    return print_scores(
-        args, lambda: evaluate_entities(load_pipeline(args.model), args.gold or DEFAULT_GOLD, args.limit), print_entity_rows
-    )
+    def report() -> dict:
+        gold_sets = {args.gold.stem: args.gold} if args.gold else present_gold_sets()
+        return evaluate_gold_sets(load_pipeline(args.model), gold_sets, args.limit)
+
+    return print_scores(args, report, print_gold_sets)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

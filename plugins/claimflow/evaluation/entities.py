@@ -11,6 +11,11 @@ Three measures, counts summed over all articles before dividing:
 - linked-mention accuracy: the share of gold mentions found at their exact offsets in a predicted
   entity whose normalized name and label match the gold entity's: are mentions grouped under
   the right canonical entity?
+- identity across articles: for each real-world entity (a gold ``ref``) in two or more articles,
+  whether one ``entity_id`` covers it in all of them, which is what a dashboard counting people
+  across days relies on. The ids are those a ``Resolve`` step gives the per-article entities of
+  all articles at once (by default each article's own ``entity_id``), so a cross-article
+  registry can be scored the same way.
 
 Names are normalized by case, spaces, a leading "the " and a trailing possessive, nothing
 smarter, so the choice of canonical name counts.
@@ -21,18 +26,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from claimflow.config import PROJECT_ROOT
 from claimflow.evaluation.brat import read_text
 from claimflow.evaluation.metrics import pct
-from claimflow.models import ENTITY_LABELS, Entity
+from claimflow.models import ENTITY_LABELS, Entity, entity_id
 from claimflow.nlp.scoring import f1, ratio
 
 DEFAULT_GOLD = PROJECT_ROOT / "tests" / "fixtures" / "entities_gold.json"
+POLNEAR_GOLD = PROJECT_ROOT / "tests" / "fixtures" / "entities_gold_polnear.json"  # texts under ../shared/data/polnear
+GOLD_SETS = {"seeds": DEFAULT_GOLD, "polnear": POLNEAR_GOLD}
 POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 
 if TYPE_CHECKING:
@@ -45,20 +53,36 @@ EntityLayer = Callable[["Doc"], Iterable[Entity]]
 
 @dataclass(frozen=True)
 class GoldEntity:
-    """One hand-annotated entity: its name, the labels accepted for it, its mentions' offsets."""
+    """One hand-annotated entity: its name, the labels accepted for it, its mentions' offsets and
+    ``ref``, the key of the real-world entity it is in every article (None: not compared across articles)."""
 
     name: str
     labels: frozenset[str]
     mentions: tuple[tuple[int, int], ...]
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
 class GoldArticle:
-    """An article of the gold set: its id, its exact text and its entities."""
+    """An article of the gold set: its id, its exact text, its entities and its publication day."""
 
     article_id: str
     text: str
     entities: tuple[GoldEntity, ...]
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class PredictedArticle:
+    """One article's predicted entities, with what a cross-article resolver may use: its id and day."""
+
+    article_id: str
+    published: str | None
+    entities: tuple[Entity, ...]
+
+
+Resolve = Callable[[Sequence[PredictedArticle]], Sequence[Sequence[Entity]]]
+"""Final entities (with their ``entity_id``) of all articles at once, aligned with the input."""
 
 
 def normalize(name: str) -> str:
@@ -83,11 +107,25 @@ def article_text(seeds: Path, file: str, record: str | None) -> str:
     raise ValueError(f"gold article {record}: no record with this id in {seeds / file}")
 
 
+def texts_folder(gold: dict, folder: Path) -> Path:
+    """Where a parsed gold file's article files are: ``seeds`` relative to the gold file's
+    ``folder``, or ``texts`` relative to the project root (data kept outside the repository)."""
+    if "texts" in gold:
+        return (PROJECT_ROOT / gold["texts"]).resolve()
+    return (folder / gold["seeds"]).resolve()
+
+
+def gold_texts_present(path: Path) -> bool:
+    """Whether the gold file at ``path`` exists and the folder of its texts is there."""
+    path = Path(path)
+    return path.is_file() and texts_folder(json.loads(path.read_text(encoding="utf-8")), path.parent).is_dir()
+
+
 def read_gold(path: Path) -> list[GoldArticle]:
     """The gold set at ``path``, every mention checked against its article's text.
 
     Raises:
-        FileNotFoundError: the gold file or a seed file it names is missing.
+        FileNotFoundError: the gold file or an article file it names is missing.
         ValueError: the file is not a gold set, an article's label is not in ENTITY_LABELS, or a
             mention's text differs from the article text at its offsets (the seed changed since it
             was annotated).
@@ -99,8 +137,8 @@ def read_gold(path: Path) -> list[GoldArticle]:
 
 
 def _articles(gold: dict, folder: Path) -> Iterator[GoldArticle]:
-    """The articles of a parsed gold file whose ``seeds`` folder is relative to ``folder``."""
-    seeds = (folder / gold["seeds"]).resolve()
+    """The articles of a parsed gold file found in ``folder``."""
+    seeds = texts_folder(gold, folder)
     for item in gold["articles"]:
         text = article_text(seeds, item["file"], item.get("record"))
         entities = []
@@ -115,8 +153,13 @@ def _articles(gold: dict, folder: Path) -> Iterator[GoldArticle]:
                     raise ValueError(
                         f"gold article {item['id']}: mention {mention!r} at [{start}, {end}] reads {text[start:end]!r}"
                     )
-            entities.append(GoldEntity(ent["name"], labels, tuple((s, e) for s, e, _ in ent["mentions"])))
-        yield GoldArticle(item["id"], text, tuple(entities))
+            mentions = tuple((s, e) for s, e, _ in ent["mentions"])
+            entities.append(GoldEntity(ent["name"], labels, mentions, ent.get("ref")))
+        refs = [e.ref for e in entities if e.ref is not None]
+        if len(refs) != len(set(refs)):
+            twice = sorted({r for r in refs if refs.count(r) > 1})
+            raise ValueError(f"gold article {item['id']}: one ref on two entities: {twice}")
+        yield GoldArticle(item["id"], text, tuple(entities), item.get("published"))
 
 
 @dataclass
@@ -172,11 +215,101 @@ class EntityCounts:
         return out
 
 
-def score_entities(docs: Iterable[Doc], gold: Iterable[GoldArticle], entities_of: EntityLayer) -> EntityCounts:
-    """One entity layer's output on the parsed docs, counted against the gold articles in the same order."""
+def per_article_ids(articles: Sequence[PredictedArticle]) -> list[tuple[Entity, ...]]:
+    """The default ``Resolve``: every entity keeps the id its article gave it, or, for a layer that
+    gives none (raw spaCy), the id derived from its name and label as the canonical layer derives it."""
+    return [
+        tuple(e if e.entity_id else replace(e, entity_id=entity_id(e.name, e.label)) for e in a.entities)
+        for a in articles
+    ]
+
+
+def holder(gold: GoldEntity, predicted: Sequence[Entity]) -> Entity | None:
+    """The predicted entity holding most of ``gold``'s mentions (ties: the one holding the earliest).
+
+    A gold mention votes for the predicted entities with a mention at its exact offsets, else for
+    the one whose mention overlaps it most; None when no predicted mention touches any of them.
+    """
+    votes: Counter[int] = Counter()
+    for start, end in gold.mentions:
+        exact = [i for i, e in enumerate(predicted) if any(m.start == start and m.end == end for m in e.mentions)]
+        if exact:
+            votes.update(exact)
+            continue
+        overlap: dict[int, int] = {}  # predicted entity index -> its largest overlap with this mention
+        for i, e in enumerate(predicted):
+            for m in e.mentions:
+                if m.start < end and start < m.end:
+                    overlap[i] = max(overlap.get(i, 0), min(end, m.end) - max(start, m.start))
+        if overlap:
+            votes[max(overlap, key=lambda i: overlap[i])] += 1  # ties: the first entity
+    if not votes:
+        return None
+    return predicted[max(votes, key=lambda i: votes[i])]  # Counter keeps first-voted order on ties
+
+
+@dataclass
+class IdentityCounts:
+    """For each gold ``ref``, the predicted entity holding it in each article it appears in.
+
+    A ref in two or more articles keeps one id when the same ``entity_id`` holds it in all of them;
+    an article where nothing was predicted at its mentions splits it.
+    """
+
+    held: dict[str, dict[str, Entity | None]] = field(default_factory=dict)  # ref -> article id -> holder
+
+    def add(self, gold: GoldArticle, resolved: Sequence[Entity]) -> None:
+        """Add one article's gold entities and its resolved predicted entities."""
+        for g in gold.entities:
+            if g.ref is not None:
+                self.held.setdefault(g.ref, {})[gold.article_id] = holder(g, resolved)
+
+    def shared(self) -> dict[str, dict[str, Entity | None]]:
+        """The refs found in two or more articles."""
+        return {ref: held for ref, held in sorted(self.held.items()) if len(held) > 1}
+
+    def report(self) -> dict[str, float | int | list | None]:
+        """How many shared refs keep one id, their share (None when no ref is shared) and each split ref
+        with the holder per article (``None``: no predicted entity at its mentions)."""
+        shared = self.shared()
+        split = []
+        for ref, held in shared.items():
+            ids = {e.entity_id if e else None for e in held.values()}
+            if len(ids) > 1 or None in ids:
+                holders = {
+                    article: {"entity_id": e.entity_id, "name": e.name, "label": e.label} if e else None
+                    for article, e in held.items()
+                }
+                split.append({"ref": ref, "articles": holders})
+        kept = len(shared) - len(split)
+        return {
+            "identity_entities": len(shared),
+            "identity_kept": kept,
+            "identity_share": pct(ratio(kept, len(shared))) if shared else None,
+            "identity_split": split,
+        }
+
+
+def score_identity(
+    gold: Sequence[GoldArticle], predicted: Sequence[Sequence[Entity]], resolve: Resolve | None = None
+) -> IdentityCounts:
+    """Identity across articles of the predicted entities of each gold article (same order), after
+    ``resolve`` (default :func:`per_article_ids`) has given them their final ids."""
+    articles = [PredictedArticle(g.article_id, g.published, tuple(p)) for g, p in zip(gold, predicted, strict=True)]
+    resolved = (resolve or per_article_ids)(articles)
+    if len(resolved) != len(articles):
+        raise ValueError(f"resolve returned entities for {len(resolved)} articles, expected {len(articles)}")
+    counts = IdentityCounts()
+    for article, entities in zip(gold, resolved, strict=True):
+        counts.add(article, entities)
+    return counts
+
+
+def count_entities(gold: Iterable[GoldArticle], predicted: Iterable[Iterable[Entity]]) -> EntityCounts:
+    """One entity layer's entities of each gold article (same order), counted against the gold."""
     counts = EntityCounts()
-    for doc, article in zip(docs, gold, strict=True):
-        counts.add(article, entities_of(doc))
+    for article, entities in zip(gold, predicted, strict=True):
+        counts.add(article, entities)
     return counts
 
 
@@ -188,17 +321,21 @@ def entity_layers(aliases: Aliases) -> dict[str, EntityLayer]:
     return {"baseline": raw_entities, "canonical": lambda doc: canonical_entities(doc, doc._.claims, aliases)}
 
 
-def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None) -> dict[str, dict | float]:
+def evaluate_entities(
+    nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None, resolve: Resolve | None = None
+) -> dict[str, dict | float]:
     """Parse the gold articles once and score every entity layer on the same docs.
 
     Args:
         nlp: the claimflow pipeline (its claim component fills ``doc._.claims``).
         gold_path: the gold set.
         limit: score only the first N gold articles.
+        resolve: the cross-article step giving every layer's entities their final ids
+            (default: each article's own ``entity_id``).
 
     Returns:
         ``{"baseline": metrics, "canonical": metrics, "parse_seconds": s}``; each
-        metrics dict has the layer's own ``seconds`` (parsing excluded).
+        metrics dict has the identity measures and the layer's own ``seconds`` (parsing excluded).
     """
     gold = read_gold(gold_path)[:limit]
     started = time.perf_counter()
@@ -209,8 +346,23 @@ def evaluate_entities(nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = N
 
     for name, layer in entity_layers(nlp.get_pipe(ENTITIES_COMPONENT).aliases).items():
         started = time.perf_counter()
-        report = score_entities(docs, gold, layer).report()
+        predicted = [tuple(layer(doc)) for doc in docs]
+        report = count_entities(gold, predicted).report()
+        report.update(score_identity(gold, predicted, resolve).report())
         report["seconds"] = round(time.perf_counter() - started, 3)
         out[name] = report
     out["parse_seconds"] = parse_seconds
     return out
+
+
+def evaluate_gold_sets(
+    nlp, gold_sets: dict[str, Path], limit: int | None = None, resolve: Resolve | None = None
+) -> dict[str, dict]:
+    """:func:`evaluate_entities` on each named gold set, keyed by its name."""
+    return {name: evaluate_entities(nlp, path, limit, resolve) for name, path in gold_sets.items()}
+
+
+def present_gold_sets() -> dict[str, Path]:
+    """The team's gold sets whose texts are on this machine: the seeds always, PolNeAR when
+    ../shared/data/polnear is there."""
+    return {name: path for name, path in GOLD_SETS.items() if name == "seeds" or gold_texts_present(path)}
