@@ -104,7 +104,7 @@ def person_key(name: str, titles: frozenset[str]) -> str:
     words = name.split()
     while len(words) > 1 and words[0].casefold() in titles:
         words = words[1:]
-    if len(words) > 2:
+    if len(words) > 2 and not INITIAL.match(words[0]):  # "J. K. Rowling" keeps her initials
         words = [words[0], *(w for w in words[1:-1] if not INITIAL.match(w)), words[-1]]
     return " ".join(words)
 
@@ -309,16 +309,23 @@ def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str
     for node in members:
         votes[node.label] += max(node.articles, 1)
     pins = sorted({pinned[name_key(n)] for node in members for n in node.names if name_key(n) in pinned})
-    label = max(sorted(votes), key=lambda lab: votes[lab])
+    # a person's full name outweighs the labels of the surnames that joined it ("Trump" is often ORG)
+    full_person = any(node.label == PERSON and len(n.split()) > 1 for node in members for n in node.names)
+    label = PERSON if full_person else max(sorted(votes), key=lambda lab: votes[lab])
     names = Counter()
     for node in members:
         for n in node.names:
             names[n] += max(node.articles, 1)
     person = label == PERSON
 
+    settled = {n.names[0] for n in members if n.published}  # the names the registry gives today
+
     def score(name: str) -> tuple:
+        """Pinned, a person's full name, most articles, the registry's name (no churn), no title or
+        middle initial, more words, not all capitals, then alphabetical."""
         words = len(name.split())
-        return (name in pins, person and words > 1, names[name], words, not name.isupper(), [-ord(c) for c in name])
+        return (name in pins, person and words > 1, names[name], name in settled, person_key(name, titles) == name,
+                words, not name.isupper(), [-ord(c) for c in name])
 
     name = pins[0] if pins else max(sorted(names), key=score)
     published = [n for n in members if n.published]
