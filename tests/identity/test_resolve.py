@@ -191,3 +191,24 @@ def test_one_day_split_into_shards_in_any_order_resolves_alike(order):
     day = [e for i in order for e in shards[i]]
     resolution = resolve([], day, day=DAY, titles=TITLES)
     assert set(resolution.ids.values()) == {entity_id("Donald Trump", "PERSON")}
+
+
+def test_a_full_name_is_no_short_form_of_a_longer_one():
+    """"Rip Donald Trump" (a headline fragment) does not take "Donald Trump"."""
+    full, longer = seen("Donald Trump", articles=5), seen("Rip Donald Trump")
+    resolution = resolve([], [full, longer], day=DAY)
+    assert resolution.ids[full.entity_id] != resolution.ids[longer.entity_id]
+
+
+@pytest.mark.parametrize(
+    ("person", "org", "one"),
+    [
+        pytest.param(7, 1, True, id="mostly a person: one"),
+        pytest.param(1, 1, True, id="as often a person: one"),
+        pytest.param(1, 7, False, id="mostly an organisation: two"),
+    ],
+)
+def test_a_full_name_the_model_calls_an_organisation_joins_the_person(person, org, one):
+    as_person, as_org = seen("Bernie Sanders", articles=person), seen("Bernie Sanders", "ORG", articles=org)
+    resolution = resolve([], [as_person, as_org], day=DAY)
+    assert (resolution.ids[as_person.entity_id] == resolution.ids[as_org.entity_id]) is one

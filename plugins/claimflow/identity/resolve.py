@@ -10,11 +10,12 @@ Rules, in the order they build on each other:
 
 1. the same name in any case or spacing ("WASHINGTON", "Washington") and the same label family
    (a person; or an organisation, place or group, which the model flips between: "United
-   States" as GPE and ORG);
+   States" as GPE and ORG); and a full name labelled ORG where as many articles or more call it
+   a person ("Bernie Sanders");
 2. the same person without titles and middle initials ("Donald J. Trump", "President Donald
    Trump" and "Donald Trump");
-3. a short form ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last words it
-   is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
+3. a bare surname ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last word
+   it is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
    in the last RECENT_DAYS days and the day, of the next one ("Clinton" between Bill and Hillary
    stays alone);
 4. the user's pins join every form they list; a split form is joined by nothing but its own
@@ -208,6 +209,14 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     # 1. one name, one family (a split name: one name, one label)
     for ids in _groups_by(ordered, lambda n: {(k, n.label if split(n) else family(n.label)) for k in keys(n)}):
         parts.union(ids)
+    # 1b. a person's full name the model sometimes calls an organisation
+    for ids in _groups_by((n for n in free if n.label in SHORT_LABELS),
+                          lambda n: {k for k in keys(n) if any(len(x.split()) > 1 for x in n.names)}):
+        votes = Counter()
+        for i in ids:
+            votes[nodes[i].label] += max(nodes[i].articles, 1)
+        if len(votes) > 1 and votes[PERSON] >= votes["ORG"]:
+            parts.union(ids)
     # 2. one person without titles and middle initials
     for ids in _groups_by((n for n in free if n.label == PERSON),
                           lambda n: {name_key(p) for p in (person_key(x, titles) for x in n.names) if len(p.split()) > 1}):
@@ -216,7 +225,7 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     for ids in _groups_by(ordered, lambda n: {pin} if (pin := pin_of(n)) else set()):
         parts.union(ids)
     # 3. short forms, against the clusters of 1, 2 and 4 weighed by their recent articles
-    _join_short_forms(parts, nodes, free, titles, day)
+    _join_short_forms(parts, nodes, free, titles)
     # 5. the knowledge base
     groups = parts.groups()
     links = _kb_links(groups, nodes, kb, titles)
@@ -229,19 +238,20 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
 
 
 def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
-                      titles: frozenset[str], day: str) -> None:
-    """Rule 3, evaluated on the components as rules 1, 2 and 4 left them, then applied."""
+                      titles: frozenset[str]) -> None:
+    """Rule 3, evaluated on the components as rules 1, 2 and 4 left them, then applied. Only a
+    single word is a short form: "Donald Trump" is no short form of "Rip Donald Trump"."""
     weight: Counter = Counter()
     for node in nodes.values():
         weight[parts.find(node.entity_id)] += node.recent
-    holders: dict[str, set[str]] = {}  # key of last words -> roots of the people with that name
-    for node in nodes.values():
+    holders: dict[str, set[str]] = {}  # key of a surname -> roots of the people with that surname
+    for node in free:
         if node.label != PERSON:
             continue
         for name in node.names:
             words = person_key(name, titles).split()
-            for n in range(1, len(words)):
-                holders.setdefault(name_key(" ".join(words[-n:])), set()).add(parts.find(node.entity_id))
+            if len(words) > 1:
+                holders.setdefault(name_key(words[-1]), set()).add(parts.find(node.entity_id))
     joins = []
     for node in free:
         if node.label not in SHORT_LABELS:
@@ -249,6 +259,8 @@ def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequ
         own = parts.find(node.entity_id)
         for name in node.names:
             short = person_key(name, titles)
+            if len(short.split()) != 1:
+                continue
             candidates = sorted(((weight[r], r) for r in holders.get(name_key(short), ()) if r != own and weight[r] > 0),
                                 key=lambda c: (-c[0], c[1]))
             if candidates and (len(candidates) == 1 or candidates[0][0] >= DOMINANCE * candidates[1][0]):
