@@ -35,6 +35,7 @@ def ids_of(resolution, *entities: Seen) -> set[str]:
         pytest.param("Sen. John F. Kerry", "John Kerry", id="title and initial"),
         pytest.param("J. K. Rowling", "J. K. Rowling", id="initials that open the name stay"),
         pytest.param("President Obama", "Obama", id="title before a surname"),
+        pytest.param("Joseph R. Biden Jr.", "Joseph Biden", id="generational suffix"),
     ],
 )
 def test_person_key(name, key):

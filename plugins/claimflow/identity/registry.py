@@ -109,35 +109,58 @@ class _Day:
 
 
 def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Iterable[StagedPart]) -> _Day:
-    """The day's staged entities and mentions folded by id, one staged file at a time."""
+    """The day's staged entities and mentions folded by id, one staged file at a time (grouped in
+    Arrow: a file's rows never become Python objects)."""
     day = _Day()
     articles: Counter = Counter()
     names: dict[str, tuple[str, str]] = {}
     for part in entities:
-        for batch in read_parquet(store, part.key, ["entity_id", "name", "label"]).to_batches():
-            for row in batch.to_pylist():
-                if row["entity_id"] and row["name"] and row["label"]:
-                    articles[row["entity_id"]] += 1  # one row per (entity, article)
-                    names.setdefault(row["entity_id"], (row["name"], row["label"]))
+        table = read_parquet(store, part.key, ["entity_id", "name", "label"]).drop_null()
+        counted = table.group_by(["entity_id", "name", "label"]).aggregate([([], "count_all")])  # a row per (entity, article)
+        for eid, name, label, count in zip(*(counted.column(c).to_pylist() for c in
+                                              ("entity_id", "name", "label", "count_all")), strict=True):
+            articles[eid] += count
+            names.setdefault(eid, (name, label))
     day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names)}
     for part in mentions:
-        for batch in read_parquet(store, part.key, ["entity_id", "text"]).to_batches():
-            for row in batch.to_pylist():
-                if row["entity_id"] in day.seen and row["text"]:
-                    day.forms.setdefault(row["entity_id"], Counter())[" ".join(row["text"].split())] += 1
+        table = read_parquet(store, part.key, ["entity_id", "text"]).drop_null()
+        counted = table.group_by(["entity_id", "text"]).aggregate([([], "count_all")])
+        for eid, text, count in zip(*(counted.column(c).to_pylist() for c in ("entity_id", "text", "count_all")), strict=True):
+            if eid in day.seen:
+                day.forms.setdefault(eid, Counter())[" ".join(text.split())] += count
     return day
 
 
-def _map_ids(column: pa.ChunkedArray, ids: Mapping[str, str]) -> pa.Array:
-    return pa.array([ids.get(i, i) if i is not None else None for i in column.to_pylist()], type=pa.string())
+@dataclass(frozen=True)
+class _Renames:
+    """The day's ids that change, as Arrow arrays, to map whole columns at once."""
+
+    ids: Mapping[str, str]
+    old: pa.Array
+    new: pa.Array
+
+    @classmethod
+    def of(cls, ids: Mapping[str, str]) -> _Renames:
+        return cls(ids, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()))
+
+    def touches(self, column: pa.ChunkedArray | pa.Array) -> bool:
+        import pyarrow.compute as pc
+
+        return bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True
+
+    def map(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
+        import pyarrow.compute as pc
+
+        at = pc.index_in(column, value_set=self.old)
+        return pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
 
 
-def _entities(table: pa.Table, ids: Mapping[str, str]) -> pa.Table:
+def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
     """An entities file with surviving ids; two entities of one article resolved to one id become
     one row (their mentions added up, the name and labels of the one with more mentions)."""
+    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id", renames.map(table.column("entity_id")))
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for row in table.to_pylist():
-        row["entity_id"] = ids.get(row["entity_id"], row["entity_id"])
         key = (row["entity_id"], row["article_id"])
         if (kept := rows.get(key)) is None:
             rows[key] = row
@@ -149,44 +172,45 @@ def _entities(table: pa.Table, ids: Mapping[str, str]) -> pa.Table:
     return pa.Table.from_pylist(list(rows.values()), schema=SCHEMAS["entities"])
 
 
-def _claims(table: pa.Table, ids: Mapping[str, str]) -> pa.Table:
+def _claims(table: pa.Table, renames: _Renames) -> pa.Table:
     """A claims file with surviving ids: the source's, and the content's once each, in order."""
-    sources = _map_ids(table.column("source_entity_id"), ids)
+    sources = renames.map(table.column("source_entity_id"))
+    ids = renames.ids
     about = pa.array([None if e is None else list(dict.fromkeys(ids.get(i, i) for i in e))
                       for e in table.column("entity_ids").to_pylist()], type=pa.list_(pa.string()))
     table = table.set_column(table.schema.get_field_index("source_entity_id"), "source_entity_id", sources)
     return table.set_column(table.schema.get_field_index("entity_ids"), "entity_ids", about)
 
 
-def _changes(table: pa.Table, table_name: str, ids: Mapping[str, str]) -> bool:
+def _changes(table: pa.Table, table_name: str, renames: _Renames) -> bool:
     if table_name == "claims":
-        named = [*table.column("source_entity_id").to_pylist(),
-                 *(i for e in table.column("entity_ids").to_pylist() if e for i in e)]
-    else:
-        named = table.column("entity_id").to_pylist()
-    return any(ids.get(i, i) != i for i in named if i is not None)
+        return renames.touches(table.column("source_entity_id")) or renames.touches(
+            table.column("entity_ids").combine_chunks().flatten())
+    return renames.touches(table.column("entity_id"))
 
 
 def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: list[StagedPart],
-            ids: Mapping[str, str], articles: Counter) -> list[StagedPart]:
+            renames: _Renames, articles: Counter) -> list[StagedPart]:
     """The staged files of ``table_name`` (entities, mentions or claims) with surviving ids: a file
     naming no id that changes is kept as it is; for entities, ``articles`` counts each surviving
     id's articles."""
     rewritten = []
     for number, part in enumerate(parts):
         table = read_parquet(store, part.key)
-        if _changes(table, table_name, ids):
+        if _changes(table, table_name, renames):
             if table_name == "entities":
-                table = _entities(table, ids)
+                table = _entities(table, renames)
             elif table_name == "mentions":
                 table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
-                                         _map_ids(table.column("entity_id"), ids))
+                                         renames.map(table.column("entity_id")))
             else:
-                table = _claims(table, ids)
+                table = _claims(table, renames)
             written = put_table_parquet(store, layout.staged_resolved(day, run_id, table_name, number), table)
             part = StagedPart(written.key, written.rows, written.sha256)
-        if table_name == "entities":
-            articles.update(i for i in table.column("entity_id").to_pylist() if i is not None)
+        if table_name == "entities":  # one row per (entity, article): rows per id are its articles
+            counted = table.group_by("entity_id").aggregate([([], "count_all")])
+            articles.update(dict(zip(counted.column("entity_id").to_pylist(), counted.column("count_all").to_pylist(),
+                                     strict=True)))
         rewritten.append(part)
     return rewritten
 
@@ -211,28 +235,47 @@ def registry_rows(resolution: Resolution, day_seen: _Day, articles: Counter, *, 
                "merged_into": target, "kb_id": cluster.kb_id, **common}
 
 
+class _Clock:
+    """Seconds per phase, for the log line: where a slow day's time went."""
+
+    def __init__(self) -> None:
+        self.last, self.laps = time.monotonic(), {}
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name], self.last = now - self.last, now
+
+    def __str__(self) -> str:
+        return f"{sum(self.laps.values()):.2f}({','.join(f'{k}={v:.2f}' for k, v in self.laps.items())})"
+
+
 def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
                 parts: Mapping[str, list[StagedPart]]) -> dict[str, list[StagedPart]]:
     """The day's staged parts with surviving entity ids and the registry's rows for the day staged
     (``parts[layout.REGISTRY]``): the step publish runs before committing anything."""
-    started = time.monotonic()
-    lake = DeltaLake.open(settings)
-    known, version = read_registry(lake, day)
+    clock = _Clock()
+    known, version = read_registry(DeltaLake.open(settings), day)
+    clock.lap("registry")
     seen = read_day(store, parts["entities"], parts["mentions"])
+    clock.lap("day")
     resolution = resolve(
         known, seen.seen.values(), day=day,
         titles=load_aliases(settings.include_dir / ALIASES_FILE).titles,
         identities=load_identities(settings.include_dir), kb=load_kb(settings.entity_kb),
     )
+    clock.lap("resolve")
     ids = {i: s for i, s in resolution.ids.items() if i != s}
+    renames = _Renames.of(ids)
     articles: Counter = Counter()
     resolved = dict(parts)
     for table in ("entities", "mentions", "claims"):
-        resolved[table] = rewrite(store, day, run_id, table, parts[table], ids, articles)
+        resolved[table] = rewrite(store, day, run_id, table, parts[table], renames, articles)
+    clock.lap("rewrite")
     written = put_parquet(store, layout.staged_resolved(day, run_id, layout.REGISTRY, 0),
                           registry_rows(resolution, seen, articles, day=day, run_id=run_id), REGISTRY_SCHEMA)
     resolved[layout.REGISTRY] = [StagedPart(written.key, written.rows, written.sha256)]
-    log.info("resolved entities day=%s run_id=%s registry_version=%s known=%d seen=%d ids=%d renamed=%d merges=%d seconds=%.2f",
+    clock.lap("rows")
+    log.info("resolved entities day=%s run_id=%s registry_version=%s known=%d seen=%d ids=%d renamed=%d merges=%d seconds=%s",
              day, run_id, version, len(known), len(seen.seen), len(set(resolution.ids.values())), len(ids),
-             len(resolution.merges), time.monotonic() - started)
+             len(resolution.merges), clock)
     return resolved

@@ -46,6 +46,7 @@ SHORT_LABELS = frozenset({PERSON, "ORG"})  # the labels a bare surname gets ("Tr
 RECENT_DAYS = 30
 DOMINANCE = 3
 INITIAL = re.compile(r"\A[A-Z]\.?\Z")
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Joseph R. Biden Jr." is "Joseph Biden"
 
 
 def family(label: str) -> str:
@@ -101,10 +102,13 @@ class Resolution:
 
 
 def person_key(name: str, titles: frozenset[str]) -> str:
-    """A person's name as compared across articles: without leading titles and middle initials."""
-    words = name.split()
+    """A person's name as compared across articles: without leading titles, middle initials and
+    generational suffixes."""
+    words = name.rstrip(",").split()
     while len(words) > 1 and words[0].casefold() in titles:
         words = words[1:]
+    while len(words) > 2 and words[-1].rstrip(",").casefold() in SUFFIXES:
+        words = words[:-1]
     if len(words) > 2 and not INITIAL.match(words[0]):  # "J. K. Rowling" keeps her initials
         words = [words[0], *(w for w in words[1:-1] if not INITIAL.match(w)), words[-1]]
     return " ".join(words)
@@ -194,15 +198,23 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     nodes, node_of, undone = _nodes(registry, seen, identities.splits, day)
     ordered = [nodes[i] for i in sorted(nodes)]
 
+    # each node's name keys, and whether a split or a pin decides it, worked out once
+    name_keys = {n.entity_id: {name_key(x) for x in n.names} for n in ordered}
+    split_ids = {n.entity_id for n in ordered if name_keys[n.entity_id] & identities.splits}
+    pins = {}
+    for n in ordered:
+        found = sorted({pinned[k] for x in n.names for k in (name_key(x), name_key(person_key(x, titles))) if k in pinned})
+        if found:
+            pins[n.entity_id] = found[0]
+
     def keys(node: _Node) -> set[str]:
-        return {name_key(n) for n in node.names}
+        return name_keys[node.entity_id]
 
     def split(node: _Node) -> bool:
-        return bool(keys(node) & identities.splits)
+        return node.entity_id in split_ids
 
     def pin_of(node: _Node) -> str | None:
-        found = sorted({pinned[k] for n in node.names for k in (name_key(n), name_key(person_key(n, titles))) if k in pinned})
-        return found[0] if found else None
+        return pins.get(node.entity_id)
 
     free = [n for n in ordered if not split(n) and pin_of(n) is None]
     parts = _Components(nodes)
@@ -317,6 +329,10 @@ def _answer(groups: Mapping[str, list[str]], nodes: Mapping[str, _Node], node_of
 def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str, str], titles: frozenset[str],
              parts: _Components) -> Cluster:
     """One component's surviving id, canonical name, label and knowledge-base id."""
+    if len(members) == 1 and len(members[0].names) == 1 and not pinned and not links:  # most entities: themselves
+        node = members[0]
+        survivor = node.entity_id if node.published else entity_id(node.names[0], node.label)
+        return Cluster(survivor, node.names[0], node.label, node.kb_id, (node.entity_id,))
     votes: Counter = Counter()
     for node in members:
         votes[node.label] += max(node.articles, 1)
