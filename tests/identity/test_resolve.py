@@ -126,6 +126,14 @@ def test_a_merged_id_seen_again_resolves_to_its_survivor():
     assert resolution.ids[again.entity_id] == full.entity_id and resolution.merges == {}
 
 
+def test_an_id_merged_into_one_that_merges_points_at_the_new_survivor():
+    """Readers follow one hop: "DJT" merged into "Donald J. Trump" yesterday follows it into "Donald Trump"."""
+    full, middle = known("Donald Trump", articles=5), known("Donald J. Trump", articles=2)
+    nick = known("DJT", merged_into=middle.entity_id)
+    resolution = resolve([full, middle, nick], [seen("Trump")], day=DAY, titles=TITLES)
+    assert resolution.merges == {middle.entity_id: full.entity_id, nick.entity_id: full.entity_id}
+
+
 def test_a_pin_joins_forms_no_rule_would_and_names_the_entity():
     pins = Identities(pins={"Donald Trump": ("DJT", "The Donald")})
     full, nick = known("Donald Trump"), known("DJT", articles=9)

@@ -161,9 +161,9 @@ def _groups_by(nodes: Iterable[_Node], keys) -> Iterable[list[str]]:
 
 
 def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[str],
-           day: str) -> tuple[dict[str, _Node], dict[str, str], dict[str, str | None]]:
-    """The ids to resolve, each day's id's node (a merged id's is its survivor's), and the merges a
-    split undoes."""
+           day: str) -> tuple[dict[str, _Node], dict[str, str], dict[str, str | None], dict[str, str]]:
+    """The ids to resolve, each day's id's node (a merged id's is its survivor's), the merges a
+    split undoes, and the merges that stay (merged id -> survivor)."""
     nodes: dict[str, _Node] = {}
     merged: dict[str, str] = {}
     undone: dict[str, str | None] = {}
@@ -186,7 +186,7 @@ def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[st
         node.articles += entity.articles
         node.recent += entity.articles
         node_of[entity.entity_id] = target
-    return nodes, node_of, undone
+    return nodes, node_of, undone, merged
 
 
 def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles: frozenset[str] = frozenset(),
@@ -195,7 +195,7 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     registry's latest rows give them); see the module's rules."""
     identities = identities or Identities()
     pinned = identities.pinned()
-    nodes, node_of, undone = _nodes(registry, seen, identities.splits, day)
+    nodes, node_of, undone, merged = _nodes(registry, seen, identities.splits, day)
     ordered = [nodes[i] for i in sorted(nodes)]
 
     # each node's name keys, and whether a split or a pin decides it, worked out once
@@ -246,7 +246,10 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
         by_kb.setdefault(kb_id, []).append(root)
     for roots in by_kb.values():
         parts.union(roots)
-    return _answer(parts.groups(), nodes, node_of, undone, links, pinned, titles, parts)
+    answer = _answer(parts.groups(), nodes, node_of, undone, links, pinned, titles, parts)
+    # an id merged into one that merges today points at the new survivor: readers follow one hop
+    repointed = {m: answer.merges[t] for m, t in merged.items() if answer.merges.get(t)}
+    return replace(answer, merges={**answer.merges, **dict(sorted(repointed.items()))})
 
 
 def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
