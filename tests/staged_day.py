@@ -45,3 +45,35 @@ def stage_day(settings: Settings, day: str, run_id: str, rows: dict[str, int], *
     key = layout.staged_file(day, run_id, layout.STAGED)
     put_json(store, key, staged)
     return store.uri(key)
+
+
+def stage_records(settings: Settings, day: str, run_id: str, shards: list[list[dict[str, Any]]]) -> str:
+    """Stage extraction records (as ``claimflow extract`` prints them), one list per shard, the
+    way validate leaves good rows for publish; no quarantine. Returns the staged.json URI."""
+    from claimflow.models import Article
+    from claimflow.tables import article_row, extraction_rows
+
+    store = open_lake(settings)
+    staged: dict[str, Any] = {"tables": [], "quarantine": []}
+    for number, records in enumerate(shards):
+        rows: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
+        for record in records:
+            article = Article(record["article_id"], record["text"], record["path"])
+            rows["articles"].append(article_row(article, day=day, run_id=run_id, ingested_at=f"{day}T23:00:00+00:00"))
+            for table, table_rows in extraction_rows(record, day=day, run_id=run_id).items():
+                rows[table].extend(table_rows)
+        for table in layout.TABLES:
+            part = put_parquet(store, layout.staged_table(day, run_id, table, layout.shard_name(number)), rows[table],
+                               SCHEMAS[table])
+            staged["tables"].append({"table": table, **part.to_dict()})
+    for table in layout.QUARANTINE_TABLES:
+        part = put_parquet(store, layout.staged_quarantine(day, run_id, table, layout.shard_name(0)), [], QUARANTINE_SCHEMA)
+        staged["quarantine"].append({"table": table, **part.to_dict()})
+    articles = sum(map(len, shards))
+    put_jsonl_gz(store, layout.staged_raw_archive(day, run_id), ({"run": run_id} for _ in range(articles)))
+    staged["accounting"] = {"ingested": articles, "published": articles, "quarantined": 0}
+    staged["quality"] = {"passed": True, "results": layout.quality_file(day, run_id, layout.VALIDATION),
+                         "report": layout.quality_file(day, run_id, layout.REPORT), "statistics": {}}
+    key = layout.staged_file(day, run_id, layout.STAGED)
+    put_json(store, key, staged)
+    return store.uri(key)

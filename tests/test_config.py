@@ -76,6 +76,7 @@ CASES: dict[str, tuple[str, object, str | None]] = {
     "CLAIMFLOW_SOURCES": ("a, b", ("a", "b"), None),
     "CLAIMFLOW_SPACY_MODEL": ("en_core_web_md", "en_core_web_md", None),
     "CLAIMFLOW_INCLUDE": ("/opt/include", Path("/opt/include"), None),
+    "CLAIMFLOW_ENTITY_KB": ("/opt/kb/people.jsonl", Path("/opt/kb/people.jsonl"), None),
     "CLAIMFLOW_AWS_CONN_ID": ("lake_s3", "lake_s3", None),
     "CLAIMFLOW_S3_SSE": ("AES256", "AES256", "aes"),
     "CLAIMFLOW_S3_SSE_KMS_KEY_ID": ("alias/lake", "alias/lake", None),

@@ -12,7 +12,7 @@ from delta_rows import article_row, claim_row, entity_row, manifest_for, write_r
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.models import SOURCE_KINDS, stable_id
-from claimflow.readers import connect, connect_day, dashboard_queries, sql_name, views_sql
+from claimflow.readers import DERIVED_VIEWS, connect, connect_day, dashboard_queries, sql_name, views_sql
 from claimflow.storage.delta import storage_options, table_uri
 
 INCLUDE = Path(__file__).resolve().parents[1] / "include"
@@ -195,7 +195,9 @@ def test_the_delta_scan_views_name_every_table_as_the_reader_does():
     views = views_sql(INCLUDE, "s3://bucket/lake")
     for table in layout.DELTA_TABLES:
         assert f"VIEW {sql_name(table)} AS SELECT * FROM delta_scan('s3://bucket/lake/{table}');" in views
-    assert views.count("CREATE OR REPLACE VIEW") == len(layout.DELTA_TABLES)
+    for view in DERIVED_VIEWS:
+        assert f"CREATE OR REPLACE VIEW {view} AS" in views
+    assert views.count("CREATE OR REPLACE VIEW") == len(layout.DELTA_TABLES) + len(DERIVED_VIEWS)
 
 
 def test_the_dashboard_on_s3(s3_lake):

@@ -112,6 +112,7 @@ def test_publish_lease_holders_sort_by_number():
 def test_delta_tables_are_the_published_and_quarantine_tables():
     assert layout.delta_table("claims") == "claims"
     assert layout.delta_table("quarantine/inputs") == "quarantine/inputs"
-    assert set(layout.DELTA_TABLES) == {*layout.TABLES, *(f"quarantine/{t}" for t in layout.QUARANTINE_TABLES)}
+    assert layout.delta_table("registry") == "registry"
+    assert set(layout.DELTA_TABLES) == {*layout.TABLES, layout.REGISTRY, *(f"quarantine/{t}" for t in layout.QUARANTINE_TABLES)}
     with pytest.raises(ValueError, match="expected one of"):
         layout.delta_table("quarantine/../claims")

@@ -27,6 +27,7 @@ def sample(run_id: str = "manual__1") -> Manifest:
         accounting=Accounting(ingested=3, published=1, quarantined=2),
         quality=Quality(passed=True, results="quality/x.json", report="quality/x.html", statistics={"n": 1}),
         raw_archive=f"raw/dt={DAY}/run=manual__1/articles.jsonl.gz",
+        registry=TableVersion(rows=4, version=5),
     )
 
 
@@ -38,8 +39,19 @@ def test_round_trip_through_the_lake(tmp_path):
 
 
 def test_versions_names_every_delta_table():
-    assert sample().versions() == {**dict.fromkeys(layout.TABLES, 3), **{f"quarantine/{t}": 2 for t in layout.QUARANTINE_TABLES}}
+    assert sample().versions() == {**dict.fromkeys(layout.TABLES, 3), layout.REGISTRY: 5,
+                                   **{f"quarantine/{t}": 2 for t in layout.QUARANTINE_TABLES}}
     assert set(sample().versions()) == set(layout.DELTA_TABLES)
+
+
+def test_a_manifest_written_before_the_registry_still_reads(tmp_path):
+    """Days published before the entity registry existed have no registry entry: they read, without it."""
+    store = LocalStore(tmp_path)
+    data = sample().to_dict()
+    del data["registry"]
+    store.put_bytes(layout.manifest(DAY), json.dumps(data).encode())
+    manifest = read_manifest(store, DAY)
+    assert manifest.registry is None and layout.REGISTRY not in manifest.versions()
 
 
 def test_missing_day_reads_as_none(tmp_path):

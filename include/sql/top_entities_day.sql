@@ -7,11 +7,11 @@ WITH involved AS (
     UNION ALL
     SELECT dt, claim_id, unnest(entity_ids) AS entity_id, false AS quoted, source_kind FROM claims
 ),
-per_claim AS (
-    SELECT dt, claim_id, entity_id, bool_or(quoted) AS quoted, any_value(source_kind) AS source_kind
-    FROM involved GROUP BY dt, claim_id, entity_id
+per_claim AS (  -- counted through the registry: an id merged into another counts as that one
+    SELECT i.dt, i.claim_id, c.canonical_id AS entity_id, bool_or(i.quoted) AS quoted, any_value(i.source_kind) AS source_kind
+    FROM involved i JOIN canonical_entities c USING (entity_id) GROUP BY i.dt, i.claim_id, c.canonical_id
 ),
-names AS (SELECT DISTINCT entity_id, name, label FROM entities)
+names AS (SELECT entity_id, name, label FROM canonical_entities)
 SELECT p.dt, n.name, n.label, count(*) FILTER (WHERE p.quoted) AS quoted, count(*) AS claims,
        round(avg(CASE WHEN p.source_kind = 'anonymous' THEN 1 ELSE 0 END), 3) AS anonymous_share, p.entity_id
 FROM per_claim p JOIN names n USING (entity_id)

@@ -199,9 +199,8 @@ def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -
     print(f"  data quality: {'passed' if manifest.quality.passed else 'FAILED'}  report {store.uri(manifest.quality.report)}")
     print(f"  manifest {store.uri(layout.manifest(manifest.day))}")
     print(f"  raw archive {store.uri(manifest.raw_archive)}")
-    for table, version in manifest.versions().items():
-        tv = manifest.tables.get(table) or manifest.quarantine[table.removeprefix("quarantine/")]
-        print(f"  {table:<20} {tv.rows:>6} rows  version {version:>4}  {table_uri(settings, table)}")
+    for table, tv in manifest.entries().items():
+        print(f"  {table:<20} {tv.rows:>6} rows  version {tv.version:>4}  {table_uri(settings, table)}")
 
 
 def _run(args: argparse.Namespace) -> int:

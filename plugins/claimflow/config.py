@@ -127,6 +127,7 @@ class Settings:
     staging_max_age_hours: int = 48  # staging older than this is a crashed run's, swept away
     late_days: int = 2  # days before the run's day whose sources are read again (late arrivals)
     vacuum_retention_hours: int = 7 * 24  # maintenance keeps files superseded or written this recently
+    entity_kb: Path | None = None  # a knowledge base (JSON lines) the entity registry links to; never downloaded
 
     @property
     def lake_uri(self) -> str:
@@ -281,6 +282,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CLAIMFLOW_SOURCES", "sources", _list),
     Variable("CLAIMFLOW_SPACY_MODEL", "spacy_model", _text),
     Variable("CLAIMFLOW_INCLUDE", "include_dir", Path),
+    Variable("CLAIMFLOW_ENTITY_KB", "entity_kb", Path),
     Variable("CLAIMFLOW_AWS_CONN_ID", "aws_conn_id", _text),
     Variable("CLAIMFLOW_S3_SSE", "s3.sse", _choice(SSE_MODES)),
     Variable("CLAIMFLOW_S3_SSE_KMS_KEY_ID", "s3.sse_kms_key_id", _text),

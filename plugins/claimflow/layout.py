@@ -16,6 +16,9 @@ from typing import NamedTuple
 
 TABLES = ("articles", "entities", "mentions", "claims")  # parents first: validation's order too
 QUARANTINE_TABLES = ("inputs", *TABLES)
+# The entity registry: one row per entity id a day saw or decided on (canonical name, label,
+# aliases, merges), written by publish from the day's resolved entities, not extracted per shard.
+REGISTRY = "registry"
 
 _DAY = r"\d{4}-\d{2}-\d{2}"
 _RUN_KEY_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-")
@@ -75,12 +78,12 @@ def delta_table(table: str) -> str:
     """The folder of a published Delta table: ``claims`` or, for quarantine, ``quarantine/claims``
     (``table`` is one of TABLES or ``quarantine/<one of QUARANTINE_TABLES>``)."""
     name = table.removeprefix("quarantine/")
-    if name not in (QUARANTINE_TABLES if table.startswith("quarantine/") else TABLES):
-        raise ValueError(f"expected one of {TABLES} or quarantine/{{{', '.join(QUARANTINE_TABLES)}}}, got {table!r}")
+    if name not in (QUARANTINE_TABLES if table.startswith("quarantine/") else (*TABLES, REGISTRY)):
+        raise ValueError(f"expected one of {(*TABLES, REGISTRY)} or quarantine/{{{', '.join(QUARANTINE_TABLES)}}}, got {table!r}")
     return table
 
 
-DELTA_TABLES = (*TABLES, *(f"quarantine/{t}" for t in QUARANTINE_TABLES))
+DELTA_TABLES = (*TABLES, REGISTRY, *(f"quarantine/{t}" for t in QUARANTINE_TABLES))
 
 
 # Manifests: one per published day, written last by publish.
@@ -271,3 +274,11 @@ def staged_quarantine(day: str, run_id: str, table: str, shard: str) -> str:
     if table not in QUARANTINE_TABLES:
         raise ValueError(f"expected one of {QUARANTINE_TABLES}, got {table!r}")
     return f"{staging(day, run_id)}quarantine/{table}/{shard}.parquet"
+
+
+def staged_resolved(day: str, run_id: str, table: str, part: int) -> str:
+    """A staged file of ``table`` (entities, mentions, claims or REGISTRY) with its entity ids
+    resolved against the registry by publish; ``part`` numbers the day's staged files of the table."""
+    if table not in (*TABLES, REGISTRY):
+        raise ValueError(f"expected one of {(*TABLES, REGISTRY)}, got {table!r}")
+    return f"{staging(day, run_id)}resolved/{table}/part-{part:05d}.parquet"

@@ -73,13 +73,20 @@ class Manifest:
     accounting: Accounting
     quality: Quality
     raw_archive: str  # key of the run's raw archive under raw/dt=<day>/
+    # the entity registry's rows for the day and its version (None in manifests written before it existed)
+    registry: TableVersion | None = None
+
+    def entries(self) -> dict[str, TableVersion]:
+        """Every table's share of the day, keyed by its ``layout.DELTA_TABLES`` name."""
+        return {
+            **self.tables,
+            **({layout.REGISTRY: self.registry} if self.registry else {}),
+            **{f"quarantine/{table}": tv for table, tv in self.quarantine.items()},
+        }
 
     def versions(self) -> dict[str, int]:
         """The committed Delta version of every table, keyed by its ``layout.DELTA_TABLES`` name."""
-        return {
-            **{table: tv.version for table, tv in self.tables.items()},
-            **{f"quarantine/{table}": tv.version for table, tv in self.quarantine.items()},
-        }
+        return {table: tv.version for table, tv in self.entries().items()}
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # asdict copies Mappings of dataclasses into plain dicts
@@ -106,6 +113,7 @@ class Manifest:
                     statistics=_typed(data["quality"], "statistics", dict),
                 ),
                 raw_archive=_typed(data, "raw_archive", str),
+                registry=_version(data["registry"]) if data.get("registry") is not None else None,
             )
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise ManifestError(str(day), f"{type(error).__name__}: {error}") from error
@@ -124,7 +132,11 @@ def _versions(data: Any, name: str, expected: tuple[str, ...]) -> dict[str, Tabl
     tables = _typed(data, name, dict)
     if sorted(tables) != sorted(expected):
         raise ValueError(f"expected {name} {sorted(expected)}, got {sorted(tables)}")
-    return {t: TableVersion(rows=_typed(tables[t], "rows", int), version=_typed(tables[t], "version", int)) for t in expected}
+    return {t: _version(tables[t]) for t in expected}
+
+
+def _version(entry: Any) -> TableVersion:
+    return TableVersion(rows=_typed(entry, "rows", int), version=_typed(entry, "version", int))
 
 
 def read_manifest(store: ObjectStore, day: str) -> Manifest | None:

@@ -7,6 +7,10 @@ with ``deltalake`` (optionally at a version, optionally one day) as a ``pyarrow`
 registered in a DuckDB connection under its SQL name: DuckDB scans it lazily, pushing the
 projection and filters down, so memory follows the query, not the table. With the extension,
 ``include/sql/views.sql`` gives the same names through ``delta_scan``.
+
+Over the tables, two views of entity identity (``include/sql/derived/``): ``entity_registry``,
+one row per entity id, and ``canonical_entities``, the id each published id counts as, through
+which the dashboard queries count entities.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VIEWS = "views.sql"  # the delta_scan views, for DuckDB with the delta extension
+DERIVED = "derived"  # the folder of views over the tables, created in this order
+DERIVED_VIEWS = ("entity_registry", "canonical_entities")
 
 
 def sql_name(table: str) -> str:
@@ -70,17 +76,31 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection in which every existing table of ``tables`` is registered by its
     :func:`sql_name`, at ``versions[table]`` where given (else the latest), limited to ``day``
-    where given. A table never published is not registered (a query naming it fails)."""
+    where given. A table never published is not registered (a query naming it fails).
+
+    The registry is never limited to a day (an id's merge may be recorded on another day); where
+    the entities are registered, the views of :data:`DERIVED_VIEWS` are created too, over an
+    empty registry when the lake has none yet (every id then stands for itself)."""
     import duckdb
+
+    from claimflow.tables import REGISTRY_SCHEMA
 
     con = con or duckdb.connect()
     versions = versions or {}
     options = storage_options(settings)
+    registered = set()
     for table in tables:
         uri = table_uri(settings, table)
-        dataset = open_table(uri, options=options, version=versions.get(table), day=day)
+        dataset = open_table(uri, options=options, version=versions.get(table),
+                             day=None if table == layout.REGISTRY else day)
         if dataset is not None:
             con.register(sql_name(table), dataset)
+            registered.add(table)
+    if "entities" in registered:
+        if layout.REGISTRY not in registered:
+            con.register(sql_name(layout.REGISTRY), REGISTRY_SCHEMA.empty_table())
+        for view in derived_views(settings.include_dir):
+            con.execute(view)
     return con
 
 
@@ -96,6 +116,13 @@ def dashboard_queries(include_dir: Path) -> dict[str, str]:
     return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql")) if path.name != VIEWS}
 
 
+def derived_views(include_dir: Path) -> list[str]:
+    """The ``CREATE VIEW`` statements of ``include/sql/derived``, in :data:`DERIVED_VIEWS` order."""
+    return [(include_dir / "sql" / DERIVED / f"{name}.sql").read_text() for name in DERIVED_VIEWS]
+
+
 def views_sql(include_dir: Path, lake_uri: str) -> str:
-    """``include/sql/views.sql`` for a lake: ``CREATE VIEW`` statements over ``delta_scan``."""
-    return (include_dir / "sql" / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/"))
+    """``include/sql/views.sql`` for a lake: ``CREATE VIEW`` statements over ``delta_scan``, then
+    the derived views over them."""
+    scans = (include_dir / "sql" / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/"))
+    return "\n".join([scans, *derived_views(include_dir)])

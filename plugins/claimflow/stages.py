@@ -22,6 +22,7 @@ import pyarrow as pa
 from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
+from claimflow.identity.registry import resolve_day
 from claimflow.ingest.dedup import FirstPublished, first_published
 from claimflow.ingest.records import InputLimits
 from claimflow.ingest.sources import read_sources
@@ -45,6 +46,7 @@ from claimflow.storage.records import (
 from claimflow.tables import (
     QUARANTINE_COLUMNS,
     QUARANTINE_SCHEMA,
+    REGISTRY_SCHEMA,
     SCHEMAS,
     article_row,
     extraction_record,
@@ -324,13 +326,17 @@ def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
 
 
 def _schema(table: str) -> pa.Schema:
+    if table == layout.REGISTRY:
+        return REGISTRY_SCHEMA
     return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
 
 
 def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manifest:
-    """Commit a staged day: under the day's publish lease, archive the raw articles under this
-    run's key, replace the day in every Delta table (one commit each), write the manifest last
-    with each table's committed version, then remove the run's staging.
+    """Commit a staged day: under the day's publish lease, resolve the day's entities against the
+    entity registry (:func:`claimflow.identity.registry.resolve_day`: the staged entity ids become
+    the surviving ones, the registry's rows for the day are staged), archive the raw articles under
+    this run's key, replace the day in every Delta table (one commit each), write the manifest
+    last with each table's committed version, then remove the run's staging.
 
     Each table shows the old day or the new one, never part of one; the manifest names the
     versions that belong together. A publish that fails half way leaves the old manifest, whose
@@ -343,6 +349,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
     held = lease.acquire(store, day, run_id, ttl)
     try:
+        parts = resolve_day(settings, store, day, run_id, parts)
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
         tables, commit = DeltaLake.open(settings), DayCommit(day, run_id, held.generation)
@@ -364,6 +371,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
             accounting=Accounting(**staged["accounting"]),
             quality=Quality(quality["passed"], quality["results"], quality["report"], quality.get("statistics", {})),
             raw_archive=raw,
+            registry=TableVersion(rows[layout.REGISTRY], versions[layout.REGISTRY]),
         )
         held = held.renew(ttl)
         write_manifest(store, manifest)

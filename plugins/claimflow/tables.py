@@ -89,6 +89,25 @@ SCHEMAS: dict[str, pa.Schema] = {
     ),
 }
 
+# The entity registry (layout.REGISTRY): per day, one row per entity id the day saw or decided on.
+# A row with ``merged_into`` null stands: its name, label and kb_id are the entity's as of that day,
+# ``aliases`` the surface forms the day's mentions used (with counts), ``article_count`` the day's
+# articles naming it. A row with ``merged_into`` set records that the id is one with that surviving
+# id (published ids never change: readers count through the merge). An id's latest row decides.
+ALIAS = pa.struct([("form", pa.string()), ("count", pa.int64())])
+REGISTRY_SCHEMA = pa.schema(
+    [
+        ("entity_id", pa.string()),
+        ("name", pa.string()),
+        ("label", pa.string()),
+        ("aliases", pa.list_(ALIAS)),
+        ("article_count", pa.int64()),
+        ("merged_into", pa.string()),
+        ("kb_id", pa.string()),
+        *_COMMON,
+    ]
+)
+
 # Every quarantined row of any table (and every refused input) as strings: the table it came from,
 # its id (the table's ID_COLUMNS value), its article, the check that refused it and why, the row as JSON.
 QUARANTINE_SCHEMA = pa.schema(

@@ -84,6 +84,12 @@ def put_frame_parquet(store: ObjectStore, key: str, frame: pd.DataFrame, schema:
     return _write_parquet(store, key, batches, schema)
 
 
+def put_table_parquet(store: ObjectStore, key: str, table: pa.Table) -> StagedFile:
+    """Write an Arrow table as one Parquet file, a row group at a time; returns its facts."""
+    batches = (table.slice(start, ROW_GROUP) for start in range(0, max(table.num_rows, 1), ROW_GROUP))
+    return _write_parquet(store, key, batches, table.schema)
+
+
 def _row_batches(rows: Iterable[dict[str, Any]], schema: pa.Schema) -> Iterator[pa.Table]:
     """Arrow tables of at most ROW_GROUP rows, and one empty table when there are no rows."""
     batch: list[dict[str, Any]] = []
@@ -109,11 +115,12 @@ def _write_parquet(store: ObjectStore, key: str, batches: Iterable[pa.Table], sc
         return StagedFile(key, count, path.stat().st_size, file_sha256(path))
 
 
-def read_parquet(store: ObjectStore, key: str) -> pa.Table:
+def read_parquet(store: ObjectStore, key: str, columns: list[str] | None = None) -> pa.Table:
+    """A Parquet object as an Arrow table, only ``columns`` where given."""
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "part.parquet"
         store.get_file(key, path)
-        return pq.read_table(path)
+        return pq.read_table(path, columns=columns)
 
 
 def iter_parquet_rows(store: ObjectStore, key: str, batch_rows: int = 1_000) -> Iterator[dict[str, Any]]:

@@ -1,0 +1,281 @@
+"""The entity registry's side of publish: read the registry and the day's staged entities, resolve
+them (:func:`claimflow.identity.resolve.resolve`), rewrite the day's staged entity ids to the
+surviving ones and stage the day's registry rows, all before anything is committed.
+
+Why a day-level step at publish and not per shard: a shard sees a part of the day, so two shards
+(or two workers, or two orders of the same shards) would each decide alone and need reconciling
+anyway; at publish the day is complete, the step runs once, under the day's publish lease, and
+its input is a set (the day's entities aggregated over every shard, the registry of every other
+day), so its answer is one. Extraction stays per article and shard-independent.
+
+The registry is read column-projected (no aliases: the rules need names, labels and counts),
+one Arrow batch at a time into one small record per id; the day's staged files are read and
+rewritten one at a time. Memory follows the number of distinct entities, not of rows.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pyarrow as pa
+
+from claimflow import layout
+from claimflow.config import Settings
+from claimflow.identity.files import load_identities, load_kb
+from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
+from claimflow.nlp.aliases import ALIASES_FILE, load_aliases
+from claimflow.storage.base import ObjectStore
+from claimflow.storage.delta import DeltaLake, StagedPart
+from claimflow.storage.records import put_parquet, put_table_parquet, read_parquet
+from claimflow.tables import REGISTRY_SCHEMA, SCHEMAS
+
+log = logging.getLogger(__name__)
+
+READ_COLUMNS = ["entity_id", "name", "label", "article_count", "merged_into", "kb_id", "dt"]
+
+
+@dataclass
+class _Entry:
+    """One id's registry rows folded together, the latest day's name, label and decisions winning."""
+
+    entity_id: str
+    latest: str = ""
+    name: str = ""
+    label: str = ""
+    merged_into: str | None = None
+    kb_id: str | None = None
+    articles: int = 0
+    recent: int = 0
+    first_day: str = ""
+
+    def add(self, row: dict[str, Any], *, since: str, until: str) -> None:
+        day, count = row["dt"], row["article_count"] or 0
+        if day >= self.latest:
+            self.latest, self.name, self.label = day, row["name"], row["label"]
+            self.merged_into, self.kb_id = row["merged_into"], row["kb_id"] or self.kb_id
+        self.articles += count
+        if since <= day <= until:
+            self.recent += count
+        if count and (not self.first_day or day < self.first_day):
+            self.first_day = day
+
+
+def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tuple[list[Known], int | None]:
+    """The registry as every day but ``day`` left it (a rerun of the day is resolved as its first
+    run was), at ``version`` or the latest, and the version read (None: no registry yet). A merge
+    pointing at a merged id is followed to the id that stands."""
+    import pyarrow.dataset as ds
+    from deltalake.exceptions import TableNotFoundError
+
+    try:
+        table = lake.table(layout.REGISTRY, version)
+    except TableNotFoundError:
+        return [], None
+    since, until = recent_since(day), _days_after(day, RECENT_DAYS)
+    entries: dict[str, _Entry] = {}
+    scanner = table.to_pyarrow_dataset().scanner(columns=READ_COLUMNS, filter=ds.field("dt") != day)
+    for batch in scanner.to_batches():
+        for row in batch.to_pylist():
+            if row["entity_id"] and row["name"] and row["label"]:
+                entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=since, until=until)
+    known = []
+    for entry in entries.values():
+        target, hops = entry.merged_into, set()
+        while target and target in entries and entries[target].merged_into and target not in hops:
+            hops.add(target)
+            target = entries[target].merged_into
+        known.append(Known(entry.entity_id, entry.name, entry.label, entry.articles, entry.recent, entry.first_day,
+                           target, entry.kb_id))
+    return known, table.version()
+
+
+def _days_after(day: str, days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
+
+
+@dataclass
+class _Day:
+    """The day's entities by extracted id (name, label, articles) and the surface forms of their mentions."""
+
+    seen: dict[str, Seen] = field(default_factory=dict)
+    forms: dict[str, Counter] = field(default_factory=dict)
+
+
+def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Iterable[StagedPart]) -> _Day:
+    """The day's staged entities and mentions folded by id, one staged file at a time (grouped in
+    Arrow: a file's rows never become Python objects)."""
+    day = _Day()
+    articles: Counter = Counter()
+    names: dict[str, tuple[str, str]] = {}
+    for part in entities:
+        table = read_parquet(store, part.key, ["entity_id", "name", "label"]).drop_null()
+        counted = table.group_by(["entity_id", "name", "label"]).aggregate([([], "count_all")])  # a row per (entity, article)
+        for eid, name, label, count in zip(*(counted.column(c).to_pylist() for c in
+                                              ("entity_id", "name", "label", "count_all")), strict=True):
+            articles[eid] += count
+            names.setdefault(eid, (name, label))
+    day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names)}
+    for part in mentions:
+        table = read_parquet(store, part.key, ["entity_id", "text"]).drop_null()
+        counted = table.group_by(["entity_id", "text"]).aggregate([([], "count_all")])
+        for eid, text, count in zip(*(counted.column(c).to_pylist() for c in ("entity_id", "text", "count_all")), strict=True):
+            if eid in day.seen:
+                day.forms.setdefault(eid, Counter())[" ".join(text.split())] += count
+    return day
+
+
+@dataclass(frozen=True)
+class _Renames:
+    """The day's ids that change, as Arrow arrays, to map whole columns at once."""
+
+    ids: Mapping[str, str]
+    old: pa.Array
+    new: pa.Array
+
+    @classmethod
+    def of(cls, ids: Mapping[str, str]) -> _Renames:
+        return cls(ids, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()))
+
+    def touches(self, column: pa.ChunkedArray | pa.Array) -> bool:
+        import pyarrow.compute as pc
+
+        return bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True
+
+    def map(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
+        import pyarrow.compute as pc
+
+        at = pc.index_in(column, value_set=self.old)
+        return pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
+
+
+def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
+    """An entities file with surviving ids; two entities of one article resolved to one id become
+    one row (their mentions added up, the name and labels of the one with more mentions)."""
+    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id", renames.map(table.column("entity_id")))
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in table.to_pylist():
+        key = (row["entity_id"], row["article_id"])
+        if (kept := rows.get(key)) is None:
+            rows[key] = row
+            continue
+        total = (kept["n_mentions"] or 0) + (row["n_mentions"] or 0)
+        if (row["n_mentions"] or 0) > (kept["n_mentions"] or 0):
+            rows[key] = kept = row
+        kept["n_mentions"] = total
+    return pa.Table.from_pylist(list(rows.values()), schema=SCHEMAS["entities"])
+
+
+def _claims(table: pa.Table, renames: _Renames) -> pa.Table:
+    """A claims file with surviving ids: the source's, and the content's once each, in order."""
+    sources = renames.map(table.column("source_entity_id"))
+    ids = renames.ids
+    about = pa.array([None if e is None else list(dict.fromkeys(ids.get(i, i) for i in e))
+                      for e in table.column("entity_ids").to_pylist()], type=pa.list_(pa.string()))
+    table = table.set_column(table.schema.get_field_index("source_entity_id"), "source_entity_id", sources)
+    return table.set_column(table.schema.get_field_index("entity_ids"), "entity_ids", about)
+
+
+def _changes(table: pa.Table, table_name: str, renames: _Renames) -> bool:
+    if table_name == "claims":
+        return renames.touches(table.column("source_entity_id")) or renames.touches(
+            table.column("entity_ids").combine_chunks().flatten())
+    return renames.touches(table.column("entity_id"))
+
+
+def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: list[StagedPart],
+            renames: _Renames, articles: Counter) -> list[StagedPart]:
+    """The staged files of ``table_name`` (entities, mentions or claims) with surviving ids: a file
+    naming no id that changes is kept as it is; for entities, ``articles`` counts each surviving
+    id's articles."""
+    rewritten = []
+    for number, part in enumerate(parts):
+        table = read_parquet(store, part.key)
+        if _changes(table, table_name, renames):
+            if table_name == "entities":
+                table = _entities(table, renames)
+            elif table_name == "mentions":
+                table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
+                                         renames.map(table.column("entity_id")))
+            else:
+                table = _claims(table, renames)
+            written = put_table_parquet(store, layout.staged_resolved(day, run_id, table_name, number), table)
+            part = StagedPart(written.key, written.rows, written.sha256)
+        if table_name == "entities":  # one row per (entity, article): rows per id are its articles
+            counted = table.group_by("entity_id").aggregate([([], "count_all")])
+            articles.update(dict(zip(counted.column("entity_id").to_pylist(), counted.column("count_all").to_pylist(),
+                                     strict=True)))
+        rewritten.append(part)
+    return rewritten
+
+
+def registry_rows(resolution: Resolution, day_seen: _Day, articles: Counter, *, day: str,
+                  run_id: str) -> Iterator[dict[str, Any]]:
+    """The day's registry rows: each surviving id the day named or decided on, and each published
+    id the day merged (or unmerged), in id order."""
+    forms: dict[str, Counter] = {}
+    for day_id, survivor in resolution.ids.items():
+        forms.setdefault(survivor, Counter()).update(day_seen.forms.get(day_id, {}))
+    decided = {target for target in resolution.merges.values() if target}
+    common = {"dt": day, "run_id": run_id}
+    for survivor in sorted(set(forms) | decided):
+        cluster = resolution.clusters[survivor]
+        yield {"entity_id": survivor, "name": cluster.name, "label": cluster.label,
+               "aliases": [{"form": f, "count": n} for f, n in sorted(forms.get(survivor, Counter()).items())],
+               "article_count": articles.get(survivor, 0), "merged_into": None, "kb_id": cluster.kb_id, **common}
+    for merged, target in sorted(resolution.merges.items()):
+        cluster = resolution.clusters[target] if target else resolution.clusters[merged]
+        yield {"entity_id": merged, "name": cluster.name, "label": cluster.label, "aliases": [], "article_count": 0,
+               "merged_into": target, "kb_id": cluster.kb_id, **common}
+
+
+class _Clock:
+    """Seconds per phase, for the log line: where a slow day's time went."""
+
+    def __init__(self) -> None:
+        self.last, self.laps = time.monotonic(), {}
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name], self.last = now - self.last, now
+
+    def __str__(self) -> str:
+        return f"{sum(self.laps.values()):.2f}({','.join(f'{k}={v:.2f}' for k, v in self.laps.items())})"
+
+
+def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
+                parts: Mapping[str, list[StagedPart]]) -> dict[str, list[StagedPart]]:
+    """The day's staged parts with surviving entity ids and the registry's rows for the day staged
+    (``parts[layout.REGISTRY]``): the step publish runs before committing anything."""
+    clock = _Clock()
+    known, version = read_registry(DeltaLake.open(settings), day)
+    clock.lap("registry")
+    seen = read_day(store, parts["entities"], parts["mentions"])
+    clock.lap("day")
+    resolution = resolve(
+        known, seen.seen.values(), day=day,
+        titles=load_aliases(settings.include_dir / ALIASES_FILE).titles,
+        identities=load_identities(settings.include_dir), kb=load_kb(settings.entity_kb),
+    )
+    clock.lap("resolve")
+    ids = {i: s for i, s in resolution.ids.items() if i != s}
+    renames = _Renames.of(ids)
+    articles: Counter = Counter()
+    resolved = dict(parts)
+    for table in ("entities", "mentions", "claims"):
+        resolved[table] = rewrite(store, day, run_id, table, parts[table], renames, articles)
+    clock.lap("rewrite")
+    written = put_parquet(store, layout.staged_resolved(day, run_id, layout.REGISTRY, 0),
+                          registry_rows(resolution, seen, articles, day=day, run_id=run_id), REGISTRY_SCHEMA)
+    resolved[layout.REGISTRY] = [StagedPart(written.key, written.rows, written.sha256)]
+    clock.lap("rows")
+    log.info("resolved entities day=%s run_id=%s registry_version=%s known=%d seen=%d ids=%d renamed=%d merges=%d seconds=%s",
+             day, run_id, version, len(known), len(seen.seen), len(set(resolution.ids.values())), len(ids),
+             len(resolution.merges), clock)
+    return resolved

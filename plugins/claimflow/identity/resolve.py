@@ -1,0 +1,374 @@
+"""The resolver: which of a day's entities and the registry's are one real-world entity, and its id.
+
+Its input is a set (the registry as of the day's start, the day's entities aggregated over every
+shard, the user's pins, splits and knowledge base), its rules are predicates on pairs evaluated
+on that fixed input, and the clusters are the connected components of the pairs they join, so
+the answer does not depend on which shard or worker saw an article first, nor on any order.
+Ties break by counts, then names, then ids.
+
+Rules, in the order they build on each other:
+
+1. the same name in any case or spacing ("WASHINGTON", "Washington") and the same label family
+   (a person; or an organisation, place or group, which the model flips between: "United
+   States" as GPE and ORG); and a full name labelled ORG where as many articles or more call it
+   a person ("Bernie Sanders");
+2. the same person without titles and middle initials ("Donald J. Trump", "President Donald
+   Trump" and "Donald Trump");
+3. a bare surname ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last word
+   it is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
+   in the last RECENT_DAYS days and the day, of the next one ("Clinton" between Bill and Hillary
+   stays alone);
+4. the user's pins join every form they list; a split form is joined by nothing but its own
+   name and label;
+5. entities the knowledge base names alike (by name or alias, rules 1 and 2) link to its id
+   (``kb_id``), and entities linked to one id are one.
+
+A cluster that holds published ids keeps one of them (the most articles, then the first seen,
+then the smallest id) and the others are recorded as merged into it; a cluster of new entities
+takes the id of its canonical name and label (``models.entity_id``), as extraction would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from claimflow.identity.files import Identities, KbEntry
+from claimflow.models import entity_id
+from claimflow.nlp.aliases import name_key
+
+PERSON = "PERSON"
+NAMED = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})  # one family: the model flips between them for one name
+SHORT_LABELS = frozenset({PERSON, "ORG"})  # the labels a bare surname gets ("Trump" is often ORG)
+RECENT_DAYS = 30
+DOMINANCE = 3
+INITIAL = re.compile(r"\A[A-Z]\.?\Z")
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Joseph R. Biden Jr." is "Joseph Biden"
+
+
+def family(label: str) -> str:
+    """The label family a name keeps across articles: PERSON, "NAMED" (ORG, GPE, LOC, FAC, NORP) or the label."""
+    return "NAMED" if label in NAMED else label
+
+
+@dataclass(frozen=True)
+class Known:
+    """An id of the registry as of the day's start: its latest name, label and knowledge-base id,
+    the articles that named it (all, and in the RECENT_DAYS before the day), the first day it was
+    seen, and the id it is merged into (None when it stands)."""
+
+    entity_id: str
+    name: str
+    label: str
+    articles: int = 0
+    recent: int = 0
+    first_day: str = ""
+    merged_into: str | None = None
+    kb_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Seen:
+    """An entity of the day, by the id extraction gave it, with the articles that name it."""
+
+    entity_id: str
+    name: str
+    label: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One resolved entity: its surviving id, canonical name, label and knowledge-base id."""
+
+    entity_id: str
+    name: str
+    label: str
+    kb_id: str | None
+    members: tuple[str, ...]  # every id resolved to it, in order
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The day's answer: each day's id's surviving id, the clusters by surviving id, and the
+    merge decisions on published ids (``None``: a split undoes the id's recorded merge)."""
+
+    ids: Mapping[str, str]
+    clusters: Mapping[str, Cluster]
+    merges: Mapping[str, str | None]
+
+
+def person_key(name: str, titles: frozenset[str]) -> str:
+    """A person's name as compared across articles: without leading titles, middle initials and
+    generational suffixes."""
+    words = name.rstrip(",").split()
+    while len(words) > 1 and words[0].casefold() in titles:
+        words = words[1:]
+    while len(words) > 2 and words[-1].rstrip(",").casefold() in SUFFIXES:
+        words = words[:-1]
+    if len(words) > 2 and not INITIAL.match(words[0]):  # "J. K. Rowling" keeps her initials
+        words = [words[0], *(w for w in words[1:-1] if not INITIAL.match(w)), words[-1]]
+    return " ".join(words)
+
+
+@dataclass
+class _Node:
+    """One id while resolving: its names (the registry's latest and the day's), label and counts."""
+
+    entity_id: str
+    names: list[str]
+    label: str
+    articles: int = 0
+    recent: int = 0
+    published: bool = False
+    first_day: str = ""
+    kb_id: str | None = None
+
+
+class _Components:
+    """Union-find whose components do not depend on the order of unions (the root is the smallest id)."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.parent = {i: i for i in ids}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, ids: Sequence[str]) -> None:
+        roots = sorted({self.find(i) for i in ids})
+        for root in roots[1:]:
+            self.parent[root] = roots[0]
+
+    def groups(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for i in sorted(self.parent):
+            found.setdefault(self.find(i), []).append(i)
+        return found
+
+
+def _groups_by(nodes: Iterable[_Node], keys) -> Iterable[list[str]]:
+    by: dict[object, list[str]] = {}
+    for node in nodes:
+        for key in keys(node):
+            by.setdefault(key, []).append(node.entity_id)
+    return (ids for ids in by.values() if len(ids) > 1)
+
+
+def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[str],
+           day: str) -> tuple[dict[str, _Node], dict[str, str], dict[str, str | None], dict[str, str]]:
+    """The ids to resolve, each day's id's node (a merged id's is its survivor's), the merges a
+    split undoes, and the merges that stay (merged id -> survivor)."""
+    nodes: dict[str, _Node] = {}
+    merged: dict[str, str] = {}
+    undone: dict[str, str | None] = {}
+    for known in registry:
+        if known.merged_into and name_key(known.name) not in splits:
+            merged[known.entity_id] = known.merged_into
+            continue
+        if known.merged_into:
+            undone[known.entity_id] = None
+        nodes[known.entity_id] = _Node(known.entity_id, [known.name], known.label, known.articles, known.recent,
+                                       True, known.first_day, known.kb_id)
+    node_of: dict[str, str] = {}
+    for entity in seen:
+        target = merged.get(entity.entity_id, entity.entity_id)
+        node = nodes.get(target)
+        if node is None:
+            node = nodes[target] = _Node(target, [], entity.label, first_day=day)
+        if entity.name not in node.names:
+            node.names.append(entity.name)
+        node.articles += entity.articles
+        node.recent += entity.articles
+        node_of[entity.entity_id] = target
+    return nodes, node_of, undone, merged
+
+
+def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles: frozenset[str] = frozenset(),
+            identities: Identities | None = None, kb: Sequence[KbEntry] = ()) -> Resolution:
+    """Resolve the day's entities ``seen`` against ``registry`` (the ids of every other day, as the
+    registry's latest rows give them); see the module's rules."""
+    identities = identities or Identities()
+    pinned = identities.pinned()
+    nodes, node_of, undone, merged = _nodes(registry, seen, identities.splits, day)
+    ordered = [nodes[i] for i in sorted(nodes)]
+
+    # each node's name keys, and whether a split or a pin decides it, worked out once
+    name_keys = {n.entity_id: {name_key(x) for x in n.names} for n in ordered}
+    split_ids = {n.entity_id for n in ordered if name_keys[n.entity_id] & identities.splits}
+    pins = {}
+    for n in ordered:
+        found = sorted({pinned[k] for x in n.names for k in (name_key(x), name_key(person_key(x, titles))) if k in pinned})
+        if found:
+            pins[n.entity_id] = found[0]
+
+    def keys(node: _Node) -> set[str]:
+        return name_keys[node.entity_id]
+
+    def split(node: _Node) -> bool:
+        return node.entity_id in split_ids
+
+    def pin_of(node: _Node) -> str | None:
+        return pins.get(node.entity_id)
+
+    free = [n for n in ordered if not split(n) and pin_of(n) is None]
+    parts = _Components(nodes)
+    # 1. one name, one family (a split name: one name, one label)
+    for ids in _groups_by(ordered, lambda n: {(k, n.label if split(n) else family(n.label)) for k in keys(n)}):
+        parts.union(ids)
+    # 1b. a person's full name the model sometimes calls an organisation
+    for ids in _groups_by((n for n in free if n.label in SHORT_LABELS),
+                          lambda n: {k for k in keys(n) if any(len(x.split()) > 1 for x in n.names)}):
+        votes = Counter()
+        for i in ids:
+            votes[nodes[i].label] += max(nodes[i].articles, 1)
+        if len(votes) > 1 and votes[PERSON] >= votes["ORG"]:
+            parts.union(ids)
+    # 2. one person without titles and middle initials
+    for ids in _groups_by((n for n in free if n.label == PERSON),
+                          lambda n: {name_key(p) for p in (person_key(x, titles) for x in n.names) if len(p.split()) > 1}):
+        parts.union(ids)
+    # 4. pins (before 3, so a pinned short form is not given to another person)
+    for ids in _groups_by(ordered, lambda n: {pin} if (pin := pin_of(n)) else set()):
+        parts.union(ids)
+    # 3. short forms, against the clusters of 1, 2 and 4 weighed by their recent articles
+    _join_short_forms(parts, nodes, free, titles)
+    # 5. the knowledge base
+    groups = parts.groups()
+    links = _kb_links(groups, nodes, kb, titles)
+    by_kb: dict[str, list[str]] = {}
+    for root, kb_id in sorted(links.items()):
+        by_kb.setdefault(kb_id, []).append(root)
+    for roots in by_kb.values():
+        parts.union(roots)
+    answer = _answer(parts.groups(), nodes, node_of, undone, links, pinned, titles, parts)
+    # an id merged into one that merges today points at the new survivor: readers follow one hop
+    repointed = {m: answer.merges[t] for m, t in merged.items() if answer.merges.get(t)}
+    return replace(answer, merges={**answer.merges, **dict(sorted(repointed.items()))})
+
+
+def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
+                      titles: frozenset[str]) -> None:
+    """Rule 3, evaluated on the components as rules 1, 2 and 4 left them, then applied. Only a
+    single word is a short form: "Donald Trump" is no short form of "Rip Donald Trump"."""
+    weight: Counter = Counter()
+    for node in nodes.values():
+        weight[parts.find(node.entity_id)] += node.recent
+    holders: dict[str, set[str]] = {}  # key of a surname -> roots of the people with that surname
+    for node in free:
+        if node.label != PERSON:
+            continue
+        for name in node.names:
+            words = person_key(name, titles).split()
+            if len(words) > 1:
+                holders.setdefault(name_key(words[-1]), set()).add(parts.find(node.entity_id))
+    joins = []
+    for node in free:
+        if node.label not in SHORT_LABELS:
+            continue
+        own = parts.find(node.entity_id)
+        for name in node.names:
+            short = person_key(name, titles)
+            if len(short.split()) != 1:
+                continue
+            candidates = sorted(((weight[r], r) for r in holders.get(name_key(short), ()) if r != own and weight[r] > 0),
+                                key=lambda c: (-c[0], c[1]))
+            if candidates and (len(candidates) == 1 or candidates[0][0] >= DOMINANCE * candidates[1][0]):
+                joins.append([node.entity_id, candidates[0][1]])
+                break
+    for ids in joins:
+        parts.union(ids)
+
+
+def _kb_links(groups: Mapping[str, list[str]], nodes: Mapping[str, _Node], kb: Sequence[KbEntry],
+              titles: frozenset[str]) -> dict[str, str]:
+    """Rule 5: each component's knowledge-base id, where its names match exactly one entry's
+    (or its members already carry one)."""
+    index: dict[tuple[str, str | None], set[str]] = {}
+    for entry in kb:
+        fam = family(entry.label) if entry.label else None
+        for form in (entry.name, *entry.aliases):
+            index.setdefault((name_key(form), fam), set()).add(entry.kb_id)
+            if entry.label in (PERSON, None) and len(person_key(form, titles).split()) > 1:
+                index.setdefault((name_key(person_key(form, titles)), fam), set()).add(entry.kb_id)
+    links: dict[str, str] = {}
+    for root, members in groups.items():
+        found: set[str] = {nodes[m].kb_id for m in members if nodes[m].kb_id}
+        if not found and index:
+            for m in members:
+                node = nodes[m]
+                for name in node.names:
+                    forms = {name, person_key(name, titles)} if node.label == PERSON else {name}
+                    for key in map(name_key, forms):
+                        found |= index.get((key, family(node.label)), set()) | index.get((key, None), set())
+        if len(found) == 1:
+            links[root] = found.pop()
+    return links
+
+
+def _answer(groups: Mapping[str, list[str]], nodes: Mapping[str, _Node], node_of: Mapping[str, str],
+            undone: Mapping[str, str | None], links: Mapping[str, str], pinned: Mapping[str, str],
+            titles: frozenset[str], parts: _Components) -> Resolution:
+    clusters: dict[str, Cluster] = {}
+    survivor_of: dict[str, str] = {}
+    merges: dict[str, str | None] = dict(undone)
+    for members in groups.values():
+        cluster = _cluster([nodes[m] for m in members], links, pinned, titles, parts)
+        if cluster.entity_id in clusters or (cluster.entity_id in nodes and cluster.entity_id not in members):
+            cluster = replace(cluster, entity_id=members[0])  # its name's id is another entity's: keep its smallest id
+        clusters[cluster.entity_id] = cluster
+        for m in members:
+            survivor_of[m] = cluster.entity_id
+            if nodes[m].published and m != cluster.entity_id:
+                merges[m] = cluster.entity_id
+    return Resolution({day_id: survivor_of[node] for day_id, node in sorted(node_of.items())}, clusters, merges)
+
+
+def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str, str], titles: frozenset[str],
+             parts: _Components) -> Cluster:
+    """One component's surviving id, canonical name, label and knowledge-base id."""
+    if len(members) == 1 and len(members[0].names) == 1 and not pinned and not links:  # most entities: themselves
+        node = members[0]
+        survivor = node.entity_id if node.published else entity_id(node.names[0], node.label)
+        return Cluster(survivor, node.names[0], node.label, node.kb_id, (node.entity_id,))
+    votes: Counter = Counter()
+    for node in members:
+        votes[node.label] += max(node.articles, 1)
+    pins = sorted({pinned[name_key(n)] for node in members for n in node.names if name_key(n) in pinned})
+    # a person's full name outweighs the labels of the surnames that joined it ("Trump" is often ORG)
+    full_person = any(node.label == PERSON and len(n.split()) > 1 for node in members for n in node.names)
+    label = PERSON if full_person else max(sorted(votes), key=lambda lab: votes[lab])
+    names = Counter()
+    for node in members:
+        for n in node.names:
+            names[n] += max(node.articles, 1)
+    person = label == PERSON
+
+    settled = {n.names[0] for n in members if n.published}  # the names the registry gives today
+
+    def score(name: str) -> tuple:
+        """Pinned, a person's full name, most articles, the registry's name (no churn), no title or
+        middle initial, more words, not all capitals, then alphabetical."""
+        words = len(name.split())
+        return (name in pins, person and words > 1, names[name], name in settled, person_key(name, titles) == name,
+                words, not name.isupper(), [-ord(c) for c in name])
+
+    name = pins[0] if pins else max(sorted(names), key=score)
+    published = [n for n in members if n.published]
+    if published:
+        survivor = min(published, key=lambda n: (name not in n.names, -n.articles, n.first_day, n.entity_id)).entity_id
+    else:
+        survivor = entity_id(name, label)
+    kb_ids = sorted({links[r] for r in {parts.find(n.entity_id) for n in members} if r in links}
+                    | {n.kb_id for n in members if n.kb_id})
+    return Cluster(survivor, name, label, kb_ids[0] if kb_ids else None, tuple(n.entity_id for n in members))
+
+
+def recent_since(day: str) -> str:
+    """The first day whose articles count as recent for ``day`` (RECENT_DAYS before it)."""
+    return (dt.date.fromisoformat(day) - dt.timedelta(days=RECENT_DAYS)).isoformat()
