@@ -83,6 +83,19 @@ def test_latin1_labels_mean_windows_1252(content_type: str | None, meta: str) ->
     assert "He said \u201cno\u201d \u2014 twice." in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
 
 
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("label", ["cp037", "idna", "undefined", "utf-7", "iso-2022-kr", "no-such-charset"])
+def test_a_label_no_browser_honours_is_ignored(label: str, where: str, encoding: str) -> None:
+    """Issue 19: cp037 published mojibake, idna and undefined refused the page: the label is ignored
+    and the page read from its next clue (its <meta>, then detection)."""
+    text = SAMPLES["cp1252"]
+    meta = f'<meta charset="{label}">' if where == "meta" else ""
+    raw = f"<html><head>{meta}<title>t</title></head><body><p>{text}</p></body></html>".encode(encoding)
+    content_type = f"text/html; charset={label}" if where == "header" else None
+    assert text in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
+
+
 def test_the_header_wins_over_meta() -> None:
     raw = '<html><head><meta charset="utf-8"></head><body><p>Zażółć gęślą jaźń</p></body></html>'.encode("cp1250")
     assert "Zażółć gęślą jaźń" in decode_bytes(raw, name="p.html", content_type="text/html; charset=windows-1250", html=True)
