@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,6 +83,43 @@ def test_legacy_encodings_decode_as_in_a_browser(encoding: str, declared: str) -
 def test_latin1_labels_mean_windows_1252(content_type: str | None, meta: str) -> None:
     raw = f"<html><head>{meta}</head><body><p>He said \u201cno\u201d \u2014 twice.</p></body></html>".encode("cp1252")
     assert "He said \u201cno\u201d \u2014 twice." in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
+
+
+@pytest.mark.parametrize(
+    ("depth", "tag"),
+    [
+        pytest.param(300, "<b>", id="300 unclosed b"),
+        pytest.param(300, "<div>", id="300 unclosed div"),
+        pytest.param(3000, "<span><i>", id="6000 unclosed span and i"),
+    ],
+)
+def test_text_nested_deeper_than_libxml2_goes_is_kept(depth: int, tag: str) -> None:
+    """Issue 19: libxml2 stops at 256 open elements and the page was published with its intro alone."""
+    intro, story = "The mayor spoke at the opening of the new bridge on Monday morning.", " ".join(PARAGRAPHS)
+    raw = f"<html><body><p>{intro}</p>{tag * depth}<p>{story}</p><script>hidden()</script></body></html>".encode()
+    page = extract_page(raw, name="deep.html")
+    assert story in page.text and "hidden()" not in page.text
+    text = html_to_text(raw.decode())
+    assert intro in text and story in text and "hidden()" not in text
+
+
+DEEP_PROBE = """
+import sys
+from claimflow.ingest.html import extract_page
+text = extract_page(sys.stdin.buffer.read(), name="deep.html").text
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print("Springfield" in text, peak_kb)
+"""
+
+
+def test_a_page_of_100000_nested_tags_is_read_with_bounded_memory() -> None:
+    page = f"<html><body><p>Intro.</p>{'<b>' * 100_000}<p>{' '.join(PARAGRAPHS)}</p></body></html>".encode()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    done = subprocess.run([sys.executable, "-c", DEEP_PROBE], input=page, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept, peak_kb = done.stdout.split()
+    assert kept == b"True"
+    assert int(peak_kb) < 200 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])

@@ -16,6 +16,7 @@ label no browser knows (``cp037``, ``idna``, ``undefined``) is ignored, as a bro
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -25,12 +26,16 @@ from lxml import etree
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.encodings import SINGLE_BYTE_CODECS, web_codec, web_encoding
+from claimflow.ingest.flatten import flattened
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20_000_000  # raw bytes of one input before decoding; the article's text has its own limit
 MAX_NUL_SHARE = 0.1  # more NUL bytes than this in the head of a file without BOM: binary
 MAX_CONTROL_SHARE = 0.3  # more control characters than this in decoded text: refused, not repaired
 DETECT_BYTES = 262_144  # charset detection looks at this much of the input at most
 META_PRESCAN_BYTES = 1024  # where a browser looks for <meta charset>
+FLAT_DEPTH = 128  # elements open at once in a page flattened for libxml2, whose limit is 256
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -156,15 +161,30 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _UNCLOSED_END_TAG = re.compile(r"</(script|style)(?=<)", re.IGNORECASE)
 
 
-def parse_html(html: str) -> etree._Element | None:
+def _parsed(html: str) -> tuple[etree._Element | None, bool]:
+    """libxml2's tree of ``html``, and whether it stopped at its depth limit (the rest lost)."""
+    parser = lxml.html.HTMLParser()
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None, False
+    return root, any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in e.message for e in parser.error_log)
+
+
+def parse_html(html: str, *, name: str = "") -> etree._Element | None:
     """The lxml tree of a page (libxml2's HTML parser: linear time, recovers from broken markup),
     or None when there is no document. ``</script<`` is closed first: a browser would read the
-    rest of the page as script."""
+    rest of the page as script. A page nested deeper than libxml2 goes is parsed again
+    flattened (:mod:`claimflow.ingest.flatten`), and with no markup at all if even that is too
+    deep: its text is never cut at the depth limit."""
     html = _UNCLOSED_END_TAG.sub(r"</\1>", _XML_DECLARATION.sub("", html, count=1))
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
+    root, too_deep = _parsed(html)
+    for depth in (FLAT_DEPTH, 0):
+        if not too_deep:
+            break
+        log.warning("markup nested too deep page=%s: flattened to %d levels", name or "-", depth)
+        root, too_deep = _parsed(flattened(html, depth, hidden=_SKIP))
+    return root
 
 
 def visible_text(root: etree._Element) -> str:
