@@ -140,6 +140,10 @@ BROKEN = {  # a record between good ones: its kind -> (its bytes, the reason it 
         warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z", encoded_response(b"xx", Content_Encoding="compress")),
         "bad_archive",
     ),
+    "HTTP header that does not parse": (
+        warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z", b"HTTP/1.1 200 OK\r\n" + b"X" * 40_000 + b"\r\n\r\n<p>"),
+        "bad_archive",
+    ),
     "garbage record": (b"junk junk junk\r\n\r\nmore junk\r\n", "bad_archive"),
     "header without its length": (
         b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/x?apikey=SECRET\r\n"

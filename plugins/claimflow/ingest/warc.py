@@ -187,10 +187,19 @@ def _numbered(name: str, stream: BinaryIO) -> Iterator[tuple[int, WarcRecord | R
         yield number, _junk(name, number, *junk, resumed=None)
 
 
+def _target(record: WarcRecord) -> str | None:
+    """The record's ``WARC-Target-URI`` without its secrets."""
+    return redact_url(record.headers.get("WARC-Target-URI") or "") or None
+
+
+def _refused(where: str, reason: str, detail: str, url: str | None) -> RejectedRecord:
+    return RejectedRecord(where, reason, f"{detail} ({url})" if url else detail)
+
+
 def _page(where: str, record: WarcRecord, when: dt.datetime | None, max_body: int) -> RawRecord | RejectedRecord:
     """The HTML response ``record`` as a raw record, its body decoded (at most ``max_body``
     bytes), or its refusal with the reason and its target address."""
-    url = redact_url(record.headers.get("WARC-Target-URI") or "") or None
+    url = _target(record)
     try:
         raw = record.reader.read(max_body + 1)
         if len(raw) > max_body:
@@ -205,9 +214,9 @@ def _page(where: str, record: WarcRecord, when: dt.datetime | None, max_body: in
             cap=max_body,
         )
     except RejectedInput as exc:
-        return RejectedRecord(where, exc.reason, f"{exc.detail} ({url})")
+        return _refused(where, exc.reason, exc.detail, url)
     except OSError as exc:  # a gzip member that breaks inside the body
-        return RejectedRecord(where, "bad_archive", f"{exc} ({url})")
+        return _refused(where, "bad_archive", str(exc), url)
     return RawRecord(
         name=where,
         payload=body,
@@ -236,7 +245,7 @@ def warc_records(name: str, stream: BinaryIO, day: str | None, *, max_body: int)
             reason = _skip_reason(record, when, day)
         except OSError as exc:  # an HTTP header that does not parse
             refused += 1
-            yield RejectedRecord(where, "bad_archive", f"{exc} ({redact_url(record.headers.get('WARC-Target-URI') or '')})")
+            yield _refused(where, "bad_archive", f"HTTP header: {exc}", _target(record))
             continue
         if reason is not None:
             skipped[reason] += 1
