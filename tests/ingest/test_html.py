@@ -135,6 +135,20 @@ def test_a_label_no_browser_honours_is_ignored(label: str, where: str, encoding:
     assert text in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        pytest.param("koi8-r", "Мэр сказал, что бюджет принят.", id="koi8-r"),
+        pytest.param("windows-1254", "Belediye başkanı söyledi.", id="windows-1254"),
+        pytest.param("iso-8859-2", "Łódź", id="iso-8859-2"),
+    ],
+)
+def test_a_meta_with_an_unknown_label_is_passed_over_for_the_next(encoding: str, text: str) -> None:
+    """The standard's prescan goes on to the next <meta> (short texts that detection misreads)."""
+    raw = f'<html><head><meta charset="cp037"><meta charset="{encoding}"></head><body><p>{text}</p></body></html>'
+    assert text in decode_bytes(raw.encode(encoding), name="p.html", html=True)
+
+
 def test_the_header_wins_over_meta() -> None:
     raw = '<html><head><meta charset="utf-8"></head><body><p>Zażółć gęślą jaźń</p></body></html>'.encode("cp1250")
     assert "Zażółć gęślą jaźń" in decode_bytes(raw, name="p.html", content_type="text/html; charset=windows-1250", html=True)

@@ -87,12 +87,14 @@ MAX_REPLACED_SHARE = 0.001  # undecodable bytes a declared encoding may have bef
 
 
 def declared_encoding(raw: bytes, content_type: str | None) -> str | None:
-    """The codec a page's HTTP ``Content-Type`` names, else its ``<meta>`` in the first 1024
-    bytes; a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
+    """The codec a page's HTTP ``Content-Type`` names, else the first ``<meta>`` in the first
+    1024 bytes whose label a browser knows (one it does not is passed over, as the standard's
+    prescan does); a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
     if content_type and (match := _CHARSET_PARAM.search(content_type)) and (codec := web_encoding(match[1])):
         return codec
-    if (match := _META_CHARSET.search(raw[:META_PRESCAN_BYTES])) and (codec := web_encoding(match[1].decode("ascii"))):
-        return "utf-8" if codec.startswith("utf-16") else codec
+    for match in _META_CHARSET.finditer(raw[:META_PRESCAN_BYTES]):
+        if codec := web_encoding(match[1].decode("ascii")):
+            return "utf-8" if codec.startswith("utf-16") else codec
     return None
 
 
