@@ -1,14 +1,24 @@
 import gzip
+import io
 import zlib
 
 import brotli
 import pytest
+from fastwarc.stream_io import ZstdWriter
 
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.http_body import decoded_body
 
 PAGE = b"<p>The council approved the budget.</p>" * 50
 CAP = 1 << 20
+
+
+def zstd(data: bytes) -> bytes:
+    out = io.BytesIO()
+    writer = ZstdWriter(out)
+    writer.write(data)
+    writer.close()
+    return out.getvalue()
 
 
 def chunked(body: bytes, size: int = 100) -> bytes:
@@ -26,6 +36,7 @@ def chunked(body: bytes, size: int = 100) -> bytes:
         pytest.param(zlib.compress(PAGE), None, "deflate", id="deflate"),
         pytest.param(zlib.compress(PAGE)[2:-4], None, "deflate", id="deflate without its zlib wrapper"),
         pytest.param(brotli.compress(PAGE), None, "br", id="br"),
+        pytest.param(zstd(PAGE), None, "zstd", id="zstd"),
         pytest.param(brotli.compress(gzip.compress(PAGE)), None, "gzip, br", id="gzip then br"),
         pytest.param(chunked(gzip.compress(PAGE)), "gzip, chunked", None, id="gzip as a transfer coding"),
     ],
@@ -44,6 +55,8 @@ def test_a_body_is_decoded(raw, transfer, content):
         pytest.param(gzip.compress(PAGE)[:-30], None, "gzip", "bad_archive", "cut short", id="gzip cut short"),
         pytest.param(b"not gzip" * 10, None, "gzip", "bad_archive", "does not decompress", id="not gzip"),
         pytest.param(brotli.compress(PAGE)[:-5], None, "br", "bad_archive", "cut short", id="br cut short"),
+        pytest.param(b"not zstd" * 10, None, "zstd", "bad_archive", "does not decompress", id="not zstd"),
+        pytest.param(zstd(bytes(8 << 20)), None, "zstd", "too_large", "more than", id="zstd bomb"),
         pytest.param(PAGE, None, "compress", "bad_archive", "unknown Content-Encoding", id="unknown coding"),
         pytest.param(gzip.compress(bytes(8 << 20)), None, "gzip", "too_large", "more than", id="gzip bomb"),
         pytest.param(brotli.compress(bytes(8 << 20)), None, "br", "too_large", "more than", id="br bomb"),
