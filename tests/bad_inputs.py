@@ -139,6 +139,19 @@ def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dic
                 warc_record("response", "https://news.example/42", "2026-11-25T08:00:03Z", http_response(news_page(42))),
             )
         ),
+        "broken.warc": b"".join(  # issue 19: a broken record costs itself only, never the pages after it
+            (
+                warc_record("response", "https://news.example/43", "2026-11-26T09:00:00Z", http_response(news_page(43))),
+                warc_record(
+                    "response",
+                    "https://news.example/44?token=SECRET",
+                    "2026-11-26T09:00:01Z",
+                    b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\nZZZZ\r\n<p>x</p>\r\n0\r\n\r\n",
+                ),
+                b"junk junk\r\n\r\n",
+                warc_record("response", "https://news.example/45", "2026-11-26T09:00:02Z", http_response(news_page(45))),
+            )
+        ),
     }
     for name, data in files.items():
         (folder / name).write_bytes(data)
@@ -174,6 +187,10 @@ def write_bad_inputs(folder: Path, *, huge_bytes: int = 50 * 1024 * 1024) -> dic
         "bomb.txt.gz": "too_large",
         "crawl.warc.gz#2": "clean",  # the request, the PDF and the other day's page are skipped (logged)
         "crawl.warc.gz#4": "clean",
+        "broken.warc#1": "clean",
+        "broken.warc#2": "bad_archive",  # its chunked body does not decode
+        "broken.warc#3": "bad_archive",  # bytes that are no WARC record, up to the next one
+        "broken.warc#4": "clean",
         "escape.md": "unreadable",
         "dangling.md": "unreadable",
     }

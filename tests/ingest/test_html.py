@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -81,6 +83,70 @@ def test_legacy_encodings_decode_as_in_a_browser(encoding: str, declared: str) -
 def test_latin1_labels_mean_windows_1252(content_type: str | None, meta: str) -> None:
     raw = f"<html><head>{meta}</head><body><p>He said \u201cno\u201d \u2014 twice.</p></body></html>".encode("cp1252")
     assert "He said \u201cno\u201d \u2014 twice." in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
+
+
+@pytest.mark.parametrize(
+    ("depth", "tag"),
+    [
+        pytest.param(300, "<b>", id="300 unclosed b"),
+        pytest.param(300, "<div>", id="300 unclosed div"),
+        pytest.param(3000, "<span><i>", id="6000 unclosed span and i"),
+    ],
+)
+def test_text_nested_deeper_than_libxml2_goes_is_kept(depth: int, tag: str) -> None:
+    """Issue 19: libxml2 stops at 256 open elements and the page was published with its intro alone."""
+    intro, story = "The mayor spoke at the opening of the new bridge on Monday morning.", " ".join(PARAGRAPHS)
+    raw = f"<html><body><p>{intro}</p>{tag * depth}<p>{story}</p><script>hidden()</script></body></html>".encode()
+    page = extract_page(raw, name="deep.html")
+    assert story in page.text and "hidden()" not in page.text
+    text = html_to_text(raw.decode())
+    assert intro in text and story in text and "hidden()" not in text
+
+
+DEEP_PROBE = """
+import sys
+from claimflow.ingest.html import extract_page
+text = extract_page(sys.stdin.buffer.read(), name="deep.html").text
+peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print("Springfield" in text, peak_kb)
+"""
+
+
+def test_a_page_of_100000_nested_tags_is_read_with_bounded_memory() -> None:
+    page = f"<html><body><p>Intro.</p>{'<b>' * 100_000}<p>{' '.join(PARAGRAPHS)}</p></body></html>".encode()
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins")}
+    done = subprocess.run([sys.executable, "-c", DEEP_PROBE], input=page, capture_output=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    kept, peak_kb = done.stdout.split()
+    assert kept == b"True"
+    assert int(peak_kb) < 200 * 1024, f"peak RSS {int(peak_kb) // 1024} MB"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+@pytest.mark.parametrize("where", ["header", "meta"])
+@pytest.mark.parametrize("label", ["cp037", "idna", "undefined", "utf-7", "iso-2022-kr", "no-such-charset"])
+def test_a_label_no_browser_honours_is_ignored(label: str, where: str, encoding: str) -> None:
+    """Issue 19: cp037 published mojibake, idna and undefined refused the page: the label is ignored
+    and the page read from its next clue (its <meta>, then detection)."""
+    text = SAMPLES["cp1252"]
+    meta = f'<meta charset="{label}">' if where == "meta" else ""
+    raw = f"<html><head>{meta}<title>t</title></head><body><p>{text}</p></body></html>".encode(encoding)
+    content_type = f"text/html; charset={label}" if where == "header" else None
+    assert text in decode_bytes(raw, name="p.html", content_type=content_type, html=True)
+
+
+@pytest.mark.parametrize(
+    ("encoding", "text"),
+    [
+        pytest.param("koi8-r", "Мэр сказал, что бюджет принят.", id="koi8-r"),
+        pytest.param("windows-1254", "Belediye başkanı söyledi.", id="windows-1254"),
+        pytest.param("iso-8859-2", "Łódź", id="iso-8859-2"),
+    ],
+)
+def test_a_meta_with_an_unknown_label_is_passed_over_for_the_next(encoding: str, text: str) -> None:
+    """The standard's prescan goes on to the next <meta> (short texts that detection misreads)."""
+    raw = f'<html><head><meta charset="cp037"><meta charset="{encoding}"></head><body><p>{text}</p></body></html>'
+    assert text in decode_bytes(raw.encode(encoding), name="p.html", html=True)
 
 
 def test_the_header_wins_over_meta() -> None:

@@ -2,8 +2,10 @@ import gzip
 import os
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
+import brotli
 import pytest
 from bad_inputs import http_response, news_page, warc_record
 
@@ -73,7 +75,7 @@ def test_skipped_records_are_counted_in_the_log(caplog):
     list(split_records("crawl.warc", crawl(gzipped=False), DAY))
     (line,) = [r.getMessage() for r in caplog.records if r.getMessage().startswith("read warc")]
     assert line == (
-        "read warc name=crawl.warc records=9 html=2 "
+        "read warc name=crawl.warc records=9 html=2 unreadable=0 "
         "skipped=application/pdf:1,http_301:1,metadata:1,other_day:1,request:1,revisit:1,warcinfo:1"
     )
 
@@ -93,15 +95,115 @@ def test_a_truncated_or_oversized_page_is_quarantined_and_the_rest_read():
     [
         pytest.param(b"hello world\n" * 100, [("bad.warc", "bad_archive")], id="not a warc"),
         pytest.param(b"WARC/1.0\r\nWARC-Type: resp", [("bad.warc", "bad_archive")], id="cut inside the first header"),
-        pytest.param(
-            crawl(gzipped=False)[: crawl(gzipped=False).index(b"WARC/1.0", 10)] + b"junk\r\n\r\n" + crawl(gzipped=False),
-            [("bad.warc", "bad_archive")],
-            id="garbage after the first record",
-        ),
+        pytest.param(gzip.compress(b"hello world\n" * 100), [("bad.warc", "bad_archive")], id="a gzip member of no warc"),
+        pytest.param(b"\x1f\x8b\x08" + b"\0" * 100, [("bad.warc", "bad_archive")], id="a gzip member that does not inflate"),
     ],
 )
 def test_a_broken_archive_is_quarantined(data, expected):
     assert [(r.name, r.reason) for r in split_records("bad.warc", data, DAY) if isinstance(r, RejectedRecord)] == expected
+
+
+def chunked(body: bytes) -> bytes:
+    return b"".join(b"%x\r\n%s\r\n" % (len(body[i : i + 100]), body[i : i + 100]) for i in range(0, len(body), 100)) + b"0\r\n\r\n"
+
+
+def encoded_response(body: bytes, **headers: str) -> bytes:
+    """An HTML response with ``headers`` (``Transfer_Encoding="chunked"``...) and ``body`` as sent."""
+    lines = "".join(f"{key.replace('_', '-')}: {value}\r\n" for key, value in headers.items())
+    return f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n{lines}\r\n".encode() + body
+
+
+def gzip_bomb(size: int) -> bytes:
+    """``size`` bytes of zeros after a tag, gzipped (about 1,000 times smaller)."""
+    deflate = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [deflate.compress(b"<p>")] + [deflate.compress(bytes(1 << 20)) for _ in range(size >> 20)]
+    return b"".join(parts) + deflate.flush()
+
+
+BROKEN = {  # a record between good ones: its kind -> (its bytes, the reason it is quarantined with)
+    "broken chunked body": (
+        warc_record("response", "https://editor:hunter2@news.example/x?token=SECRET", f"{DAY}T08:00:05Z",
+                    encoded_response(b"ZZZZ\r\n" + news_page(9) + b"\r\n0\r\n\r\n", Transfer_Encoding="chunked")),
+        "bad_archive",
+    ),
+    "chunked body cut short": (
+        warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z",
+                    encoded_response(chunked(news_page(9))[:-40], Transfer_Encoding="chunked")),
+        "bad_archive",
+    ),
+    "gzip bomb body": (
+        warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z",
+                    encoded_response(gzip_bomb(200 << 20), Content_Encoding="gzip")),
+        "too_large",
+    ),
+    "unknown content coding": (
+        warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z", encoded_response(b"xx", Content_Encoding="compress")),
+        "bad_archive",
+    ),
+    "HTTP header that does not parse": (
+        warc_record("response", "https://news.example/x", f"{DAY}T08:00:05Z", b"HTTP/1.1 200 OK\r\n" + b"X" * 40_000 + b"\r\n\r\n<p>"),
+        "bad_archive",
+    ),
+    "garbage record": (b"junk junk junk\r\n\r\nmore junk\r\n", "bad_archive"),
+    "header without its length": (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: https://news.example/x?apikey=SECRET\r\n"
+        b"Content-Length: many\r\n\r\nhello\r\n\r\n",
+        "bad_archive",
+    ),
+    "a WARC line inside the garbage": (b"junk\r\nWARC/1.0 is a format\r\nmore junk\r\n", "bad_archive"),
+}
+
+
+def with_broken(kind: str, *, gzipped: bool) -> bytes:
+    """Three pages of the day with the ``kind`` of broken record after the first."""
+    records = [warc_record("response", f"https://news.example/{i}", f"{DAY}T08:00:0{i}Z", http_response(news_page(i))) for i in (1, 2, 3)]
+    records.insert(1, BROKEN[kind][0])
+    return b"".join(gzip.compress(r) for r in records) if gzipped else b"".join(records)
+
+
+@pytest.mark.parametrize("gzipped", [pytest.param(False, id="warc"), pytest.param(True, id="warc.gz")])
+@pytest.mark.parametrize("kind", BROKEN)
+def test_a_broken_record_is_quarantined_and_the_pages_after_it_read(kind, gzipped):
+    name = "crawl.warc.gz" if gzipped else "crawl.warc"
+    records = list(split_records(name, with_broken(kind, gzipped=gzipped), DAY))
+    assert [(r.name, getattr(r, "reason", "page")) for r in records] == [
+        (f"{name}#1", "page"), (f"{name}#2", BROKEN[kind][1]), (f"{name}#3", "page"), (f"{name}#4", "page")
+    ]
+    assert [r.payload for r in records if isinstance(r, RawRecord)] == [news_page(1), news_page(2), news_page(3)]
+    assert "hunter2" not in repr(records) and "SECRET" not in repr(records)
+
+
+def test_a_quarantined_record_names_its_address_without_secrets():
+    broken = list(split_records("crawl.warc", with_broken("broken chunked body", gzipped=False), DAY))[1]
+    assert broken.detail.endswith("(https://news.example/x)")
+    junk = list(split_records("crawl.warc", with_broken("header without its length", gzipped=False), DAY))[1]
+    assert "WARC-Target-URI https://news.example/x)" in junk.detail and "next record at byte" in junk.detail
+
+
+def test_a_gzip_member_that_does_not_inflate_costs_only_itself():
+    members = [gzip.compress(warc_record("response", f"https://news.example/{i}", f"{DAY}T08:00:0{i}Z", http_response(news_page(i))))
+               for i in (1, 2, 3)]
+    members[1] = members[1][:30] + bytes(200) + members[1][230:]  # its deflate data overwritten
+    records = list(split_records("crawl.warc.gz", b"".join(members), DAY))
+    assert [(r.name, getattr(r, "reason", "page")) for r in records] == [
+        ("crawl.warc.gz#1", "page"), ("crawl.warc.gz#2", "bad_archive"), ("crawl.warc.gz#3", "page")
+    ]
+
+
+@pytest.mark.parametrize(
+    "response",
+    [
+        pytest.param(encoded_response(chunked(news_page(1)), Transfer_Encoding="chunked"), id="chunked"),
+        pytest.param(encoded_response(gzip.compress(news_page(1)), Content_Encoding="gzip"), id="gzip"),
+        pytest.param(encoded_response(chunked(gzip.compress(news_page(1))), Transfer_Encoding="chunked", Content_Encoding="x-gzip"),
+                     id="chunked x-gzip"),
+        pytest.param(encoded_response(zlib.compress(news_page(1))[2:-4], Content_Encoding="deflate"), id="raw deflate"),
+        pytest.param(encoded_response(brotli.compress(news_page(1)), Content_Encoding="br"), id="br"),
+    ],
+)
+def test_an_encoded_body_is_decoded(response):
+    (record,) = split_records("crawl.warc", warc_record("response", "https://news.example/1", f"{DAY}T08:00:00Z", response), DAY)
+    assert record.payload == news_page(1)
 
 
 def test_warc_pages_become_articles_and_no_secret_of_their_address_is_kept(tmp_path):

@@ -8,12 +8,15 @@ Reasons: ``empty``, ``blank``, ``too_large``, ``binary``, ``invalid_encoding``,
 
 The encoding is decided as browsers decide it (WHATWG "encoding sniffing"): a BOM, then the
 HTTP ``Content-Type`` charset, then a ``<meta>`` charset in the first 1024 bytes of a page,
-then detection; labels mean what they mean to a browser (``ISO-8859-1`` is windows-1252).
+then detection; labels mean what they mean to a browser (``ISO-8859-1`` is windows-1252) and a
+label no browser knows (``cp037``, ``idna``, ``undefined``) is ignored, as a browser ignores it
+(the table: :mod:`claimflow.ingest.encodings`).
 """
 
 from __future__ import annotations
 
 import codecs
+import logging
 import re
 import unicodedata
 from collections import Counter
@@ -22,12 +25,17 @@ import lxml.html
 from lxml import etree
 
 from claimflow.exceptions import RejectedInput
+from claimflow.ingest.encodings import SINGLE_BYTE_CODECS, web_codec, web_encoding
+from claimflow.ingest.flatten import flattened
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20_000_000  # raw bytes of one input before decoding; the article's text has its own limit
 MAX_NUL_SHARE = 0.1  # more NUL bytes than this in the head of a file without BOM: binary
 MAX_CONTROL_SHARE = 0.3  # more control characters than this in decoded text: refused, not repaired
 DETECT_BYTES = 262_144  # charset detection looks at this much of the input at most
 META_PRESCAN_BYTES = 1024  # where a browser looks for <meta charset>
+FLAT_DEPTH = 128  # elements open at once in a page flattened for libxml2, whose limit is 256
 
 _BOMS = (  # UTF-32 first: its little-endian BOM starts with UTF-16's
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -73,71 +81,36 @@ def _binary_kind(raw: bytes) -> str | None:
     return None
 
 
-# WHATWG labels whose meaning differs from Python's codec of the same name (or that Python
-# lacks); any other label goes through codecs.lookup. https://encoding.spec.whatwg.org/#names-and-labels
-_WHATWG_LABELS = {
-    "cp1252": "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1 iso88591 "
-    "iso_8859-1 iso_8859-1:1987 l1 latin1 us-ascii windows-1252 x-cp1252",
-    "cp1254": "cp1254 csisolatin5 iso-8859-9 iso-ir-148 iso8859-9 iso88599 iso_8859-9 iso_8859-9:1989 l5 latin5 "
-    "windows-1254 x-cp1254",
-    "cp874": "dos-874 iso-8859-11 iso8859-11 iso885911 tis-620 windows-874",
-    "cp932": "csshiftjis ms932 ms_kanji shift-jis shift_jis sjis windows-31j x-sjis",
-    "cp949": "cseuckr csksc56011987 euc-kr iso-ir-149 korean ks_c_5601-1987 ks_c_5601-1989 ksc5601 ksc_5601 "
-    "windows-949",
-    "gb18030": "chinese csgb2312 csiso58gb231280 gb18030 gb2312 gb_2312 gb_2312-80 gbk iso-ir-58 x-gbk",
-    "big5hkscs": "big5 big5-hkscs cn-big5 csbig5 x-x-big5",
-    "iso8859-8": "csiso88598i iso-8859-8-i logical",
-    "utf-8": "unicode-1-1-utf-8 unicode11utf8 unicode20utf8 utf-8 utf8 x-unicode20utf8",
-    "utf-16-le": "csunicode iso-10646-ucs-2 ucs-2 unicode unicodefeff utf-16 utf-16le",
-    "utf-16-be": "unicodefffe utf-16be",
-}
-_LABELS = {label: codec for codec, labels in _WHATWG_LABELS.items() for label in labels.split()}
-_NOT_FOR_WEB = frozenset({"utf-7", "utf-32", "utf-32-le", "utf-32-be"})  # labels browsers do not honour
-_LEGACY_SINGLE_BYTE = re.compile(r"^(?:cp12[5-9]\d|cp874|iso8859-\d+|koi8-[ru]|mac-\w+)$")
 _CHARSET_PARAM = re.compile(r"""charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta\b[^>]*?charset\s*=\s*["']?\s*([\w.:-]+)""", re.IGNORECASE)
 MAX_REPLACED_SHARE = 0.001  # undecodable bytes a declared encoding may have before detection is asked
 
 
-def web_encoding(label: str | None) -> str | None:
-    """The Python codec a browser would use for an encoding ``label``, or None when it knows none.
-
-    ``ISO-8859-1``, ``latin1`` and ``ascii`` mean windows-1252, ``Shift_JIS`` means windows-31j,
-    ``GBK`` means GB18030, as in every browser.
-    """
-    if not label:
-        return None
-    label = label.strip().strip("\"'").lower()
-    if label in _LABELS:
-        return _LABELS[label]
-    try:
-        info = codecs.lookup(label)
-    except LookupError:
-        return None
-    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_FOR_WEB:
-        return None
-    return info.name
-
-
 def declared_encoding(raw: bytes, content_type: str | None) -> str | None:
-    """The codec a page's HTTP ``Content-Type`` names, else its ``<meta>`` in the first 1024
-    bytes; a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
+    """The codec a page's HTTP ``Content-Type`` names, else the first ``<meta>`` in the first
+    1024 bytes whose label a browser knows (one it does not is passed over, as the standard's
+    prescan does); a ``<meta>`` naming UTF-16 means UTF-8 (its own bytes are ASCII), as in browsers."""
     if content_type and (match := _CHARSET_PARAM.search(content_type)) and (codec := web_encoding(match[1])):
         return codec
-    if (match := _META_CHARSET.search(raw[:META_PRESCAN_BYTES])) and (codec := web_encoding(match[1].decode("ascii"))):
-        return "utf-8" if codec.startswith("utf-16") else codec
+    for match in _META_CHARSET.finditer(raw[:META_PRESCAN_BYTES]):
+        if codec := web_encoding(match[1].decode("ascii")):
+            return "utf-8" if codec.startswith("utf-16") else codec
     return None
 
 
-def detected_encoding(raw: bytes) -> str | None:
-    """The encoding charset-normalizer finds most likely for ``raw`` (first DETECT_BYTES), or None."""
+def detected_encoding(raw: bytes, *, html: bool = True) -> str | None:
+    """The encoding charset-normalizer finds most likely for ``raw`` (first DETECT_BYTES), as the
+    web encoding it stands for; for plain text (``html`` False) any other text codec too (a DOS
+    file in cp850), for a page only what a browser could decode with (never EBCDIC); or None."""
     from charset_normalizer import from_bytes
 
     head = raw[:DETECT_BYTES]
     if len(raw) > DETECT_BYTES and (cut := head.rfind(b"\n")) > DETECT_BYTES // 2:
         head = head[: cut + 1]  # do not end the sample inside a multi-byte character
     best = from_bytes(head).best()
-    return web_encoding(best.encoding) if best is not None else None
+    if best is None:
+        return None
+    return web_codec(best.encoding) or (None if html else best.encoding)
 
 
 def _replaced_few(text: str) -> bool:
@@ -158,7 +131,7 @@ def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: boo
     if kind := _binary_kind(raw):
         raise RejectedInput("binary", f"{name}: {kind}")
     declared = declared_encoding(raw, content_type) if html else None
-    if declared and _LEGACY_SINGLE_BYTE.match(declared) and not raw.isascii():
+    if declared in SINGLE_BYTE_CODECS and not raw.isascii():
         # a server labelling UTF-8 pages ISO-8859-1 is common; real windows-1252 text with
         # non-ASCII letters is almost never also valid UTF-8, so those bytes are UTF-8
         try:
@@ -173,7 +146,7 @@ def _decode(raw: bytes, name: str, *, content_type: str | None = None, html: boo
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         error = f"not valid UTF-8 at byte {exc.start}: {exc.reason}"
-    if detected := detected_encoding(raw):
+    if detected := detected_encoding(raw, html=html):
         return raw.decode(detected, "replace")
     if html:  # what a browser shows when nothing is declared or detected
         return raw.decode(declared or "cp1252", "replace")
@@ -190,15 +163,30 @@ _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*>")
 _UNCLOSED_END_TAG = re.compile(r"</(script|style)(?=<)", re.IGNORECASE)
 
 
-def parse_html(html: str) -> etree._Element | None:
+def _parsed(html: str) -> tuple[etree._Element | None, bool]:
+    """libxml2's tree of ``html``, and whether it stopped at its depth limit (the rest lost)."""
+    parser = lxml.html.HTMLParser()
+    try:
+        root = lxml.html.document_fromstring(html, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None, False
+    return root, any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT and "depth" in e.message for e in parser.error_log)
+
+
+def parse_html(html: str, *, name: str = "") -> etree._Element | None:
     """The lxml tree of a page (libxml2's HTML parser: linear time, recovers from broken markup),
     or None when there is no document. ``</script<`` is closed first: a browser would read the
-    rest of the page as script."""
+    rest of the page as script. A page nested deeper than libxml2 goes is parsed again
+    flattened (:mod:`claimflow.ingest.flatten`), and with no markup at all if even that is too
+    deep: its text is never cut at the depth limit."""
     html = _UNCLOSED_END_TAG.sub(r"</\1>", _XML_DECLARATION.sub("", html, count=1))
-    try:
-        return lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return None
+    root, too_deep = _parsed(html)
+    for depth in (FLAT_DEPTH, 0):
+        if not too_deep:
+            break
+        log.warning("markup nested too deep page=%s: flattened to %d levels", name or "-", depth)
+        root, too_deep = _parsed(flattened(html, depth, hidden=_SKIP))
+    return root
 
 
 def visible_text(root: etree._Element) -> str:

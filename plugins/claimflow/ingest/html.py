@@ -124,7 +124,7 @@ def parse_page(html: str, *, name: str, url: str | None = None, options: Mapping
     Raises:
         RejectedInput: ``no_text`` when the page shows no text at all.
     """
-    root = parse_html(html)
+    root = parse_html(html, name=name)
     if root is None:
         raise RejectedInput("no_text", f"{name}: HTML without a document")
     document = _trafilatura(root, url, name, options)
