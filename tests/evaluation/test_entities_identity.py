@@ -167,6 +167,22 @@ def test_identity_resolve_is_pluggable() -> None:
         score_identity(gold_pair(), predicted, lambda articles: [()])
 
 
+def test_the_registrys_replay_gives_a_middle_initial_and_a_later_bare_surname_day_ones_id() -> None:
+    """The lake's registry, replayed day by day, keeps "Donald J. Trump" and an ORG-labelled
+    "Trump" of later days under day 1's "Donald Trump"; per-article ids split them."""
+    day3 = "Trump answered."
+    gold = [*gold_pair(), GoldArticle("day3", day3, (GoldEntity("Trump", frozenset({"PERSON"}), (at(day3, "Trump"),), "Trump"),),
+                                      "2016-01-03")]
+    predicted = [
+        [day1_trump(), ohio(DAY1, 2)],
+        [entity(DAY2, "Donald J. Trump", "PERSON", [("Donald J. Trump", 0), ("Trump", 1)]), ohio(DAY2)],
+        [entity(day3, "Trump", "ORG", [("Trump", 0)])],
+    ]
+    assert score_identity(gold, predicted).report()["identity_kept"] == 1
+    through = score_identity(gold, predicted, scorer.registry_ids).report()
+    assert (through["identity_kept"], through["identity_split"]) == (2, [])
+
+
 def test_read_gold_refuses_one_ref_on_two_entities(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("Trump met Trump Jr.", encoding="utf-8")
     ents = [

@@ -18,15 +18,15 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
 
 from claimflow import layout
 from claimflow.config import Settings
-from claimflow.identity.files import load_identities, load_kb
+from claimflow.identity.files import Identities, KbEntry, load_identities, load_kb
 from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
 from claimflow.nlp.aliases import ALIASES_FILE, load_aliases
 from claimflow.storage.base import ObjectStore
@@ -67,8 +67,7 @@ class _Entry:
 
 def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tuple[list[Known], int | None]:
     """The registry as every day but ``day`` left it (a rerun of the day is resolved as its first
-    run was), at ``version`` or the latest, and the version read (None: no registry yet). A merge
-    pointing at a merged id is followed to the id that stands."""
+    run was), at ``version`` or the latest, and the version read (None: no registry yet)."""
     import pyarrow.dataset as ds
     from deltalake.exceptions import TableNotFoundError
 
@@ -76,13 +75,20 @@ def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tupl
         table = lake.table(layout.REGISTRY, version)
     except TableNotFoundError:
         return [], None
+    scanner = table.to_pyarrow_dataset().scanner(columns=READ_COLUMNS, filter=ds.field("dt") != day)
+    rows = (row for batch in scanner.to_batches() for row in batch.to_pylist())
+    return fold_registry(rows, day), table.version()
+
+
+def fold_registry(rows: Iterable[dict[str, Any]], day: str) -> list[Known]:
+    """Registry rows of other days than ``day`` folded into one Known per id (its latest row's
+    name, label and decisions; articles in all and of the recent days); a merge pointing at a
+    merged id is followed to the id that stands."""
     since, until = recent_since(day), _days_after(day, RECENT_DAYS)
     entries: dict[str, _Entry] = {}
-    scanner = table.to_pyarrow_dataset().scanner(columns=READ_COLUMNS, filter=ds.field("dt") != day)
-    for batch in scanner.to_batches():
-        for row in batch.to_pylist():
-            if row["entity_id"] and row["name"] and row["label"]:
-                entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=since, until=until)
+    for row in rows:
+        if row["entity_id"] and row["name"] and row["label"]:
+            entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=since, until=until)
     known = []
     for entry in entries.values():
         target, hops = entry.merged_into, set()
@@ -91,7 +97,7 @@ def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tupl
             target = entries[target].merged_into
         known.append(Known(entry.entity_id, entry.name, entry.label, entry.articles, entry.recent, entry.first_day,
                            target, entry.kb_id))
-    return known, table.version()
+    return known
 
 
 def _days_after(day: str, days: int) -> str:
@@ -279,3 +285,30 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
              day, run_id, version, len(known), len(seen.seen), len(set(resolution.ids.values())), len(ids),
              len(resolution.merges), clock)
     return resolved
+
+
+def replay(days: Mapping[str, Sequence[Sequence[Seen]]], *, titles: frozenset[str] = frozenset(),
+           identities: Identities | None = None, kb: Sequence[KbEntry] = ()) -> dict[str, dict[str, str]]:
+    """What a lake publishing ``days`` in day order would count each entity as, in memory: for
+    each day, its articles' entities (``Seen`` with ``articles=1``) are resolved against the
+    registry the earlier days left, as :func:`resolve_day` does at publish; the answer maps, per
+    day, each extracted id to the id the dashboards count it under (its survivor, through every
+    merge recorded by the last day). The evaluation's cross-article step."""
+    rows: list[dict[str, Any]] = []
+    survivors: dict[str, dict[str, str]] = {}
+    for day in sorted(days):
+        seen: dict[str, Seen] = {}
+        per_article = Counter()
+        for article in days[day]:
+            for entity in {e.entity_id: e for e in article}.values():
+                per_article[entity.entity_id] += 1
+                seen.setdefault(entity.entity_id, entity)
+        resolution = resolve(fold_registry(rows, day), [replace(e, articles=per_article[i]) for i, e in sorted(seen.items())],
+                             day=day, titles=titles, identities=identities, kb=kb)
+        articles = Counter()
+        for article in days[day]:
+            articles.update({resolution.ids[e.entity_id] for e in article})
+        rows.extend(registry_rows(resolution, _Day(seen), articles, day=day, run_id="replay"))
+        survivors[day] = dict(resolution.ids)
+    merged = {k.entity_id: k.merged_into for k in fold_registry(rows, max(days, default="1970-01-01")) if k.merged_into}
+    return {day: {i: merged.get(s, s) for i, s in ids.items()} for day, ids in survivors.items()}
