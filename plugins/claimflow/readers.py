@@ -7,6 +7,10 @@ with ``deltalake`` (optionally at a version, optionally one day) as a ``pyarrow`
 registered in a DuckDB connection under its SQL name: DuckDB scans it lazily, pushing the
 projection and filters down, so memory follows the query, not the table. With the extension,
 ``include/sql/views.sql`` gives the same names through ``delta_scan``.
+
+A table (or a version of it) written before a column was added reads with that column as null,
+so queries name the current columns on any lake. Where ``articles`` is registered, the view
+``stories`` (``include/sql/stories.sql``) gives each story once: its latest revision.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.manifest import Manifest
 from claimflow.storage.delta import storage_options, table_uri
+from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
     import duckdb
@@ -28,6 +33,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 VIEWS = "views.sql"  # the delta_scan views, for DuckDB with the delta extension
+STORIES = "stories.sql"  # the view of each story's latest revision, over ``articles``
 
 
 def sql_name(table: str) -> str:
@@ -60,6 +66,15 @@ def open_table(
     return delta.to_pyarrow_dataset(file_pruning_predicate=partition)
 
 
+def with_columns(dataset: pyarrow.dataset.Dataset, schema: pyarrow.Schema) -> pyarrow.dataset.Dataset:
+    """``dataset`` with the columns of ``schema`` it lacks added, read as null: a table written
+    before a column existed (``articles.revises``) reads like the current one."""
+    import pyarrow as pa
+
+    missing = [column for column in schema if column.name not in dataset.schema.names]
+    return dataset.replace_schema(pa.schema([*dataset.schema, *missing])) if missing else dataset
+
+
 def connect(
     settings: Settings,
     *,
@@ -70,7 +85,8 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection in which every existing table of ``tables`` is registered by its
     :func:`sql_name`, at ``versions[table]`` where given (else the latest), limited to ``day``
-    where given. A table never published is not registered (a query naming it fails)."""
+    where given, with the view ``stories`` when ``articles`` is there. A table never published
+    is not registered (a query naming it fails)."""
     import duckdb
 
     con = con or duckdb.connect()
@@ -80,7 +96,9 @@ def connect(
         uri = table_uri(settings, table)
         dataset = open_table(uri, options=options, version=versions.get(table), day=day)
         if dataset is not None:
-            con.register(sql_name(table), dataset)
+            con.register(sql_name(table), with_columns(dataset, schema_of(table)))
+            if table == "articles":
+                con.execute((settings.include_dir / "sql" / STORIES).read_text())
     return con
 
 
@@ -91,11 +109,13 @@ def connect_day(settings: Settings, manifest: Manifest, **kwargs: Any) -> duckdb
 
 
 def dashboard_queries(include_dir: Path) -> dict[str, str]:
-    """The dashboard SQL of ``include/sql`` by name (``top_speakers``), the views file left out."""
+    """The dashboard SQL of ``include/sql`` by name (``top_speakers``), the views files left out."""
     folder = include_dir / "sql"
-    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql")) if path.name != VIEWS}
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql")) if path.name not in (VIEWS, STORIES)}
 
 
 def views_sql(include_dir: Path, lake_uri: str) -> str:
-    """``include/sql/views.sql`` for a lake: ``CREATE VIEW`` statements over ``delta_scan``."""
-    return (include_dir / "sql" / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/"))
+    """``include/sql/views.sql`` for a lake, then ``stories.sql``: ``CREATE VIEW`` statements over
+    ``delta_scan``, and the view of each story's latest revision over them."""
+    folder = include_dir / "sql"
+    return (folder / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/")) + "\n" + (folder / STORIES).read_text()

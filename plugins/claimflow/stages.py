@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
@@ -49,6 +47,7 @@ from claimflow.tables import (
     article_row,
     extraction_record,
     extraction_rows,
+    schema_of,
 )
 
 if TYPE_CHECKING:
@@ -323,10 +322,6 @@ def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
     return parts
 
 
-def _schema(table: str) -> pa.Schema:
-    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
-
-
 def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manifest:
     """Commit a staged day: under the day's publish lease, archive the raw articles under this
     run's key, replace the day in every Delta table (one commit each), write the manifest last
@@ -349,7 +344,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         versions = {}
         for table in layout.DELTA_TABLES:
             held = held.renew(ttl)
-            versions[table] = tables.replace_day(store, table, _schema(table), parts[table], commit)
+            versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
         quality = staged["quality"]
         manifest = Manifest(

@@ -34,6 +34,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("n_words", pa.int64()),
             ("content_sha256", pa.string()),
             ("ingested_at", pa.string()),
+            ("revises", pa.string()),  # a revision's story: the article_id of its first publication
             *_COMMON,
         ]
     ),
@@ -96,6 +97,13 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 QUARANTINE_COLUMNS = tuple(QUARANTINE_SCHEMA.names)
 
+
+
+def schema_of(table: str) -> pa.Schema:
+    """The Arrow schema of a table of ``layout.DELTA_TABLES`` (``claims``, ``quarantine/inputs``)."""
+    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
+
+
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 CONTENT_SEPARATOR = " … "
 RECORD_METADATA = ("title", "authors", "published", "url", "site", "description", "language", "external_id")
@@ -134,6 +142,7 @@ def article_row(article: Article, *, day: str, run_id: str, ingested_at: str) ->
         "n_words": len(text.split()),
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "ingested_at": ingested_at,
+        "revises": article.revises,
         "dt": day,
         "run_id": run_id,
     }
