@@ -106,8 +106,9 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
             uris.append(store.uri(key))
     result = Ingested(uris, spooled.taken + spooled.rejected, spooled.taken, spooled.rejected, spooled.already_published)
     put_json(store, layout.staged_file(day, run_id, layout.INGEST), {"day": day, "run_id": run_id, **vars(result)})
-    log.info("ingested day=%s articles=%d rejected=%d duplicates=%d already_published=%d shards=%d",
-             day, result.articles, result.rejected, spooled.duplicates, result.already_published, len(uris))
+    log.info("ingested day=%s articles=%d rejected=%d duplicates=%d superseded=%d revisions=%d already_published=%d shards=%d",
+             day, result.articles, result.rejected, spooled.duplicates, spooled.superseded, spooled.revisions,
+             result.already_published, len(uris))
     return result
 
 

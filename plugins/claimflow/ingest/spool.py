@@ -46,7 +46,7 @@ class Candidate(NamedTuple):
     article_id: str
     url: str | None
     day: str | None
-    published: str | None = None
+    published: str | None
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,8 @@ class Spooled:
     rejected: int
     duplicates: int
     already_published: int
-    revisions: int = 0
-    superseded: int = 0
+    revisions: int
+    superseded: int
 
 
 def shard_count(articles: int, *, shard_size: int, max_shards: int) -> int:
