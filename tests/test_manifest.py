@@ -100,6 +100,7 @@ HOSTILE = [
     pytest.param(_with("run_id", json.dumps("r" * 5000)), "'run_id' to be a line of at most 4096", id="long-string"),
     pytest.param(_with("run_id", json.dumps("a\nb")), "'run_id' to be a line", id="control-character"),
     pytest.param(_with("day", '"2026-13-45"'), "expected a day like", id="day-not-a-date"),
+    pytest.param(_with("day", json.dumps("2" * 4000)), "expected a day like 2026-11-26, got '2{200,} …$", id="long-value-cut-short"),
     pytest.param(_with("published_at", '"yesterday"'), "Invalid isoformat", id="published-at-not-a-time"),
     pytest.param(_with("model", '"en_core_web_sm"'), "an object for model", id="model-not-an-object"),
     pytest.param(b'{"day": "2026-11-26", "pad": "' + b"x" * (2 << 20) + b'"}', "2,097,184 bytes, more than 1,048,576", id="2-MiB"),

@@ -115,7 +115,7 @@ class Manifest:
                 raw_archive=_text(top, "raw_archive"),
             )
         except (KeyError, TypeError, ValueError) as error:
-            raise ManifestError(day, f"{type(error).__name__}: {error}") from error
+            raise ManifestError(day, _reason(error)) from error
 
 
 # The schema's bounds: a manifest is a few KB; anything past these is not one of ours.
@@ -125,9 +125,16 @@ MAX_DIGITS = 19  # an integer literal's digits, checked before Python converts i
 MAX_TEXT = 4096  # characters of any string (keys of the lake, run ids, versions)
 MAX_STATISTICS = 64  # entries of quality.statistics and of each of its tables
 MAX_COUNT = 2**63  # rows, versions and counts are in 0 <= n < 2**63 (Delta's and Parquet's int64)
+MAX_REASON = 300  # characters of a refusal's reason: it may quote what the manifest holds
 _FIELDS = ("day", "run_id", "published_at", "code_version", "model", "lake", "tables", "quarantine", "accounting",
            "quality", "raw_archive")
 _BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a JSON string (skipped whole) or a bracket
+
+
+def _reason(error: Exception) -> str:
+    """The error's class and message, cut short: a refused value may be as long as the manifest."""
+    reason = f"{type(error).__name__}: {error}"
+    return reason if len(reason) <= MAX_REASON else reason[:MAX_REASON] + " …"
 
 
 def _object(data: Any, name: str, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -234,7 +241,7 @@ def parse_manifest(raw: bytes, day: str) -> Manifest:
             raise ManifestError(day, f"nested deeper than {MAX_DEPTH} levels (at least {depth})")
         data = json.loads(text, parse_int=_bounded_int, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, RecursionError, ValueError) as error:  # JSONDecodeError is a ValueError
-        raise ManifestError(day, f"not JSON: {type(error).__name__}: {error}") from error
+        raise ManifestError(day, f"not JSON: {_reason(error)}") from error
     try:
         manifest = Manifest.from_dict(data)
     except ManifestError as error:  # name the day asked for, whatever the file claims
