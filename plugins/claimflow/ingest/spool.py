@@ -165,14 +165,14 @@ class _Dealt:
 TAKEN, ALREADY_PUBLISHED, SUPERSEDED = "taken", "already_published", "superseded"
 
 
-def published_moment(published: str | None) -> tuple[int, float]:
+def _published_moment(published: str | None) -> tuple[int, float]:
     """An article's published date as a sort key: ``(1, POSIX seconds)`` where it reads as ISO
     8601 (a date alone is its midnight, no zone is UTC), else ``(0, 0.0)``, before any date."""
     try:
         moment = dt.datetime.fromisoformat(published or "")
-    except ValueError:
+        return (1, (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp())
+    except (ValueError, OverflowError):  # not a date, or one past what a timestamp holds
         return (0, 0.0)
-    return (1, (moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)).timestamp())
 
 
 def _latest_per_url(candidates: list[Candidate], verdicts: list[Verdict]) -> dict[str, int]:
@@ -182,7 +182,7 @@ def _latest_per_url(candidates: list[Candidate], verdicts: list[Verdict]) -> dic
     for i, (candidate, verdict) in enumerate(zip(candidates, verdicts, strict=True)):
         if candidate.url and verdict.kind != DUPLICATE:
             best = latest.get(candidate.url)
-            if best is None or (published_moment(candidate.published), i) > (published_moment(candidates[best].published), best):
+            if best is None or (_published_moment(candidate.published), i) > (_published_moment(candidates[best].published), best):
                 latest[candidate.url] = i
     return latest
 
