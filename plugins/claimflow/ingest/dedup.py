@@ -72,7 +72,7 @@ def _coarse(urls: pa.Array) -> pa.Array:
 class FirstPublished:
     """The earliest other day on which each matched article id and canonical URL was published,
     and, per URL, the story published there first (``stories``: the ``article_id`` of the story's
-    first publication, i.e. the ``revises`` of any revision of it)."""
+    first publication, i.e. the ``revises`` of any revision of it; same keys as ``by_url``)."""
 
     by_id: dict[str, str] = field(default_factory=dict)
     by_url: dict[str, str] = field(default_factory=dict)
