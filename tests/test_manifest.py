@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from bad_manifests import hostile, planted
@@ -103,7 +104,7 @@ HOSTILE = [
     pytest.param(_with("day", json.dumps("2" * 4000)), "expected a day like 2026-11-26, got '2{200,} …$", id="long-value-cut-short"),
     pytest.param(_with("published_at", '"yesterday"'), "Invalid isoformat", id="published-at-not-a-time"),
     pytest.param(_with("model", '"en_core_web_sm"'), "an object for model", id="model-not-an-object"),
-    pytest.param(b'{"day": "2026-11-26", "pad": "' + b"x" * (2 << 20) + b'"}', "2,097,184 bytes, more than 1,048,576", id="2-MiB"),
+    pytest.param(b'{"day": "2026-11-26", "pad": "' + b"x" * (2 << 20) + b'"}', "2,097,184 bytes, more than 262,144", id="2-MiB"),
     pytest.param(b'{"day": "\xff"}', "UnicodeDecodeError", id="not-utf-8"),
 ]
 
@@ -121,9 +122,9 @@ def test_an_oversized_manifest_is_refused_from_its_size_unread(tmp_path, monkeyp
     store = LocalStore(tmp_path)
     store.put_bytes(layout.manifest(DAY), b" " * (MAX_MANIFEST_BYTES + 1))
     monkeypatch.setattr(LocalStore, "get_bytes", lambda *_: pytest.fail("read an oversized manifest"))
-    with pytest.raises(ManifestError, match="more than 1,048,576"):
+    with pytest.raises(ManifestError, match="more than 262,144"):
         read_manifest(store, DAY)
-    with pytest.raises(ManifestError, match="more than 1,048,576"):
+    with pytest.raises(ManifestError, match="more than 262,144"):
         read_manifest(store, DAY, size=MAX_MANIFEST_BYTES + 1)
 
 
@@ -133,3 +134,21 @@ def test_the_largest_counts_and_a_null_model_version_are_read(tmp_path):
     store.put_bytes(layout.manifest(DAY), content)
     manifest = read_manifest(store, DAY)
     assert manifest.tables["claims"].version == 2**63 - 1 and manifest.model.version is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b'"' + b'\\"' * (MAX_MANIFEST_BYTES // 2 - 1), id="an unterminated string of escaped quotes"),
+        pytest.param(b'"[' * (MAX_MANIFEST_BYTES // 2), id="quotes and brackets"),
+        pytest.param(b"[" * MAX_MANIFEST_BYTES, id="brackets only"),
+    ],
+)
+def test_the_largest_hostile_manifest_is_refused_in_linear_time(tmp_path, content):
+    """The nesting check runs before the parser: scanning strings must not restart at every quote."""
+    store = LocalStore(tmp_path)
+    store.put_bytes(layout.manifest(DAY), content)
+    started = time.perf_counter()
+    with pytest.raises(ManifestError):
+        read_manifest(store, DAY)
+    assert time.perf_counter() - started < 5  # about 0.1 s; a quadratic scan takes hours

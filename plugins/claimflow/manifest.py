@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from claimflow import layout
@@ -119,7 +120,7 @@ class Manifest:
 
 
 # The schema's bounds: a manifest is a few KB; anything past these is not one of ours.
-MAX_MANIFEST_BYTES = 1 << 20  # read no further: the UI reads up to 1,000 manifests per page
+MAX_MANIFEST_BYTES = 256 << 10  # read no further (a manifest is about 2 KB): the UI reads up to 1,000 per page
 MAX_DEPTH = 8  # nesting of objects and lists (a manifest needs 4)
 MAX_DIGITS = 19  # an integer literal's digits, checked before Python converts it (2**63 has 19)
 MAX_TEXT = 4096  # characters of any string (keys of the lake, run ids, versions)
@@ -128,7 +129,9 @@ MAX_COUNT = 2**63  # rows, versions and counts are in 0 <= n < 2**63 (Delta's an
 MAX_REASON = 300  # characters of a refusal's reason: it may quote what the manifest holds
 _FIELDS = ("day", "run_id", "published_at", "code_version", "model", "lake", "tables", "quarantine", "accounting",
            "quality", "raw_archive")
-_BRACKETS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')  # a JSON string (skipped whole) or a bracket
+_STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"?')  # a JSON string, escapes included; unterminated: to the end
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_STEPS = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
 def _reason(error: Exception) -> str:
@@ -203,18 +206,10 @@ def _line(key: str) -> str:
 
 def _depth(text: str) -> int:
     """The deepest nesting of objects and lists in a JSON text, found without parsing it (the
-    parser recurses once per level and would raise RecursionError past a thousand)."""
-    depth = deepest = 0
-    for token in _BRACKETS.finditer(text):
-        bracket = token.group()
-        if bracket in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-            if deepest > MAX_DEPTH:
-                break
-        elif bracket in "]}":
-            depth -= 1
-    return deepest
+    parser recurses once per level and would raise RecursionError past a thousand): strings
+    removed, then the running count of the brackets left."""
+    brackets = _NOT_BRACKETS.sub("", _STRINGS.sub("", text))
+    return max(accumulate(map(_STEPS.__getitem__, brackets)), default=0)
 
 
 def _bounded_int(literal: str) -> int:
