@@ -13,6 +13,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from bad_manifests import ISSUE_19, hostile
+from delta_rows import manifest_for
 
 from claimflow import layout
 from claimflow.cli import BROKEN_PIPE, CRASHED, USAGE, main
@@ -103,6 +105,16 @@ def test_summary_of_an_unreadable_manifest_says_so(tmp_path, capsys):
     LocalStore(tmp_path).put_bytes(layout.manifest(DAY), b"{broken")
     assert main(["summary", "--day", DAY, "--lake", str(tmp_path)]) == 1
     assert "is unreadable: not JSON" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("case", ISSUE_19)
+def test_summary_of_a_hostile_manifest_names_the_day(tmp_path, capsys, case):
+    good = manifest_for(DAY, "manual__1", str(tmp_path), tables={"articles": (1, 1)}).to_dict()
+    LocalStore(tmp_path).put_bytes(layout.manifest(DAY), hostile(good, case))
+    assert main(["summary", "--day", DAY, "--lake", str(tmp_path)]) == 1
+    printed = capsys.readouterr().out
+    assert printed.startswith(f"the manifest of {DAY} in ") and "is unreadable: " in printed
+    assert len(printed) < 300  # the reason, not the manifest
 
 
 def test_summary_of_an_unpublished_day_says_so(tmp_path, capsys):

@@ -83,6 +83,7 @@ def test_top_speakers(db):
 
 
 def test_every_dashboard_query_is_tested():
+    assert {case.id for case in COUNTED_ONCE} == set(dashboard_queries(INCLUDE))  # and counts a story once
     assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "anonymous_sources", "claims_by_source_kind", "top_speakers",
                                                "top_entities_day", "top_entities_period", "entities_together",
                                                "quoted_about_entity"}
@@ -160,13 +161,74 @@ def test_entities_mentioned_together(entity_db):
         pytest.param("Ann", [("Bob", "person", 1, 1), (None, "anonymous", 1, 1)], id="by name"),
         pytest.param(stable_id("FAC", "Elm Bridge"), [("Ann", "person", 1, 1), ("Bob", "person", 1, 1),
                                                       ("City Council", "organisation", 1, 1), (None, "anonymous", 1, 1)],
-                     id="by entity_id"),
+                 id="by entity_id"),
         pytest.param("Nobody", [], id="an unknown entity"),
     ],
 )
 def test_who_is_quoted_about_an_entity(entity_db, entity, expected):
     sql = dashboard_queries(INCLUDE)["quoted_about_entity"]
     assert [row[:4] for row in entity_db.execute(sql, {"entity": entity}).fetchall()] == expected
+
+
+# A corrected story: DAY_1 published article 0 (the story at its URL) and article 1; DAY_2 published
+# a revision of article 0 (as article 0 of DAY_2, ``revises`` naming the first) and a new article 1.
+FIRST_STORY = stable_id(DAY_1, 0)
+REVISED = {  # (day, article) -> (revises, mentioned, [(source kind, who said it, about whom)])
+    (DAY_1, 0): (None, ["ann", "bridge"], [("person", "ann", ["bridge"]), ("anonymous", None, ["ann"])]),
+    (DAY_1, 1): (None, ["bob", "bridge"], [("person", "bob", ["bridge"])]),
+    (DAY_2, 0): (FIRST_STORY, ["ann", "bridge"], [("person", "ann", ["bridge"])]),
+    (DAY_2, 1): (None, ["bob"], [("anonymous", None, ["bob"])]),
+}
+
+
+@pytest.fixture(scope="module")
+def revised_db(tmp_path_factory):
+    settings = Settings(lake=str(tmp_path_factory.mktemp("revised-lake")))
+    for day in (DAY_1, DAY_2):
+        articles = {a: value for (d, a), value in REVISED.items() if d == day}
+        rows = {
+            "articles": [article_row(day, "r", a) | {"revises": revises} for a, (revises, _, _) in articles.items()],
+            "entities": [entity_row(day, "r", a, *ENTITIES[e]) for a, (_, mentioned, _) in articles.items() for e in mentioned],
+            "claims": [claim_row(day, "r", a, i, source_kind=kind, speaker=who and ENTITIES[who][0],
+                                 source_entity_id=who and eid(who), entity_ids=tuple(map(eid, about)))
+                       for a, (_, _, said) in articles.items() for i, (kind, who, about) in enumerate(said)],
+        }
+        for table, table_rows in rows.items():
+            write_rows(table_uri(settings, table), table, table_rows, day=day)
+    return connect(settings)
+
+
+def test_each_story_is_its_latest_revision(revised_db):
+    stories = revised_db.execute("SELECT story_id, article_id, dt, revisions FROM stories ORDER BY dt, article_id").fetchall()
+    assert sorted(stories) == sorted([(stable_id(DAY_1, 1), stable_id(DAY_1, 1), DAY_1, 1),
+                                      (FIRST_STORY, stable_id(DAY_2, 0), DAY_2, 2),
+                                      (stable_id(DAY_2, 1), stable_id(DAY_2, 1), DAY_2, 1)])
+
+
+COUNTED_ONCE = [  # each dashboard query over the corrected story's lake
+    pytest.param("anonymous_share", {}, [(DAY_1, 0.0, 1), (DAY_2, 0.5, 2)], id="anonymous_share"),
+    pytest.param("anonymous_sources", {}, [(DAY_2, 1, 0, 0, 0, 0.0)], id="anonymous_sources"),
+    pytest.param("claims_by_source_kind", {}, [(DAY_1, "person", 1), (DAY_2, "anonymous", 1), (DAY_2, "person", 1)],
+                 id="claims_by_source_kind"),
+    pytest.param("top_speakers", {}, [("Ann", 1, 1, 1), ("Bob", 1, 1, 1)], id="top_speakers"),
+    pytest.param("top_entities_day", {}, [(DAY_1, "Bob", "PERSON", 1, 1, 0.0), (DAY_2, "Ann", "PERSON", 1, 1, 0.0)],
+                 id="top_entities_day"),
+    pytest.param("top_entities_period", {"first_day": DAY_1, "last_day": DAY_2},
+                 [("Ann", "PERSON", 1, 1, 0.0, 1), ("Bob", "PERSON", 1, 2, 0.5, 1)], id="top_entities_period"),
+    pytest.param("entities_together", {}, [("Ann", "Elm Bridge", 1), ("Bob", "Elm Bridge", 1)], id="entities_together"),
+    pytest.param("quoted_about_entity", {"entity": "Elm Bridge"}, [("Ann", "person", 1, 1), ("Bob", "person", 1, 1)],
+                 id="quoted_about_entity"),
+]
+
+
+@pytest.mark.parametrize(("name", "parameters", "expected"), COUNTED_ONCE)
+def test_a_corrected_story_is_counted_once(revised_db, name, parameters, expected):
+    """Only the revision's claims and entities count: the first version's are superseded."""
+    rows = revised_db.execute(dashboard_queries(INCLUDE)[name], parameters).fetchall()
+    if name == "entities_together":
+        rows = [(a, b, n) for a, _, b, _, n, _, _ in rows]
+    width = len(expected[0]) if expected else 0
+    assert [row[:width] for row in rows] == expected
 
 
 def test_a_day_alone(lake):
@@ -186,7 +248,8 @@ def test_time_travel_reads_the_replaced_run_at_its_version(lake):
 
 def test_a_table_never_published_is_not_registered(db):
     names = {row[0] for row in db.execute("SHOW TABLES").fetchall()}
-    assert names == {"articles", "claims"}
+    # stories: the view over articles; the entity views over claims, with empty entities and registry
+    assert names == {"articles", "claims", "stories", "entities", "registry", *DERIVED_VIEWS}
     with pytest.raises(duckdb.CatalogException, match="quarantine_inputs"):
         db.execute("SELECT count(*) FROM quarantine_inputs")
 
@@ -197,7 +260,8 @@ def test_the_delta_scan_views_name_every_table_as_the_reader_does():
         assert f"VIEW {sql_name(table)} AS SELECT * FROM delta_scan('s3://bucket/lake/{table}');" in views
     for view in DERIVED_VIEWS:
         assert f"CREATE OR REPLACE VIEW {view} AS" in views
-    assert views.count("CREATE OR REPLACE VIEW") == len(layout.DELTA_TABLES) + len(DERIVED_VIEWS)
+    assert views.count("CREATE OR REPLACE VIEW") == len(layout.DELTA_TABLES) + 1 + len(DERIVED_VIEWS)  # stories too
+    assert views.index("VIEW articles AS") < views.index("VIEW stories AS")
 
 
 def test_the_dashboard_on_s3(s3_lake):

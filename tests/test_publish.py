@@ -220,3 +220,29 @@ def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and
         assert read_manifest(store, DAY) == retried
         assert_day_is_one_runs(settings, retried, ROWS_B)
         assert_day_is_one_runs(settings, retried, ROWS_B, version=retried.versions())
+
+
+def test_a_lake_published_before_articles_had_revises_still_publishes(settings):
+    """The articles table as a lake published before revisions were kept: no ``revises`` column.
+    The next publish adds it (Delta schema merge); the older day reads it as null, old versions too."""
+    import pyarrow as pa
+    from deltalake import DeltaTable, write_deltalake
+
+    from claimflow import readers
+
+    old = pa.schema([column for column in stages.SCHEMAS["articles"] if column.name != "revises"])
+    earlier = {**dict.fromkeys(old.names), "article_id": "old-article", "dt": "2026-11-25", "run_id": "old-run"}
+    uri, options = delta.table_uri(settings, "articles"), delta.storage_options(settings)
+    write_deltalake(uri, pa.Table.from_pylist([earlier], schema=old), partition_by=["dt"], storage_options=options)
+    before = DeltaTable(uri, storage_options=options).version()
+
+    manifest = publish(settings, "run-a", ROWS_A)
+
+    table = DeltaTable(uri, storage_options=options)
+    assert "revises" in {column.name for column in table.schema().fields}
+    rows = {row["article_id"]: row["revises"] for row in table.to_pyarrow_table(columns=["article_id", "revises"]).to_pylist()}
+    assert rows == {"old-article": None, **{f"articles-{i}": None for i in range(ROWS_A["articles"])}}
+    db = readers.connect(settings, versions={"articles": before}, tables=["articles"])  # time travel to before the column
+    assert db.execute("SELECT article_id, revises FROM articles").fetchall() == [("old-article", None)]
+    assert db.execute("SELECT story_id, article_id, revisions FROM stories").fetchall() == [("old-article", "old-article", 1)]
+    assert manifest.tables["articles"].version == before + 1

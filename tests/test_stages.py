@@ -124,3 +124,54 @@ def test_rerunning_a_day_gives_the_same_rows(settings):
     second = run_day(settings, "manual__again")
     assert rows(second) == rows(first)
     assert all(second.tables[t].version == first.tables[t].version + 1 for t in layout.TABLES)
+
+
+STORY_URL = "https://news.example/2026/11/bridge"
+CORRECTED = {  # day -> the JSON records of its folder: the story at STORY_URL (in some form) and one other
+    "2026-11-24": [{"id": "story", "url": STORY_URL + "?utm_source=rss", "published": "2026-11-24",
+                    "text": "Mayor Ann Lee said on Monday that the Elm Street bridge would reopen in May."},
+                   {"id": "other", "text": "Council member Bob Stone said the budget vote would take place next week."}],
+    "2026-11-25": [{"id": "story", "url": STORY_URL + "/", "published": "2026-11-24",  # the correction
+                    "text": "Mayor Ann Lee said on Monday that the Elm Street bridge would reopen in June."},
+                   {"id": "other", "text": "Police chief Cy Park said the station would open a new office in March."}],
+    "2026-11-26": [{"id": "story", "url": STORY_URL, "published": "2026-11-24",  # the correction again
+                    "text": "Mayor Ann Lee said on Monday that the Elm Street bridge would reopen in June."},
+                   {"id": "other", "text": "Librarian Dee Marsh said the library would extend its hours in winter."}],
+}
+
+
+@pytest.mark.integration  # three whole days
+def test_a_corrected_story_is_published_as_a_revision_and_counted_once(tmp_path):
+    """Day 1 publishes the story; day 2, its canonical URL with a changed text, publishes a revision
+    linked to the first article; day 3, the same text again, quarantines it as a duplicate; the
+    dashboard counts the story once, at its latest revision."""
+    import json
+
+    from claimflow import readers
+    from claimflow.ingest.articles import article_id
+
+    for day, records in CORRECTED.items():
+        (tmp_path / "in" / day).mkdir(parents=True)
+        (tmp_path / "in" / day / "news.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    settings = Settings.from_env({"CLAIMFLOW_LAKE": str(tmp_path / "lake"), "CLAIMFLOW_SOURCES": str(tmp_path / "in" / "{ds}"),
+                                  "CLAIMFLOW_LATE_DAYS": "0"})
+    manifests = {}
+    for day in CORRECTED:
+        ingested = stages.ingest(settings, day, f"run-{day}")
+        extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
+        manifests[day] = stages.publish(settings, day, f"run-{day}", stages.validate(settings, day, f"run-{day}", extracted))
+    first, corrected = (article_id(CORRECTED[day][0]["text"]) for day in ("2026-11-24", "2026-11-25"))
+    tables = DeltaLake.open(settings)
+    story = {day: tables.read_day("articles", day, columns=["article_id", "revises"]).to_pylist() for day in CORRECTED}
+    assert {"article_id": first, "revises": None} in story["2026-11-24"]
+    assert {"article_id": corrected, "revises": first} in story["2026-11-25"]  # the revision, linked
+    assert corrected not in {row["article_id"] for row in story["2026-11-26"]}
+    assert [m.accounting.published for m in manifests.values()] == [2, 2, 1]
+    refused = tables.read_day("quarantine/inputs", "2026-11-26", columns=["record_id", "reason", "detail"]).to_pylist()
+    assert [(r["reason"], r["detail"]) for r in refused] == [("duplicate", f"first published on 2026-11-25 (article {corrected})")]
+    db = readers.connect(settings)
+    assert db.execute("SELECT story_id, article_id, revisions FROM stories WHERE story_id = ?", [first]).fetchall() == [
+        (first, corrected, 2)]
+    speakers = db.execute(readers.dashboard_queries(settings.include_dir)["top_speakers"]).fetchall()
+    ann = [row for row in speakers if "Ann Lee" in row[0]]
+    assert ann and all(articles == 1 for _speaker, _claims, _direct, articles in ann)  # one article: the revision

@@ -1,6 +1,6 @@
 -- Dashboard: who is quoted about a given entity (claims whose content names it), by source: the
 -- linked person or organisation, else the resolved speaker; anonymous and unnamed sources are
--- counted by kind with a NULL source. Parameter: $entity, an entity's name (canonical, or as an
+-- counted by kind with a NULL source; each story once, at its latest revision. Parameter: $entity, an entity's name (canonical, or as an
 -- article wrote it) or entity_id. Both sides count through the registry (canonical_entities):
 -- every id merged into the entity asked for is the entity.
 WITH asked AS (
@@ -12,7 +12,7 @@ wanted AS (SELECT entity_id FROM canonical_entities WHERE canonical_id IN (SELEC
 about AS (
     SELECT DISTINCT c.claim_id, c.article_id, c.source_entity_id, c.speaker, c.source_kind
     FROM claims c, unnest(c.entity_ids) AS u(entity_id)
-    WHERE u.entity_id IN (SELECT entity_id FROM wanted)
+    WHERE u.entity_id IN (SELECT entity_id FROM wanted) AND c.article_id IN (SELECT article_id FROM stories)
 ),
 sources AS (
     SELECT a.*, coalesce(s.canonical_id, a.source_entity_id) AS canonical_id

@@ -1,11 +1,14 @@
 -- Dashboard: the 20 most quoted people and organisations of each day (claims whose source links to
 -- them), with how many claims are by or about them (their content names them) and the share of
--- those resting on anonymous sources.
-WITH involved AS (
+-- those resting on anonymous sources. Each story once, at its latest revision.
+WITH latest AS (
+    SELECT * FROM claims WHERE article_id IN (SELECT article_id FROM stories)
+),
+involved AS (
     SELECT dt, claim_id, source_entity_id AS entity_id, true AS quoted, source_kind
-    FROM claims WHERE source_entity_id IS NOT NULL
+    FROM latest WHERE source_entity_id IS NOT NULL
     UNION ALL
-    SELECT dt, claim_id, unnest(entity_ids) AS entity_id, false AS quoted, source_kind FROM claims
+    SELECT dt, claim_id, unnest(entity_ids) AS entity_id, false AS quoted, source_kind FROM latest
 ),
 per_claim AS (  -- counted through the registry: an id merged into another counts as that one
     SELECT i.dt, i.claim_id, c.canonical_id AS entity_id, bool_or(i.quoted) AS quoted, any_value(i.source_kind) AS source_kind

@@ -1,8 +1,9 @@
 -- Dashboard: the 20 most quoted people and organisations from $first_day to $last_day (YYYY-MM-DD,
 -- both included), with the claims by or about them, the share of those resting on anonymous
--- sources, and on how many days they were quoted. Parameters: $first_day, $last_day.
+-- sources, and on how many days they were quoted; each story once, at its latest revision.
+-- Parameters: $first_day, $last_day.
 WITH period AS (
-    SELECT * FROM claims WHERE dt BETWEEN $first_day AND $last_day
+    SELECT * FROM claims WHERE dt BETWEEN $first_day AND $last_day AND article_id IN (SELECT article_id FROM stories)
 ),
 involved AS (
     SELECT dt, claim_id, source_entity_id AS entity_id, true AS quoted, source_kind

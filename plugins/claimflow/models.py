@@ -169,6 +169,9 @@ class Article:
     site: str | None = None  # the publisher's name as the page gives it
     description: str | None = None
     external_id: str | None = None  # the id the input carried: a JSON "id", a feed item's guid
+    # a revision's story: the article_id of the story's first publication at the same canonical
+    # URL (another text, published on another day); None for a story's first publication
+    revises: str | None = None
     # an HTML page's bytes as fetched, gzip-compressed: ingest holds a day of pages until the
     # raw archive is written, and HTML compresses five to ten times
     original_gzip: bytes | None = field(default=None, repr=False, compare=False)

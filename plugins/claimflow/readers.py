@@ -11,6 +11,10 @@ projection and filters down, so memory follows the query, not the table. With th
 Over the tables, two views of entity identity (``include/sql/derived/``): ``entity_registry``,
 one row per entity id, and ``canonical_entities``, the id each published id counts as, through
 which the dashboard queries count entities.
+
+A table (or a version of it) written before a column was added reads with that column as null,
+so queries name the current columns on any lake. Where ``articles`` is registered, the view
+``stories`` (``include/sql/stories.sql``) gives each story once: its latest revision.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.manifest import Manifest
 from claimflow.storage.delta import storage_options, table_uri
+from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
     import duckdb
@@ -34,6 +39,7 @@ log = logging.getLogger(__name__)
 VIEWS = "views.sql"  # the delta_scan views, for DuckDB with the delta extension
 DERIVED = "derived"  # the folder of views over the tables, created in this order
 DERIVED_VIEWS = ("entity_registry", "canonical_entities")
+STORIES = "stories.sql"  # the view of each story's latest revision, over ``articles``
 
 
 def sql_name(table: str) -> str:
@@ -66,6 +72,15 @@ def open_table(
     return delta.to_pyarrow_dataset(file_pruning_predicate=partition)
 
 
+def with_columns(dataset: pyarrow.dataset.Dataset, schema: pyarrow.Schema) -> pyarrow.dataset.Dataset:
+    """``dataset`` with the columns of ``schema`` it lacks added, read as null: a table written
+    before a column existed (``articles.revises``) reads like the current one."""
+    import pyarrow as pa
+
+    missing = [column for column in schema if column.name not in dataset.schema.names]
+    return dataset.replace_schema(pa.schema([*dataset.schema, *missing])) if missing else dataset
+
+
 def connect(
     settings: Settings,
     *,
@@ -76,14 +91,14 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection in which every existing table of ``tables`` is registered by its
     :func:`sql_name`, at ``versions[table]`` where given (else the latest), limited to ``day``
-    where given. A table never published is not registered (a query naming it fails).
+    where given, with the view ``stories`` when ``articles`` is there. A table never published
+    is not registered (a query naming it fails).
 
     The registry is never limited to a day (an id's merge may be recorded on another day); where
-    the entities are registered, the views of :data:`DERIVED_VIEWS` are created too, over an
-    empty registry when the lake has none yet (every id then stands for itself)."""
+    the entities or claims are registered, the views of :data:`DERIVED_VIEWS` are created too,
+    over an empty registry when the lake has none yet (every id then stands for itself)."""
     import duckdb
 
-    from claimflow.tables import REGISTRY_SCHEMA
 
     con = con or duckdb.connect()
     versions = versions or {}
@@ -94,11 +109,14 @@ def connect(
         dataset = open_table(uri, options=options, version=versions.get(table),
                              day=None if table == layout.REGISTRY else day)
         if dataset is not None:
-            con.register(sql_name(table), dataset)
+            con.register(sql_name(table), with_columns(dataset, schema_of(table)))
             registered.add(table)
-    if "entities" in registered:
-        if layout.REGISTRY not in registered:
-            con.register(sql_name(layout.REGISTRY), REGISTRY_SCHEMA.empty_table())
+            if table == "articles":
+                con.execute((settings.include_dir / "sql" / STORIES).read_text())
+    if registered & {"entities", "claims"}:  # the views the queries count entities and speakers through
+        for table in ("entities", layout.REGISTRY):
+            if table not in registered:
+                con.register(sql_name(table), schema_of(table).empty_table())
         for view in derived_views(settings.include_dir):
             con.execute(view)
     return con
@@ -111,9 +129,9 @@ def connect_day(settings: Settings, manifest: Manifest, **kwargs: Any) -> duckdb
 
 
 def dashboard_queries(include_dir: Path) -> dict[str, str]:
-    """The dashboard SQL of ``include/sql`` by name (``top_speakers``), the views file left out."""
+    """The dashboard SQL of ``include/sql`` by name (``top_speakers``), the views files left out."""
     folder = include_dir / "sql"
-    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql")) if path.name != VIEWS}
+    return {path.stem: path.read_text() for path in sorted(folder.glob("*.sql")) if path.name not in (VIEWS, STORIES)}
 
 
 def derived_views(include_dir: Path) -> list[str]:
@@ -123,6 +141,7 @@ def derived_views(include_dir: Path) -> list[str]:
 
 def views_sql(include_dir: Path, lake_uri: str) -> str:
     """``include/sql/views.sql`` for a lake: ``CREATE VIEW`` statements over ``delta_scan``, then
-    the derived views over them."""
-    scans = (include_dir / "sql" / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/"))
-    return "\n".join([scans, *derived_views(include_dir)])
+    the view of each story's latest revision (``stories.sql``) and the derived views over them."""
+    folder = include_dir / "sql"
+    scans = (folder / VIEWS).read_text().replace("{lake}", lake_uri.rstrip("/"))
+    return "\n".join([scans, (folder / STORIES).read_text(), *derived_views(include_dir)])

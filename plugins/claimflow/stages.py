@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-
 from claimflow import __version__, layout, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
@@ -46,11 +44,11 @@ from claimflow.storage.records import (
 from claimflow.tables import (
     QUARANTINE_COLUMNS,
     QUARANTINE_SCHEMA,
-    REGISTRY_SCHEMA,
     SCHEMAS,
     article_row,
     extraction_record,
     extraction_rows,
+    schema_of,
 )
 
 if TYPE_CHECKING:
@@ -109,8 +107,9 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
             uris.append(store.uri(key))
     result = Ingested(uris, spooled.taken + spooled.rejected, spooled.taken, spooled.rejected, spooled.already_published)
     put_json(store, layout.staged_file(day, run_id, layout.INGEST), {"day": day, "run_id": run_id, **vars(result)})
-    log.info("ingested day=%s articles=%d rejected=%d duplicates=%d already_published=%d shards=%d",
-             day, result.articles, result.rejected, spooled.duplicates, result.already_published, len(uris))
+    log.info("ingested day=%s articles=%d rejected=%d duplicates=%d superseded=%d revisions=%d already_published=%d shards=%d",
+             day, result.articles, result.rejected, spooled.duplicates, spooled.superseded, spooled.revisions,
+             result.already_published, len(uris))
     return result
 
 
@@ -325,12 +324,6 @@ def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
     return parts
 
 
-def _schema(table: str) -> pa.Schema:
-    if table == layout.REGISTRY:
-        return REGISTRY_SCHEMA
-    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
-
-
 def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manifest:
     """Commit a staged day: under the day's publish lease, resolve the day's entities against the
     entity registry (:func:`claimflow.identity.registry.resolve_day`: the staged entity ids become
@@ -356,7 +349,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         versions = {}
         for table in layout.DELTA_TABLES:
             held = held.renew(ttl)
-            versions[table] = tables.replace_day(store, table, _schema(table), parts[table], commit)
+            versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
         quality = staged["quality"]
         manifest = Manifest(

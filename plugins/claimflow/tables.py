@@ -11,6 +11,7 @@ from typing import Any
 
 import pyarrow as pa
 
+from claimflow import layout
 from claimflow.models import Article, Extraction, entity_id, stable_id
 
 _SPAN = pa.struct([("start", pa.int64()), ("end", pa.int64()), ("text", pa.string())])
@@ -34,6 +35,7 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("n_words", pa.int64()),
             ("content_sha256", pa.string()),
             ("ingested_at", pa.string()),
+            ("revises", pa.string()),  # a revision's story: the article_id of its first publication
             *_COMMON,
         ]
     ),
@@ -115,6 +117,15 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 QUARANTINE_COLUMNS = tuple(QUARANTINE_SCHEMA.names)
 
+
+
+def schema_of(table: str) -> pa.Schema:
+    """The Arrow schema of a table of ``layout.DELTA_TABLES`` (``claims``, ``quarantine/inputs``, ``registry``)."""
+    if table == layout.REGISTRY:
+        return REGISTRY_SCHEMA
+    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
+
+
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 CONTENT_SEPARATOR = " … "
 RECORD_METADATA = ("title", "authors", "published", "url", "site", "description", "language", "external_id")
@@ -153,6 +164,7 @@ def article_row(article: Article, *, day: str, run_id: str, ingested_at: str) ->
         "n_words": len(text.split()),
         "content_sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
         "ingested_at": ingested_at,
+        "revises": article.revises,
         "dt": day,
         "run_id": run_id,
     }

@@ -130,7 +130,7 @@ def test_a_rerun_of_a_day_does_not_see_its_own_articles_as_duplicates(tmp_path):
     assert (refused, accounting["already_published"]) == ([], 0)
 
 
-def test_an_article_published_days_ago_is_quarantined_as_a_duplicate(tmp_path):
+def test_an_article_published_days_ago_is_a_duplicate_and_a_new_text_at_its_url_a_revision(tmp_path):
     source = tmp_path / "in"
     source.mkdir()
     old_text = STORY.format(when="Monday", what="ferry")
@@ -144,10 +144,10 @@ def test_an_article_published_days_ago_is_quarantined_as_a_duplicate(tmp_path):
             + [{"article_id": "0" * 16, "url": "https://port.example/pier"}])
 
     articles, refused, accounting = ingest(settings, "2026-11-26")
-    assert [Path(a["path"]).name for a in articles] == ["new.txt"]
-    assert sorted((Path(r["name"]).name, r["reason"]) for r in refused) == [("ferry.txt", "duplicate"), ("pier.jsonl#1", "duplicate")]
-    assert all("first published on 2026-11-23" in r["detail"] for r in refused)
-    assert (accounting["records"], accounting["articles"], accounting["rejected"], accounting["already_published"]) == (3, 1, 2, 0)
+    assert sorted((Path(a["path"]).name, a["revises"]) for a in articles) == [("new.txt", None), ("pier.jsonl#1", "0" * 16)]
+    assert [(Path(r["name"]).name, r["reason"]) for r in refused] == [("ferry.txt", "duplicate")]
+    assert "first published on 2026-11-23" in refused[0]["detail"]
+    assert (accounting["records"], accounting["articles"], accounting["rejected"], accounting["already_published"]) == (3, 2, 1, 0)
 
 
 def test_articles_are_dealt_into_near_equal_bounded_shards(tmp_path):

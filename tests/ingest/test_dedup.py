@@ -7,7 +7,7 @@ import pytest
 from deltalake import write_deltalake
 
 from claimflow.ingest import dedup
-from claimflow.ingest.dedup import FirstPublished, canonical_url, first_published
+from claimflow.ingest.dedup import DUPLICATE, NEW, REVISION, FirstPublished, Verdict, canonical_url, classify, first_published
 
 
 @pytest.mark.parametrize(
@@ -43,12 +43,14 @@ def test_two_addresses_of_one_page_share_their_canonical_form():
     assert {canonical_url(v) for v in variants} == {"https://news.example/story"}
 
 
-def index(tmp_path, rows: list[tuple[str, str | None, str]]) -> str:
-    """An articles Delta table with (article_id, url, dt) rows, partitioned by dt as the lake's."""
+def index(tmp_path, rows: list[tuple[str, str | None, str]], revises: list[str | None] | None = None) -> str:
+    """An articles Delta table with (article_id, url, dt) rows, partitioned by dt as the lake's;
+    with a ``revises`` column where given (a lake published before revisions were kept has none)."""
     uri = str(tmp_path / "articles")
     table = pa.table(
         {"article_id": [r[0] for r in rows], "url": pa.array([r[1] for r in rows], pa.string()),
-         "text": [f"text of {r[0]}" for r in rows], "dt": [r[2] for r in rows]}
+         "text": [f"text of {r[0]}" for r in rows], "dt": [r[2] for r in rows],
+         **({"revises": pa.array(revises, pa.string())} if revises is not None else {})}
     )
     write_deltalake(uri, table, partition_by=["dt"])
     return uri
@@ -65,15 +67,17 @@ def test_the_index_gives_the_first_day_by_content_and_by_canonical_url(tmp_path)
     found = first_published(uri, "2026-11-26", {"aaaa", "bbbb", "zzzz"}, {"https://news.example/c", "https://news.example/new"})
     assert found.by_id == {"aaaa": "2026-11-23", "bbbb": "2026-11-24"}
     assert found.by_url == {"https://news.example/c": "2026-11-25"}
-    assert found.of("zzzz", "https://news.example/c") == "2026-11-25"  # new text at a known address
-    assert found.of("aaaa", None) == "2026-11-23"
-    assert found.of("zzzz", "https://news.example/new") is None
+    assert found.stories == {"https://news.example/c": "cccc"}  # a table without revises: each article began its story
+    assert classify(found, "zzzz", "https://news.example/c") == Verdict(REVISION, "2026-11-25", "cccc")  # new text at a known address
+    assert classify(found, "aaaa", None) == Verdict(DUPLICATE, "2026-11-23")
+    assert classify(found, "zzzz", "https://news.example/new") == Verdict(NEW)
 
 
 def test_the_runs_own_day_is_not_in_its_index(tmp_path):
     uri = index(tmp_path, [("aaaa", "https://news.example/a", "2026-11-26"), ("bbbb", "https://news.example/b", "2026-11-27")])
     found = first_published(uri, "2026-11-26", {"aaaa", "bbbb"}, {"https://news.example/a", "https://news.example/b"})
-    assert found == FirstPublished(by_id={"bbbb": "2026-11-27"}, by_url={"https://news.example/b": "2026-11-27"})
+    assert found == FirstPublished(by_id={"bbbb": "2026-11-27"}, by_url={"https://news.example/b": "2026-11-27"},
+                                   stories={"https://news.example/b": "bbbb"})
 
 
 def test_no_table_yet_is_an_empty_index(tmp_path):
@@ -87,3 +91,29 @@ def test_matches_are_found_in_every_batch_and_partition(tmp_path, monkeypatch):
     found = first_published(uri, "2026-11-30", {"id0003", "id0499"}, {"https://news.example/250"})
     assert found.by_id == {"id0003": "2026-11-04", "id0499": "2026-11-20"}
     assert found.by_url == {"https://news.example/250": "2026-11-11"}
+
+
+U = "https://news.example/story"
+STORY = [("aaaa", U, "2026-11-23"), ("bbbb", U + "?utm_source=rss", "2026-11-24"), ("cccc", U + "/", "2026-11-25")]
+
+
+def test_a_new_text_at_a_published_url_revises_the_story_first_published_there(tmp_path):
+    """aaaa began the story; bbbb and cccc revised it on later days (each linked to aaaa)."""
+    found = first_published(index(tmp_path, STORY, revises=[None, "aaaa", "aaaa"]), "2026-11-26",
+                            {"zzzz", "cccc"}, {U})
+    assert (found.by_url, found.stories) == ({U: "2026-11-23"}, {U: "aaaa"})
+    assert classify(found, "zzzz", U + "?fbclid=x#top") == Verdict(REVISION, "2026-11-23", "aaaa")  # any form of the URL
+    assert classify(found, "cccc", U) == Verdict(DUPLICATE, "2026-11-25")  # the latest revision's text again
+
+
+def test_a_rerun_of_the_storys_first_day_publishes_it_as_new_again(tmp_path):
+    """Rerunning 2026-11-23 after later days revised its story: aaaa is the story itself, not a revision."""
+    found = first_published(index(tmp_path, STORY, revises=[None, "aaaa", "aaaa"]), "2026-11-23", {"aaaa"}, {U})
+    assert (found.by_url, found.stories) == ({U: "2026-11-24"}, {U: "aaaa"})
+    assert classify(found, "aaaa", U) == Verdict(NEW)
+
+
+def test_two_stories_first_published_on_one_day_at_one_url_resolve_to_the_smallest_id(tmp_path):
+    """A lake published before revisions were kept may hold two texts of a URL on one day."""
+    found = first_published(index(tmp_path, [("bbbb", U, "2026-11-23"), ("aaaa", U, "2026-11-23")]), "2026-11-26", set(), {U})
+    assert found.stories == {U: "aaaa"}

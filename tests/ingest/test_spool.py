@@ -7,6 +7,8 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
+
 from claimflow.ingest.articles import article_id
 from claimflow.ingest.dedup import FirstPublished
 from claimflow.ingest.records import RawRecord, RejectedRecord
@@ -48,3 +50,80 @@ def test_a_day_is_dealt_round_robin_minus_what_other_days_published(tmp_path: Pa
     refused = _lines(spooled.refusals)
     assert [(r["name"], r["reason"]) for r in refused] == [("in/bad.json", "json"), ("in/0.txt", "duplicate")]
     assert refused[1]["detail"].startswith("first published on 2026-11-20")
+
+
+URL = "https://news.example/bridge"
+FIRST = article_id(TEXT.format("The mayor"))  # the story as 2026-11-20 published it
+
+
+def _version(name: str, speaker: str, *, published: str | None = None, url: str = URL, day: str | None = None) -> RawRecord:
+    """A JSON record of the story at ``url``, its text naming ``speaker``."""
+    fields = {"text": TEXT.format(speaker), "url": url, **({"published": published} if published else {})}
+    return RawRecord(name=f"in/{name}.json", fields=fields, day=day)
+
+
+def _story_published(ids: set[str], urls: set[str]) -> FirstPublished:
+    """The index once 2026-11-20 published FIRST at URL."""
+    found = FirstPublished(by_id=dict.fromkeys(ids & {FIRST}, "2026-11-20"))
+    if URL in urls:
+        found.by_url[URL], found.stories[URL] = "2026-11-20", FIRST
+    return found
+
+
+def _taken(spooled) -> list[dict]:
+    return [row for path in spooled.shards for row in _lines(path)]
+
+
+def test_a_new_text_at_a_published_url_is_published_as_a_revision(tmp_path: Path):
+    spooled = spool_day([_version("v2", "The mayor's office", url=URL + "?utm_source=rss")], tmp_path, _story_published,
+                        shard_size=10, max_shards=2)
+    [row] = _taken(spooled)
+    assert (row["path"], row["revises"]) == ("in/v2.json", FIRST)
+    assert (spooled.taken, spooled.revisions, spooled.rejected) == (1, 1, 0)
+
+
+def test_the_same_text_at_the_url_again_is_still_a_duplicate(tmp_path: Path):
+    spooled = spool_day([_version("again", "The mayor")], tmp_path, _story_published, shard_size=10, max_shards=2)
+    assert _taken(spooled) == [] and (spooled.duplicates, spooled.revisions) == (1, 0)
+    [refused] = _lines(spooled.refusals)
+    assert (refused["reason"], refused["detail"]) == ("duplicate", f"first published on 2026-11-20 (article {FIRST})")
+
+
+def test_a_late_arrival_revising_a_story_is_taken_by_the_run(tmp_path: Path):
+    late = _version("late", "A council spokesman", day="2026-11-25")
+    spooled = spool_day([late], tmp_path, _story_published, shard_size=10, max_shards=2)
+    assert [row["revises"] for row in _taken(spooled)] == [FIRST] and spooled.already_published == 0
+
+
+@pytest.mark.parametrize(
+    ("versions", "kept"),
+    [
+        pytest.param([("a", "Ann", "2026-11-26T09:00:00Z"), ("b", "Bob", "2026-11-26T08:00:00+00:00")], "a",
+                     id="the later published date wins over the input order"),
+        pytest.param([("a", "Ann", "2026-11-26"), ("b", "Bob", "2026-11-26T00:00:00Z")], "b",
+                     id="equal dates: the one read last"),
+        pytest.param([("a", "Ann", "2026-11-26T10:00:00-05:00"), ("b", "Bob", "2026-11-26T14:00:00Z")], "a",
+                     id="dates compared in UTC"),
+        pytest.param([("a", "Ann", "2026-11-25"), ("b", "Bob", None)], "a", id="an undated version is the oldest"),
+        pytest.param([("a", "Ann", None), ("b", "Bob", "not a date"), ("c", "Cy", None)], "c",
+                     id="no dates: the one read last"),
+    ],
+)
+def test_of_a_urls_versions_in_one_day_the_latest_is_kept_and_the_others_superseded(tmp_path: Path, versions, kept):
+    records = [_version(name, speaker, published=published, url=URL + f"?utm_medium={name}") for name, speaker, published in versions]
+    spooled = spool_day(records, tmp_path, lambda ids, urls: FirstPublished(), shard_size=10, max_shards=2)
+    [row] = _taken(spooled)
+    assert row["path"] == f"in/{kept}.json" and row["revises"] is None  # a new story: revises nothing
+    refused = _lines(spooled.refusals)
+    assert sorted(r["name"] for r in refused) == sorted(f"in/{name}.json" for name, _, _ in versions if name != kept)
+    assert {r["reason"] for r in refused} == {"superseded"}
+    assert all(f"article {row['article_id']}, which the day publishes instead" in r["detail"] for r in refused)
+    assert (spooled.taken, spooled.superseded, spooled.rejected) == (1, len(versions) - 1, len(versions) - 1)
+
+
+def test_a_days_versions_of_a_published_story_keep_the_latest_as_its_revision(tmp_path: Path):
+    records = [_version("v3", "Bob", published="2026-11-26T12:00:00Z"), _version("v2", "Ann", published="2026-11-26T08:00:00Z"),
+               _version("v1", "The mayor")]  # the first publication's text again: a duplicate, not a version
+    spooled = spool_day(records, tmp_path, _story_published, shard_size=10, max_shards=2)
+    assert [(row["path"], row["revises"]) for row in _taken(spooled)] == [("in/v3.json", FIRST)]
+    assert [(r["name"], r["reason"]) for r in _lines(spooled.refusals)] == [("in/v2.json", "superseded"), ("in/v1.json", "duplicate")]

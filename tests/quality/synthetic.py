@@ -114,6 +114,7 @@ def make_tables(n_articles: int = 3, *, day: str = DAY) -> dict[str, pd.DataFram
                 "n_words": len(text.split()),
                 "content_sha256": _sha(text),
                 "ingested_at": f"{day}T02:00:00+00:00",
+                "revises": f"{i:016x}" if i % 2 else None,  # odd articles revise a story of another day
                 "run_id": RUN_ID,
             }
         )
@@ -197,6 +198,7 @@ CASES = [
     case("articles", "article_id_format", cell("articles", "article_id", "NOT-HEX")),
     case("articles", "dt_is_run_day", cell("articles", "dt", "2026-11-26")),
     case("articles", "content_sha256_format", cell("articles", "content_sha256", "abc")),
+    case("articles", "revises_format", cell("articles", "revises", "first-story")),
     case("articles", "text_missing", cell("articles", "text", None)),
     case("articles", "blank", cell("articles", "text", " \n\t ")),
     case("articles", "too_large", append_to_text(" " * 2_000_001)),

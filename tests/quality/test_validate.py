@@ -155,7 +155,7 @@ def test_mixed_bad_day_balances_and_reports() -> None:
         "rows": 6,
         "good": 5,
         "quarantined": 1,
-        "expectations": 15,
+        "expectations": 16,
         "failed_expectations": 1,
     }
     for text in (*TABLES, "language", "span_text_mismatch", "stance_unknown", "orphan", "FAILED"):

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from bad_manifests import ISSUE_19, hostile
 from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 from fastapi import HTTPException
@@ -293,6 +294,20 @@ def test_the_page_shows_an_unreadable_day_in_red_without_the_detail(unreadable):
     assert any(PUBLISHED_2 in row and "unreadable" in row for row in red)
     assert "secret" not in response.text and "JSONDecodeError" not in response.text
     assert PUBLISHED_1 in response.text
+
+
+@pytest.mark.parametrize("case", ISSUE_19)
+def test_a_hostile_manifest_shows_its_day_as_unreadable(own_lake, case, caplog):
+    (own_lake / layout.manifest(PUBLISHED_2)).write_bytes(hostile(manifest(own_lake, PUBLISHED_2), case))
+    client = TestClient(create_claimflow_app(str(own_lake)), raise_server_exceptions=False)
+    with caplog.at_level(logging.WARNING, logger="claimflow.ui.lake"):
+        page, days, trends = client.get("/"), client.get("/api/days"), client.get("/api/trends")
+    assert (page.status_code, days.status_code, trends.status_code) == (200, 200, 200)
+    assert any(PUBLISHED_2 in row and "unreadable" in row for row in re.findall(r'<tr class="failed">(.*?)</tr>', page.text))
+    assert days.json()["unreadable"] == [{"day": PUBLISHED_2, "verdict": "unreadable"}]
+    assert [d["day"] for d in days.json()["days"]] == [PUBLISHED_1]
+    assert [p["day"] for p in trends.json()["days"]] == [PUBLISHED_1]
+    assert f"manifest unreadable day={PUBLISHED_2}" in caplog.text
 
 
 @pytest.mark.parametrize("path", [f"/api/days/{PUBLISHED_2}", f"/api/days/{PUBLISHED_2}/report"])

@@ -1,7 +1,13 @@
-"""Cross-day de-duplication: which of a run's articles another day has already published.
+"""Cross-day de-duplication: which of a run's articles another day has already published, and
+which are revisions of a story another day published.
+
+An article whose text (its id) another day published is a ``duplicate``; one at the canonical
+URL of an article another day published, with a different text, is a ``revision`` of that
+story: it is published, its ``revises`` naming the article that began the story (the story's
+first publication). :func:`classify` decides, from the index :func:`first_published` reads.
 
 The index is the published ``articles`` Delta table itself (``article_id`` is the content hash,
-``url``, ``dt``): no second store to keep in step. It is read column-projected and streamed in
+``url``, ``dt``, ``revises``): no second store to keep in step. It is read column-projected and streamed in
 record batches, matched against the run's candidates with ``pyarrow.compute.is_in``, so memory
 holds the candidates' ids and the matches, never the table. The run's own day is left out, so a
 rerun of a day does not find its own earlier articles. A URL matches in canonical form
@@ -64,20 +70,55 @@ def _coarse(urls: pa.Array) -> pa.Array:
 
 @dataclass
 class FirstPublished:
-    """The earliest other day on which each matched article id and canonical URL was published."""
+    """The earliest other day on which each matched article id and canonical URL was published,
+    and, per URL, the story published there first (``stories``: the ``article_id`` of the story's
+    first publication, i.e. the ``revises`` of any revision of it; same keys as ``by_url``)."""
 
     by_id: dict[str, str] = field(default_factory=dict)
     by_url: dict[str, str] = field(default_factory=dict)
+    stories: dict[str, str] = field(default_factory=dict)
 
-    def of(self, article_id: str, url: str | None) -> str | None:
-        """The first day the article was published by its content or its canonical URL, or None."""
-        days = [d for d in (self.by_id.get(article_id), self.by_url.get(url) if url else None) if d]
-        return min(days) if days else None
+
+NEW, DUPLICATE, REVISION = "new", "duplicate", "revision"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the lake makes of one article: ``new``; a ``duplicate`` of the same text first
+    published on ``first_day``; or a ``revision`` of the story ``revises`` (the article that began
+    it), first published at the same canonical URL on ``first_day``."""
+
+    kind: str
+    first_day: str | None = None
+    revises: str | None = None
+
+
+def classify(index: FirstPublished, article_id: str, url: str | None) -> Verdict:
+    """The verdict on the article ``article_id`` at ``url`` (any form: it is made canonical here)
+    against what other days published, per ``index``.
+
+    The same text is a duplicate, whatever its URL. A new text at a known URL is a revision of
+    the story first published there, unless that story is this very article (a rerun of the
+    story's first day, after a later day published a revision of it): then it is new again.
+    """
+    if first := index.by_id.get(article_id):
+        return Verdict(DUPLICATE, first)
+    key = canonical_url(url)
+    if key and (first := index.by_url.get(key)) and (story := index.stories[key]) != article_id:
+        return Verdict(REVISION, first, story)
+    return Verdict(NEW)
 
 
 def _keep_earliest(found: dict[str, str], key: str, day: str) -> None:
     if key not in found or day < found[key]:
         found[key] = day
+
+
+def _keep_first_story(found: FirstPublished, url: str, day: str, story: str) -> None:
+    """Record ``story`` as the one first published at ``url`` if ``day`` is the earliest yet (on
+    a tie, the smallest story id, so that every read of the index agrees)."""
+    if url not in found.by_url or (day, story) < (found.by_url[url], found.stories[url]):
+        found.by_url[url], found.stories[url] = day, story
 
 
 def first_published(
@@ -105,19 +146,24 @@ def first_published(
     ids = pa.array(sorted(article_ids), pa.string())
     wanted = set(urls)
     coarse = _coarse(pa.array(sorted(wanted), pa.string()))
+    # a table published before revisions were kept has no ``revises``: every article began its story
+    linked = "revises" in {f.name for f in table.schema().fields}
+    columns = ["article_id", "url", "dt", *(["revises"] if linked else [])]
     dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("dt", "!=", day)])
     rows = 0
-    for batch in dataset.to_batches(columns=["article_id", "url", "dt"], filter=pc.field("dt") != day, batch_size=BATCH_ROWS):
+    for batch in dataset.to_batches(columns=columns, filter=pc.field("dt") != day, batch_size=BATCH_ROWS):
         rows += batch.num_rows
         by_id = batch.filter(pc.is_in(batch.column("article_id"), value_set=ids))
         for article_id, published in zip(by_id.column("article_id").to_pylist(), by_id.column("dt").to_pylist(), strict=True):
             _keep_earliest(found.by_id, article_id, published)
         if wanted:
             near = batch.filter(pc.fill_null(pc.is_in(_coarse(batch.column("url")), value_set=coarse), False))
-            for url, published in zip(near.column("url").to_pylist(), near.column("dt").to_pylist(), strict=True):
+            revises = near.column("revises").to_pylist() if linked else [None] * near.num_rows
+            for url, published, article_id, first in zip(near.column("url").to_pylist(), near.column("dt").to_pylist(),
+                                                         near.column("article_id").to_pylist(), revises, strict=True):
                 key = canonical_url(url)
                 if key in wanted:
-                    _keep_earliest(found.by_url, key, published)
+                    _keep_first_story(found, key, published, first or article_id)
     log.info("read the article index uri=%s rows=%d ids=%d urls=%d matched_ids=%d matched_urls=%d",
              table_uri, rows, len(ids), len(wanted), len(found.by_id), len(found.by_url))
     return found

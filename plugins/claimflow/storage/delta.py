@@ -111,6 +111,13 @@ def staged_batches(store: ObjectStore, parts: list[StagedPart], schema: pa.Schem
             path.unlink()
 
 
+def missing_columns(delta, schema: pa.Schema) -> list[str]:
+    """The columns of ``schema`` the ``deltalake.DeltaTable`` lacks (added to the schema since the
+    table was created), in schema order."""
+    present = {f.name for f in delta.schema().fields}
+    return [name for name in schema.names if name not in present]
+
+
 @dataclass(frozen=True)
 class DeltaLake:
     """The lake's Delta tables with delta-rs's options resolved once: resolving them looks up the
@@ -156,6 +163,9 @@ class DeltaLake:
         """Replace the day in ``table`` with the staged rows in one Delta commit (an empty day
         still commits, deleting the day's old rows); returns the committed version.
 
+        A table created before a column of ``schema`` existed (``articles.revises``) gets it in
+        this commit (Delta schema merge); its older rows read it as null.
+
         Raises PublishConflict when a later lease holder has committed this table, or commits to
         the day's partition while this one is written (delta-rs's CommitFailedError).
         """
@@ -167,11 +177,15 @@ class DeltaLake:
         if seen is not None and seen > commit.generation:
             raise PublishConflict(commit.day, commit.run_id, f"a later publish (lease {seen}) has committed {table}")
         reader = pa.RecordBatchReader.from_batches(schema, staged_batches(store, parts, schema))
+        added = missing_columns(delta, schema)
+        if added:  # a lake published before these columns existed: the commit adds them (older rows read as null)
+            log.info("adding columns table=%s columns=%s day=%s", table, ",".join(added), commit.day)
         try:
             write_deltalake(
                 delta,
                 reader,
                 mode="overwrite",
+                schema_mode="merge" if added else None,
                 predicate=f"dt = '{layout.check_day(commit.day)}'",
                 target_file_size=TARGET_FILE_SIZE,
                 writer_properties=WriterProperties(compression="ZSTD", max_row_group_size=ROW_GROUP),

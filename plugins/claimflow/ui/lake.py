@@ -124,16 +124,17 @@ class LakeView:
         self._source_kinds = functools.lru_cache(maxsize=4096)(self._read_source_kinds)
         self._delta_options: dict[str, str] | None = None  # resolved on the first Delta read
 
-    def published_days(self) -> list[str]:
-        """Every day with a manifest, oldest first (a listing of keys, no object read)."""
-        return [day for info in self.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))]
+    def published_days(self) -> dict[str, int]:
+        """Every day with a manifest, oldest first, with the manifest's size (one listing, no
+        object read: the size lets an oversized manifest be refused unread)."""
+        return {day: info.size for info in self.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))}
 
-    def manifest(self, day: str) -> Manifest | None:
+    def manifest(self, day: str, *, size: int | None = None) -> Manifest | None:
         """The manifest of ``day``, None when the day is not published; ManifestError when it is
         there but unreadable (the caller shows the day as unreadable)."""
         from claimflow.manifest import read_manifest
 
-        return read_manifest(self.store, day)
+        return read_manifest(self.store, day, size=size)
 
     def days(self, limit: int) -> list[Manifest | UnreadableDay]:
         """The ``limit`` newest published days, newest first: manifests, or UnreadableDay.
@@ -141,18 +142,19 @@ class LakeView:
         A manifest that disappears between listing and reading (a rerun is republishing that
         day) is left out rather than failing the page.
         """
-        days = self.published_days()[::-1][:limit]
+        sizes = self.published_days()
+        days = list(sizes)[::-1][:limit]
         with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
-            found = pool.map(self._day, days)
+            found = pool.map(lambda day: self._day(day, sizes[day]), days)
         return [entry for entry in found if entry is not None]
 
     def manifests(self, limit: int) -> list[Manifest]:
         """The readable manifests among the ``limit`` newest published days, newest first."""
         return [entry for entry in self.days(limit) if not isinstance(entry, UnreadableDay)]
 
-    def _day(self, day: str) -> Manifest | UnreadableDay | None:
+    def _day(self, day: str, size: int) -> Manifest | UnreadableDay | None:
         try:
-            return self.manifest(day)
+            return self.manifest(day, size=size)
         except ManifestError as error:
             log.warning("manifest unreadable day=%s reason=%s", day, error.reason)
             return UnreadableDay(day)
