@@ -383,7 +383,7 @@ def _defined_acronyms(text: str, found: list[_Found]) -> tuple[dict[str, str], d
             match = match if _abbreviates(match.group(1), item.name) else None
         if match:
             defined[name_key(match.group(1))] = item.name
-            written.setdefault(match.group(1).rstrip("."), item.mention.label)
+            written.setdefault(match.group(1), item.mention.label)
     return defined, written
 
 
