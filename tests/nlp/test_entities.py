@@ -347,6 +347,19 @@ def test_title_case_headline_fragments_are_no_entities():
     }
 
 
+def test_a_claims_source_in_a_title_case_headline_makes_no_entity():
+    text = "Stealth Over Health: Hillary Clinton Was Headed to Hospital\n\nHillary Clinton said she was fine."
+    said = claim(text, "Stealth Over Health", "person", "Stealth Over Health")
+    doc = doc_of(text, ("Hillary Clinton", "PERSON"), ("Hillary Clinton", "PERSON"))
+    assert set(names(canonical_entities(doc, [said], aliases=ALIASES))) == {"Hillary Clinton"}
+
+
+def test_a_title_case_text_of_one_line_is_no_headline_and_keeps_its_names():
+    text = "Acme Group Hired Nolan Price From Vantor Holdings"
+    doc = doc_of(text, ("Acme Group", "ORG"), ("Nolan Price", "PERSON"), ("Vantor Holdings", "ORG"))
+    assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Acme Group", "Nolan Price", "Vantor Holdings"}
+
+
 def test_a_sentence_case_first_line_keeps_its_names():
     text = "Flynn says Trump was right\n\nMichael Flynn spoke. Donald Trump agreed."
     doc = doc_of(text, ("Flynn", "PERSON"), ("Trump", "PERSON"), ("Michael Flynn", "PERSON"), ("Donald Trump", "PERSON"))

@@ -12,8 +12,8 @@ baseline the canonical layer is measured against.
   ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
   model found once is found again where it recurs untagged ("Kettering" after "Dolores
   Kettering"), in one regex pass;
-- in a line written in title case (a headline), where the model takes any capitalized word for a
-  name, a mention keeps only the longest part the rest of the article also names ("Hillary
+- in a first line written in title case (a headline), where the model takes any capitalized word
+  for a name, a mention keeps only the longest part the rest of the article also names ("Hillary
   Clinton Drops" -> "Hillary Clinton", "Obama Calls" -> "Obama") and is dropped when there is none
   ("Luring Chinese Investors");
 - forms merge into one name: the aliases file ("U.N." -> "United Nations"), an acronym the article
@@ -75,7 +75,7 @@ LOCATIVE = frozenset({"in", "at", "near", "across", "throughout", "outside", "in
 PLACE_NOUNS = frozenset({"village", "town", "city", "island", "islands", "region", "district", "county", "province",
                          "state", "country", "republic", "port", "kingdom", "capital", "municipality"})
 INITIALS_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le"})
-HEADLINE_CHARS = 300  # a first line longer than this is a paragraph, not a headline a dateline may follow
+HEADLINE_CHARS = 300  # a first line longer than this is a paragraph, not a headline (nor one a dateline may follow)
 # "the Global Market Review, or G.M.R.", "the Deferred Action for Childhood Arrivals program, or DACA,"
 ACRONYM_OR = re.compile(r"(?:\s+[a-z]+){0,2},?\s+or\s+(?:the\s+)?([A-Z](?:\.?[A-Z&]){1,7}\.?)(?![\w&])")
 LINE = re.compile(r"[^\n]+")
@@ -113,9 +113,9 @@ def _headline(text: str) -> tuple[int, int] | None:
     """The first line when it is written in title case (a headline, where the model takes capitalized
     words for names): one sentence whose words of four letters or more are capitalized, three or more of
     them, all but one in five ("Politifact: Donald Trump Is Right, ... in Chicago this Year.")."""
-    line = LINE.search(text)
-    if line is None or SENTENCE_BREAK.search(text, *line.span()):
-        return None
+    line = LINE.search(text, 0, HEADLINE_CHARS + 1)
+    if line is None or line.end() > HEADLINE_CHARS or not text[line.end():].strip() or SENTENCE_BREAK.search(text, *line.span()):
+        return None  # no line, a paragraph, the whole text, or two sentences: no headline
     upper = lower = 0
     for word in LONG_WORD.finditer(text, *line.span()):
         if word.group()[0].isupper():
@@ -396,9 +396,9 @@ def _group_key(name: str) -> str:
     return name_key(" ".join(words))
 
 
-def _group(doc: Doc, aliases: Aliases) -> list[_Group]:
-    """The article's mentions grouped by canonical form, surnames merged into their person."""
-    text = doc.text  # spaCy joins the tokens on every call: once per article
+def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
+    """The article's mentions grouped by canonical form, surnames merged into their person (``text``
+    is ``doc.text``: spaCy joins the tokens on every call, so once per article)."""
     found = _in_headlines(list(_mentions(doc, text, aliases)), text, aliases)
     defined, acronyms = _defined_acronyms(text, found)
     found += _repeats(text, found, dateline(text), aliases, acronyms)
@@ -486,10 +486,9 @@ def _holder(full: list[tuple[int, _Group]], owners: list[_Group], start: int, ge
     def matches(person: _Group) -> bool:
         return gender is None or genders[id(person)] in (None, gender)
 
-    i = bisect.bisect_left(full, start, key=lambda item: item[0])
-    for _, person in reversed(full[:i]):
-        if matches(person):
-            return person
+    for k in range(bisect.bisect_left(full, start, key=lambda item: item[0]) - 1, -1, -1):
+        if matches(full[k][1]):
+            return full[k][1]
     candidates = [person for person in owners if matches(person)]
     return candidates[0] if len(candidates) == 1 else None
 
@@ -585,10 +584,13 @@ def speaker_name(speaker: str, aliases: Aliases) -> str:
     return aliases.resolve(name) or name
 
 
-def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases) -> Entity | None:
+def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None) -> Entity | None:
     """An entity for a claim's named speaker the model did not tag, when the source spells the name
-    and it is a proper noun ("Campaigners said" names nobody)."""
+    and it is a proper noun ("Campaigners said" names nobody), outside a title-case ``headline``
+    ("Stealth Over Health: Hillary Clinton Was Headed to ER" names no "Stealth Over Health")."""
     if claim.source is None or not claim.speaker or claim.source_kind not in ("person", "organisation"):
+        return None
+    if headline and claim.source.start < headline[1]:
         return None
     name = speaker_name(claim.speaker, aliases)
     offset = claim.source.text.find(name)
@@ -640,7 +642,9 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     sources of ``claims`` (the article's claims) and their ids derived from name and label;
     ``aliases`` None means none (the pipeline's component carries the include folder's)."""
     aliases = Aliases() if aliases is None else aliases
-    groups = _group(doc, aliases)
+    text = doc.text
+    groups = _group(doc, text, aliases)
+    headline = _headline(text)
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
                spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), [m.label for m in g.mentions]))
@@ -649,7 +653,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     evidence = [_Evidence.of(g, aliases) for g in groups]
     index = _Index(entities)
     for claim in claims:
-        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases)):
+        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline)):
             entities.append(made)
             evidence.append(_Evidence())
             index = _Index(entities)
@@ -672,7 +676,7 @@ def _speaks(label: str) -> bool:
 
 
 def link_claims(claims: Sequence[Claim], entities: Sequence[Entity], aliases: Aliases | None = None) -> tuple[Claim, ...]:
-    """``claims`` with ``source_entity_id`` (the person or organisation who said it, when known)
+    """``claims`` with ``source_entity_id`` (the person, organisation or country who said it, when known)
     and ``entity_ids`` (the entities their content mentions, in text order, once each);
     ``aliases`` None means none."""
     aliases = Aliases() if aliases is None else aliases
