@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -425,6 +426,23 @@ def test_claims_repair_a_label_where_other_evidence_agrees(kind, ents, label):
     said = claim(text, name, kind, name)
     (entity,) = canonical_entities(doc_of(text, *ents), [said], aliases=ALIASES)
     assert entity.label == label
+
+
+def test_a_who_after_the_name_closing_the_source_says_person():
+    text = "Second-placed finisher Tomasz Reiner, who would be promoted, said the sample was clean."
+    said = claim(text, "Second-placed finisher Tomasz Reiner, who would be promoted", "person", "Tomasz Reiner")
+    (reiner,) = canonical_entities(doc_of(text, ("Tomasz Reiner", "ORG")), [said], aliases=ALIASES)
+    assert reiner.label == "PERSON"
+
+
+def test_an_organisation_the_model_mostly_calls_one_stays_one_when_a_claim_calls_its_short_form_a_person():
+    text = "Fox News ran a poll. Fox News said so. Fox News agreed. Fox said the lead was large."
+    doc = doc_of(text, ("Fox News", "ORG"), ("Fox News", "ORG"), ("Fox News", "ORG"), ("Fox", "PERSON"))
+    said = claim(text[text.index("Fox said"):], "Fox", "person", "Fox")
+    said = replace(said, cue=replace(said.cue, start=said.cue.start + text.index("Fox said"), end=said.cue.end + text.index("Fox said")),
+                   source=replace(said.source, start=text.index("Fox said"), end=text.index("Fox said") + 3))
+    (fox,) = canonical_entities(doc, [said], aliases=ALIASES)
+    assert fox.label == "ORG"
 
 
 def test_middle_initials_titles_and_case_variants_are_one_entity():

@@ -84,6 +84,7 @@ OPENING, CLOSING = "'\"‘“(", ":;,!?'\"’”)"  # punctuation a headline's w
 SENTENCE_END = re.compile(r"(?<=[a-z])\.\Z")  # "Face Key Test." but not "U.S."
 LONG_WORD = re.compile(r"(?<![\w’'])[^\W\d_]{4,}")  # title case capitalizes every word of four letters or more
 MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", "H.W." of "George H.W. Bush"
+RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
 LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 
@@ -557,14 +558,20 @@ class _Index:
         return None
 
     def is_named_by_source(self, claim: Claim, i: int, aliases: Aliases) -> bool:
-        """Whether the source of ``claim`` is entity ``i``'s name itself, but for "the", a title or a
-        possessive ("Spokesman Ian Kelly said"; not "the US daily wrote", not "he said")."""
-        if claim.source is None or _has_lower_tail(claim.source.text, aliases):
+        """Whether the source of ``claim`` is entity ``i``'s name, or its surname, with at most words before it
+        and a clause after a comma ("Spokesman Ian Kelly said", "Second-placed finisher Tomasz Reiner, who
+        finished second, said"; not "the US daily wrote", not "he said")."""
+        if claim.source is None:
             return False
-        source = claim.source.text
-        start, end = clean_name(source, 0, len(source), person=True, aliases=aliases)
-        key = name_key(source[start:end])
-        return key == name_key(self.entities[i].name) or any(key == name_key(m.text) for m in self.entities[i].mentions)
+        head = claim.source.text.partition(",")[0]
+        if _has_lower_tail(head, aliases):
+            return False
+        start, end = clean_name(head, 0, len(head), person=True, aliases=aliases)
+        words = head[start:end].split()
+        entity = self.entities[i]
+        names = {name_key(entity.name), *self._last_words(i), *(name_key(m.text) for m in entity.mentions)}
+        # the name closes the head: "Second-placed finisher Tomasz Reiner", "Clinton aide John Podesta"
+        return any(name_key(" ".join(words[-n:])) in names for n in range(1, len(words) + 1))
 
     def _last_words(self, i: int) -> list[str]:
         words = self.entities[i].name.split()
@@ -609,28 +616,32 @@ def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[in
 class _Evidence:
     """What an article says of a name besides its label, for repairing the label from the claims."""
 
-    person: bool = False  # a first name or an honorific says it is a person
+    person: bool = False  # a first name, an honorific or a "who" after it in a claim's source says it is a person
     person_vote: bool = False  # the model labelled one of its mentions PERSON
-    org_vote: bool = False  # ... or ORG
+    person_over_org: bool = False  # ... and as many PERSON as ORG
+    org_vote: bool = False  # the model labelled one of its mentions ORG
     placed: bool = False  # one of its mentions stands in a place's position ("in X")
 
     @classmethod
     def of(cls, group: _Group, aliases: Aliases) -> _Evidence:
-        return cls(group.gender(aliases) is not None, PERSON in group.spacy_votes, ORG in group.spacy_votes, group.placed)
+        votes = group.spacy_votes
+        return cls(group.gender(aliases) is not None, PERSON in votes, votes[PERSON] >= max(votes[ORG], 1), ORG in votes, group.placed)
 
 
 def _repaired_label(entity: Entity, kind: str | None, evidence: _Evidence) -> str:
     """The label the source of a claim of ``kind`` should have when the source is the name itself, only
-    where something besides the claim agrees: a person when a first name or an honorific says so, or the
-    model labelled one of its mentions PERSON, or (not an organisation) it has several words and never
-    stands in a place's position ("Bassem Naim said", labelled GPE); an organisation when the model
+    where something besides the claim agrees: a person when a first name, an honorific or a "who" says
+    so, or the model labelled as many of its mentions PERSON as ORG, or (not an organisation) one of them
+    PERSON or it has several words, never standing in a place's position ("Bassem Naim said", labelled
+    GPE); an organisation when the model
     labelled one of its mentions ORG, no first name says it is a person and it never stands in a
     place's position. A group (NORP) keeps its label, and so do a place speaking for its government
     ("Kaldmark said") and an organisation the source kind calls a person ("the Justice Department")."""
     label = entity.label
     if kind == "person" and label not in (PERSON, "NORP"):
-        multiword = label != ORG and len(entity.name.split()) > 1
-        if evidence.person or (not evidence.placed and (evidence.person_vote or multiword)):
+        if evidence.person or (label == ORG and evidence.person_over_org):
+            return PERSON
+        if label != ORG and not evidence.placed and (evidence.person_vote or len(entity.name.split()) > 1):
             return PERSON
     if kind == "organisation" and label in (PERSON, "GPE") and evidence.org_vote and not evidence.person and not evidence.placed:
         return ORG
@@ -660,6 +671,8 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     votes: dict[int, Counter] = {}  # the label each claim whose source is an entity's name wants it to have
     for claim in claims:
         if (i := index.source_of(claim, aliases)) is not None and index.is_named_by_source(claim, i, aliases):
+            if RELATIVE_WHO.match(claim.source.text.partition(",")[2]):  # "Tomasz Reiner, who finished second"
+                evidence[i] = replace(evidence[i], person=True)
             votes.setdefault(i, Counter())[_repaired_label(entities[i], claim.source_kind, evidence[i])] += 1
     entities = [
         replace(e, label=max(votes[i], key=lambda label: (votes[i][label], label == e.label))) if i in votes else e
