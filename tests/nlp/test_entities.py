@@ -276,6 +276,9 @@ def test_a_named_speaker_the_model_missed_becomes_an_entity():
         pytest.param({"titles": "Dr."}, "titles must be a list", id="titles not a list"),
         pytest.param({"aliases": {"United States": ["US"], "Ultra Sound": ["U.S."]}}, "one canonical entity only",
                      id="a form naming two entities"),
+        pytest.param({"genders": {"female": "Mrs."}}, "genders must map", id="gender words not a list"),
+        pytest.param({"genders": {"other": ["Mx."]}}, "genders must map", id="an unknown gender"),
+        pytest.param({"genders": {"female": ["Jo"], "male": ["jo"]}}, "one gender only", id="a word of both genders"),
     ],
 )
 def test_a_bad_aliases_file_is_refused_with_its_name_and_reason(data, match):
