@@ -5,7 +5,7 @@ import spacy
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import Article
-from claimflow.nlp.aliases import ALIASES_FILE, load_aliases
+from claimflow.nlp.aliases import run_aliases
 from claimflow.nlp.claims import COMPONENT
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 from claimflow.nlp.pipeline import extract, load_nlp
@@ -58,7 +58,7 @@ def test_claims_and_entities_survive_the_trip_between_processes():
 def test_a_pipeline_without_the_entity_component_gets_the_same_entities_from_extract():
     nlp = spacy.load(MODEL)
     nlp.add_pipe(COMPONENT).initialize()
-    aliases = load_aliases(INCLUDE / ALIASES_FILE)
+    aliases = run_aliases(INCLUDE)
     assert [(r.entities, r.claims) for r in extract(nlp, _articles(), aliases=aliases)] == [
         (r.entities, r.claims) for r in extract(load_nlp(MODEL, INCLUDE), _articles())]
 

@@ -28,7 +28,7 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.identity.files import Identities, KbEntry, load_identities, load_kb
 from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
-from claimflow.nlp.aliases import ALIASES_FILE, load_aliases
+from claimflow.nlp.aliases import run_aliases
 from claimflow.storage.base import ObjectStore
 from claimflow.storage.delta import DeltaLake, StagedPart
 from claimflow.storage.records import put_parquet, put_table_parquet, read_parquet
@@ -266,7 +266,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     clock.lap("day")
     resolution = resolve(
         known, seen.seen.values(), day=day,
-        titles=load_aliases(settings.include_dir / ALIASES_FILE).titles,
+        titles=run_aliases(settings.include_dir).titles,
         identities=load_identities(settings.include_dir), kb=load_kb(settings.entity_kb),
     )
     clock.lap("resolve")

@@ -1,8 +1,10 @@
-"""The name forms of canonical entities, read from ``include/entities/aliases.json``.
+"""The name forms of canonical entities: ``claimflow/lexicons/aliases.json`` in the package, and a
+run's own ``include/entities/aliases.json`` on top of it.
 
 Aliases map the forms an article may use ("U.N.", "UN") to one canonical name ("United
 Nations"); titles are the words stripped from the front of a person's name ("Sen. John Kerry").
-Both are data, so a newsroom can add its own without touching code.
+Both are data, so a newsroom can add its own without touching code: the include folder's file
+adds forms and titles to the packaged ones, and its forms win where both name one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,14 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 ALIASES_FILE = Path("entities") / "aliases.json"  # under the include folder the caller passes (Settings.include_dir)
-EXAMPLE = '{"aliases": {"United Nations": ["U.N.", "UN"]}, "titles": ["President", "Sen."]}'
+PACKAGED_ALIASES = Path(__file__).resolve().parents[1] / "lexicons" / "aliases.json"
+EXAMPLE = '{"aliases": {"United Nations": ["U.N.", "UN"]}, "titles": ["President", "Sen."], "genders": {"female": ["Mrs."]}}'
+GENDERS = ("female", "male")
+
+
+def word_key(word: str) -> str:
+    """How honorifics and first names are compared: without dots, in any case ("Mrs." == "mrs")."""
+    return word.replace(".", "").casefold()
 
 
 def name_key(name: str) -> str:
@@ -30,20 +39,41 @@ class Aliases:
 
     canonical: dict[str, str] = field(default_factory=dict)  # name_key(form) -> canonical name
     titles: frozenset[str] = frozenset()  # casefolded, dots kept ("sen.")
-    max_title_words: int = 0
+    genders: dict[str, str] = field(default_factory=dict)  # word_key of an honorific or first name -> "female" | "male"
+
+    @functools.cached_property
+    def max_title_words(self) -> int:
+        """The most words a title has: how far a name's front is looked at for one."""
+        return max((len(t.split()) for t in self.titles), default=0)
 
     def resolve(self, name: str) -> str | None:
         """The canonical name of ``name`` when it is a known form (or the canonical name itself)."""
         return self.canonical.get(name_key(name))
 
+    def gender(self, word: str) -> str | None:
+        """"female" or "male" when ``word`` (an honorific or a first name) tells, else None."""
+        return self.genders.get(word_key(word))
+
+    def extended(self, other: Aliases) -> Aliases:
+        """These aliases with ``other``'s added; where both name a form or a word, ``other``'s wins."""
+        return Aliases({**self.canonical, **other.canonical}, self.titles | other.titles, {**self.genders, **other.genders})
+
+    def to_dict(self) -> dict[str, object]:
+        """The aliases in the file's shape (forms as their keys): what :func:`parse_aliases` reads back equal."""
+        forms: dict[str, list[str]] = {}
+        for key, name in sorted(self.canonical.items()):
+            forms.setdefault(name, []).append(key)
+        genders = {gender: sorted(w for w, g in self.genders.items() if g == gender) for gender in GENDERS}
+        return {"aliases": forms, "titles": sorted(self.titles), "genders": genders}
+
     @classmethod
-    def of(cls, aliases: dict[str, list[str]], titles: list[str] = ()) -> Aliases:
+    def of(cls, aliases: dict[str, list[str]], titles: list[str] = (), genders: dict[str, list[str]] | None = None) -> Aliases:
         canonical: dict[str, str] = {}
         for name, forms in aliases.items():
             for form in (name, *forms):
                 canonical[name_key(form)] = name
-        folded = frozenset(" ".join(t.split()).casefold() for t in titles)
-        return cls(canonical, folded, max((len(t.split()) for t in folded), default=0))
+        by_word = {word_key(w): gender for gender, words in (genders or {}).items() for w in words}
+        return cls(canonical, frozenset(" ".join(t.split()).casefold() for t in titles), by_word)
 
 
 def parse_aliases(data: object, where: str) -> Aliases:
@@ -58,10 +88,18 @@ def parse_aliases(data: object, where: str) -> Aliases:
         raise ValueError(f"{where}: aliases must map canonical names to lists of non-blank forms, like {EXAMPLE}")
     if not isinstance(titles, list) or not all(isinstance(t, str) and t.strip() for t in titles):
         raise ValueError(f"{where}: titles must be a list of non-blank strings, like {EXAMPLE}")
+    genders = data.get("genders", {})
+    if not isinstance(genders, dict) or not set(genders) <= set(GENDERS) or not all(
+        isinstance(words, list) and all(isinstance(w, str) and w.strip() for w in words) for words in genders.values()
+    ):
+        raise ValueError(f"{where}: genders must map 'female' and 'male' to lists of non-blank words, like {EXAMPLE}")
+    both = set.intersection(*(set(map(word_key, genders.get(g, ()))) for g in GENDERS))
+    if both:
+        raise ValueError(f"{where}: a word may tell one gender only, got {sorted(both)} in both")
     clashes = _clashes(aliases)
     if clashes:
         raise ValueError(f"{where}: a form may name one canonical entity only, got {clashes}")
-    return Aliases.of(aliases, titles)
+    return Aliases.of(aliases, titles, genders)
 
 
 def _clashes(aliases: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -83,3 +121,15 @@ def load_aliases(path: Path) -> Aliases:
     except ValueError as exc:
         raise ValueError(f"{path}: not valid JSON ({exc}); expected an object like {EXAMPLE}") from None
     return parse_aliases(data, str(path))
+
+
+def packaged_aliases() -> Aliases:
+    """The aliases shipped in the package: what the entity component's ``initialize()`` reads by default."""
+    return load_aliases(PACKAGED_ALIASES)
+
+
+def run_aliases(include_dir: Path) -> Aliases:
+    """The packaged aliases extended with ``include_dir``'s ``entities/aliases.json`` when the run has one
+    (``include_dir`` is ``Settings.include_dir``: the caller's settings, never read from the environment here)."""
+    own = include_dir / ALIASES_FILE
+    return packaged_aliases().extended(load_aliases(own)) if own.is_file() else packaged_aliases()

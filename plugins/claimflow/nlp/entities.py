@@ -9,15 +9,29 @@ baseline the canonical layer is measured against.
 - a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title
   before a person ("Sen. John Kerry" -> "John Kerry"), no lower-case words after it; dates,
   numbers, money and the like, common nouns, names without a capital letter, and the dateline
-  ("JERUSALEM –" opening the text) are left out; a name the model found once is found again
-  where it recurs untagged ("Kettering" after "Dolores Kettering"), in one regex pass;
+  ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
+  model found once is found again where it recurs untagged ("Kettering" after "Dolores
+  Kettering"), in one regex pass;
+- in a first line written in title case (a headline), where the model takes any capitalized word
+  for a name, a mention keeps only the longest part the rest of the article also names ("Hillary
+  Clinton Drops" -> "Hillary Clinton", "Obama Calls" -> "Obama") and is dropped when there is none
+  ("Luring Chinese Investors");
 - forms merge into one name: the aliases file ("U.N." -> "United Nations"), an acronym the article
-  defines ("the United Nations (U.N.)") or whose letters are the initials of a name it gives, a
-  surname (or any last words) into the person named in full most recently before it, and a first
-  name only one person has;
+  defines ("the United Nations (U.N.)", "the Global Market Review, or G.M.R.") or whose letters
+  are the initials of a name it gives, a name with and without middle initials ("Donald J.
+  Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
+  recently before it, or into the only person of that name when none is named before it (a
+  headline's "Trump"), and a first name only one person has; an honorific says whose surname it
+  is ("Mrs. Clinton" joins Hillary Clinton, not Bill Clinton: the aliases file's ``genders``), and
+  a place is no one's first name ("Austin" stays apart from "Austin Mirabeau Trump Hotel");
 - the label is the majority of the mentions' labels (a surname merged into a person votes PERSON,
-  a "person" in a place's position votes GPE), then repaired by the claims: a name that is a
-  claim's source is a person or an organisation, as the claim's source kind says;
+  a "person" in a place's position votes GPE), then repaired by the claims where the evidence is
+  strong: the claim's source is the name itself ("Bassem Naim said", not "the US daily wrote"),
+  a person's name becomes PERSON only when something else says it is one (a first name, an
+  honorific, the model's own vote, or several words never in a place's position) and a PERSON
+  becomes ORG only when the model voted ORG and no first name says otherwise; a group (NORP), a
+  place speaking for its government (GPE) and an organisation the claim calls a person keep
+  their label;
 - ``entity_id`` derives from the canonical name and label alone (:func:`entity_id`).
 
 ``link_claims`` gives each claim its source's entity and the entities its content mentions.
@@ -30,6 +44,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from spacy.tokens import Doc
 
@@ -43,7 +58,7 @@ NAMED_KINDS = ("person", "organisation", "pronoun")  # source kinds whose speake
 # "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -": upper-case place words opening the
 # text, then a dash; a heading such as "SERVICE NOTICE:" is no entity of the story either
 DATELINE = re.compile(
-    r"\A\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)*)?"
+    r"\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)*)?"
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:[–—-]+|:)\s"
 )
 ARTICLE = re.compile(r"(?:the|The|THE)\s+")
@@ -60,6 +75,18 @@ LOCATIVE = frozenset({"in", "at", "near", "across", "throughout", "outside", "in
 PLACE_NOUNS = frozenset({"village", "town", "city", "island", "islands", "region", "district", "county", "province",
                          "state", "country", "republic", "port", "kingdom", "capital", "municipality"})
 INITIALS_SKIP = frozenset({"of", "the", "and", "for", "&", "de", "du", "des", "la", "le"})
+HEADLINE_CHARS = 300  # a first line longer than this is a paragraph, not a headline (nor one a dateline may follow)
+# "the Global Market Review, or G.M.R.", "the Deferred Action for Childhood Arrivals program, or DACA,"
+ACRONYM_OR = re.compile(r"(?:\s+[a-z]+){0,2},?\s+or\s+(?:the\s+)?([A-Z](?:\.?[A-Z&]){1,7}\.?)(?![\w&])")
+LINE = re.compile(r"[^\n]+")
+SENTENCE_BREAK = re.compile(r"(?<=[a-z]{2})[.!?][’”'\"]?\s+[A-Z]")  # a sentence ends inside the line (not "U.S. Court")
+OPENING, CLOSING = "'\"‘“(", ":;,!?'\"’”)"  # punctuation a headline's word may carry: "'Personal", "Insult':"
+SENTENCE_END = re.compile(r"(?<=[a-z])\.\Z")  # "Face Key Test." but not "U.S."
+LONG_WORD = re.compile(r"(?<![\w’'])[^\W\d_]{4,}")  # title case capitalizes every word of four letters or more
+MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", "H.W." of "George H.W. Bush"
+RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
+LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
+PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 
 
 
@@ -72,10 +99,31 @@ def raw_entities(doc: Doc) -> tuple[Entity, ...]:
     return tuple(Entity(name, label, tuple(mentions)) for (name, label), mentions in groups.items())
 
 
-def dateline_end(text: str) -> int:
-    """Where the dateline opening ``text`` ends (0 when there is none)."""
-    match = DATELINE.match(text)
-    return match.end() if match else 0
+def dateline(text: str) -> tuple[int, int]:
+    """Where the dateline is (``(0, 0)`` when there is none): opening ``text``, or opening the paragraph
+    after a headline ("Obama Speaks.\n\nWASHINGTON (AP) — ...")."""
+    if match := DATELINE.match(text):
+        return 0, match.end()
+    newline = text.find("\n", 0, HEADLINE_CHARS)
+    if newline >= 0 and (match := DATELINE.match(text, newline + 1)):
+        return newline + 1, match.end()
+    return 0, 0
+
+
+def _headline(text: str) -> tuple[int, int] | None:
+    """The first line when it is written in title case (a headline, where the model takes capitalized
+    words for names): one sentence whose words of four letters or more are capitalized, three or more of
+    them, all but one in five ("Politifact: Donald Trump Is Right, ... in Chicago this Year.")."""
+    line = LINE.search(text, 0, HEADLINE_CHARS + 1)
+    if line is None or line.end() > HEADLINE_CHARS or not text[line.end():].strip() or SENTENCE_BREAK.search(text, *line.span()):
+        return None  # no line, a paragraph, the whole text, or two sentences: no headline
+    upper = lower = 0
+    for word in LONG_WORD.finditer(text, *line.span()):
+        if word.group()[0].isupper():
+            upper += 1
+        else:
+            lower += 1
+    return line.span() if upper >= 3 and lower <= upper // 5 else None
 
 
 def clean_name(text: str, start: int, end: int, *, person: bool, aliases: Aliases) -> tuple[int, int]:
@@ -121,6 +169,16 @@ def _initials(name: str) -> str:
     return "".join(w[0] for w in name.split() if w.casefold() not in INITIALS_SKIP).upper()
 
 
+class _Found(NamedTuple):
+    """One mention while an article is read, with what it says about its entity."""
+
+    mention: Mention
+    name: str
+    vote: str | None  # its label vote; None for a mention the model did not find as it stands (a repeat, a headline's)
+    gender: str | None = None  # "female" or "male" when an honorific before it says ("Mrs. Clinton")
+    placed: bool = False  # in a place's position: "in X", "to X"
+
+
 @dataclass
 class _Group:
     """The mentions of one name while an article is read: its forms, and its label votes."""
@@ -130,13 +188,18 @@ class _Group:
     mentions: list[Mention] = field(default_factory=list)
     votes: Counter = field(default_factory=Counter)
     spacy_votes: Counter = field(default_factory=Counter)
+    genders: Counter = field(default_factory=Counter)  # what the honorifics before its mentions say
+    placed: bool = False  # a mention stands in a place's position
 
-    def add(self, mention: Mention, name: str, vote: str | None) -> None:
+    def add(self, mention: Mention, name: str, vote: str | None, gender: str | None = None, placed: bool = False) -> None:
         """Add ``mention`` (named ``name``); ``vote`` None for a mention the model did not find."""
         self.mentions.append(mention)
         if vote is not None:
             self.votes[vote] += 1
             self.spacy_votes[mention.label] += 1
+        if gender:
+            self.genders[gender] += 1
+        self.placed = self.placed or placed
         if not self.fixed and _fuller(name, self.name):
             self.name = name
 
@@ -146,6 +209,13 @@ class _Group:
         if len(self.name.split()) == 1 and PERSON in votes and (votes["GPE"] or votes["LOC"]):
             votes = Counter({label: n for label, n in votes.items() if label != PERSON})
         return _majority(votes or Counter(m.label for m in self.mentions), [m.label for m in self.mentions])
+
+    def gender(self, aliases: Aliases) -> str | None:
+        """What its honorifics say, else its first name ("Hillary Clinton"); None when nothing tells."""
+        if self.genders:
+            return self.genders.most_common(1)[0][0]
+        words = self.name.split()
+        return aliases.gender(words[0]) if len(words) > 1 else None
 
 
 def _fuller(name: str, than: str) -> bool:
@@ -159,19 +229,38 @@ def _majority(votes: Counter, order: list[str]) -> str:
     return max(votes, key=lambda label: (votes[label], first.get(label, -len(order))))
 
 
-def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[tuple[Mention, str, str | None]]:
-    """Each kept mention of ``doc`` (whose text is ``text``) with its name and its label vote, in text order."""
-    skip_until = dateline_end(text)
+def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
+    """Each kept mention of ``doc`` (whose text is ``text``) in text order."""
+    skip_from, skip_to = dateline(text)
     for ent in doc.ents:
         label = ent.label_
-        if label not in KEPT_LABELS or ent.end_char <= skip_until:
+        if label not in KEPT_LABELS or (ent.start_char >= skip_from and ent.end_char <= skip_to):
             continue
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
-        start, end = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON, aliases=aliases)
+        honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
+        start, end = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON or honorific is not None,
+                                aliases=aliases)
         name = " ".join(text[start:end].split())
         if name and any(c.isupper() for c in name):
-            yield Mention(start, end, text[start:end], label), name, _vote(ent, label)
+            yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+
+
+def _honorific(text: str, start: int, end: int, aliases: Aliases) -> str | None:
+    """The gender an honorific says of the name at ``[start, end)``: opening it ("Mrs. Clinton" tagged
+    whole) or just before it ("Mrs." left out of the tag)."""
+    first = WORD.match(text, start, end)
+    if first and first.end() < end and (gender := aliases.gender(first.group())) and first.group().casefold() in aliases.titles:
+        return gender
+    before = PRECEDING_WORD.search(text, max(0, start - 40), start)
+    if before and before.group(1).casefold() in aliases.titles:
+        return aliases.gender(before.group(1))
+    return None
+
+
+def _placed(ent) -> bool:
+    """Whether the mention stands where a place does: the object of "in", "to", "from"..."""
+    return ent.root.dep_ == "pobj" and ent.root.head.lower_ in PLACE_PREPOSITIONS
 
 
 def _vote(ent, label: str) -> str:
@@ -182,35 +271,83 @@ def _vote(ent, label: str) -> str:
     return "GPE" if prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lower_ in PLACE_NOUNS) else label
 
 
-def _repeats(text: str, found: list[tuple[Mention, str, str | None]], start_at: int, aliases: Aliases):
+def _in_headlines(found: list[_Found], text: str, aliases: Aliases) -> list[_Found]:
+    """``found`` with each mention inside a title-case headline cut to the longest part of it the rest
+    of the article names (a name, a person's last words, a known alias), with the first name before it
+    ("Hillary Clinton Goes After" -> "Hillary Clinton" when the article says "Clinton"), labelled as
+    there; a mention with no such part is dropped. The cut mentions do not vote: the model's labels
+    in a headline are guesses."""
+    headline = _headline(text)
+    if headline is None:
+        return found
+    body: dict[str, str] = {}  # name key -> label, of the names outside the headline
+    for item in found:
+        if item.mention.start >= headline[1]:
+            words = item.name.split()
+            body.setdefault(name_key(item.name), item.mention.label)
+            if item.mention.label == PERSON:
+                for n in range(1, len(words)):
+                    body.setdefault(name_key(" ".join(words[-n:])), PERSON)
+    kept = []
+    for item in found:
+        if item.mention.start >= headline[1]:
+            kept.append(item)
+        elif cut := _named_part(text, item.mention, body, aliases):
+            kept.append(_Found(cut, " ".join(cut.text.split()), None, item.gender))
+    return kept
+
+
+def _named_part(text: str, mention: Mention, body: dict[str, str], aliases: Aliases) -> Mention | None:
+    """The longest run of the words of ``mention`` that ``body`` (or the aliases file) names, the leftmost
+    of equals, with a first name just before it."""
+    words = [(m.start(), m.end()) for m in WORD.finditer(text, mention.start, mention.end)]
+    for size in range(len(words), 0, -1):
+        for i in range(len(words) - size + 1):
+            start, end = clean_name(text, words[i][0], words[i + size - 1][1], person=False, aliases=aliases)
+            end = start + len(text[start:end].rstrip(CLOSING))
+            if match := SENTENCE_END.search(text, start, end):
+                end = match.start()
+            start = end - len(text[start:end].lstrip(OPENING))
+            key = name_key(text[start:end])
+            if key and (key in body or aliases.resolve(text[start:end])):
+                label = body.get(key, mention.label)
+                if i and label == PERSON and aliases.gender(text[words[i - 1][0]:words[i - 1][1]]) and start == words[i][0]:
+                    start = words[i - 1][0]
+                return Mention(start, end, text[start:end], label)
+    return None
+
+
+def _repeats(text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases, acronyms: dict[str, str]):
     """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
-    Kettering"): one pass over the capitalized words of the text; they do not vote on labels."""
-    forms: dict[str, str] = {}
-    for mention, name, _ in found:
-        words = name.split()
-        forms.setdefault(name, mention.label)
-        if mention.label == PERSON and len(words) > 1:
+    Kettering") and of the acronyms the article defines (``acronyms``: acronym -> label): one pass over the
+    capitalized words of the text outside the dateline ``skip``; they do not vote on labels."""
+    forms: dict[str, str] = dict(acronyms)
+    for item in found:
+        words = item.name.split()
+        forms.setdefault(item.name, item.mention.label)
+        if item.mention.label == PERSON and len(words) > 1:
             forms.setdefault(words[-1], PERSON)
     by_word: dict[str, list[str]] = {}  # first word -> forms starting with it, longest first
     for form in sorted(forms, key=len, reverse=True):
         if len(form) > 2 and (first := CAPITALIZED.match(form)):
             by_word.setdefault(first.group(), []).append(form)
-    taken = sorted((m.start, m.end) for m, _, _ in found)
+    taken = sorted((item.mention.start, item.mention.end) for item in found)
     starts = [start for start, _ in taken]
-    for word in CAPITALIZED.finditer(text, start_at):
+    for word in CAPITALIZED.finditer(text):
         start = word.start()
         form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
                      and not NAME_GOES_ON.match(text, start + len(f))), None)
-        if form is None:
+        if form is None or skip[0] <= start < skip[1]:
             continue
         end = start + len(form)
         i = bisect.bisect_right(starts, start)
         if (i and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end):
             continue  # inside a name the model found
         before = PRECEDING_WORD.search(text, max(0, start - 40), start)
-        if before and before.group(1).casefold() not in aliases.titles or FOLLOWING_NAME.match(text, end):
+        title = before.group(1) if before and before.group(1).casefold() in aliases.titles else None
+        if (before and title is None) or FOLLOWING_NAME.match(text, end):
             continue  # part of a longer name the model missed ("Kelly Street")
-        yield Mention(start, end, form, forms[form]), form, None
+        yield _Found(Mention(start, end, form, forms[form]), form, None, title and aliases.gender(title))
 
 
 def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str]) -> tuple[str, bool]:
@@ -224,33 +361,73 @@ def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dic
     return name, False
 
 
-def _group(doc: Doc, aliases: Aliases) -> list[_Group]:
-    """The article's mentions grouped by canonical form, surnames merged into their person."""
-    text = doc.text  # spaCy joins the tokens on every call: once per article
-    found = list(_mentions(doc, text, aliases))
-    found += _repeats(text, found, dateline_end(text), aliases)
-    found.sort(key=lambda item: item[0].start)
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether ``acronym``'s letters appear in ``name`` in order, the first opening it ("G.M.R." of "Global
+    Market Review", not "UK" of "France"): what an acronym defined without parentheses must show."""
+    letters, text = acronym.replace(".", "").replace("&", "").casefold(), name.casefold()
+    at = 0
+    for letter in letters:
+        at = text.find(letter, at)
+        if at < 0 or (letter is letters[0] and at):
+            return False
+        at += 1
+    return bool(letters)
+
+
+def _defined_acronyms(text: str, found: list[_Found]) -> tuple[dict[str, str], dict[str, str]]:
+    """The acronyms the article defines: key of the acronym -> the name, and the acronym as written -> label."""
     defined: dict[str, str] = {}  # "the United Nations (U.N.)": key of "U.N." -> "United Nations"
+    written: dict[str, str] = {}
+    for item in found:
+        match = ACRONYM_DEFINED.match(text, item.mention.end, item.mention.end + 16)
+        if match is None and (match := ACRONYM_OR.match(text, item.mention.end, item.mention.end + 40)):
+            match = match if _abbreviates(match.group(1), item.name) else None
+        if match:
+            defined[name_key(match.group(1))] = item.name
+            written.setdefault(match.group(1), item.mention.label)
+    return defined, written
+
+
+def _group_key(name: str) -> str:
+    """The key a name's mentions group under: its name key without middle initials ("Donald J. Trump"
+    and "Donald Trump" are one)."""
+    words = name.split()
+    if len(words) > 2:
+        words = [words[0], *(w for w in words[1:-1] if not MIDDLE_INITIAL.fullmatch(w)), words[-1]]
+    return name_key(" ".join(words))
+
+
+def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
+    """The article's mentions grouped by canonical form, surnames merged into their person (``text``
+    is ``doc.text``: spaCy joins the tokens on every call, so once per article)."""
+    found = _in_headlines(list(_mentions(doc, text, aliases)), text, aliases)
+    defined, acronyms = _defined_acronyms(text, found)
+    found += _repeats(text, found, dateline(text), aliases, acronyms)
+    found.sort(key=lambda item: item.mention.start)
     initials: dict[str, str] = {}  # "UN" -> "United Nations" when the article names it
-    for mention, name, _ in found:
-        if match := ACRONYM_DEFINED.match(text, mention.end, mention.end + 16):
-            defined[name_key(match.group(1))] = name
-        if len(name.split()) > 1 and not _is_acronym(name):
-            initials.setdefault(name_key(_initials(name)), name)
+    for item in found:
+        if len(item.name.split()) > 1 and not _is_acronym(item.name):
+            initials.setdefault(name_key(_initials(item.name)), item.name)
     groups: dict[str, _Group] = {}
-    for mention, name, vote in found:
+    for mention, name, vote, gender, placed in found:
         canonical, fixed = _resolve(name, aliases, defined, initials if _is_acronym(name) else {})
-        group = groups.setdefault(name_key(canonical), _Group(canonical, fixed))
-        group.add(mention, name, vote)
-    return _merge_surnames(list(groups.values()))
+        group = groups.setdefault(_group_key(canonical), _Group(canonical, fixed))
+        group.add(mention, name, vote, gender, placed)
+    honorifics = {item.mention.start: item.gender for item in found if item.gender}
+    first_line = LINE.search(text)
+    headline_end = first_line.end() if first_line and first_line.end() < len(text.rstrip()) else 0
+    return _merge_surnames(list(groups.values()), honorifics, aliases, headline_end)
 
 
-def _merge_surnames(groups: list[_Group]) -> list[_Group]:
+def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: Aliases, headline_end: int) -> list[_Group]:
     """Move each mention of a person's last words ("Kelly", "Abu Zayd"), or of a first name only one
     person or organisation of the article has ("Jonas", "Greyfield"), into the full name ("Ian Kelly")
-    mentioned most recently before it; a mention before any such full name stays its own. The short
-    form's own label does not matter for a person (the model labels "Pickering" ORG beside
-    "Thomas Pickering"): :func:`_may_merge`."""
+    mentioned most recently before it, or, in the headline (before ``headline_end``), into the only full
+    name it can be ("Trump" before "Donald Trump"); otherwise it stays its own. An honorific before the
+    mention (``honorifics``: start -> gender) passes over a full name of the other gender ("Mrs.
+    Clinton" after "Bill Clinton"). A place is no first name ("Austin" beside "Austin Mirabeau Trump
+    Hotel"): :func:`_is_place`. The short form's own label does not matter for a person (the model labels "Pickering"
+    ORG beside "Thomas Pickering"): :func:`_may_merge`."""
     people: dict[str, list[tuple[int, _Group]]] = {}  # key of last words -> (start of a full mention, person)
     first_names: dict[str, list[_Group]] = {}
     for group in groups:
@@ -258,32 +435,63 @@ def _merge_surnames(groups: list[_Group]) -> list[_Group]:
         if group.fixed or len(words) < 2:
             continue
         first_names.setdefault(name_key(words[0]), []).append(group)
+        full_key = _group_key(group.name)
         for mention in group.mentions:
-            if len(mention.text.split()) == len(words):
+            if _group_key(mention.text) == full_key:  # the full name, with or without a middle initial
                 for n in range(1, len(words)):
                     people.setdefault(name_key(" ".join(words[-n:])), []).append((mention.start, group))
+    by_first_name = set()
     for name, owners in first_names.items():
         if len(owners) == 1 and name not in people and owners[0].label() in SPEAKER_LABELS:
             people[name] = [(m.start, owners[0]) for m in owners[0].mentions]
+            by_first_name.add(name)
     for full in people.values():
         full.sort(key=lambda item: item[0])
+    genders = {id(group): group.gender(aliases) for group in groups}
     kept: list[_Group] = []
     for group in groups:
-        full = people.get(name_key(group.name))
-        if full is None or group.fixed or len(group.name.split()) >= len(full[0][1].name.split()):
+        key = name_key(group.name)
+        full = people.get(key)
+        if (full is None or group.fixed or len(group.name.split()) >= len(full[0][1].name.split())
+                or (key in by_first_name and _is_place(group, aliases))):
             kept.append(group)
             continue
+        owners = list({id(person): person for _, person in full}.values())
         rest = _Group(group.name, group.fixed)
         for mention in group.mentions:
-            i = bisect.bisect_left(full, mention.start, key=lambda item: item[0])
-            person = full[i - 1][1] if i else None
+            gender = honorifics.get(mention.start)
+            person = _holder(full, owners if mention.start < headline_end else [], mention.start, gender, genders)
             if person and _may_merge(group.label(), person.label()):
-                person.add(mention, mention.text, PERSON)
+                # a person's surname votes PERSON (so does one of a first name the aliases know: "Keith Lamont
+                # Scott", all of it labelled ORG), an organisation's short form its label ("Supreme Court")
+                full_label = person.label()
+                is_person = PERSON in (full_label, mention.label) or genders[id(person)] is not None
+                person.add(mention, mention.text, PERSON if is_person else full_label, gender)
             else:
-                rest.add(mention, " ".join(mention.text.split()), mention.label)
+                rest.add(mention, " ".join(mention.text.split()), mention.label, gender)
         if rest.mentions:
             kept.append(rest)
     return kept
+
+
+def _is_place(group: _Group, aliases: Aliases) -> bool:
+    """Whether a lone word is a place rather than someone's first name: the model calls it no person or
+    organisation and it stands in a place's position ("in Charlotte") or is no known first name ("Austin")."""
+    return group.label() not in SPEAKER_LABELS and (group.placed or aliases.gender(group.name) is None)
+
+
+def _holder(full: list[tuple[int, _Group]], owners: list[_Group], start: int, gender: str | None,
+            genders: dict[int, str | None]) -> _Group | None:
+    """Whose short form starts at ``start``: the full name of a matching gender mentioned most recently
+    before it, else the only one of ``owners`` of a matching gender, else no one."""
+    def matches(person: _Group) -> bool:
+        return gender is None or genders[id(person)] in (None, gender)
+
+    for k in range(bisect.bisect_left(full, start, key=lambda item: item[0]) - 1, -1, -1):
+        if matches(full[k][1]):
+            return full[k][1]
+    candidates = [person for person in owners if matches(person)]
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def _may_merge(short: str, full: str) -> bool:
@@ -328,11 +536,14 @@ class _Index:
         inside = list(self.within(claim.source)) if claim.source else []
         if claim.speaker:
             key = name_key(speaker_name(claim.speaker, aliases))
+            # a name before a common noun is the speaker only as an organisation's ("the Civic Renewal
+            # party"): "the US daily" is not the United States, "the Trump campaign" not Trump
+            fits = (lambda i: self.entities[i].label == ORG) if _has_lower_tail(claim.speaker, aliases) else (lambda i: True)
             for _, _, i in inside:
-                if key in (name_key(self.entities[i].name), *self._last_words(i)):
+                if key in (name_key(self.entities[i].name), *self._last_words(i)) and fits(i):
                     return i
             found = self.by_name.get(key, self.by_last_words.get(key))
-            if found is not None:
+            if found is not None and fits(found):
                 return found
         wanted = PERSON if claim.source_kind != "organisation" else ORG
         for _, _, i in inside:
@@ -341,13 +552,36 @@ class _Index:
         if claim.source and inside:
             start, end = clean_name(claim.source.text, 0, len(claim.source.text), person=False, aliases=aliases)
             first_start, first_end, i = inside[0]
-            if (first_start, first_end) == (claim.source.start + start, claim.source.start + end):
+            tail = _has_lower_tail(claim.source.text, aliases)
+            if (first_start, first_end) == (claim.source.start + start, claim.source.start + end) and (not tail or self.entities[i].label == ORG):
                 return i
         return None
+
+    def is_named_by_source(self, claim: Claim, i: int, aliases: Aliases) -> bool:
+        """Whether the source of ``claim`` is entity ``i``'s name, or its surname, with at most words before it
+        and a clause after a comma ("Spokesman Ian Kelly said", "Second-placed finisher Tomasz Reiner, who
+        finished second, said"; not "the US daily wrote", not "he said")."""
+        if claim.source is None:
+            return False
+        head = claim.source.text.partition(",")[0]
+        if _has_lower_tail(head, aliases):
+            return False
+        start, end = clean_name(head, 0, len(head), person=True, aliases=aliases)
+        words = head[start:end].split()
+        entity = self.entities[i]
+        names = {name_key(entity.name), *self._last_words(i), *(name_key(m.text) for m in entity.mentions)}
+        # the name closes the head: "Second-placed finisher Tomasz Reiner", "Clinton aide John Podesta"
+        return any(name_key(" ".join(words[-n:])) in names for n in range(1, len(words) + 1))
 
     def _last_words(self, i: int) -> list[str]:
         words = self.entities[i].name.split()
         return [name_key(" ".join(words[-n:])) for n in range(1, len(words))]
+
+
+def _has_lower_tail(phrase: str, aliases: Aliases) -> bool:
+    """Whether lower-case words follow the name in ``phrase``: a name that only qualifies a noun ("the US daily")."""
+    start, end = clean_name(phrase, 0, len(phrase), person=True, aliases=aliases)
+    return LOWER_TAIL.search(phrase, end) is not None
 
 
 def speaker_name(speaker: str, aliases: Aliases) -> str:
@@ -357,10 +591,13 @@ def speaker_name(speaker: str, aliases: Aliases) -> str:
     return aliases.resolve(name) or name
 
 
-def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases) -> Entity | None:
+def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None) -> Entity | None:
     """An entity for a claim's named speaker the model did not tag, when the source spells the name
-    and it is a proper noun ("Campaigners said" names nobody)."""
+    and it is a proper noun ("Campaigners said" names nobody), outside a title-case ``headline``
+    ("Stealth Over Health: Hillary Clinton Was Headed to ER" names no "Stealth Over Health")."""
     if claim.source is None or not claim.speaker or claim.source_kind not in ("person", "organisation"):
+        return None
+    if headline and claim.source.start < headline[1]:
         return None
     name = speaker_name(claim.speaker, aliases)
     offset = claim.source.text.find(name)
@@ -375,14 +612,40 @@ def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases) -> Entity | None:
     return Entity(name, label, (Mention(start, start + len(name), name, label),))
 
 
-def _speaker_label(claim: Claim, label: str) -> str:
-    """The label of a claim's source entity: a person or an organisation as the claim's source kind
-    says ("Bassem Naim said", labelled GPE, is a person); after a pronoun, a person unless already one of them."""
-    if claim.source_kind == "person":
-        return PERSON
-    if claim.source_kind == "organisation":
+@dataclass(frozen=True)
+class _Evidence:
+    """What an article says of a name besides its label, for repairing the label from the claims."""
+
+    person: bool = False  # a first name, an honorific or a "who" after it in a claim's source says it is a person
+    person_vote: bool = False  # the model labelled one of its mentions PERSON
+    person_over_org: bool = False  # ... and as many PERSON as ORG
+    org_vote: bool = False  # the model labelled one of its mentions ORG
+    placed: bool = False  # one of its mentions stands in a place's position ("in X")
+
+    @classmethod
+    def of(cls, group: _Group, aliases: Aliases) -> _Evidence:
+        votes = group.spacy_votes
+        return cls(group.gender(aliases) is not None, PERSON in votes, votes[PERSON] >= max(votes[ORG], 1), ORG in votes, group.placed)
+
+
+def _repaired_label(entity: Entity, kind: str | None, evidence: _Evidence) -> str:
+    """The label the source of a claim of ``kind`` should have when the source is the name itself, only
+    where something besides the claim agrees: a person when a first name, an honorific or a "who" says
+    so, or the model labelled as many of its mentions PERSON as ORG, or (not an organisation) one of them
+    PERSON or it has several words, never standing in a place's position ("Bassem Naim said", labelled
+    GPE); an organisation when the model
+    labelled one of its mentions ORG, no first name says it is a person and it never stands in a
+    place's position. A group (NORP) keeps its label, and so do a place speaking for its government
+    ("Kaldmark said") and an organisation the source kind calls a person ("the Justice Department")."""
+    label = entity.label
+    if kind == "person" and label not in (PERSON, "NORP"):
+        if evidence.person or (label == ORG and evidence.person_over_org):
+            return PERSON
+        if label != ORG and not evidence.placed and (evidence.person_vote or len(entity.name.split()) > 1):
+            return PERSON
+    if kind == "organisation" and label in (PERSON, "GPE") and evidence.org_vote and not evidence.person and not evidence.placed:
         return ORG
-    return label if label in SPEAKER_LABELS else PERSON
+    return label
 
 
 def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases | None = None) -> tuple[Entity, ...]:
@@ -390,20 +653,27 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     sources of ``claims`` (the article's claims) and their ids derived from name and label;
     ``aliases`` None means none (the pipeline's component carries the include folder's)."""
     aliases = Aliases() if aliases is None else aliases
+    text = doc.text
+    groups = _group(doc, text, aliases)
+    headline = _headline(text)
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
                spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), [m.label for m in g.mentions]))
-        for g in _group(doc, aliases)
+        for g in groups
     ]
+    evidence = [_Evidence.of(g, aliases) for g in groups]
     index = _Index(entities)
     for claim in claims:
-        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases)):
+        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline)):
             entities.append(made)
+            evidence.append(_Evidence())
             index = _Index(entities)
-    votes: dict[int, Counter] = {}  # the label each claim an entity is the source of wants it to have
+    votes: dict[int, Counter] = {}  # the label each claim whose source is an entity's name wants it to have
     for claim in claims:
-        if (i := index.source_of(claim, aliases)) is not None:
-            votes.setdefault(i, Counter())[_speaker_label(claim, entities[i].label)] += 1
+        if (i := index.source_of(claim, aliases)) is not None and index.is_named_by_source(claim, i, aliases):
+            if RELATIVE_WHO.match(claim.source.text.partition(",")[2]):  # "Tomasz Reiner, who finished second"
+                evidence[i] = replace(evidence[i], person=True)
+            votes.setdefault(i, Counter())[_repaired_label(entities[i], claim.source_kind, evidence[i])] += 1
     entities = [
         replace(e, label=max(votes[i], key=lambda label: (votes[i][label], label == e.label))) if i in votes else e
         for i, e in enumerate(entities)
@@ -412,8 +682,14 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     return tuple(replace(e, entity_id=entity_id(e.name, e.label)) for e in entities)
 
 
+def _speaks(label: str) -> bool:
+    """Whether an entity labelled ``label`` can be the one who said something: a person, an organisation,
+    or a country or city speaking for its government ("Kaldmark said"), which stays a place (OntoNotes)."""
+    return label in SPEAKER_LABELS or label == "GPE"
+
+
 def link_claims(claims: Sequence[Claim], entities: Sequence[Entity], aliases: Aliases | None = None) -> tuple[Claim, ...]:
-    """``claims`` with ``source_entity_id`` (the person or organisation who said it, when known)
+    """``claims`` with ``source_entity_id`` (the person, organisation or country who said it, when known)
     and ``entity_ids`` (the entities their content mentions, in text order, once each);
     ``aliases`` None means none."""
     aliases = Aliases() if aliases is None else aliases
@@ -425,6 +701,6 @@ def link_claims(claims: Sequence[Claim], entities: Sequence[Entity], aliases: Al
         for span in claim.content:
             for _, _, i in index.within(span):
                 ids.setdefault(entities[i].entity_id)
-        speaker = entities[source] if source is not None and entities[source].label in SPEAKER_LABELS else None
+        speaker = entities[source] if source is not None and _speaks(entities[source].label) else None
         linked.append(replace(claim, source_entity_id=speaker.entity_id if speaker else None, entity_ids=tuple(ids)))
     return tuple(linked)

@@ -17,7 +17,7 @@ import srsly
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import MAX_ARTICLE_CHARS, Article, Claim, Entity, Extraction, Mention
-from claimflow.nlp.aliases import ALIASES_FILE, Aliases
+from claimflow.nlp.aliases import Aliases, run_aliases
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
 
@@ -53,11 +53,12 @@ srsly.msgpack_decoders.register("claimflow_claim", func=_decode_record)
 @functools.lru_cache(maxsize=4)
 def load_nlp(model: str, include_dir: Path):
     """The spaCy pipeline ``model`` with claimflow's claim and entity components added, cached per process;
-    the entity component reads ``entities/aliases.json`` of ``include_dir`` (``Settings.include_dir``).
+    the entity component gets the packaged aliases extended with ``entities/aliases.json`` of
+    ``include_dir`` (the caller's ``Settings.include_dir``).
 
-    Only the added component is initialized (with the lexicons shipped in the package):
+    Only the added components are initialized (with the lexicons shipped in the package):
     ``nlp.initialize()`` would wipe the trained tagger, parser and NER. A saved pipeline that
-    already holds the component comes back as saved. Nothing is downloaded: a model that is not
+    already holds the components comes back as saved. Nothing is downloaded: a model that is not
     installed raises ModelNotInstalled with the package to install.
     """
     import spacy
@@ -74,7 +75,7 @@ def load_nlp(model: str, include_dir: Path):
     if COMPONENT not in nlp.pipe_names:
         nlp.add_pipe(COMPONENT).initialize()
     if ENTITIES_COMPONENT not in nlp.pipe_names:
-        nlp.add_pipe(ENTITIES_COMPONENT, config={"aliases_file": str(include_dir / ALIASES_FILE)})
+        nlp.add_pipe(ENTITIES_COMPONENT).initialize(aliases=run_aliases(include_dir).to_dict())
     nlp.max_length = max(nlp.max_length, MAX_ARTICLE_CHARS)  # every article ingest lets through fits
     return nlp
 
