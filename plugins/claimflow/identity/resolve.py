@@ -10,17 +10,23 @@ Rules, in the order they build on each other:
 
 1. the same name in any case or spacing ("WASHINGTON", "Washington") and the same label family
    (a person; or an organisation, place or group, which the model flips between: "United
-   States" as GPE and ORG); and a full name labelled ORG where as many articles or more call it
-   a person ("Bernie Sanders");
-2. the same person without titles and middle initials ("Donald J. Trump", "President Donald
-   Trump" and "Donald Trump");
+   States" as GPE and ORG), a country by any of its other names ("America", the packaged
+   :mod:`.names`); a full name labelled ORG where as many articles or more call it a person
+   ("Bernie Sanders"); a group's (NORP) singular, plural and adjective in -ic ("Republican" and
+   "Republicans"; "Democrat", "Democrats" and "Democratic");
+2. the same person: one last name and one first name or a short form of it ("Joe" of Joseph,
+   the packaged :mod:`.names`), without titles and suffixes, when the middle names or initials
+   in sight are compatible ("Donald J. Trump", "President Donald Trump", "Donald Trump";
+   "Hillary Rodham Clinton" and "Hillary Clinton"; "Joseph R. Biden Jr." and "Joe Biden"); two
+   middles that are not ("George H. W. Bush", "George W. Bush") are two people and the name
+   joins neither; a short form of two formal names ("Ted") joins where only one is in sight;
 3. a bare surname ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last word
    it is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
    in the last RECENT_DAYS days and the day, of the next one ("Clinton" between Bill and Hillary
-   stays alone);
+   stays alone); when no holder is recent, all their articles are weighed instead;
 4. the user's pins join every form they list; a split form is joined by nothing but its own
    name and label;
-5. entities the knowledge base names alike (by name or alias, rules 1 and 2) link to its id
+5. entities the knowledge base names alike (by name or alias, rule 1 and rule 2's titles and initials) link to its id
    (``kb_id``), and entities linked to one id are one.
 
 A cluster that holds published ids keeps one of them (the most articles, then the first seen,
