@@ -337,7 +337,7 @@ def _join_same_people(parts: _Components, free: Sequence[_Node], titles: frozens
                     torn_keys.setdefault(node.entity_id, set()).add((formal, name_key(last)))
     usable: dict[tuple[str, str], list[str]] = {}
     for key, members in by_key.items():
-        middles = [(parts.find(i), m) for i, m in members if m]
+        middles = sorted({(parts.find(i), tuple(map(name_key, m))) for i, m in members if m})  # one per spelling
         if len({parts.find(i) for i, _ in members}) > 1 and all(
                 a == b or _compatible(m, n) for (a, m), (b, n) in itertools.combinations(middles, 2)):
             usable[key] = [i for i, _ in members]
