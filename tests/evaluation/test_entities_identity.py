@@ -8,6 +8,7 @@ import itertools
 import json
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,22 @@ def test_evaluate_entities_prints_identity_across_articles(
     assert re.search(rf"split: Trump: 'Donald Trump' PERSON \[{first8}\] in 1, 'Donald J\. Trump' PERSON \[\w{{8}}\] in 1", out)
 
 
+def test_evaluate_entities_prints_what_the_registry_leaves_split(
+    two_day_gold: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Day 2's "Donald J. Trump" named "DJT": no rule joins it, and the line says who holds him where."""
+
+    def nicknamed(doc) -> list[Entity]:
+        return [replace(e, name="DJT", entity_id=entity_id("DJT", e.label)) if e.name == "Donald J. Trump" else e
+                for e in names_layer(doc)]
+
+    monkeypatch.setattr(scorer, "entity_layers", lambda aliases: {"baseline": names_layer, "canonical": nicknamed})
+    assert run(["evaluate", "--entities", "--gold", str(two_day_gold)]) == 0
+    out = capsys.readouterr().out
+    first8 = entity_id("Donald Trump", "PERSON")[:8]
+    assert re.search(rf"registry split: Trump: 'Donald Trump' PERSON \[{first8}\] in 1, 'DJT' PERSON \[\w{{8}}\] in 1", out)
+
+
 def test_evaluate_entities_json_has_the_identity_measure(
     two_day_gold: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -314,3 +331,4 @@ def test_evaluate_entities_scores_both_gold_sets(capsys: pytest.CaptureFixture[s
     assert canonical["identity_entities"] == baseline["identity_entities"] >= 30
     assert canonical["entity_f1"] > baseline["entity_f1"], (baseline, canonical)
     assert canonical["identity_share"] >= baseline["identity_share"], (baseline, canonical)
+    assert sets["polnear"]["registry"]["identity_share"] > canonical["identity_share"], sets["polnear"]["registry"]

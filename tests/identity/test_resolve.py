@@ -8,7 +8,7 @@ import random
 import pytest
 
 from claimflow.identity.files import Identities, KbEntry
-from claimflow.identity.resolve import Known, Seen, person_key, resolve
+from claimflow.identity.resolve import Known, Seen, group_key, person_key, resolve
 from claimflow.models import entity_id
 
 DAY = "2026-11-26"
@@ -88,9 +88,26 @@ def test_a_bare_surname_joins_only_the_by_far_likeliest_holder(bill, hillary, jo
     assert target == (entity_id(joins, "PERSON") if joins else bare.entity_id)
 
 
-def test_a_holder_not_seen_in_recent_days_takes_no_surname():
-    obama, bare = known("Barack Obama", recent=0), seen("Obama")
-    assert resolve([obama], [bare], day=DAY).ids[bare.entity_id] == bare.entity_id
+@pytest.mark.parametrize(
+    ("articles", "joins"),
+    [
+        pytest.param({"Barack Obama": 2}, "Barack Obama", id="the only holder, not seen lately"),
+        pytest.param({"Barack Obama": 9, "Michelle Obama": 3}, "Barack Obama", id="by far the likeliest of all time"),
+        pytest.param({"Barack Obama": 4, "Michelle Obama": 3}, None, id="no recent holder, none by far: alone"),
+    ],
+)
+def test_a_bare_surname_falls_back_to_all_articles_when_no_holder_is_recent(articles, joins):
+    """Rule 3 weighs recent articles; an article whose day is outside every holder's recent days
+    (a gold set spread over months, a quiet week) weighs them by all their articles instead."""
+    people = [known(name, articles=n, recent=0) for name, n in articles.items()]
+    bare = seen("Obama")
+    assert resolve(people, [bare], day=DAY).ids[bare.entity_id] == (entity_id(joins, "PERSON") if joins else bare.entity_id)
+
+
+def test_a_recent_holder_outweighs_one_only_seen_long_ago():
+    bare = seen("Clinton")
+    people = [known("Bill Clinton", articles=40, recent=0), known("Hillary Clinton", articles=2, recent=1)]
+    assert resolve(people, [bare], day=DAY).ids[bare.entity_id] == entity_id("Hillary Clinton", "PERSON")
 
 
 def test_the_days_own_full_names_weigh_with_the_registry():
@@ -183,14 +200,18 @@ def test_the_answer_does_not_depend_on_order():
     registry = [known("Donald Trump", articles=4), known("Donald J. Trump", articles=1), known("Bill Clinton", recent=1),
                 known("Hillary Clinton", recent=3), known("Trump", "ORG", articles=1)]
     day = [seen("Trump"), seen("Clinton"), seen("WASHINGTON", "GPE"), seen("Washington", "GPE"), seen("United States", "ORG"),
-           seen("United States", "GPE"), seen("President Obama"), seen("Barack Obama", articles=2), seen("DJT")]
+           seen("United States", "GPE"), seen("President Obama"), seen("Barack Obama", articles=2), seen("DJT"),
+           seen("America", "GPE"), seen("Joe Biden"), seen("Joseph R. Biden Jr."), seen("Hillary Rodham Clinton"),
+           seen("Republicans", "NORP"), seen("Republican", "NORP"), seen("Ted Kennedy"), seen("Edward Kennedy"),
+           seen("Theodore Kennedy"), seen("George H. W. Bush"), seen("George W. Bush"), seen("George Bush")]
     first = resolve(registry, day, day=DAY, titles=TITLES, kb=KB)
     shuffle = random.Random(20)
     for _ in range(20):
         r, d, k = registry[:], day[:], list(KB)
         shuffle.shuffle(r), shuffle.shuffle(d), shuffle.shuffle(k)
         assert resolve(r, d, day=DAY, titles=TITLES, kb=k) == first
-    assert len(set(first.ids.values())) == 5  # Trump, Clinton, Washington, United States, Obama
+    # Trump, Clinton, Washington, United States, Obama, Biden, Republicans, three Kennedys, three Bushes
+    assert len(set(first.ids.values())) == 13
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
@@ -221,3 +242,115 @@ def test_a_full_name_the_model_calls_an_organisation_joins_the_person(person, or
     as_person, as_org = seen("Bernie Sanders", articles=person), seen("Bernie Sanders", "ORG", articles=org)
     resolution = resolve([], [as_person, as_org], day=DAY)
     assert (resolution.ids[as_person.entity_id] == resolution.ids[as_org.entity_id]) is one
+
+
+@pytest.mark.parametrize(
+    ("full", "other"),
+    [
+        pytest.param("Hillary Clinton", "Hillary Rodham Clinton", id="a middle name"),
+        pytest.param("Ruth Ginsburg", "Ruth Bader Ginsburg", id="a middle name, the short form published"),
+        pytest.param("John Kerry", "Sen. John Forbes Kerry", id="a title and a middle name"),
+        pytest.param("George Walker Bush", "George W. Bush", id="a middle name and its initial"),
+    ],
+)
+def test_a_middle_name_joins_the_person(full, other):
+    resolution = resolve([known(full)], [seen(other)], day=DAY, titles=TITLES)
+    assert resolution.ids[seen(other).entity_id] == entity_id(full, "PERSON")
+
+
+def test_two_people_with_one_first_and_last_name_and_other_middles_stay_apart():
+    """Father and son: "George Bush" could be either, and neither full name joins the other."""
+    father, son, bare = known("George H. W. Bush"), known("George W. Bush"), seen("George Bush")
+    resolution = resolve([father, son], [bare], day=DAY, titles=TITLES)
+    assert len({resolution.ids[bare.entity_id], father.entity_id, son.entity_id}) == 3
+    assert resolution.merges == {}
+
+
+def test_a_middle_name_two_people_could_have_joins_neither():
+    one, other, bare = known("Hillary Rodham Clinton"), known("Hillary Diane Clinton"), seen("Hillary Clinton")
+    resolution = resolve([one, other], [bare], day=DAY)
+    assert resolution.ids[bare.entity_id] == bare.entity_id
+
+
+@pytest.mark.parametrize(
+    ("formal", "short"),
+    [
+        pytest.param("Joseph R. Biden Jr.", "Joe Biden", id="Joe, initial and suffix"),
+        pytest.param("William Jefferson Clinton", "Bill Clinton", id="Bill and a middle name"),
+        pytest.param("Michael Pence", "Mike Pence", id="Mike"),
+        pytest.param("Stephen Bannon", "Steve Bannon", id="Steve of Stephen"),
+        pytest.param("Charles Schumer", "Chuck Schumer", id="Chuck"),
+    ],
+)
+def test_a_short_first_name_joins_the_formal_one(formal, short):
+    resolution = resolve([known(formal)], [seen(short)], day=DAY, titles=TITLES)
+    assert resolution.ids[seen(short).entity_id] == entity_id(formal, "PERSON")
+
+
+def test_a_short_form_of_two_formal_names_joins_only_the_one_in_sight():
+    ted = seen("Ted Kennedy")
+    assert resolve([known("Edward Kennedy")], [ted], day=DAY).ids[ted.entity_id] == entity_id("Edward Kennedy", "PERSON")
+    torn = resolve([known("Edward Kennedy"), known("Theodore Kennedy")], [ted], day=DAY)
+    assert len(set(torn.ids.values()) | {entity_id("Edward Kennedy", "PERSON"), entity_id("Theodore Kennedy", "PERSON")}) == 3
+
+
+def test_people_sharing_a_surname_stay_apart():
+    """First names differ (a short form of neither): one family, several people, whatever the rules."""
+    family = [known("Bill Clinton", articles=9), known("Hillary Clinton", articles=9), known("Chelsea Clinton", articles=1)]
+    day = [seen("William Clinton"), seen("Hillary Rodham Clinton"), seen("Joe Biden"), seen("Jill Biden"),
+           seen("Donald Trump"), seen("Donald J. Trump"), seen("Melania Trump"), seen("Ivanka Trump")]
+    resolution = resolve(family, day, day=DAY, titles=TITLES)
+    assert resolution.merges == {}
+    named = {e.name: resolution.clusters[resolution.ids[e.entity_id]].name for e in day}
+    assert named == {"William Clinton": "Bill Clinton", "Hillary Rodham Clinton": "Hillary Clinton", "Joe Biden": "Joe Biden",
+                     "Jill Biden": "Jill Biden", "Donald Trump": "Donald Trump", "Donald J. Trump": "Donald Trump",
+                     "Melania Trump": "Melania Trump", "Ivanka Trump": "Ivanka Trump"}
+
+
+@pytest.mark.parametrize(
+    ("name", "key"),
+    [
+        pytest.param("Republicans", "republican", id="plural"),
+        pytest.param("Democratic", "democrat", id="adjective in -ic"),
+        pytest.param("Democrats", "democrat", id="plural noun"),
+        pytest.param("Tories", "tory", id="plural in -ies"),
+        pytest.param("Swiss", "swiss", id="a singular in -ss"),
+        pytest.param("Hispanics", "hispan", id="plural adjective: as its singular"),
+    ],
+)
+def test_group_key(name, key):
+    assert group_key(name) == key
+
+
+def test_a_groups_singular_plural_and_adjective_are_one():
+    forms = [seen("Republican", "NORP", 5), seen("Republicans", "NORP", 2), seen("Democratic", "NORP", 4),
+             seen("Democrats", "NORP"), seen("Democrat", "NORP"), seen("Democratic", "ORG")]
+    resolution = resolve([], forms, day=DAY)
+    assert ids_of(resolution, *forms[:2]) == {entity_id("Republican", "NORP")}
+    assert ids_of(resolution, *forms[2:]) == {entity_id("Democratic", "NORP")}
+
+
+def test_a_groups_forms_join_groups_only():
+    """"Democratic" the group is not the "Democratic Party" nor a person called "Democrat"."""
+    group, party, person = seen("Democratic", "NORP"), seen("Democratic Party", "ORG"), seen("Democrats", "PERSON")
+    resolution = resolve([], [group, party, person], day=DAY)
+    assert len(ids_of(resolution, group, party, person)) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "other", "label"),
+    [
+        pytest.param("United States", "America", "GPE", id="America"),
+        pytest.param("Myanmar", "Burma", "GPE", id="Burma"),
+        pytest.param("United States", "America", "ORG", id="a label flipped"),
+    ],
+)
+def test_a_countrys_other_name_is_one_place_across_articles(name, other, label):
+    place, again = known(name, "GPE"), seen(other, label)
+    assert resolve([place], [again], day=DAY).ids[again.entity_id] == place.entity_id
+
+
+def test_a_name_longer_than_a_countrys_other_name_is_another_place():
+    places = [known("United States", "GPE"), seen("Latin America", "LOC"), seen("America", "PERSON")]
+    resolution = resolve(places[:1], places[1:], day=DAY)
+    assert places[0].entity_id not in resolution.ids.values()

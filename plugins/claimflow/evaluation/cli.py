@@ -203,19 +203,21 @@ def print_entity_rows(rows: dict[str, dict | float]) -> None:
 
 
 def print_identity(layers: dict[str, dict]) -> None:
-    """The identity-across-articles line of each layer, and the canonical layer's split entities
-    with the names (and labels) that hold them and in how many articles."""
+    """The identity-across-articles line of each layer, and the entities the canonical layer
+    splits (``split:``) and those still split through the registry (``registry split:``), with
+    the names (and labels) that hold them and in how many articles."""
     shared = next(iter(layers.values()))["identity_entities"]
     if not shared:
         print("identity across articles: no entity of this gold set is in two or more articles")
         return
     kept = ", ".join(f"{name} {row['identity_kept']} ({row['identity_share']}%)" for name, row in layers.items())
     print(f"identity across articles: of {shared} entities in two or more articles, one id for {kept}")
-    for split in layers.get("canonical", {}).get("identity_split", []):
-        held = Counter(
-            f"{e['name']!r} {e['label']} [{e['entity_id'][:8]}]" if e else "nothing" for e in split["articles"].values()
-        )
-        print(f"  split: {split['ref']}: " + ", ".join(f"{holder} in {n}" for holder, n in held.most_common()))
+    for layer, prefix in (("canonical", "split"), ("registry", "registry split")):
+        for split in layers.get(layer, {}).get("identity_split", []):
+            held = Counter(
+                f"{e['name']!r} {e['label']} [{e['entity_id'][:8]}]" if e else "nothing" for e in split["articles"].values()
+            )
+            print(f"  {prefix}: {split['ref']}: " + ", ".join(f"{holder} in {n}" for holder, n in held.most_common()))
 
 
 def print_gold_sets(sets: dict[str, dict]) -> None:

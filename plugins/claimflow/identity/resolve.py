@@ -10,17 +10,23 @@ Rules, in the order they build on each other:
 
 1. the same name in any case or spacing ("WASHINGTON", "Washington") and the same label family
    (a person; or an organisation, place or group, which the model flips between: "United
-   States" as GPE and ORG); and a full name labelled ORG where as many articles or more call it
-   a person ("Bernie Sanders");
-2. the same person without titles and middle initials ("Donald J. Trump", "President Donald
-   Trump" and "Donald Trump");
+   States" as GPE and ORG), a country by any of its other names ("America", the packaged
+   :mod:`.names`); a full name labelled ORG where as many articles or more call it a person
+   ("Bernie Sanders"); a group's (NORP) singular, plural and adjective in -ic ("Republican" and
+   "Republicans"; "Democrat", "Democrats" and "Democratic");
+2. the same person: one last name and one first name or a short form of it ("Joe" of Joseph,
+   the packaged :mod:`.names`), without titles and suffixes, when the middle names or initials
+   in sight are compatible ("Donald J. Trump", "President Donald Trump", "Donald Trump";
+   "Hillary Rodham Clinton" and "Hillary Clinton"; "Joseph R. Biden Jr." and "Joe Biden"); two
+   middles that are not ("George H. W. Bush", "George W. Bush") are two people and the name
+   joins neither; a short form of two formal names ("Ted") joins where only one is in sight;
 3. a bare surname ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last word
    it is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
    in the last RECENT_DAYS days and the day, of the next one ("Clinton" between Bill and Hillary
-   stays alone);
+   stays alone); when no holder is recent, all their articles are weighed instead;
 4. the user's pins join every form they list; a split form is joined by nothing but its own
    name and label;
-5. entities the knowledge base names alike (by name or alias, rules 1 and 2) link to its id
+5. entities the knowledge base names alike (by name or alias, rule 1 and rule 2's titles and initials) link to its id
    (``kb_id``), and entities linked to one id are one.
 
 A cluster that holds published ids keeps one of them (the most articles, then the first seen,
@@ -31,16 +37,19 @@ takes the id of its canonical name and label (``models.entity_id``), as extracti
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from claimflow.identity.files import Identities, KbEntry
+from claimflow.identity.names import Names, packaged_names
 from claimflow.models import entity_id
 from claimflow.nlp.aliases import name_key
 
 PERSON = "PERSON"
+GROUP = "NORP"  # nationalities, religious and political groups: "Republicans", "Democratic"
 NAMED = frozenset({"ORG", "GPE", "LOC", "FAC", "NORP"})  # one family: the model flips between them for one name
 SHORT_LABELS = frozenset({PERSON, "ORG"})  # the labels a bare surname gets ("Trump" is often ORG)
 RECENT_DAYS = 30
@@ -101,17 +110,62 @@ class Resolution:
     merges: Mapping[str, str | None]
 
 
-def person_key(name: str, titles: frozenset[str]) -> str:
-    """A person's name as compared across articles: without leading titles, middle initials and
-    generational suffixes."""
+def _person_words(name: str, titles: frozenset[str]) -> list[str]:
+    """A person's name's words without leading titles and generational suffixes."""
     words = name.rstrip(",").split()
     while len(words) > 1 and words[0].casefold() in titles:
         words = words[1:]
     while len(words) > 2 and words[-1].rstrip(",").casefold() in SUFFIXES:
         words = words[:-1]
+    return words
+
+
+def person_key(name: str, titles: frozenset[str]) -> str:
+    """A person's name as compared across articles: without leading titles, middle initials and
+    generational suffixes."""
+    words = _person_words(name, titles)
     if len(words) > 2 and not INITIAL.match(words[0]):  # "J. K. Rowling" keeps her initials
         words = [words[0], *(w for w in words[1:-1] if not INITIAL.match(w)), words[-1]]
     return " ".join(words)
+
+
+def person_parts(name: str, titles: frozenset[str]) -> tuple[str, tuple[str, ...], str] | None:
+    """A person's first name, middle names or initials, and last name, without titles and
+    suffixes ("Sen. Hillary Rodham Clinton": Hillary, (Rodham,), Clinton); None for a single word.
+    Initials that open the name are its first name ("J. K.", Rowling)."""
+    words = _person_words(name, titles)
+    if len(words) < 2:
+        return None
+    if INITIAL.match(words[0]):
+        return " ".join(words[:-1]), (), words[-1]
+    return words[0], tuple(words[1:-1]), words[-1]
+
+
+def _compatible(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
+    """Whether two middles can be one person's: either is absent, or word by word equal or an
+    initial of the other ("J." and "John"; not "H. W." and "W.")."""
+    if not one or not other:
+        return True
+    if len(one) != len(other):
+        return False
+    for a, b in zip(one, other, strict=True):
+        a, b = name_key(a), name_key(b)
+        if a != b and not ((len(a) == 1 or len(b) == 1) and a[0] == b[0]):
+            return False
+    return True
+
+
+def group_key(name: str) -> str:
+    """A group's (NORP) name as compared across articles: singular, and a noun rather than its
+    adjective in -ic ("Republicans" and "Republican"; "Democratic", "Democrats" and "Democrat")."""
+    key = name_key(name)
+    if key.endswith("ies") and len(key) > 4:
+        key = key[:-3] + "y"
+    elif key.endswith("s") and not key.endswith("ss") and len(key) > 3:
+        key = key[:-1]
+    if key.endswith("ic") and len(key) > 5:
+        key = key[:-2]
+    return key
 
 
 @dataclass
@@ -190,10 +244,11 @@ def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[st
 
 
 def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles: frozenset[str] = frozenset(),
-            identities: Identities | None = None, kb: Sequence[KbEntry] = ()) -> Resolution:
+            identities: Identities | None = None, kb: Sequence[KbEntry] = (), names: Names | None = None) -> Resolution:
     """Resolve the day's entities ``seen`` against ``registry`` (the ids of every other day, as the
-    registry's latest rows give them); see the module's rules."""
+    registry's latest rows give them); see the module's rules. ``names`` None: the packaged ones."""
     identities = identities or Identities()
+    names = packaged_names() if names is None else names
     pinned = identities.pinned()
     nodes, node_of, undone, merged = _nodes(registry, seen, identities.splits, day)
     ordered = [nodes[i] for i in sorted(nodes)]
@@ -218,8 +273,15 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
 
     free = [n for n in ordered if not split(n) and pin_of(n) is None]
     parts = _Components(nodes)
-    # 1. one name, one family (a split name: one name, one label)
-    for ids in _groups_by(ordered, lambda n: {(k, n.label if split(n) else family(n.label)) for k in keys(n)}):
+    # 1. one name (a place by any of its names), one family (a split name: one name, one label)
+    def same_name(node: _Node) -> set[tuple[str, str]]:
+        if split(node):
+            return {(k, node.label) for k in keys(node)}
+        if family(node.label) == "NAMED":
+            return {(names.place(x), "NAMED") for x in node.names}
+        return {(k, family(node.label)) for k in keys(node)}
+
+    for ids in _groups_by(ordered, same_name):
         parts.union(ids)
     # 1b. a person's full name the model sometimes calls an organisation
     for ids in _groups_by((n for n in free if n.label in SHORT_LABELS),
@@ -229,10 +291,11 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
             votes[nodes[i].label] += max(nodes[i].articles, 1)
         if len(votes) > 1 and votes[PERSON] >= votes["ORG"]:
             parts.union(ids)
-    # 2. one person without titles and middle initials
-    for ids in _groups_by((n for n in free if n.label == PERSON),
-                          lambda n: {name_key(p) for p in (person_key(x, titles) for x in n.names) if len(p.split()) > 1}):
+    # 1c. a group's singular, plural and adjective
+    for ids in _groups_by((n for n in free if n.label == GROUP), lambda n: {group_key(x) for x in n.names}):
         parts.union(ids)
+    # 2. one person: one first name (or its short form) and last name, the middles compatible
+    _join_same_people(parts, free, titles, names)
     # 4. pins (before 3, so a pinned short form is not given to another person)
     for ids in _groups_by(ordered, lambda n: {pin} if (pin := pin_of(n)) else set()):
         parts.union(ids)
@@ -252,13 +315,49 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     return replace(answer, merges={**answer.merges, **dict(sorted(repointed.items()))})
 
 
+def _join_same_people(parts: _Components, free: Sequence[_Node], titles: frozenset[str], names: Names) -> None:
+    """Rule 2, evaluated on the components rule 1 left, then applied: full names with one last
+    name and one formal first name ("Joe Biden", "Joseph R. Biden Jr.") join when their middles
+    are compatible ("Hillary Rodham Clinton", "Hillary Clinton"); two middles that are not
+    ("George H. W. Bush", "George W. Bush") are two people, and the name joins nothing. A short
+    form of two formal names ("Ted") joins where only one of them is in sight."""
+    by_key: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = {}  # (formal first, last) -> (id, middle)
+    torn_keys: dict[str, set[tuple[str, str]]] = {}  # id -> its keys through a short form of two formal names
+    for node in free:
+        if node.label != PERSON:
+            continue
+        for name in node.names:
+            if (found := person_parts(name, titles)) is None:
+                continue
+            first, middle, last = found
+            formals = names.formals(first)
+            for formal in formals:
+                by_key.setdefault((formal, name_key(last)), []).append((node.entity_id, middle))
+                if len(formals) > 1:
+                    torn_keys.setdefault(node.entity_id, set()).add((formal, name_key(last)))
+    usable: dict[tuple[str, str], list[str]] = {}
+    for key, members in by_key.items():
+        middles = sorted({(parts.find(i), tuple(map(name_key, m))) for i, m in members if m})  # one per spelling
+        if len({parts.find(i) for i, _ in members}) > 1 and all(
+                a == b or _compatible(m, n) for (a, m), (b, n) in itertools.combinations(middles, 2)):
+            usable[key] = [i for i, _ in members]
+    torn = {i for i, keys in torn_keys.items()
+            if sum(1 for k in keys if k in usable and {parts.find(j) for j in usable[k]} != {parts.find(i)}) > 1}
+    joins = [[i for i in ids if i not in torn] for ids in usable.values()]
+    for ids in joins:
+        parts.union(ids)
+
+
 def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
                       titles: frozenset[str]) -> None:
     """Rule 3, evaluated on the components as rules 1, 2 and 4 left them, then applied. Only a
-    single word is a short form: "Donald Trump" is no short form of "Rip Donald Trump"."""
-    weight: Counter = Counter()
+    single word is a short form: "Donald Trump" is no short form of "Rip Donald Trump". The
+    holders are weighed by their recent articles; when none is recent, by all their articles."""
+    recent: Counter = Counter()
+    ever: Counter = Counter()
     for node in nodes.values():
-        weight[parts.find(node.entity_id)] += node.recent
+        recent[parts.find(node.entity_id)] += node.recent
+        ever[parts.find(node.entity_id)] += node.articles
     holders: dict[str, set[str]] = {}  # key of a surname -> roots of the people with that surname
     for node in free:
         if node.label != PERSON:
@@ -276,8 +375,9 @@ def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequ
             short = person_key(name, titles)
             if len(short.split()) != 1:
                 continue
-            candidates = sorted(((weight[r], r) for r in holders.get(name_key(short), ()) if r != own and weight[r] > 0),
-                                key=lambda c: (-c[0], c[1]))
+            others = [r for r in holders.get(name_key(short), ()) if r != own]
+            weight = recent if any(recent[r] for r in others) else ever
+            candidates = sorted(((weight[r], r) for r in others if weight[r] > 0), key=lambda c: (-c[0], c[1]))
             if candidates and (len(candidates) == 1 or candidates[0][0] >= DOMINANCE * candidates[1][0]):
                 joins.append([node.entity_id, candidates[0][1]])
                 break
