@@ -96,6 +96,11 @@ QUARANTINE_SCHEMA = pa.schema(
 )
 QUARANTINE_COLUMNS = tuple(QUARANTINE_SCHEMA.names)
 
+
+def schema_of(table: str) -> pa.Schema:
+    """The Arrow schema of a table of ``layout.DELTA_TABLES`` (``claims``, ``quarantine/claims``)."""
+    return QUARANTINE_SCHEMA if table.startswith("quarantine/") else SCHEMAS[table]
+
 ID_COLUMNS = {"articles": "article_id", "entities": "entity_id", "mentions": "mention_id", "claims": "claim_id"}
 CONTENT_SEPARATOR = " … "
 RECORD_METADATA = ("title", "authors", "published", "url", "site", "description", "language", "external_id")

@@ -10,6 +10,11 @@ one left by a crashed run is taken over, under the next number, once it has expi
 a retry of the same run). Its number also fences the Delta commits
 (see ``storage.delta.replace_day``): a run whose lease was taken over cannot commit after the
 run that took it.
+
+The same mechanism, under ``layout.lake_publish_lease()``, gives the lake-wide publish lease
+(:func:`acquire_lake`): one run of any day at a time rolls back torn days, decides which of its
+articles another day has published, and commits. Two days in flight at once would otherwise
+both take an article of their overlapping late window.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass
 
 from claimflow import layout
@@ -34,16 +40,17 @@ class LeaseRecord:
     run_id: str
     expires: dt.datetime
     released: bool = False
+    day: str | None = None  # the day the holder publishes (said in the lake lease's conflicts)
 
     def to_json(self) -> bytes:
         return json.dumps({"generation": self.generation, "run_id": self.run_id,
-                           "expires": self.expires.isoformat(), "released": self.released}).encode()
+                           "expires": self.expires.isoformat(), "released": self.released, "day": self.day}).encode()
 
     @classmethod
     def from_json(cls, data: bytes) -> LeaseRecord:
         raw = json.loads(data)
         return cls(int(raw["generation"]), str(raw["run_id"]), dt.datetime.fromisoformat(raw["expires"]),
-                   bool(raw["released"]))
+                   bool(raw["released"]), raw.get("day"))
 
     def free_for(self, run_id: str, now: dt.datetime) -> bool:
         """Whether ``run_id`` may take the day after this lease: it was released, it expired, or it
@@ -51,18 +58,24 @@ class LeaseRecord:
         return self.released or self.expires <= now or self.run_id == run_id
 
 
-def _latest(store: ObjectStore, day: str) -> LeaseRecord | None:
-    keys = [info.key for info in store.list(layout.publish_lease(day)) if layout.is_publish_lease_holder(info.key)]
+def _latest(store: ObjectStore, folder: str) -> LeaseRecord | None:
+    keys = [info.key for info in store.list(folder) if layout.is_publish_lease_holder(info.key)]
     return LeaseRecord.from_json(store.get_bytes(max(keys))) if keys else None
 
 
 @dataclass(frozen=True)
 class PublishLease:
-    """A run's hold on a day; ``generation`` is its number, which fences the day's commits."""
+    """A run's hold on a day (or, for the lake lease, on every day while it publishes ``day``);
+    ``generation`` is its number, which fences the commits."""
 
     store: ObjectStore
     day: str
     record: LeaseRecord
+    folder: str = ""  # the lease's folder: the day's (the default) or layout.lake_publish_lease()
+
+    @property
+    def key_folder(self) -> str:
+        return self.folder or layout.publish_lease(self.day)
 
     @property
     def generation(self) -> int:
@@ -76,7 +89,7 @@ class PublishLease:
         """Raise PublishConflict unless this lease is still the day's latest and unexpired; asked
         before every commit, so a run that stalled past its expiry stops instead of racing."""
         now = now or dt.datetime.now(dt.timezone.utc)
-        latest = _latest(self.store, self.day)
+        latest = _latest(self.store, self.key_folder)
         if latest is None or latest.generation != self.generation:
             holder = latest.run_id if latest else None
             raise PublishConflict(self.day, self.run_id, f"its publish lease was taken over by run {holder}", holder=holder)
@@ -89,34 +102,58 @@ class PublishLease:
         live publish of any length keeps it."""
         now = now or dt.datetime.now(dt.timezone.utc)
         self.check(now)
-        record = LeaseRecord(self.generation, self.run_id, now + ttl)
-        self.store.put_bytes(layout.publish_lease_holder(self.day, self.generation), record.to_json())
-        return PublishLease(self.store, self.day, record)
+        record = LeaseRecord(self.generation, self.run_id, now + ttl, day=self.record.day)
+        self.store.put_bytes(layout.lease_holder(self.key_folder, self.generation), record.to_json())
+        return PublishLease(self.store, self.day, record, self.folder)
 
     def release(self) -> None:
         """Mark the lease released (only its holder writes its object) and drop earlier ones."""
-        released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True)
-        own = layout.publish_lease_holder(self.day, self.generation)
+        released = LeaseRecord(self.generation, self.run_id, self.record.expires, released=True, day=self.record.day)
+        own = layout.lease_holder(self.key_folder, self.generation)
         self.store.put_bytes(own, released.to_json())
-        older = [i.key for i in self.store.list(layout.publish_lease(self.day)) if i.key < own]
+        older = [i.key for i in self.store.list(self.key_folder) if i.key < own]
         self.store.delete(older)
-        log.info("released publish lease day=%s run_id=%s generation=%d", self.day, self.run_id, self.generation)
+        log.info("released publish lease %s day=%s run_id=%s generation=%d", self.key_folder, self.day, self.run_id,
+                 self.generation)
 
 
 def acquire(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, now: dt.datetime | None = None) -> PublishLease:
     """Take the day's publish lease for ``run_id``, or raise PublishConflict naming the run that holds it."""
+    return _acquire(store, layout.publish_lease(day), day, run_id, ttl, now)
+
+
+def _acquire(store: ObjectStore, folder: str, day: str, run_id: str, ttl: dt.timedelta,
+             now: dt.datetime | None = None, *, lake: bool = False) -> PublishLease:
+    """Take the next lease under ``folder`` for ``run_id`` (publishing ``day``), or raise PublishConflict."""
     now = now or dt.datetime.now(dt.timezone.utc)
-    latest = _latest(store, day)
+    latest = _latest(store, folder)
     if latest is not None and not latest.free_for(run_id, now):
-        raise PublishConflict(day, run_id, f"run {latest.run_id} is publishing it (lease until {latest.expires.isoformat()})",
-                              holder=latest.run_id)
-    record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl)
-    key = layout.publish_lease_holder(day, record.generation)
+        what = f"run {latest.run_id} is publishing {latest.day if lake else 'it'}"
+        raise PublishConflict(day, run_id, f"{what} (lease {folder} until {latest.expires.isoformat()})" if lake
+                              else f"{what} (lease until {latest.expires.isoformat()})", holder=latest.run_id)
+    record = LeaseRecord(latest.generation + 1 if latest else 0, run_id, now + ttl, day=day)
+    key = layout.lease_holder(folder, record.generation)
     if not store.put_if_absent(key, record.to_json()):
         winner = LeaseRecord.from_json(store.get_bytes(key))
         raise PublishConflict(day, run_id, f"run {winner.run_id} took the publish lease first", holder=winner.run_id)
     if latest is not None and not latest.released:
-        log.warning("took over publish lease day=%s run_id=%s from run_id=%s expired=%s",
-                    day, run_id, latest.run_id, latest.expires.isoformat())
-    log.info("acquired publish lease day=%s run_id=%s generation=%d", day, run_id, record.generation)
-    return PublishLease(store, day, record)
+        log.warning("took over publish lease %s day=%s run_id=%s from run_id=%s expired=%s",
+                    folder, day, run_id, latest.run_id, latest.expires.isoformat())
+    log.info("acquired publish lease %s day=%s run_id=%s generation=%d", folder, day, run_id, record.generation)
+    return PublishLease(store, day, record, folder if lake else "")
+
+
+def acquire_lake(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, *, wait: dt.timedelta,
+                 poll_seconds: float = 1.0) -> PublishLease:
+    """Take the lake-wide publish lease for ``run_id`` (publishing ``day``), waiting up to ``wait``
+    while another run holds it: a publish holds it for seconds to minutes, and waiting is cheaper
+    than an Airflow retry. Raises PublishConflict naming the holder when the wait runs out.
+    A crashed holder's lease frees itself after ``ttl``, at once for a retry of the same run."""
+    deadline = time.monotonic() + wait.total_seconds()
+    while True:
+        try:
+            return _acquire(store, layout.lake_publish_lease(), day, run_id, ttl, lake=True)
+        except PublishConflict:
+            if time.monotonic() >= deadline:
+                raise
+        time.sleep(poll_seconds)
