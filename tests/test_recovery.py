@@ -21,17 +21,20 @@ import pyarrow.compute as pc
 import pytest
 from day_stories import STORY, rss
 from killed_publish import BOUNDARIES
+from staged_day import stage_day
 
-from claimflow import layout, recovery, stages
+from claimflow import layout, maintenance, recovery, stages
 from claimflow.config import Settings
 from claimflow.manifest import Manifest, read_manifest
 from claimflow.models import Article
 from claimflow.storage import lease, open_lake
-from claimflow.storage.delta import DeltaLake
-from claimflow.storage.records import read_jsonl_gz
+from claimflow.storage.delta import DayCommit, DeltaLake
+from claimflow.storage.records import get_json, read_jsonl_gz
+from claimflow.tables import schema_of
 
 D, E = "2026-11-26", "2026-11-27"
 KILLER = Path(__file__).with_name("killed_publish.py")
+ROWS = {"articles": 3, "entities": 4, "mentions": 2, "claims": 2}
 
 
 @pytest.fixture(autouse=True)
@@ -151,6 +154,7 @@ def test_a_publish_killed_at_any_commit_then_the_next_day_and_a_takeover_lose_no
     assert not recovery.torn_days(open_lake(settings), DeltaLake.open(settings))
 
 
+@pytest.mark.integration  # passes before #19 too: a guard that recovery keeps a retry whole
 @pytest.mark.parametrize("boundary", range(BOUNDARIES))
 def test_a_publish_killed_at_any_commit_then_retried_and_the_next_day_publish_each_article_once(tmp_path, boundary):
     source = tmp_path / "in"
@@ -192,3 +196,40 @@ def test_two_consecutive_days_in_flight_over_one_feed_publish_each_article_once(
     assert read_manifest(store, second).accounting.quarantined == 4
     assert not tables.read_day("entities", second).filter(pc.field("article_id").isin(
         [q["article_id"] for q in tables.read_day("quarantine/articles", second).to_pylist()])).num_rows
+
+
+def test_a_torn_day_is_put_back_and_a_day_no_manifest_published_is_emptied(tmp_path):
+    """What a killed publish leaves, made by committing tables without a manifest: recovery puts
+    D back as its manifest says, empties E (never published), once; a second pass finds nothing."""
+    settings = Settings(lake=str(tmp_path / "lake"))
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    first = stages.publish(settings, D, "run-a", stage_day(settings, D, "run-a", ROWS))
+    for day, run_id in ((D, "run-b"), (E, "run-e")):  # articles and entities committed, then killed
+        parts = stages._staged_parts(get_json(store, store.key(stage_day(settings, day, run_id, ROWS))))
+        for table in ("articles", "entities"):
+            tables.replace_day(store, table, schema_of(table), parts[table], DayCommit(day, run_id, 0))
+    torn = recovery.torn_days(store, tables)
+    assert {(t.table, t.day, t.restores) for t in torn} == {
+        ("articles", D, first.tables["articles"].version), ("entities", D, first.tables["entities"].version),
+        ("articles", E, None), ("entities", E, None)}
+
+    held = lease.acquire_lake(store, D, "run-c", dt.timedelta(minutes=1), wait=dt.timedelta(0))
+    assert recovery.recover(store, tables, run_id="run-c", lake=held.generation) == torn
+    held.release()
+    assert tables.read_day("articles", D, columns=["run_id"]).column(0).to_pylist() == ["run-a"] * ROWS["articles"]
+    assert tables.read_day("articles", E).num_rows == tables.read_day("entities", E).num_rows == 0
+    assert tables.table("articles").history(1)[0]["restored_by"] == "run-c"
+    versions = {t: tables.version(t) for t in layout.DELTA_TABLES}
+    assert recovery.torn_days(store, tables) == []
+    assert {t: tables.version(t) for t in layout.DELTA_TABLES} == versions
+
+
+def test_maintenance_recovers_torn_days_before_compacting(tmp_path):
+    settings = Settings(lake=str(tmp_path / "lake"))
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    stages.publish(settings, D, "run-a", stage_day(settings, D, "run-a", ROWS))
+    parts = stages._staged_parts(get_json(store, store.key(stage_day(settings, D, "run-b", ROWS))))
+    tables.replace_day(store, "claims", schema_of("claims"), parts["claims"], DayCommit(D, "run-b", 0))
+    assert maintenance.recover(settings, "maintenance-run") == [f"claims/{D}"]
+    assert set(tables.read_day("claims", D, columns=["run_id"]).column(0).to_pylist()) == {"run-a"}
+    assert maintenance.recover(settings, "maintenance-run") == []
