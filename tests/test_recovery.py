@@ -233,3 +233,19 @@ def test_maintenance_recovers_torn_days_before_compacting(tmp_path):
     assert maintenance.recover(settings, "maintenance-run") == [f"claims/{D}"]
     assert set(tables.read_day("claims", D, columns=["run_id"]).column(0).to_pylist()) == {"run-a"}
     assert maintenance.recover(settings, "maintenance-run") == []
+
+
+def test_maintenance_reads_the_whole_log_for_a_day_torn_before_the_lake_lease(tmp_path, monkeypatch):
+    """A lake torn by a publish of before #19, then published on without recovery: a publish's
+    scan stops at the newer complete commit, maintenance's reads on and puts the day back."""
+    settings = Settings(lake=str(tmp_path / "lake"))
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    stages.publish(settings, D, "run-a", stage_day(settings, D, "run-a", ROWS))
+    parts = stages._staged_parts(get_json(store, store.key(stage_day(settings, D, "run-b", ROWS))))
+    tables.replace_day(store, "articles", schema_of("articles"), parts["articles"], DayCommit(D, "run-b", 0))
+    with monkeypatch.context() as old_code:
+        old_code.setattr(recovery, "recover", lambda *args, **kwargs: [])
+        stages.publish(settings, E, "run-e", stage_day(settings, E, "run-e", ROWS))
+    assert recovery.torn_days(store, tables) == []
+    assert maintenance.recover(settings, "maintenance-run") == [f"articles/{D}"]
+    assert set(tables.read_day("articles", D, columns=["run_id"]).column(0).to_pylist()) == {"run-a"}

@@ -152,8 +152,8 @@ def _total_size(stats: Any) -> int:
 
 
 def recover(settings: Settings, run_id: str) -> list[str]:
-    """Roll back the torn days a killed publish left (``claimflow.recovery``), under the lake
-    publish lease; returns them as ``table/day``. Run before compaction and vacuum: a torn day
+    """Roll back the torn days a killed publish left (``claimflow.recovery``, reading each
+    table's whole log), under the lake publish lease; returns them as ``table/day``. Run before compaction and vacuum: a torn day
     is put back from the files of its manifest's version, which a vacuum deletes once they have
     been superseded for longer than the retention."""
     from claimflow import recovery
@@ -170,7 +170,8 @@ def recover(settings: Settings, run_id: str) -> list[str]:
         held = held.renew(ttl)
 
     try:
-        torn = recovery.recover(store, DeltaLake.open(settings), run_id=run_id, lake=held.generation, before_commit=renew)
+        torn = recovery.recover(store, DeltaLake.open(settings), run_id=run_id, lake=held.generation,
+                                before_commit=renew, full=True)
     finally:
         held.release()
     log.info("recovery done run_id=%s torn=%d", run_id, len(torn))

@@ -59,8 +59,10 @@ class _Manifests:
         return self.read[day]
 
 
-def torn_days(store: ObjectStore, tables: DeltaLake) -> list[TornDay]:
-    """Every (table, day) whose newest commit its manifest does not name, newest first per table."""
+def torn_days(store: ObjectStore, tables: DeltaLake, *, full: bool = False) -> list[TornDay]:
+    """Every (table, day) whose newest commit its manifest does not name, newest first per table.
+    ``full`` reads each table's whole log instead of stopping at the first commit a manifest
+    names (maintenance, weekly: a lake torn before the lake lease existed is found too)."""
     manifests = _Manifests(store)
     torn: list[TornDay] = []
     for table in layout.DELTA_TABLES:
@@ -74,11 +76,13 @@ def torn_days(store: ObjectStore, tables: DeltaLake) -> list[TornDay]:
                 decided.add(day)
                 continue
             named = manifest.versions()[table] if manifest else None
-            if entry["version"] == named:
+            if entry["version"] == named and not full:
                 break  # a complete publish's commit: it had recovered every older one
             if day in decided:
                 continue
             decided.add(day)
+            if entry["version"] == named:
+                continue  # (full scan) the day is as its manifest says
             restores = entry.get("restores")
             if restores is not None and int(restores) == (NOTHING if named is None else named):
                 continue  # an earlier recovery put the day back already
@@ -87,10 +91,10 @@ def torn_days(store: ObjectStore, tables: DeltaLake) -> list[TornDay]:
 
 
 def recover(store: ObjectStore, tables: DeltaLake, *, run_id: str, lake: int,
-            before_commit: Callable[[], None] = lambda: None) -> list[TornDay]:
+            before_commit: Callable[[], None] = lambda: None, full: bool = False) -> list[TornDay]:
     """Roll back every torn day (see :func:`torn_days`); returns them. Call it holding the lake
     publish lease (number ``lake``, the restores' fence), with ``before_commit`` renewing it."""
-    torn = torn_days(store, tables)
+    torn = torn_days(store, tables, full=full)
     for each in torn:
         before_commit()
         tables.restore_day(each.table, schema_of(each.table), each.day, each.restores, run_id=run_id, lake=lake,
