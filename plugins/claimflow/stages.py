@@ -128,7 +128,7 @@ def _published_version(settings: Settings, store: ObjectStore, tables: DeltaLake
     """The ``articles`` version at which every day is as its manifest says: torn days rolled back
     under the lake publish lease (held for that only), then the latest version (None: no table)."""
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
-    held = _Holds(store, ttl, day_lease=None, lake=lease.acquire_lake(store, day, run_id, ttl, wait=ttl))
+    held = _Holds(ttl, day_lease=None, lake=lease.acquire_lake(store, day, run_id, ttl, wait=ttl))
     try:
         recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
         version = tables.version("articles")
@@ -355,7 +355,6 @@ class _Holds:
     """The leases a run holds while it writes the lake: its day's (publish only) and the lake's,
     renewed together before every commit and released together."""
 
-    store: ObjectStore
     ttl: dt.timedelta
     day_lease: lease.PublishLease | None
     lake: lease.PublishLease
@@ -453,7 +452,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     except BaseException:
         _release_after_failure(lake)
         raise
-    held = _Holds(store, ttl, day_lease, lake)
+    held = _Holds(ttl, day_lease, lake)
     try:
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
