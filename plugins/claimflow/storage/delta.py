@@ -252,10 +252,11 @@ class DeltaLake:
         and claimflow's ``day``, ``run_id``, ``restores``), down to ``newer_than`` (excluded) or
         the first; the log is read a few entries at a time, so a caller that stops early reads
         only the newest commits of a years-long table."""
+        from deltalake import DeltaTable
         from deltalake.exceptions import TableNotFoundError
 
-        try:
-            delta = self.table(table)
+        try:  # the log only: the files' list is not needed for the history
+            delta = DeltaTable(self.uri(table), storage_options=self.options, without_files=True)
         except TableNotFoundError:
             return
         seen, limit = 0, 16
