@@ -2,7 +2,11 @@
 # claimflow maintenance
 
 Every Sunday at 04:00 UTC, keeps the lake's Delta tables (articles, entities, mentions, claims
-and the quarantine tables) cheap to read and store:
+and the quarantine tables) consistent and cheap to read and store:
+
+**recover**: a publish killed between its table commits leaves tables whose latest version
+holds a day its manifest does not name; each such day is put back as its manifest says (under
+the lake's publish lease), before a vacuum could delete the files that hold it.
 
 **upkeep** (one mapped task per table): **OPTIMIZE** compacts a day's small files (a publish
 writes one per shard) into larger ones; **VACUUM** deletes files no version within the
@@ -49,6 +53,15 @@ from claimflow.layout import DELTA_TABLES
 )
 def claimflow_maintenance():
     @task(
+        task_display_name="Roll back torn days",
+        doc_md="Put every day a killed publish left half-committed back as its manifest says (claimflow.recovery).",
+    )
+    def recover(run_id: str | None = None) -> list[str]:
+        from claimflow import maintenance
+
+        return maintenance.recover(settings(), run_id or "maintenance")
+
+    @task(
         task_display_name="Compact, vacuum and checkpoint a table",
         doc_md="OPTIMIZE, VACUUM (full, past the retention) and checkpoint one Delta table; logs files and bytes.",
         map_index_template="{{ task.op_kwargs['table'] }}",
@@ -80,7 +93,7 @@ def claimflow_maintenance():
 
         return len(maintenance.sweep_raw_archives(settings()))
 
-    upkeep.expand(table=list(DELTA_TABLES)) >> sweep_staging() >> sweep_raw_archives()
+    recover() >> upkeep.expand(table=list(DELTA_TABLES)) >> sweep_staging() >> sweep_raw_archives()
 
 
 claimflow_maintenance()

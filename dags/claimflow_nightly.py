@@ -8,12 +8,13 @@ the lake as **Delta Lake tables** partitioned by `dt`.
 
 **ingest** → **extract** (one mapped task per shard of articles) → **validate** (Great
 Expectations: bad rows quarantined with a reason, a broken batch fails here) → **publish**
-(under the day's publish lease, one Delta commit per table replacing the day, the raw archive
-kept under the run's key, the manifest with every table's Delta version written last; one asset
-event per table) → **remove staging** (a teardown: runs whether the day published or failed).
+(under the lake's publish lease and the day's: torn days rolled back, what another day published
+meanwhile quarantined as a duplicate, one Delta commit per table replacing the day, the raw
+archive kept under the run's key, the manifest with every table's Delta version written last;
+one asset event per table) → **remove staging** (a teardown: runs whether the day published or failed).
 
-Rerunning a day replaces it in every table. Two runs of one day never mix: the second to reach
-publish fails with "run X is publishing it" and its retries publish it after the first.
+Rerunning a day replaces it in every table. Runs never mix: publishes of any days take turns
+under the lake's publish lease, and an article is published on one day only.
 
 **Which day.** Days are UTC calendar days. The run of day D fires at 00:00 UTC on D+1 and
 processes D: its logical date is D 00:00 UTC (the start of its daily data interval), and so it is
@@ -99,10 +100,11 @@ def claimflow_nightly():
     @task(
         task_display_name="Publish to the lake",
         doc_md=(
-            "Take the day's publish lease, replace the day in every Delta table (one commit each), "
-            "keep the raw archive under this run's key, write the manifest with each table's Delta "
-            "version last. Fails with PublishConflict while another run publishes the same day; "
-            "the retries publish it afterwards."
+            "Take the lake's publish lease (waiting for another publish) and the day's, roll back "
+            "torn days, quarantine what another day published meanwhile, replace the day in every "
+            "Delta table (one commit each), keep the raw archive under this run's key, write the "
+            "manifest with each table's Delta version last. Fails with PublishConflict while a "
+            "crashed run's lease holds the day; the retries publish it afterwards."
         ),
         outlets=list(ASSETS.values()),
         retries=6,

@@ -14,7 +14,7 @@ from claimflow.tables import ID_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS
 
 def _row(table: str, index: int, day: str, run_id: str) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(SCHEMAS[table].names)
-    row.update({ID_COLUMNS[table]: f"{table}-{index}", "article_id": f"articles-{index % 3}", "dt": day, "run_id": run_id})
+    row.update({ID_COLUMNS[table]: f"{table}-{index}", "article_id": f"{day}/articles-{index % 3}", "dt": day, "run_id": run_id})
     return row
 
 

@@ -241,7 +241,7 @@ def test_a_lake_published_before_articles_had_revises_still_publishes(settings):
     table = DeltaTable(uri, storage_options=options)
     assert "revises" in {column.name for column in table.schema().fields}
     rows = {row["article_id"]: row["revises"] for row in table.to_pyarrow_table(columns=["article_id", "revises"]).to_pylist()}
-    assert rows == {"old-article": None, **{f"articles-{i}": None for i in range(ROWS_A["articles"])}}
+    assert rows == {"old-article": None, **{f"{manifest.day}/articles-{i}": None for i in range(ROWS_A["articles"])}}
     db = readers.connect(settings, versions={"articles": before}, tables=["articles"])  # time travel to before the column
     assert db.execute("SELECT article_id, revises FROM articles").fetchall() == [("old-article", None)]
     assert db.execute("SELECT story_id, article_id, revisions FROM stories").fetchall() == [("old-article", "old-article", 1)]

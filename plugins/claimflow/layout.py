@@ -174,7 +174,7 @@ def raw_archive_day(key: str) -> str | None:
 
 
 LEASES = "_leases/"
-_LEASE_HOLDER = re.compile(f"^{LEASES}dt={_DAY}/publish/\\d{{10}}\\.json$")
+_LEASE_HOLDER = re.compile(f"^{LEASES}(dt={_DAY}|lake)/publish/\\d{{10}}\\.json$")
 
 
 def publish_lease(day: str) -> str:
@@ -184,7 +184,18 @@ def publish_lease(day: str) -> str:
 
 def publish_lease_holder(day: str, generation: int) -> str:
     """The lease object of holder number ``generation``: zero-padded, so key order is number order."""
-    return f"{publish_lease(day)}{generation:010d}.json"
+    return lease_holder(publish_lease(day), generation)
+
+
+def lake_publish_lease() -> str:
+    """The folder of the lake-wide publish lease: whoever holds it is the one run, of any day,
+    that may commit to the tables, roll back torn days, or decide what is a duplicate."""
+    return f"{LEASES}lake/publish/"
+
+
+def lease_holder(folder: str, generation: int) -> str:
+    """Holder number ``generation`` of the lease whose folder is ``folder`` (a day's or the lake's)."""
+    return f"{folder}{generation:010d}.json"
 
 
 def is_publish_lease_holder(key: str) -> bool:

@@ -2,8 +2,9 @@
 
 Every publish writes a few files per day and every rerun tombstones the previous ones; left
 alone, a table's file count, its storage and the log a reader replays grow without bound.
-The weekly ``claimflow_maintenance`` DAG runs :func:`maintain` once per table of
-``layout.DELTA_TABLES``, then :func:`sweep_staging` and :func:`sweep_raw_archives`.
+The weekly ``claimflow_maintenance`` DAG first rolls back torn days (:func:`recover`), then
+runs :func:`maintain` once per table of ``layout.DELTA_TABLES``, then :func:`sweep_staging` and
+:func:`sweep_raw_archives`.
 
 Vacuum removes the files that no version newer than the retention still needs, and, as a
 *full* vacuum, files no commit ever referenced (those of a run that lost a commit race or
@@ -152,6 +153,33 @@ def _total_size(stats: Any) -> int:
     if isinstance(stats, str):
         stats = json.loads(stats)
     return int(stats.get("totalSize", 0))
+
+
+def recover(settings: Settings, run_id: str) -> list[str]:
+    """Roll back the torn days a killed publish left (``claimflow.recovery``, reading each
+    table's whole log), under the lake publish lease; returns them as ``table/day``. Run before compaction and vacuum: a torn day
+    is put back from the files of its manifest's version, which a vacuum deletes once they have
+    been superseded for longer than the retention."""
+    from claimflow import recovery
+    from claimflow.storage import lease, open_lake
+    from claimflow.storage.delta import DeltaLake
+
+    store = open_lake(settings)
+    ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
+    today = dt.datetime.now(dt.timezone.utc).date().isoformat()
+    held = lease.acquire_lake(store, today, run_id, ttl, wait=ttl)
+
+    def renew() -> None:
+        nonlocal held
+        held = held.renew(ttl)
+
+    try:
+        torn = recovery.recover(store, DeltaLake.open(settings), run_id=run_id, lake=held.generation,
+                                before_commit=renew, full=True)
+    finally:
+        held.release()
+    log.info("recovery done run_id=%s torn=%d", run_id, len(torn))
+    return [f"{t.table}/{t.day}" for t in torn]
 
 
 def maintain(settings: Settings, table: str) -> TableUpkeep | None:

@@ -17,11 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from claimflow import __version__, layout, staging
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from claimflow import __version__, layout, recovery, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
 from claimflow.identity.registry import resolve_day
-from claimflow.ingest.dedup import FirstPublished, first_published
+from claimflow.ingest.dedup import DUPLICATE, FirstPublished, canonical_url, classify, first_published
 from claimflow.ingest.records import InputLimits
 from claimflow.ingest.sources import read_sources
 from claimflow.ingest.spool import spool_day
@@ -29,8 +32,8 @@ from claimflow.ingest.web import Fetcher
 from claimflow.manifest import Accounting, Manifest, Model, Quality, TableVersion, read_manifest, write_manifest
 from claimflow.models import Article
 from claimflow.nlp.version import installed_version
-from claimflow.storage import ObjectStore, delta, lease, open_lake
-from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart
+from claimflow.storage import ObjectStore, lease, open_lake
+from claimflow.storage.delta import DayCommit, DeltaLake, StagedPart, staged_batches
 from claimflow.storage.records import (
     get_json,
     iter_parquet_rows,
@@ -42,6 +45,7 @@ from claimflow.storage.records import (
     read_jsonl_gz,
 )
 from claimflow.tables import (
+    ID_COLUMNS,
     QUARANTINE_COLUMNS,
     QUARANTINE_SCHEMA,
     SCHEMAS,
@@ -63,13 +67,16 @@ HISTORY_DAYS = 14  # earlier manifests read for the volume check
 class Ingested:
     """What ingest staged for a day: the article shards to extract and the input accounting
     (``records`` = ``articles`` + ``rejected``; ``already_published`` are inputs of earlier
-    days, read again in the late window, that an earlier day published: not the day's)."""
+    days, read again in the late window, that an earlier day published: not the day's;
+    ``index_version`` is the ``articles`` version de-duplication read, None before the table
+    exists: publish re-checks the days committed after it)."""
 
     shard_uris: list[str]
     records: int
     articles: int
     rejected: int
     already_published: int = 0
+    index_version: int | None = None
 
 
 def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
@@ -91,9 +98,14 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
         aws_conn_id=settings.aws_conn_id,
     )
 
+    tables = DeltaLake.open(settings)
+    index_version = _published_version(settings, store, tables, day, run_id)
+
     def published(ids: set[str], urls: set[str]) -> FirstPublished:
-        return first_published(delta.table_uri(settings, "articles"), day, ids, urls,
-                               storage_options=delta.storage_options(settings))
+        if index_version is None:  # nothing published yet
+            return FirstPublished()
+        return first_published(tables.uri("articles"), day, ids, urls, storage_options=tables.options,
+                               version=index_version)
 
     with tempfile.TemporaryDirectory(prefix="claimflow-ingest-") as tmp:
         spooled = spool_day(inputs, Path(tmp), published,
@@ -105,12 +117,28 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
             key = layout.staged_shard(day, run_id, number)
             store.put_file(key, path)
             uris.append(store.uri(key))
-    result = Ingested(uris, spooled.taken + spooled.rejected, spooled.taken, spooled.rejected, spooled.already_published)
+    result = Ingested(uris, spooled.taken + spooled.rejected, spooled.taken, spooled.rejected, spooled.already_published,
+                      index_version)
     put_json(store, layout.staged_file(day, run_id, layout.INGEST), {"day": day, "run_id": run_id, **vars(result)})
     log.info("ingested day=%s articles=%d rejected=%d duplicates=%d superseded=%d revisions=%d already_published=%d shards=%d",
              day, result.articles, result.rejected, spooled.duplicates, spooled.superseded, spooled.revisions,
              result.already_published, len(uris))
     return result
+
+
+def _published_version(settings: Settings, store: ObjectStore, tables: DeltaLake, day: str, run_id: str) -> int | None:
+    """The ``articles`` version at which every day is as its manifest says: torn days rolled back
+    under the lake publish lease (held for that only), then the latest version (None: no table)."""
+    ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
+    held = _Holds(ttl, day_lease=None, lake=lease.acquire_lake(store, day, run_id, ttl, wait=ttl))
+    try:
+        recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
+        version = tables.version("articles")
+    except BaseException:
+        held.release_after_failure()
+        raise
+    held.release()
+    return version
 
 
 def extract(settings: Settings, shard_uri: str) -> str:
@@ -324,33 +352,139 @@ def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
     return parts
 
 
+@dataclass
+class _Holds:
+    """The leases a run holds while it writes the lake: its day's (publish only) and the lake's,
+    renewed together before every commit and released together."""
+
+    ttl: dt.timedelta
+    day_lease: lease.PublishLease | None
+    lake: lease.PublishLease
+
+    def renew(self) -> None:
+        if self.day_lease is not None:
+            self.day_lease = self.day_lease.renew(self.ttl)
+        self.lake = self.lake.renew(self.ttl)
+
+    def release(self) -> None:
+        self.lake.release()
+        if self.day_lease is not None:
+            self.day_lease.release()
+
+    def release_after_failure(self) -> None:
+        for held in (self.lake, self.day_lease):
+            if held is not None:
+                _release_after_failure(held)
+
+
+def _ingest_index_version(store: ObjectStore, day: str, run_id: str) -> int | None:
+    """The ``articles`` version ingest de-duplicated against (None: unknown, or no table then)."""
+    try:
+        return get_json(store, layout.staged_file(day, run_id, layout.INGEST)).get("index_version")
+    except FileNotFoundError:
+        return None
+
+
+def _published_elsewhere(store: ObjectStore, tables: DeltaLake, day: str, run_id: str,
+                         articles: list[StagedPart]) -> dict[str, str]:
+    """The staged articles another day has published by now, with that day: ingest's look-up
+    again, over the days committed since the version ingest read (all days when unknown). Run
+    after :func:`recovery.recover` under the lake lease, so the latest version is what was
+    published and no other day commits meanwhile: the authoritative cross-day check."""
+    since = _ingest_index_version(store, day, run_id)
+    days = None
+    if since is not None:
+        days = {c["day"] for c in tables.commits("articles", newer_than=since) if c.get("day") and c["day"] != day}
+        if not days:
+            return {}
+    pairs = [
+        (article_id, canonical_url(url))
+        for batch in staged_batches(store, articles, SCHEMAS["articles"], columns=["article_id", "url"])
+        for article_id, url in zip(batch.column("article_id").to_pylist(), batch.column("url").to_pylist(), strict=True)
+    ]
+    index = first_published(tables.uri("articles"), day, {a for a, _ in pairs}, {u for _, u in pairs if u},
+                            storage_options=tables.options, days=days)
+    verdicts = ((article_id, classify(index, article_id, url)) for article_id, url in pairs)
+    found = {article_id: verdict.first_day for article_id, verdict in verdicts if verdict.kind == DUPLICATE}
+    if found:
+        log.warning("publish quarantines duplicates day=%s run_id=%s articles=%d (published meanwhile by %s)",
+                    day, run_id, len(found), sorted(set(found.values())))
+    return found
+
+
+def _duplicate_rows(store: ObjectStore, parts: dict[str, list[StagedPart]], duplicates: dict[str, str],
+                    day: str) -> dict[str, list[dict[str, Any]]]:
+    """The quarantine rows of the duplicates' staged rows of every table, reason ``duplicate``."""
+    quarantined: dict[str, list[dict[str, Any]]] = {table: [] for table in layout.TABLES}
+    if not duplicates:
+        return quarantined
+    for table in layout.TABLES:
+        keep = pc.field("article_id").isin(pa.array(sorted(duplicates), pa.string()))
+        for batch in staged_batches(store, parts[table], SCHEMAS[table], filter=keep):
+            for row in batch.to_pylist():
+                first = duplicates[row["article_id"]]
+                quarantined[table].append({
+                    "table": table, "record_id": str(row[ID_COLUMNS[table]]), "article_id": row["article_id"],
+                    "reason": "duplicate", "detail": f"first published on {first} (article {row['article_id']})",
+                    "record": json.dumps(row, ensure_ascii=False, default=str), "dt": day,
+                })
+    return quarantined
+
+
 def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manifest:
-    """Commit a staged day: under the day's publish lease, resolve the day's entities against the
-    entity registry (:func:`claimflow.identity.registry.resolve_day`: the staged entity ids become
-    the surviving ones, the registry's rows for the day are staged), archive the raw articles under
-    this run's key, replace the day in every Delta table (one commit each), write the manifest
-    last with each table's committed version, then remove the run's staging.
+    """Commit a staged day: under the day's publish lease and the lake's, archive the raw articles
+    under this run's key, roll back torn days (:func:`recovery.recover`), quarantine as
+    ``duplicate`` the staged articles another day has published meanwhile (with their entities,
+    mentions and claims), resolve the day's entities against the entity registry
+    (:func:`claimflow.identity.registry.resolve_day`: the staged entity ids become the surviving
+    ones, the registry's rows for the day are staged), replace the day in every Delta table (one
+    commit each), write the manifest last with each table's committed version, then remove the
+    run's staging.
 
     Each table shows the old day or the new one, never part of one; the manifest names the
-    versions that belong together. A publish that fails half way leaves the old manifest, whose
-    versions still read the previous run's day, and the next try completes it. Another run
-    publishing the same day makes this one fail with PublishConflict (Airflow retries it).
+    versions that belong together. A publish that fails or is killed half way leaves the old
+    manifest, whose versions still read the previous run's day, and the next publish or ingest
+    of any day rolls the torn tables back before reading them. Another run publishing the same
+    day, or any other day, makes this one wait for the lake lease (up to the lease's time), then
+    fail with PublishConflict if the day's lease is still taken (Airflow retries it).
     """
     store = open_lake(settings)
     staged = get_json(store, store.key(staged_uri))
     parts = _staged_parts(staged)
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
-    held = lease.acquire(store, day, run_id, ttl)
+    lake = lease.acquire_lake(store, day, run_id, ttl, wait=ttl)  # first: waiting must not age the day's lease
     try:
-        parts = resolve_day(settings, store, day, run_id, parts)
+        day_lease = lease.acquire(store, day, run_id, ttl)
+    except BaseException:
+        _release_after_failure(lake)
+        raise
+    held = _Holds(ttl, day_lease, lake)
+    try:
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
-        tables, commit = DeltaLake.open(settings), DayCommit(day, run_id, held.generation)
+        tables = DeltaLake.open(settings)
+        recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
+        duplicates = _published_elsewhere(store, tables, day, run_id, parts["articles"])
+        quarantined = _duplicate_rows(store, parts, duplicates, day)
+        parts = resolve_day(settings, store, day, run_id, parts)  # the registry as recovered, under the lake lease
+        commit = DayCommit(day, run_id, day_lease.generation, held.lake.generation)
         versions = {}
         for table in layout.DELTA_TABLES:
-            held = held.renew(ttl)
-            versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit)
+            held.renew()
+            name = table.removeprefix("quarantine/")
+            if table.startswith("quarantine/"):
+                added = [pa.RecordBatch.from_pylist(quarantined[name], schema=QUARANTINE_SCHEMA)] if quarantined.get(name) else []
+                versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit, add=added)
+            else:
+                dropped = duplicates if table in layout.TABLES else {}  # the registry has no article rows
+                versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit, drop=dropped)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
+        for table, moved in quarantined.items():
+            rows[table] -= len(moved)
+            rows[f"quarantine/{table}"] += len(moved)
+        accounting = Accounting(**staged["accounting"])
+        accounting = Accounting(accounting.ingested, accounting.published - len(duplicates),
+                                accounting.quarantined + len(duplicates))
         quality = staged["quality"]
         manifest = Manifest(
             day=day,
@@ -361,15 +495,15 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
             lake=store.root,
             tables={t: TableVersion(rows[t], versions[t]) for t in layout.TABLES},
             quarantine={t: TableVersion(rows[f"quarantine/{t}"], versions[f"quarantine/{t}"]) for t in layout.QUARANTINE_TABLES},
-            accounting=Accounting(**staged["accounting"]),
+            accounting=accounting,
             quality=Quality(quality["passed"], quality["results"], quality["report"], quality.get("statistics", {})),
             raw_archive=raw,
             registry=TableVersion(rows[layout.REGISTRY], versions[layout.REGISTRY]),
         )
-        held = held.renew(ttl)
+        held.renew()
         write_manifest(store, manifest)
     except BaseException:
-        _release_after_failure(held)
+        held.release_after_failure()
         raise
     held.release()
     staging.remove_run(store, day, run_id)
@@ -379,8 +513,8 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
 
 
 def _release_after_failure(held: lease.PublishLease) -> None:
-    """Let the day go after a failed publish; if even that fails (the store is down), the lease
-    expires on its own, and a retry of this run takes it over then."""
+    """Let the day (or the lake) go after a failed publish; if even that fails (the store is
+    down), the lease expires on its own, and a retry of this run takes it over then."""
     try:
         held.release()
     except Exception as error:  # noqa: BLE001 - the publish's own error is the one to raise

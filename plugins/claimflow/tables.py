@@ -118,7 +118,6 @@ QUARANTINE_SCHEMA = pa.schema(
 QUARANTINE_COLUMNS = tuple(QUARANTINE_SCHEMA.names)
 
 
-
 def schema_of(table: str) -> pa.Schema:
     """The Arrow schema of a table of ``layout.DELTA_TABLES`` (``claims``, ``quarantine/inputs``, ``registry``)."""
     if table == layout.REGISTRY:

@@ -33,8 +33,8 @@ def test_weekly_without_catchup_documented_and_retried(dag):
         assert task.retries >= 1 and task.doc_md, task.task_id
 
 
-def test_upkeep_of_every_table_then_the_sweeps(dag):
-    assert [t.task_id for t in dag.topological_sort()] == ["upkeep", "sweep_staging", "sweep_raw_archives"]
+def test_recovery_then_upkeep_of_every_table_then_the_sweeps(dag):
+    assert [t.task_id for t in dag.topological_sort()] == ["recover", "upkeep", "sweep_staging", "sweep_raw_archives"]
     for sweep in ("sweep_staging", "sweep_raw_archives"):  # one failing table does not skip the sweeps
         assert dag.get_task(sweep).trigger_rule == "all_done"
 

@@ -128,18 +128,24 @@ def first_published(
     urls: Collection[str],
     *,
     storage_options: dict[str, str] | None = None,
+    version: int | None = None,
+    days: Collection[str] | None = None,
 ) -> FirstPublished:
     """Which of ``article_ids`` and canonical ``urls`` the ``articles`` Delta table at
     ``table_uri`` holds on a day other than ``day``, and the first such day. A table that does
-    not exist yet (the lake's first day) is an empty index."""
+    not exist yet (the lake's first day) is an empty index.
+
+    ``version`` reads the table as of that version (one at which every day was as its manifest
+    says: see ``claimflow.recovery``), else the latest; ``days`` limits the look-up to those days
+    (publish re-checks only the days committed since ingest read the index)."""
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
 
     found = FirstPublished()
-    if not article_ids and not urls:
+    if (not article_ids and not urls) or (days is not None and not set(days) - {day}):
         return found
     try:
-        table = DeltaTable(table_uri, storage_options=storage_options)
+        table = DeltaTable(table_uri, version=version, storage_options=storage_options)
     except TableNotFoundError:
         log.info("no articles table yet uri=%s: every article is new", table_uri)
         return found
@@ -149,9 +155,11 @@ def first_published(
     # a table published before revisions were kept has no ``revises``: every article began its story
     linked = "revises" in {f.name for f in table.schema().fields}
     columns = ["article_id", "url", "dt", *(["revises"] if linked else [])]
-    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("dt", "!=", day)])
+    others = sorted(set(days) - {day}) if days is not None else None
+    dataset = table.to_pyarrow_dataset(file_pruning_predicate=[("dt", "in", others)] if others else [("dt", "!=", day)])
+    wanted_days = pc.field("dt").isin(pa.array(others, pa.string())) if others else pc.field("dt") != day
     rows = 0
-    for batch in dataset.to_batches(columns=columns, filter=pc.field("dt") != day, batch_size=BATCH_ROWS):
+    for batch in dataset.to_batches(columns=columns, filter=wanted_days, batch_size=BATCH_ROWS):
         rows += batch.num_rows
         by_id = batch.filter(pc.is_in(batch.column("article_id"), value_set=ids))
         for article_id, published in zip(by_id.column("article_id").to_pylist(), by_id.column("dt").to_pylist(), strict=True):
