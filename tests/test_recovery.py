@@ -9,6 +9,7 @@ record per article (one entity, one mention), and the shards' Great Expectations
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import signal
@@ -25,7 +26,8 @@ from staged_day import stage_day
 
 from claimflow import layout, maintenance, recovery, stages
 from claimflow.config import Settings
-from claimflow.manifest import Manifest, read_manifest
+from claimflow.identity.registry import resolve_day
+from claimflow.manifest import Manifest, read_manifest, write_manifest
 from claimflow.models import Article
 from claimflow.storage import lease, open_lake
 from claimflow.storage.delta import DayCommit, DeltaLake
@@ -222,6 +224,24 @@ def test_a_torn_day_is_put_back_and_a_day_no_manifest_published_is_emptied(tmp_p
     versions = {t: tables.version(t) for t in layout.DELTA_TABLES}
     assert recovery.torn_days(store, tables) == []
     assert {t: tables.version(t) for t in layout.DELTA_TABLES} == versions
+
+
+def test_a_day_published_before_the_registry_is_emptied_there_when_a_rerun_is_killed(tmp_path):
+    """A manifest written before the registry table existed names no registry version: a killed
+    rerun's registry rows for that day are rolled back by emptying the day there, not a crash."""
+    settings = Settings(lake=str(tmp_path / "lake"))
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    first = stages.publish(settings, D, "run-a", stage_day(settings, D, "run-a", ROWS))
+    write_manifest(store, dataclasses.replace(first, registry=None))  # as the lake wrote it before #20
+    parts = stages._staged_parts(get_json(store, store.key(stage_day(settings, D, "run-b", ROWS))))
+    resolved = resolve_day(settings, store, D, "run-b", parts)
+    tables.replace_day(store, layout.REGISTRY, schema_of(layout.REGISTRY), resolved[layout.REGISTRY], DayCommit(D, "run-b", 0))
+    torn = recovery.torn_days(store, tables)
+    assert [(t.table, t.day, t.restores) for t in torn] == [(layout.REGISTRY, D, None)]
+    held = lease.acquire_lake(store, D, "run-c", dt.timedelta(minutes=1), wait=dt.timedelta(0))
+    recovery.recover(store, tables, run_id="run-c", lake=held.generation)
+    held.release()
+    assert tables.read_day(layout.REGISTRY, D).num_rows == 0 and recovery.torn_days(store, tables) == []
 
 
 def test_maintenance_recovers_torn_days_before_compacting(tmp_path):

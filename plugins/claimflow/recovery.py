@@ -33,7 +33,8 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class TornDay:
     """A day whose newest commit in ``table`` (``version``) is not its manifest's: ``restores`` is
-    the version the manifest names (None: no manifest), ``published_by`` the run it names."""
+    the version the manifest names (None: no manifest, or none naming ``table``: the day is
+    emptied there), ``published_by`` the run it names."""
 
     table: str
     day: str
@@ -75,7 +76,8 @@ def torn_days(store: ObjectStore, tables: DeltaLake, *, full: bool = False) -> l
             if isinstance(manifest, ManifestError):
                 decided.add(day)
                 continue
-            named = manifest.versions()[table] if manifest else None
+            # None: no manifest, or one written before the table existed (the registry): the day has no rows there
+            named = manifest.versions().get(table) if manifest else None
             if entry["version"] == named and not full:
                 break  # a complete publish's commit: it had recovered every older one
             if day in decided:
