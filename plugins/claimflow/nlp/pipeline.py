@@ -14,17 +14,21 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import srsly
+from spacy.tokens import Doc
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import MAX_ARTICLE_CHARS, Article, Claim, Entity, Extraction, Mention
 from claimflow.nlp.aliases import ALIASES_FILE, Aliases
+from claimflow.nlp.claims import COMPONENT
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
+from claimflow.nlp.windows import WINDOW_CHARS, parse_in_windows
 
 log = logging.getLogger(__name__)
 
 _CLAIM_KEY = "__claimflow_claim__"
 _ENTITY_KEY = "__claimflow_entity__"
+OWN_COMPONENTS = (COMPONENT, ENTITIES_COMPONENT)  # they need the whole article, not a window of it
 
 
 def _encode_record(obj, chain=None):
@@ -62,8 +66,6 @@ def load_nlp(model: str, include_dir: Path):
     """
     import spacy
 
-    from claimflow.nlp.claims import COMPONENT  # registers the component factory
-
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -96,22 +98,39 @@ def extract(
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
     whose doc never comes back (an error handler that skips failures) or comes back without
-    claims (the claim component's handler let it through) is logged and passed over.
+    claims (the claim component's handler let it through) is logged and passed over. A text
+    longer than ``WINDOW_CHARS`` stays out of ``nlp.pipe``: it is parsed in windows in this
+    process when its turn comes (:func:`parse_in_windows`), so that memory stays bounded.
     """
     waiting: deque[Article] = deque()
 
     def texts() -> Iterator[str]:
         for article in articles:
             waiting.append(article)
-            yield article.text
+            if len(article.text) <= WINDOW_CHARS:
+                yield article.text
+
+    def long_ones() -> Iterator[tuple[Article, Doc]]:  # the long articles at the head of the queue
+        while waiting and len(waiting[0].text) > WINDOW_CHARS:
+            article = waiting.popleft()
+            yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS)
+
+    def paired() -> Iterator[tuple[Article, Doc]]:  # each article with its doc, in input order
+        for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
+            yield from long_ones()
+            article = waiting.popleft()
+            while article.text != doc.text:
+                log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
+                yield from long_ones()
+                article = waiting.popleft()
+            yield article, doc
+        yield from long_ones()
+        for article in waiting:
+            log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
 
     started = time.perf_counter()
     done = 0
-    for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
-        article = waiting.popleft()
-        while article.text != doc.text:
-            log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
-            article = waiting.popleft()
+    for article, doc in paired():
         if doc._.claims is None:
             log.error("extract skipped article_id=%s reason=claim extraction failed", article.article_id)
             continue
