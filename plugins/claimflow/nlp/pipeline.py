@@ -89,6 +89,7 @@ def extract(
     n_process: int = 1,
     progress_every: int = 500,
     aliases: Aliases | None = None,
+    window_chars: int = WINDOW_CHARS,
 ) -> Iterator[Extraction]:
     """Canonical entities and claims linked to them of each article, streamed in input order,
     with progress logged. A pipeline without the ``claimflow_entities`` component gets them here,
@@ -99,7 +100,7 @@ def extract(
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
     whose doc never comes back (an error handler that skips failures) or comes back without
     claims (the claim component's handler let it through) is logged and passed over. A text
-    longer than ``WINDOW_CHARS`` stays out of ``nlp.pipe``: it is parsed in windows in this
+    longer than ``window_chars`` stays out of ``nlp.pipe``: it is parsed in windows in this
     process when its turn comes (:func:`parse_in_windows`), so that memory stays bounded.
     """
     waiting: deque[Article] = deque()
@@ -107,13 +108,13 @@ def extract(
     def texts() -> Iterator[str]:
         for article in articles:
             waiting.append(article)
-            if len(article.text) <= WINDOW_CHARS:
+            if len(article.text) <= window_chars:
                 yield article.text
 
     def long_ones() -> Iterator[tuple[Article, Doc]]:  # the long articles at the head of the queue
-        while waiting and len(waiting[0].text) > WINDOW_CHARS:
+        while waiting and len(waiting[0].text) > window_chars:
             article = waiting.popleft()
-            yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS)
+            yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS, window_chars)
 
     def paired() -> Iterator[tuple[Article, Doc]]:  # each article with its doc, in input order
         for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
