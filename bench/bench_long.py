@@ -1,7 +1,7 @@
 """What one long article costs ``claimflow extract``, per character, from 20,000 characters to the limit.
 
-Each article is the PolNeAR train texts (the seeds when ../shared lacks them) joined with blank
-lines until it reaches its size, so it holds as many speakers, names and quotations per
+Each article is the PolNeAR train texts (``--corpus``; the seeds when ../shared lacks them) joined
+with blank lines until it reaches its size, so it holds as many speakers, names and quotations per
 character as news does. Each size runs in a fresh process (its peak RSS is its own) through
 ``nlp.pipeline.extract`` with the default batch size; the time is CPU time, so that a busy
 machine slows every size alike. The ratio is each size's CPU seconds per character over the
@@ -37,9 +37,9 @@ SIZES = (20_000, 50_000, 100_000, 200_000, MAX_ARTICLE_CHARS - 10_000)
 DAY = "2026-12-01"
 
 
-def long_text(size: int) -> str:
-    """Texts of the corpus joined by blank lines, cut at the last paragraph break before ``size``."""
-    folder = POLNEAR_TRAIN if POLNEAR_TRAIN.is_dir() else ROOT / "seeds"
+def long_text(size: int, folder: Path) -> str:
+    """The texts of ``folder`` joined by blank lines (over again if need be), cut at the last
+    paragraph break before ``size``."""
     texts = [path.read_text(encoding="utf-8").strip() for path in sorted(folder.glob("*.txt"))]
     parts: list[str] = []
     total = 0
@@ -54,7 +54,7 @@ def long_text(size: int) -> str:
     return joined[: cut if cut > 0 else size]
 
 
-def one(size: int) -> dict:
+def one(size: int, folder: Path) -> dict:
     """Extract one article of ``size`` characters; CPU and wall seconds, claims, peak RSS."""
     from claimflow.config import Settings
     from claimflow.models import Article
@@ -63,7 +63,7 @@ def one(size: int) -> dict:
     settings = Settings.from_env()
     nlp = load_nlp(settings.spacy_model, settings.include_dir)
     list(extract(nlp, [Article("warm-up", "Officials said the talks would resume.", "warm-up")]))
-    text = long_text(size)
+    text = long_text(size, folder)
     cpu, wall = time.process_time(), time.perf_counter()
     (result,) = extract(nlp, [Article("long", text, "long")], batch_size=settings.batch_size)
     return {
@@ -81,8 +81,9 @@ def child(*args: str, env: dict[str, str] | None = None) -> str:
     return done.stdout.splitlines()[-1]
 
 
-def sizes(chosen: list[int]) -> None:
-    rows = [json.loads(child("--one", str(size))) for size in chosen]
+def sizes(chosen: list[int], folder: Path) -> None:
+    print(f"articles made of {folder}")
+    rows = [json.loads(child("--one", str(size), "--corpus", str(folder))) for size in chosen]
     base = rows[0]["cpu"] / rows[0]["chars"]
     print(f"{'chars':>9}{'CPU s':>8}{'wall s':>8}{'us/char':>9}{'ratio':>7}{'claims':>8}{'peak MB':>9}")
     for row in rows:
@@ -92,13 +93,13 @@ def sizes(chosen: list[int]) -> None:
     print(f"per-character cost at {rows[-1]['chars']:,} over {rows[0]['chars']:,}: {rows[-1]['cpu'] / rows[-1]['chars'] / base:.2f} (goal <= 2)")
 
 
-def shard() -> None:
+def shard(folder: Path) -> None:
     """Ingest the seeds and one article at the limit, then time ``stages.extract`` on the shard."""
     folder = Path(tempfile.mkdtemp(prefix="claimflow-long-"))
     try:
         sources = folder / "sources"
         shutil.copytree(ROOT / "seeds", sources)
-        (sources / "at-the-limit.txt").write_text(long_text(MAX_ARTICLE_CHARS - 10_000), encoding="utf-8")
+        (sources / "at-the-limit.txt").write_text(long_text(MAX_ARTICLE_CHARS - 10_000, folder), encoding="utf-8")
         env = {**os.environ, "CLAIMFLOW_LAKE": str(folder / "lake"), "CLAIMFLOW_SOURCES": str(sources)}
         uris = json.loads(child("--ingest", env=env))
         started = time.perf_counter()
@@ -114,12 +115,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="article sizes in characters")
     parser.add_argument("--shard", action="store_true", help="measure the extract task's peak RSS at the limit")
+    parser.add_argument("--corpus", type=Path, default=POLNEAR_TRAIN if POLNEAR_TRAIN.is_dir() else ROOT / "seeds",
+                        help="folder of .txt files the articles are made of (default: PolNeAR train, else the seeds)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--ingest", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--extract", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one(args.one)))
+        print(json.dumps(one(args.one, args.corpus)))
     elif args.ingest or args.extract:
         from claimflow import stages
         from claimflow.config import Settings
@@ -130,9 +133,9 @@ def main() -> None:
         else:
             print(stages.extract(settings, args.extract))
     elif args.shard:
-        shard()
+        shard(args.corpus)
     else:
-        sizes(args.sizes)
+        sizes(args.sizes, args.corpus)
 
 
 if __name__ == "__main__":
