@@ -87,11 +87,11 @@ def antecedent(pronoun: Token) -> Token | None:
 class SpeakerTracker:
     """Walks one doc's claims in order, naming each source and remembering speakers."""
 
-    def __init__(self, doc: Doc, lexicon: Lexicon, index: DocIndex | None = None) -> None:
+    def __init__(self, doc: Doc, lexicon: Lexicon) -> None:
         self.doc = doc
         self.lexicon = lexicon
         self.titles = lexicon.titles
-        self.index = index or DocIndex(doc)  # every lookup per claim goes through it: no scan of the doc
+        self.index = DocIndex(doc)  # every lookup per claim goes through it: no scan of the doc
         self.surnames = {ent[-1].text for ent in self.index.people}
         self.last_person: str | None = None
         self.last_group: SourceResolution | None = None  # what "they" stands for
