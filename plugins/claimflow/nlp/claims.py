@@ -17,6 +17,7 @@ from __future__ import annotations
 import bisect
 import functools
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -188,26 +189,29 @@ class ClaimExtractor(Pipe):
                 best[cand.head] = (prob, cand)
         # a cue word inside, or the object of, a stronger claim's cue ("expressed concern that")
         # is part of that claim, not a claim of its own
-        spans: list[tuple[int, int]] = []
+        in_cues: set[int] = set()  # the tokens of the cues kept so far: a set, not a scan per claim
         for prob, cand in sorted(best.values(), key=lambda pc: -pc[0]):
             word = doc[cand.head]
-            inside = any(start <= cand.head < end for start, end in spans)
-            if inside or (word.dep_ == "dobj" and word.head.i in best and best[word.head.i][0] > prob):
+            if cand.head in in_cues or (word.dep_ == "dobj" and word.head.i in best and best[word.head.i][0] > prob):
                 del best[cand.head]
             else:
-                spans.append(cand.cue)
+                in_cues.update(range(*cand.cue))
         tracker = SpeakerTracker(doc, self.lexicon)
-        sent_starts = [s.start for s in doc.sents]
         claims = []
         kept = sorted(best.values(), key=lambda pc: pc[1].cue)
         for _, cand in kept:
             cand.cue = extend_cue(doc, cand)
         # the governing verb a cue grew over ("continued" of "continued to insist") is no claim of its own
-        grown = [cand.cue for _, cand in kept]
+        grown = Counter(cand.cue for _, cand in kept)
+        covering: Counter[int] = Counter()  # token -> how many grown cues hold it
+        for (start, end), n in grown.items():
+            for i in range(start, end):
+                covering[i] += n
         for prob, cand in kept:
-            if any(start <= cand.head < end and (start, end) != cand.cue for start, end in grown):
-                continue
-            claims.append(self.to_claim(doc, cand, prob, quotes, tracker, sent_starts))
+            start, end = cand.cue
+            if covering[cand.head] > (grown[cand.cue] if start <= cand.head < end else 0):
+                continue  # a cue other than its own holds its head
+            claims.append(self.to_claim(doc, cand, prob, quotes, tracker, tracker.index.sent_starts))
         return claims
 
     def to_claim(

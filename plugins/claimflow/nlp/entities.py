@@ -42,7 +42,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
@@ -208,7 +208,7 @@ class _Group:
         votes = self.votes
         if len(self.name.split()) == 1 and PERSON in votes and (votes["GPE"] or votes["LOC"]):
             votes = Counter({label: n for label, n in votes.items() if label != PERSON})
-        return _majority(votes or Counter(m.label for m in self.mentions), [m.label for m in self.mentions])
+        return _majority(votes or Counter(m.label for m in self.mentions), (m.label for m in self.mentions))
 
     def gender(self, aliases: Aliases) -> str | None:
         """What its honorifics say, else its first name ("Hillary Clinton"); None when nothing tells."""
@@ -223,8 +223,15 @@ def _fuller(name: str, than: str) -> bool:
     return (len(name.split()), not name.isupper()) > (len(than.split()), not than.isupper())
 
 
-def _majority(votes: Counter, order: list[str]) -> str:
-    """The label with most votes; a tie goes to the one whose mention came first."""
+def _majority(votes: Counter, order: Iterable[str]) -> str:
+    """The label with most votes; a tie goes to the one whose mention came first. ``order`` (the
+    mentions' labels) is read only for a tie: a person's label is asked once per surname merged
+    into it, and reading every mention each time was quadratic in the article's length."""
+    top = max(votes.values())
+    tied = [label for label, n in votes.items() if n == top]
+    if len(tied) == 1:
+        return tied[0]
+    order = list(order)
     first = {label: -i for i, label in reversed(list(enumerate(order)))}
     return max(votes, key=lambda label: (votes[label], first.get(label, -len(order))))
 
@@ -512,11 +519,24 @@ class _Index:
         self.by_name: dict[str, int] = {}
         self.by_last_words: dict[str, int] = {}
         for i, entity in enumerate(entities):
-            self.by_name.setdefault(name_key(entity.name), i)
-            words = entity.name.split()
-            if entity.label in SPEAKER_LABELS:
-                for n in range(1, len(words)):
-                    self.by_last_words.setdefault(name_key(" ".join(words[-n:])), i)
+            self._names(i, entity)
+
+    def _names(self, i: int, entity: Entity) -> None:
+        self.by_name.setdefault(name_key(entity.name), i)
+        words = entity.name.split()
+        if entity.label in SPEAKER_LABELS:
+            for n in range(1, len(words)):
+                self.by_last_words.setdefault(name_key(" ".join(words[-n:])), i)
+
+    def add(self, i: int) -> None:
+        """Index ``entities[i]``, just appended (as building the index again would, without doing so
+        per claim: that was quadratic in the article's length)."""
+        entity = self.entities[i]
+        for mention in entity.mentions:
+            k = bisect.bisect_right(self.placed, (mention.start, mention.end, i))
+            self.placed.insert(k, (mention.start, mention.end, i))
+            self.starts.insert(k, mention.start)
+        self._names(i, entity)
 
     def within(self, span: Span) -> Iterator[tuple[int, int, int]]:
         """(start, end, entity index) of each mention inside ``span``, in text order."""
@@ -658,7 +678,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     headline = _headline(text)
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
-               spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), [m.label for m in g.mentions]))
+               spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), (m.label for m in g.mentions)))
         for g in groups
     ]
     evidence = [_Evidence.of(g, aliases) for g in groups]
@@ -667,7 +687,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
         if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline)):
             entities.append(made)
             evidence.append(_Evidence())
-            index = _Index(entities)
+            index.add(len(entities) - 1)
     votes: dict[int, Counter] = {}  # the label each claim whose source is an entity's name wants it to have
     for claim in claims:
         if (i := index.source_of(claim, aliases)) is not None and index.is_named_by_source(claim, i, aliases):

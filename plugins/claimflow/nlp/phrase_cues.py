@@ -112,10 +112,9 @@ def _after_colon(colon: Token, quotes: QuoteRegions) -> list[tuple[int, int]]:
     """The content after a colon: the quotation opening right after it, else the rest of its paragraph."""
     text = quotes.text
     begin = colon.idx + 1
-    para_end = text.find("\n", begin)
-    para_end = len(text) if para_end < 0 else para_end
+    para_end = quotes.paragraph_end(begin)
     nxt = quotes.after(begin)
-    if nxt is not None and not text[begin : nxt[0]].strip() and nxt[1] <= para_end + 1:
+    if nxt is not None and quotes.only_space(begin, nxt[0]) and nxt[1] <= para_end + 1:
         return quotes.continued([nxt], nxt[1])
     stop = para_end
     while stop > begin and text[stop - 1] in " \t\r.":

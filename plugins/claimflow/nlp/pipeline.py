@@ -14,17 +14,22 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import srsly
+from spacy.tokens import Doc
 
 from claimflow.exceptions import ModelNotInstalled
 from claimflow.models import MAX_ARTICLE_CHARS, Article, Claim, Entity, Extraction, Mention
 from claimflow.nlp.aliases import Aliases, run_aliases
+from claimflow.nlp.claims import COMPONENT
 from claimflow.nlp.entities import canonical_entities, link_claims
 from claimflow.nlp.entity_component import ENTITIES_COMPONENT
+from claimflow.nlp.windows import WINDOW_CHARS, parse_in_windows
 
 log = logging.getLogger(__name__)
 
 _CLAIM_KEY = "__claimflow_claim__"
 _ENTITY_KEY = "__claimflow_entity__"
+BATCH_CHARS = 400_000  # characters spaCy parses at once in one process: about 1.2 GB of activations
+OWN_COMPONENTS = (COMPONENT, ENTITIES_COMPONENT)  # they need the whole article, not a window of it
 
 
 def _encode_record(obj, chain=None):
@@ -63,8 +68,6 @@ def load_nlp(model: str, include_dir: Path):
     """
     import spacy
 
-    from claimflow.nlp.claims import COMPONENT  # registers the component factory
-
     try:
         nlp = spacy.load(model)
     except OSError as exc:
@@ -80,6 +83,20 @@ def load_nlp(model: str, include_dir: Path):
     return nlp
 
 
+def _bounded(texts: Iterable[str], size: int, chars: int) -> Iterator[list[str]]:
+    """``texts`` in groups of at most ``size`` texts and ``chars`` characters (a longer text alone)."""
+    group: list[str] = []
+    held = 0
+    for text in texts:
+        if group and (len(group) == size or held + len(text) > chars):
+            yield group
+            group, held = [], 0
+        group.append(text)
+        held += len(text)
+    if group:
+        yield group
+
+
 def extract(
     nlp,
     articles: Iterable[Article],
@@ -88,6 +105,8 @@ def extract(
     n_process: int = 1,
     progress_every: int = 500,
     aliases: Aliases | None = None,
+    window_chars: int = WINDOW_CHARS,
+    batch_chars: int = BATCH_CHARS,
 ) -> Iterator[Extraction]:
     """Canonical entities and claims linked to them of each article, streamed in input order,
     with progress logged. A pipeline without the ``claimflow_entities`` component gets them here,
@@ -97,22 +116,50 @@ def extract(
     ``as_tuples`` spaCy tokenizes and serializes every text in the parent process before a
     worker sees it, which made a two-process run 10% slower. spaCy keeps the order; an article
     whose doc never comes back (an error handler that skips failures) or comes back without
-    claims (the claim component's handler let it through) is logged and passed over.
+    claims (the claim component's handler let it through) is logged and passed over. A text
+    longer than ``window_chars`` stays out of ``nlp.pipe``: it is parsed in windows in this
+    process when its turn comes (:func:`parse_in_windows`), so that memory stays bounded. spaCy
+    holds about 3 KB per character of a batch at once, so a batch is also cut at ``batch_chars``
+    (with ``n_process`` > 1, whose workers take fixed-size batches, the batch size is lowered so
+    that ``batch_size`` texts of ``window_chars`` stay under it): 64 texts just under the window
+    would otherwise be 6.4 million characters, some 19 GB, at once.
     """
     waiting: deque[Article] = deque()
 
     def texts() -> Iterator[str]:
         for article in articles:
             waiting.append(article)
-            yield article.text
+            if len(article.text) <= window_chars:
+                yield article.text
+
+    def long_ones() -> Iterator[tuple[Article, Doc]]:  # the long articles at the head of the queue
+        while waiting and len(waiting[0].text) > window_chars:
+            article = waiting.popleft()
+            yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS, window_chars)
+
+    def docs() -> Iterator[Doc]:
+        if n_process > 1:  # one pipe (workers start once), its batches small enough for the longest texts
+            yield from nlp.pipe(texts(), batch_size=max(1, min(batch_size, batch_chars // window_chars)), n_process=n_process)
+            return
+        for group in _bounded(texts(), batch_size, batch_chars):
+            yield from nlp.pipe(group, batch_size=len(group))
+
+    def paired() -> Iterator[tuple[Article, Doc]]:  # each article with its doc, in input order
+        for doc in docs():
+            yield from long_ones()
+            article = waiting.popleft()
+            while article.text != doc.text:
+                log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
+                yield from long_ones()
+                article = waiting.popleft()
+            yield article, doc
+        yield from long_ones()
+        for article in waiting:
+            log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
 
     started = time.perf_counter()
     done = 0
-    for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
-        article = waiting.popleft()
-        while article.text != doc.text:
-            log.error("extract skipped article_id=%s reason=no doc came back from the pipeline", article.article_id)
-            article = waiting.popleft()
+    for article, doc in paired():
         if doc._.claims is None:
             log.error("extract skipped article_id=%s reason=claim extraction failed", article.article_id)
             continue

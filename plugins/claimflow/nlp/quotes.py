@@ -8,10 +8,14 @@ stray mark never swallows the rest of an article.
 from __future__ import annotations
 
 import bisect
+import itertools
+import re
 
 OPENERS = "“«"
 CLOSERS = "”»"
 GAP = " \t\r\n,.;:"
+GAP_RUN = re.compile(f"[{re.escape(GAP)}]*")
+SPACE_RUN = re.compile(r"\s*")  # what ``str.strip()`` strips
 
 
 class QuoteRegions:
@@ -41,7 +45,11 @@ class QuoteRegions:
             i += 1
         if opened is not None:
             self._add(opened, n, max_len)
+        # the regions never overlap, so their starts and ends are both sorted
         self.starts = [s for s, _ in self.regions]
+        self.ends = [e for _, e in self.regions]
+        self.quoted_before = [0, *itertools.accumulate(e - s for s, e in self.regions)]  # characters in regions[:k]
+        self.newlines = [m.start() for m in re.finditer("\n", text)]
 
     def _add(self, start: int, end: int, max_len: int) -> None:
         """Keep a quotation unless it is implausibly long (an unpaired mark)."""
@@ -54,6 +62,21 @@ class QuoteRegions:
         if k >= 0 and self.regions[k][0] <= pos < self.regions[k][1]:
             return self.regions[k]
         return None
+
+    def paragraph_end(self, pos: int) -> int:
+        """Where the paragraph holding character ``pos`` ends: the next newline, or the text's end."""
+        k = bisect.bisect_left(self.newlines, pos)
+        return self.newlines[k] if k < len(self.newlines) else len(self.text)
+
+    def only_gap(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` holds nothing but ``GAP`` characters; looks no further than
+        the first other one (``text[start:end].strip(GAP)`` copies all of it, and the next
+        quotation may be far away)."""
+        return end <= start or GAP_RUN.match(self.text, start, end).end() == end
+
+    def only_space(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` is whitespace only, looking no further than the first other character."""
+        return end <= start or SPACE_RUN.match(self.text, start, end).end() == end
 
     def inside(self, pos: int) -> bool:
         """Whether character ``pos`` lies inside a quotation."""
@@ -130,20 +153,19 @@ class QuoteRegions:
         pos = max(resume, ranges[-1][1])
         if sentence_end is not None and sentence_end > pos:
             nxt = self.after(pos)
-            if nxt is not None and text[pos : nxt[0]].strip(GAP) and nxt[0] >= sentence_end:
+            if nxt is not None and not self.only_gap(pos, nxt[0]) and nxt[0] >= sentence_end:
                 pos = sentence_end
         while True:  # a quote run on from earlier paragraphs ends where this one starts
             k = bisect.bisect_left(self.starts, out[0][0]) - 1
-            if k < 0 or self.regions[k][1] not in self.unclosed or text[self.regions[k][1] : out[0][0]].strip():
+            if k < 0 or self.regions[k][1] not in self.unclosed or not self.only_space(self.regions[k][1], out[0][0]):
                 break
             out.insert(0, self.regions[k])
         while True:
             nxt = self.after(pos)
-            if nxt is None or text[pos : nxt[0]].strip(GAP):
+            if nxt is None or not self.only_gap(pos, nxt[0]):
                 return out
             if "\n" in text[pos : nxt[0]] and out[-1][1] not in self.unclosed:
-                para_end = text.find("\n", nxt[1])
-                if nxt[1] in self.unclosed or text[nxt[1] : para_end if para_end >= 0 else len(text)].strip():
+                if nxt[1] in self.unclosed or not self.only_space(nxt[1], self.paragraph_end(nxt[1])):
                     return out  # the next paragraph is not one whole quote: it has its own cue
             out.append(nxt)
             pos = nxt[1]
@@ -153,10 +175,17 @@ class QuoteRegions:
         total = sum(e - s for s, e in ranges)
         if not total:
             return "indirect"
-        quoted = 0
-        for s, e in ranges:
-            for q_s, q_e in self.overlapping(s, e):
-                quoted += min(e, q_e) - max(s, q_s)
+        quoted = sum(self.quoted(s, e) for s, e in ranges)
         if quoted >= total - 2:
             return "direct"
         return "mixed" if quoted > 0 else "indirect"
+
+    def quoted(self, start: int, end: int) -> int:
+        """How many characters of ``[start, end)`` lie inside quotations, from running totals (a
+        paragraph's worth of content can hold many quotations)."""
+        lo = bisect.bisect_right(self.ends, start)  # the first quotation ending after ``start``
+        hi = bisect.bisect_left(self.starts, end)  # the quotations starting before ``end``
+        if lo >= hi:
+            return 0
+        inner = self.quoted_before[hi] - self.quoted_before[lo]
+        return inner - max(start - self.regions[lo][0], 0) - max(self.regions[hi - 1][1] - end, 0)

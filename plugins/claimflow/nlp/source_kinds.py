@@ -9,6 +9,7 @@ Which people are a named speaker, and which stay anonymous, is the speaker track
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spacy.tokens import Span, Token
@@ -108,9 +109,12 @@ def marks_unnamed(source: Span, lexicon: Lexicon) -> bool:
     return any(f" {phrase} " in words for phrase in lexicon.unnamed)
 
 
-def disclose(source: Span, root: Token, lexicon: Lexicon) -> Disclosure:
-    """The affiliation, organisation and reason for anonymity the article gives for an unnamed source."""
-    return Disclosure(affiliation(root, lexicon), organisation(source, root, lexicon), anonymity_reason(source, lexicon))
+def disclose(source: Span, root: Token, lexicon: Lexicon, ents: Sequence[Span]) -> Disclosure:
+    """The affiliation, organisation and reason for anonymity the article gives for an unnamed source
+    whose phrase holds the entities ``ents``."""
+    return Disclosure(
+        affiliation(root, lexicon), organisation(root, lexicon, ents), anonymity_reason(source, lexicon)
+    )
 
 
 def affiliation(root: Token, lexicon: Lexicon) -> str | None:
@@ -131,10 +135,12 @@ def affiliation(root: Token, lexicon: Lexicon) -> str | None:
     return " ".join(t.text for t in words) or None
 
 
-def organisation(source: Span, root: Token, lexicon: Lexicon) -> str | None:
-    """The organisation the phrase places its source in: a named one ("sources within Hamas", "a
-    Coca-Cola spokesman") or an institution noun after a preposition ("officials at the ministry")."""
-    named = [e for e in source.ents if e.label_ in ORG_LABELS and not e.start <= root.i < e.end]
+def organisation(root: Token, lexicon: Lexicon, ents: Sequence[Span]) -> str | None:
+    """The organisation the phrase headed by ``root`` and holding the entities ``ents`` places its
+    source in: a named one ("sources within Hamas", "a Coca-Cola spokesman") or an institution noun
+    after a preposition ("officials at the ministry"). ``ents`` is passed rather than read from
+    ``Span.ents``, which rebuilds every entity of the doc on each call."""
+    named = [e for e in ents if e.label_ in ORG_LABELS and not e.start <= root.i < e.end]
     if named:
         return " ".join(named[0].text.split())
     for prep in (c for c in root.rights if c.dep_ == "prep"):

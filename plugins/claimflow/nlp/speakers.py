@@ -11,12 +11,14 @@ fullest earlier name that ends with it. What is left is decided by the head word
 
 from __future__ import annotations
 
+import bisect
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
+from claimflow.nlp.doc_index import DocIndex, normalized
 from claimflow.nlp.lexicon import Lexicon
 from claimflow.nlp.source_kinds import disclose, is_plural, listed_lemma, noun_kind
 
@@ -89,20 +91,21 @@ class SpeakerTracker:
         self.doc = doc
         self.lexicon = lexicon
         self.titles = lexicon.titles
-        self.ents = tuple(doc.ents)  # made once: each ``Span.ents`` call rebuilds every entity of the doc
-        self.people = [ent for ent in self.ents if ent.label_ == "PERSON"]
-        self.surnames = {ent[-1].text for ent in self.people}
+        self.index = DocIndex(doc)  # every lookup per claim goes through it: no scan of the doc
+        self.surnames = {ent[-1].text for ent in self.index.people}
         self.last_person: str | None = None
         self.last_group: SourceResolution | None = None  # what "they" stands for
         self.after_unnamed = False  # whether the previous source was anonymous
+        self._unnamed: dict[int, tuple[list[int], list[bool]]] = {}  # see ``introduced_unnamed``
 
-    def ents_in(self, span: Span) -> list[Span]:
+    def ents_in(self, span: Span) -> tuple[Span, ...]:
         """The doc's entities inside ``span`` (what ``span.ents`` gives)."""
-        return [e for e in self.ents if e.start >= span.start and e.end <= span.end]
+        return self.index.ents_between(span.start, span.end)
 
     def entity_at(self, token: Token, span: Span) -> Span | None:
         """The entity inside ``span`` that holds ``token``, if any."""
-        return next((e for e in self.ents_in(span) if e.start <= token.i < e.end), None)
+        ent = self.index.ent_at(token.i)
+        return ent if ent is not None and ent.start >= span.start and ent.end <= span.end else None
 
     def remember(self, name: str) -> str:
         """Note a person speaker, so later pronouns and surnames resolve to them."""
@@ -125,37 +128,24 @@ class SpeakerTracker:
 
     def full_name(self, ent: Span) -> str:
         """The longest earlier-or-same PERSON name ending with this entity's last word."""
-        name = " ".join(ent.text.split())
-        last = ent[-1].text
-        best = name
-        for other in self.people:
-            if other.start >= ent.end:
-                break
-            if other[-1].text == last and len(other.text) > len(best):
-                best = " ".join(other.text.split())
+        name = normalized(ent.text)
+        longest = self.index.longest_name(ent[-1].text, ent.end)
+        best = longest if longest is not None and len(longest) > len(name) else name
         return best.removesuffix("’s").removesuffix("'s")
 
     def person_before(self, pos: int, title: str | None = None) -> str | None:
-        """The latest PERSON named before token ``pos``, optionally introduced with ``title``."""
-        for ent in reversed(self.people):
-            if ent.end > pos:
-                continue
-            if title is None:
-                return self.full_name(ent)
-            if ent[-1].dep_ == "poss":  # "Clinton's top aides" are not Clinton
-                continue
-            window = self.doc[max(ent.start - 4, 0) : min(ent.end + 4, len(self.doc))]
-            if any(t.lemma_.lower() == title for t in window):
-                return self.full_name(ent)
-        return None
+        """The latest PERSON named before token ``pos``, optionally introduced with ``title`` (then
+        not as a possessive: "Clinton's top aides" are not Clinton)."""
+        ent = self.index.last_person(pos) if title is None else self.index.last_person_near(title, pos)
+        return self.full_name(ent) if ent is not None else None
 
     def org_before(self, root: Token) -> str | None:
         """The organisation a definite description stands for: the latest one named before it whose
         name holds the noun ("the department" -> "the State Department"), else for a bare noun
         ("the network") the latest organisation named, within ``NEAR`` tokens."""
         named = [  # a name, not a description the NER took for one ("the county council")
-            e for e in self.ents
-            if root.i - NEAR <= e.start and e.end <= root.i and e.label_ == "ORG" and any(t.text[:1].isupper() for t in e if t.pos_ != "DET")
+            e for e in self.index.ents_between(root.i - NEAR, root.i)
+            if e.label_ == "ORG" and any(t.text[:1].isupper() for t in e if t.pos_ != "DET")
         ]
         noun = root.lower_
         found = next((e for e in reversed(named) if noun in e.text.lower()), None)
@@ -184,8 +174,7 @@ class SpeakerTracker:
     def antecedent_of(self, pronoun: Token, plural: bool) -> SourceResolution | None:
         """What "they" or "it" stands for: the latest subject before it, in its sentence or the one
         before, that is plural (for "they") or an organisation or document (for "it")."""
-        sents = [s for s in self.doc.sents if s.start <= pronoun.i][-2:]
-        start = sents[0].start if sents else 0
+        start = self.index.sentence_start(pronoun.i, back=1)
         for tok in reversed(self.doc[start : pronoun.i]):
             if tok.dep_ not in ("nsubj", "nsubjpass") or tok.pos_ not in ("NOUN", "PROPN"):
                 continue
@@ -201,16 +190,22 @@ class SpeakerTracker:
     def introduced_unnamed(self, root: Token) -> bool:
         """Whether the article last brought in this role unnamed, with "a" or "an" ("an aide ... The
         aide declined"), rather than beside a person's name ("spokesman Ian Kelly")."""
-        lemma = root.lemma_
-        for tok in reversed(self.doc[: root.i]):
-            if tok.lemma_ != lemma or tok.pos_ != "NOUN":
-                continue
-            if any(c.lower_ in ("a", "an") for c in tok.children):
-                return True
-            window = self.doc[max(tok.i - 4, 0) : tok.i + 5]
-            if any(t.ent_type_ == "PERSON" and t.dep_ != "poss" for t in window):
-                return False
-        return False
+        if root.lemma not in self._unnamed:  # the nouns of this lemma that tell, with what they tell
+            told = [(i, told) for i in self.index.nouns(root.lemma) if (told := self._told_unnamed(self.doc[i])) is not None]
+            self._unnamed[root.lemma] = ([i for i, _ in told], [t for _, t in told])
+        where, told = self._unnamed[root.lemma]
+        k = bisect.bisect_left(where, root.i)
+        return told[k - 1] if k else False
+
+    def _told_unnamed(self, tok: Token) -> bool | None:
+        """True when the role noun ``tok`` brings someone in unnamed ("an aide"), False when beside a
+        person's name, None when it does not tell."""
+        if any(c.lower_ in ("a", "an") for c in tok.children):
+            return True
+        window = self.doc[max(tok.i - 4, 0) : tok.i + 5]
+        if any(t.ent_type_ == "PERSON" and t.dep_ != "poss" for t in window):
+            return False
+        return None
 
     def resolve(self, source: Span | None) -> SourceResolution:
         """The source's kind, the speaker's name if known, and for an anonymous source what the
@@ -279,7 +274,7 @@ class SpeakerTracker:
             found = self.antecedent_of(root, plural=False)
             if found is not None:
                 return found
-            near = [e for e in self.ents if root.i - NEAR <= e.start and e.end <= root.i and e.label_ in ORG_LABELS]
+            near = [e for e in self.index.ents_between(root.i - NEAR, root.i) if e.label_ in ORG_LABELS]
             if near:  # "Facebook closed the page on Thursday. It said ..."
                 return SourceResolution("organisation", " ".join(near[-1].text.split()))
         if low in self.lexicon.groups:  # "many", "some", "others"
@@ -303,7 +298,7 @@ class SpeakerTracker:
                 named = self.last_person or self.person_before(root.i)  # "The new speaker" named before
             if named:  # "The Republican nominee" -> the nominee the article named
                 return SourceResolution("person", self.remember(named))
-        found = disclose(source, root, self.lexicon)
+        found = disclose(source, root, self.lexicon, self.ents_in(source))
         return SourceResolution("anonymous", None, found.affiliation, found.organisation, found.reason)
 
 

@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Token
 from claimflow.nlp.candidates import Candidate
 from claimflow.nlp.cue_bounds import cue_range
 from claimflow.nlp.lexicon import Lexicon
-from claimflow.nlp.quotes import GAP, QuoteRegions
+from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.source_finding import passive, verb_source
 from claimflow.nlp.spans import subtree_ids, token_ranges
 
@@ -128,13 +128,13 @@ def adjacent_quote(
     text = quotes.text
     start = doc[first].idx
     k = bisect.bisect_left(quotes.starts, start) - 1
-    if k >= 0 and not text[quotes.regions[k][1] : start].strip(GAP):
+    if k >= 0 and quotes.only_gap(quotes.regions[k][1], start):
         return [quotes.regions[k]]
     if not after:
         return []
     end = doc[last - 1].idx + len(doc[last - 1].text)
     nxt = quotes.after(end)
-    if nxt is not None and not text[end : nxt[0]].strip(GAP) and "\n" not in text[end : nxt[0]]:
+    if nxt is not None and quotes.only_gap(end, nxt[0]) and "\n" not in text[end : nxt[0]]:
         return [nxt]
     return []
 
