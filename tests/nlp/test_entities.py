@@ -51,6 +51,14 @@ def claim(text: str, source: str | None, kind: str, speaker: str | None = None, 
                  source=Span.of(text, start, start + len(source)) if source else None, source_kind=kind, speaker=speaker)
 
 
+@pytest.mark.parametrize("apostrophe", ["'", "’", "‘", "ʼ", "`"])
+def test_a_possessive_typed_with_any_apostrophe_joins_the_name(apostrophe: str):
+    text = f"Donald Trump spoke. Donald Trump{apostrophe}s plane was late."
+    doc = doc_of(text, ("Donald Trump", "PERSON"), (f"Donald Trump{apostrophe}s", "PERSON"))
+    (trump,) = canonical_entities(doc, aliases=ALIASES)
+    assert [m.text for m in trump.mentions] == ["Donald Trump", "Donald Trump"]
+
+
 def test_full_name_surname_title_and_possessive_merge():
     text = "State Department spokesman Ian Kelly spoke. Kelly's view was clear, Kelly said."
     doc = doc_of(text, ("Ian Kelly", "PERSON"), ("Kelly's", "PERSON"), ("Kelly", "ORG"))

@@ -62,7 +62,8 @@ DATELINE = re.compile(
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:[–—-]+|:)\s"
 )
 ARTICLE = re.compile(r"(?:the|The|THE)\s+")
-POSSESSIVE = re.compile(r"(?:['’][sS]|(?<=[sS])['’])\Z")
+APOSTROPHES = "'’‘ʼ`"  # the apostrophe as news text types it: straight, curly, a left quote or a backtick by mistake
+POSSESSIVE = re.compile(f"(?:[{APOSTROPHES}][sS]|(?<=[sS])[{APOSTROPHES}])\\Z")
 ACRONYM_DEFINED = re.compile(r"\s*\(\s*([A-Z](?:\.?[A-Z&]){1,7}\.?)\s*\)")
 WORD = re.compile(r"\S+")
 CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
