@@ -244,6 +244,29 @@ def test_a_day_published_before_the_registry_is_emptied_there_when_a_rerun_is_ki
     assert tables.read_day(layout.REGISTRY, D).num_rows == 0 and recovery.torn_days(store, tables) == []
 
 
+def test_a_torn_day_is_put_back_after_its_manifests_files_were_compacted_and_vacuumed(tmp_path):
+    """Maintenance compacts a day (same rows, new files) and vacuums the old ones: the manifest's
+    version can no longer be read. A rerun killed after that is put back from the version just
+    before its commit, whose files only that commit removed."""
+    from deltalake import DeltaTable, write_deltalake
+
+    settings = Settings(lake=str(tmp_path / "lake"))
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    first = stages.publish(settings, D, "run-a", stage_day(settings, D, "run-a", ROWS))
+    uri, options = tables.uri("articles"), tables.options
+    same = tables.table("articles").to_pyarrow_table(filters=[("dt", "=", D)])
+    write_deltalake(uri, same, mode="overwrite", predicate=f"dt = '{D}'", storage_options=options)  # as a compaction
+    DeltaTable(uri, storage_options=options).vacuum(retention_hours=0, enforce_retention_duration=False, dry_run=False)
+    with pytest.raises(Exception, match="(?i)not found|no such file"):
+        tables.table("articles", first.tables["articles"].version).to_pyarrow_table()
+    parts = stages._staged_parts(get_json(store, store.key(stage_day(settings, D, "run-b", ROWS))))
+    tables.replace_day(store, "articles", schema_of("articles"), parts["articles"], DayCommit(D, "run-b", 0))
+    held = lease.acquire_lake(store, D, "run-c", dt.timedelta(minutes=1), wait=dt.timedelta(0))
+    recovery.recover(store, tables, run_id="run-c", lake=held.generation)
+    held.release()
+    assert tables.read_day("articles", D, columns=["run_id"]).column(0).to_pylist() == ["run-a"] * ROWS["articles"]
+
+
 def test_maintenance_recovers_torn_days_before_compacting(tmp_path):
     settings = Settings(lake=str(tmp_path / "lake"))
     store, tables = open_lake(settings), DeltaLake.open(settings)

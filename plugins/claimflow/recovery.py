@@ -1,7 +1,7 @@
 """Torn days: Delta commits of a day that its manifest does not name, rolled back before anything
 reads what was published.
 
-A publish commits nine tables one by one and writes the manifest last. Killed in between, it
+A publish commits every table of ``layout.DELTA_TABLES`` one by one and writes the manifest last. Killed in between, it
 leaves tables whose latest version holds its rows for a day that no manifest published (a
 *torn* day): a reader at the manifest's versions is fine, but anything reading the latest
 version (cross-day de-duplication, above all) would take them for published. So whoever holds
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claimflow import layout
 from claimflow.exceptions import ManifestError
@@ -41,6 +41,8 @@ class TornDay:
     version: int
     restores: int | None
     published_by: str | None
+    read_at: int | None = None  # the version before the day's oldest torn commit: the manifest's rows, in files
+    # only that torn commit removed (the manifest's own version may be compacted and vacuumed away)
 
 
 class _Manifests:
@@ -68,6 +70,7 @@ def torn_days(store: ObjectStore, tables: DeltaLake, *, full: bool = False) -> l
     torn: list[TornDay] = []
     for table in layout.DELTA_TABLES:
         decided: set[str] = set()
+        opened: dict[str, int] = {}  # a torn day of this table whose older torn commits are still being read
         for entry in tables.commits(table):
             day = entry.get("day")
             if not day:  # the table's creation, compaction, vacuum: no day's rows change
@@ -78,6 +81,13 @@ def torn_days(store: ObjectStore, tables: DeltaLake, *, full: bool = False) -> l
                 continue
             # None: no manifest, or one written before the table existed (the registry): the day has no rows there
             named = manifest.versions().get(table) if manifest else None
+            restores = entry.get("restores")
+            settled = entry["version"] == named or (restores is not None and int(restores) == (NOTHING if named is None else named))
+            if day in opened:  # an older commit of a torn day: torn too, unless it is (a restore of) the manifest's
+                if settled:
+                    del opened[day]
+                else:
+                    torn[opened[day]] = replace(torn[opened[day]], read_at=entry["version"] - 1)
             if entry["version"] == named and not full:
                 break  # a complete publish's commit: it had recovered every older one
             if day in decided:
@@ -85,10 +95,11 @@ def torn_days(store: ObjectStore, tables: DeltaLake, *, full: bool = False) -> l
             decided.add(day)
             if entry["version"] == named:
                 continue  # (full scan) the day is as its manifest says
-            restores = entry.get("restores")
             if restores is not None and int(restores) == (NOTHING if named is None else named):
                 continue  # an earlier recovery put the day back already
-            torn.append(TornDay(table, day, entry["version"], named, manifest.run_id if manifest else None))
+            opened[day] = len(torn)
+            torn.append(TornDay(table, day, entry["version"], named, manifest.run_id if manifest else None,
+                                entry["version"] - 1 if named is not None else None))
     return torn
 
 
@@ -100,7 +111,7 @@ def recover(store: ObjectStore, tables: DeltaLake, *, run_id: str, lake: int,
     for each in torn:
         before_commit()
         tables.restore_day(each.table, schema_of(each.table), each.day, each.restores, run_id=run_id, lake=lake,
-                           published_by=each.published_by)
+                           published_by=each.published_by, read_at=each.read_at)
     if torn:
         log.warning("recovered torn days run_id=%s %s", run_id,
                     " ".join(f"{t.table}/{t.day}@v{t.version}->{t.restores}" for t in torn))

@@ -366,13 +366,13 @@ class _Holds:
             self.day_lease = self.day_lease.renew(self.ttl)
         self.lake = self.lake.renew(self.ttl)
 
-    def release(self) -> None:
-        self.lake.release()
+    def release(self) -> None:  # the day's first: a run of the day waiting for the lake then finds the day free
         if self.day_lease is not None:
             self.day_lease.release()
+        self.lake.release()
 
     def release_after_failure(self) -> None:
-        for held in (self.lake, self.day_lease):
+        for held in (self.day_lease, self.lake):
             if held is not None:
                 _release_after_failure(held)
 

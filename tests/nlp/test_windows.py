@@ -78,3 +78,17 @@ def test_spacy_never_holds_more_than_the_batch_characters_at_once(monkeypatch) -
     assert len(batches) > 1 and max(batches) <= 6000
     assert [e.article.article_id for e in bounded] == [str(i) for i in range(9)]
     assert [e.claims for e in bounded] == [e.claims for e in extract(nlp, articles, batch_size=64, batch_chars=10**9)]
+
+
+def test_a_long_article_that_fails_is_skipped_with_its_id_not_the_shard(monkeypatch, caplog) -> None:
+    nlp = load_nlp(MODEL, ROOT / "include")
+    texts = ["Ian Kelly said the talks were over.", "x" * 50, "Officials said the port would reopen."]
+    articles = [Article(article_id=str(i), text=t, path=f"{i}.txt") for i, t in enumerate(texts)]
+
+    def failing(*args, **kwargs):
+        raise MemoryError("the parser ran out")
+
+    monkeypatch.setattr(pipeline, "parse_in_windows", failing)
+    done = list(extract(nlp, articles, window_chars=40))
+    assert [e.article.article_id for e in done] == ["0", "2"]
+    assert "extract skipped article_id=1 reason=MemoryError" in caplog.text

@@ -3,7 +3,8 @@ the short forms of first names ("Joe" of Joseph) and the other names of countrie
 
 Both apply across articles only, in the registry's rules: an article's own entities keep the
 names it gives them (the gold sets name an article's "America" as written), and the in-article
-renames stay the aliases file's (``include/entities/aliases.json``), their one owner.
+renames stay the aliases' (``lexicons/aliases.json``, extended by a run's
+``include/entities/aliases.json``), their one owner.
 """
 
 from __future__ import annotations

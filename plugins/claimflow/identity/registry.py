@@ -4,7 +4,7 @@ surviving ones and stage the day's registry rows, all before anything is committ
 
 Why a day-level step at publish and not per shard: a shard sees a part of the day, so two shards
 (or two workers, or two orders of the same shards) would each decide alone and need reconciling
-anyway; at publish the day is complete, the step runs once, under the day's publish lease, and
+anyway; at publish the day is complete, the step runs once, under the lake's publish lease (no other day resolves meanwhile), and
 its input is a set (the day's entities aggregated over every shard, the registry of every other
 day), so its answer is one. Extraction stays per article and shard-independent.
 
@@ -30,7 +30,7 @@ from claimflow.identity.files import Identities, KbEntry, load_identities, load_
 from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
 from claimflow.nlp.aliases import run_aliases
 from claimflow.storage.base import ObjectStore
-from claimflow.storage.delta import DeltaLake, StagedPart
+from claimflow.storage.delta import DeltaLake, StagedPart, staged_batches
 from claimflow.storage.records import put_parquet, put_table_parquet, read_parquet
 from claimflow.tables import REGISTRY_SCHEMA, SCHEMAS
 
@@ -66,8 +66,9 @@ class _Entry:
 
 
 def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tuple[list[Known], int | None]:
-    """The registry as every day but ``day`` left it (a rerun of the day is resolved as its first
-    run was), at ``version`` or the latest, and the version read (None: no registry yet)."""
+    """The registry as every day but ``day`` left it (a rerun of the day never meets its own first
+    run's rows; days published since then count), at ``version`` or the latest, and the version
+    read (None: no registry yet)."""
     import pyarrow.dataset as ds
     from deltalake.exceptions import TableNotFoundError
 
@@ -202,7 +203,7 @@ def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: l
     id's articles."""
     rewritten = []
     for number, part in enumerate(parts):
-        table = read_parquet(store, part.key)
+        table = pa.Table.from_batches(staged_batches(store, [part], SCHEMAS[table_name]), SCHEMAS[table_name])  # hash checked
         if _changes(table, table_name, renames):
             if table_name == "entities":
                 table = _entities(table, renames)

@@ -135,7 +135,10 @@ def extract(
     def long_ones() -> Iterator[tuple[Article, Doc]]:  # the long articles at the head of the queue
         while waiting and len(waiting[0].text) > window_chars:
             article = waiting.popleft()
-            yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS, window_chars)
+            try:
+                yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS, window_chars)
+            except Exception as error:  # noqa: BLE001 - one long article failing is logged with its id and skipped, not the shard
+                log.error("extract skipped article_id=%s reason=%s: %s", article.article_id, type(error).__name__, error)
 
     def docs() -> Iterator[Doc]:
         if n_process > 1:  # one pipe (workers start once), its batches small enough for the longest texts

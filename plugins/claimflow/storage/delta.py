@@ -208,18 +208,22 @@ class DeltaLake:
         return version
 
     def restore_day(self, table: str, schema: pa.Schema, day: str, version: int | None, *, run_id: str,
-                    lake: int, published_by: str | None) -> int:
+                    lake: int, published_by: str | None, read_at: int | None = None) -> int:
         """Put back ``day``'s rows of ``table`` as of ``version`` (the one its manifest names; None:
         the day has no manifest, so it is emptied) in one commit; returns the committed version.
 
-        The rows stream from the old version's files, one day's partition only. ``run_id`` is the
-        recovering run, ``lake`` its lake lease number (the commit's fence); the commit records
-        ``restores`` (the version, or NOTHING) and, as ``run_id``, the run the manifest names."""
+        The rows stream from the files of ``read_at`` (default ``version``), one day's partition
+        only: a version whose rows of the day are the manifest's, such as the one just before the
+        torn commit, whose files that commit alone removed, so they outlive a compaction and
+        vacuum of the manifest's own version. ``run_id`` is the recovering run, ``lake`` its lake
+        lease number (the commit's fence); the commit records ``restores`` (the version, or
+        NOTHING) and, as ``run_id``, the run the manifest names."""
         if version is None:
             batches: Iterable[pa.RecordBatch] = ()
         else:
             partition = [("dt", "=", layout.check_day(day))]
-            batches = self.table(table, version).to_pyarrow_dataset(file_pruning_predicate=partition).to_batches(
+            source = self.table(table, version if read_at is None else read_at)
+            batches = source.to_pyarrow_dataset(file_pruning_predicate=partition).to_batches(
                 filter=pc.field("dt") == day, batch_size=READ_BATCH)
         restored = self._write_day(table, schema, batches, day=day, run_id=run_id, fences=[(LAKE_APP_ID, lake)],
                                    metadata={"run_id": published_by or "", "day": day, "lake_lease": lake,
