@@ -198,6 +198,8 @@ def test_two_consecutive_days_in_flight_over_one_feed_publish_each_article_once(
     assert read_manifest(store, second).accounting.quarantined == 4
     assert not tables.read_day("entities", second).filter(pc.field("article_id").isin(
         [q["article_id"] for q in tables.read_day("quarantine/articles", second).to_pylist()])).num_rows
+    registry = tables.read_day(layout.REGISTRY, second, columns=["article_count"]).column(0).to_pylist()
+    assert sum(registry) == tables.read_day("entities", second).num_rows  # the duplicates' entities count for nothing
 
 
 def test_a_torn_day_is_put_back_and_a_day_no_manifest_published_is_emptied(tmp_path):

@@ -465,8 +465,9 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         tables = DeltaLake.open(settings)
         recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
         duplicates = _published_elsewhere(store, tables, day, run_id, parts["articles"])
-        quarantined = _duplicate_rows(store, parts, duplicates, day)
-        parts = resolve_day(settings, store, day, run_id, parts)  # the registry as recovered, under the lake lease
+        # the registry as recovered, under the lake lease; the duplicates' entities count for nothing
+        parts = resolve_day(settings, store, day, run_id, parts, lake=tables, leaving_out=duplicates)
+        quarantined = _duplicate_rows(store, parts, duplicates, day)  # with the ids the lake uses
         commit = DayCommit(day, run_id, day_lease.generation, held.lake.generation)
         versions = {}
         for table in layout.DELTA_TABLES:

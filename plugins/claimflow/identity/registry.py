@@ -18,11 +18,12 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from claimflow import layout
 from claimflow.config import Settings
@@ -115,14 +116,24 @@ class _Day:
     forms: dict[str, Counter] = field(default_factory=dict)
 
 
-def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Iterable[StagedPart]) -> _Day:
-    """The day's staged entities and mentions folded by id, one staged file at a time (grouped in
-    Arrow: a file's rows never become Python objects)."""
+def _published(table: pa.Table, leaving_out: Collection[str]) -> pa.Table:
+    """The rows of ``table`` but those of the articles in ``leaving_out`` (publish's duplicates)."""
+    if not leaving_out:
+        return table
+    return table.filter(pc.invert(pc.is_in(table.column("article_id"), value_set=pa.array(sorted(leaving_out), pa.string()))))
+
+
+def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Iterable[StagedPart],
+             leaving_out: Collection[str] = ()) -> _Day:
+    """The day's staged entities and mentions folded by id, but those of the articles in
+    ``leaving_out``, one staged file at a time (grouped in Arrow: a file's rows never become
+    Python objects)."""
     day = _Day()
     articles: Counter = Counter()
     names: dict[str, tuple[str, str]] = {}
     for part in entities:
-        table = read_parquet(store, part.key, ["entity_id", "name", "label"]).drop_null()
+        table = _published(read_parquet(store, part.key, ["entity_id", "name", "label", "article_id"]), leaving_out)
+        table = table.select(["entity_id", "name", "label"]).drop_null()
         counted = table.group_by(["entity_id", "name", "label"]).aggregate([([], "count_all")])  # a row per (entity, article)
         for eid, name, label, count in zip(*(counted.column(c).to_pylist() for c in
                                               ("entity_id", "name", "label", "count_all")), strict=True):
@@ -130,7 +141,8 @@ def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Itera
             names.setdefault(eid, (name, label))
     day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names)}
     for part in mentions:
-        table = read_parquet(store, part.key, ["entity_id", "text"]).drop_null()
+        table = _published(read_parquet(store, part.key, ["entity_id", "text", "article_id"]), leaving_out)
+        table = table.select(["entity_id", "text"]).drop_null()
         counted = table.group_by(["entity_id", "text"]).aggregate([([], "count_all")])
         for eid, text, count in zip(*(counted.column(c).to_pylist() for c in ("entity_id", "text", "count_all")), strict=True):
             if eid in day.seen:
@@ -151,13 +163,9 @@ class _Renames:
         return cls(ids, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()))
 
     def touches(self, column: pa.ChunkedArray | pa.Array) -> bool:
-        import pyarrow.compute as pc
-
         return bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True
 
     def map(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
-        import pyarrow.compute as pc
-
         at = pc.index_in(column, value_set=self.old)
         return pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
 
@@ -197,10 +205,10 @@ def _changes(table: pa.Table, table_name: str, renames: _Renames) -> bool:
 
 
 def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: list[StagedPart],
-            renames: _Renames, articles: Counter) -> list[StagedPart]:
+            renames: _Renames, articles: Counter, leaving_out: Collection[str] = ()) -> list[StagedPart]:
     """The staged files of ``table_name`` (entities, mentions or claims) with surviving ids: a file
     naming no id that changes is kept as it is; for entities, ``articles`` counts each surviving
-    id's articles."""
+    id's articles, but the articles in ``leaving_out`` (whose rows publish then drops)."""
     rewritten = []
     for number, part in enumerate(parts):
         table = pa.Table.from_batches(staged_batches(store, [part], SCHEMAS[table_name]), SCHEMAS[table_name])  # hash checked
@@ -215,7 +223,7 @@ def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: l
             written = put_table_parquet(store, layout.staged_resolved(day, run_id, table_name, number), table)
             part = StagedPart(written.key, written.rows, written.sha256)
         if table_name == "entities":  # one row per (entity, article): rows per id are its articles
-            counted = table.group_by("entity_id").aggregate([([], "count_all")])
+            counted = _published(table, leaving_out).group_by("entity_id").aggregate([([], "count_all")])
             articles.update(dict(zip(counted.column("entity_id").to_pylist(), counted.column("count_all").to_pylist(),
                                      strict=True)))
         rewritten.append(part)
@@ -257,13 +265,16 @@ class _Clock:
 
 
 def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
-                parts: Mapping[str, list[StagedPart]]) -> dict[str, list[StagedPart]]:
+                parts: Mapping[str, list[StagedPart]], *, lake: DeltaLake | None = None,
+                leaving_out: Collection[str] = ()) -> dict[str, list[StagedPart]]:
     """The day's staged parts with surviving entity ids and the registry's rows for the day staged
-    (``parts[layout.REGISTRY]``): the step publish runs before committing anything."""
+    (``parts[layout.REGISTRY]``): the step publish runs before committing anything. The articles
+    in ``leaving_out`` (duplicates publish found) count for nothing in the registry; ``lake`` is
+    the caller's open lake (opened here when None)."""
     clock = _Clock()
-    known, version = read_registry(DeltaLake.open(settings), day)
+    known, version = read_registry(lake or DeltaLake.open(settings), day)
     clock.lap("registry")
-    seen = read_day(store, parts["entities"], parts["mentions"])
+    seen = read_day(store, parts["entities"], parts["mentions"], leaving_out)
     clock.lap("day")
     resolution = resolve(
         known, seen.seen.values(), day=day,
@@ -276,7 +287,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     articles: Counter = Counter()
     resolved = dict(parts)
     for table in ("entities", "mentions", "claims"):
-        resolved[table] = rewrite(store, day, run_id, table, parts[table], renames, articles)
+        resolved[table] = rewrite(store, day, run_id, table, parts[table], renames, articles, leaving_out)
     clock.lap("rewrite")
     written = put_parquet(store, layout.staged_resolved(day, run_id, layout.REGISTRY, 0),
                           registry_rows(resolution, seen, articles, day=day, run_id=run_id), REGISTRY_SCHEMA)
