@@ -157,9 +157,10 @@ def _total_size(stats: Any) -> int:
 
 def recover(settings: Settings, run_id: str) -> list[str]:
     """Roll back the torn days a killed publish left (``claimflow.recovery``, reading each
-    table's whole log), under the lake publish lease; returns them as ``table/day``. Run before compaction and vacuum: a torn day
-    is put back from the files of its manifest's version, which a vacuum deletes once they have
-    been superseded for longer than the retention."""
+    table's whole log, as far back as Delta keeps it), under the lake publish lease; returns them
+    as ``table/day``. Run before compaction and vacuum: a torn day is put back from the files of
+    the version before its torn commit, which a vacuum deletes once they have been superseded for
+    longer than the retention."""
     from claimflow import recovery
     from claimflow.storage import lease, open_lake
     from claimflow.storage.delta import DeltaLake
@@ -167,17 +168,9 @@ def recover(settings: Settings, run_id: str) -> list[str]:
     store = open_lake(settings)
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
     today = dt.datetime.now(dt.timezone.utc).date().isoformat()
-    held = lease.acquire_lake(store, today, run_id, ttl, wait=ttl)
-
-    def renew() -> None:
-        nonlocal held
-        held = held.renew(ttl)
-
-    try:
-        torn = recovery.recover(store, DeltaLake.open(settings), run_id=run_id, lake=held.generation,
-                                before_commit=renew, full=True)
-    finally:
-        held.release()
+    with lease.holding_lake(store, today, run_id, ttl) as held:
+        torn = recovery.recover(store, DeltaLake.open(settings), run_id=run_id, lake=held.lake.generation,
+                                before_commit=held.renew, full=True)
     log.info("recovery done run_id=%s torn=%d", run_id, len(torn))
     return [f"{t.table}/{t.day}" for t in torn]
 

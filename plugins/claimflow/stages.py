@@ -129,16 +129,9 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
 def _published_version(settings: Settings, store: ObjectStore, tables: DeltaLake, day: str, run_id: str) -> int | None:
     """The ``articles`` version at which every day is as its manifest says: torn days rolled back
     under the lake publish lease (held for that only), then the latest version (None: no table)."""
-    ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
-    held = _Holds(ttl, day_lease=None, lake=lease.acquire_lake(store, day, run_id, ttl, wait=ttl))
-    try:
+    with lease.holding_lake(store, day, run_id, dt.timedelta(minutes=settings.publish_lease_minutes)) as held:
         recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
-        version = tables.version("articles")
-    except BaseException:
-        held.release_after_failure()
-        raise
-    held.release()
-    return version
+        return tables.version("articles")
 
 
 def extract(settings: Settings, shard_uri: str) -> str:
@@ -352,31 +345,6 @@ def _staged_parts(staged: dict[str, Any]) -> dict[str, list[StagedPart]]:
     return parts
 
 
-@dataclass
-class _Holds:
-    """The leases a run holds while it writes the lake: its day's (publish only) and the lake's,
-    renewed together before every commit and released together."""
-
-    ttl: dt.timedelta
-    day_lease: lease.PublishLease | None
-    lake: lease.PublishLease
-
-    def renew(self) -> None:
-        if self.day_lease is not None:
-            self.day_lease = self.day_lease.renew(self.ttl)
-        self.lake = self.lake.renew(self.ttl)
-
-    def release(self) -> None:  # the day's first: a run of the day waiting for the lake then finds the day free
-        if self.day_lease is not None:
-            self.day_lease.release()
-        self.lake.release()
-
-    def release_after_failure(self) -> None:
-        for held in (self.day_lease, self.lake):
-            if held is not None:
-                _release_after_failure(held)
-
-
 def _ingest_index_version(store: ObjectStore, day: str, run_id: str) -> int | None:
     """The ``articles`` version ingest de-duplicated against (None: unknown, or no table then)."""
     try:
@@ -452,14 +420,8 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     staged = get_json(store, store.key(staged_uri))
     parts = _staged_parts(staged)
     ttl = dt.timedelta(minutes=settings.publish_lease_minutes)
-    lake = lease.acquire_lake(store, day, run_id, ttl, wait=ttl)  # first: waiting must not age the day's lease
-    try:
-        day_lease = lease.acquire(store, day, run_id, ttl)
-    except BaseException:
-        _release_after_failure(lake)
-        raise
-    held = _Holds(ttl, day_lease, lake)
-    try:
+    with lease.holding_lake(store, day, run_id, ttl) as held:  # first: waiting must not age the day's lease
+        held.day = lease.acquire(store, day, run_id, ttl)
         raw = layout.raw_archive(day, run_id)
         store.copy(layout.staged_raw_archive(day, run_id), raw)
         tables = DeltaLake.open(settings)
@@ -468,7 +430,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         # the registry as recovered, under the lake lease; the duplicates' entities count for nothing
         parts = resolve_day(settings, store, day, run_id, parts, lake=tables, leaving_out=duplicates)
         quarantined = _duplicate_rows(store, parts, duplicates, day)  # with the ids the lake uses
-        commit = DayCommit(day, run_id, day_lease.generation, held.lake.generation)
+        commit = DayCommit(day, run_id, held.day.generation, held.lake.generation)
         versions = {}
         for table in layout.DELTA_TABLES:
             held.renew()
@@ -503,20 +465,7 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         )
         held.renew()
         write_manifest(store, manifest)
-    except BaseException:
-        held.release_after_failure()
-        raise
-    held.release()
     staging.remove_run(store, day, run_id)
     log.info("published day=%s run_id=%s %s", day, run_id,
              " ".join(f"{t}={v.rows}@v{v.version}" for t, v in manifest.tables.items()))
     return manifest
-
-
-def _release_after_failure(held: lease.PublishLease) -> None:
-    """Let the day (or the lake) go after a failed publish; if even that fails (the store is
-    down), the lease expires on its own, and a retry of this run takes it over then."""
-    try:
-        held.release()
-    except Exception as error:  # noqa: BLE001 - the publish's own error is the one to raise
-        log.warning("could not release publish lease day=%s run_id=%s: %s", held.day, held.run_id, error)

@@ -28,6 +28,8 @@ import os
 import secrets
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from claimflow import layout
@@ -177,3 +179,49 @@ def acquire_lake(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta, *
             if time.monotonic() >= deadline:
                 raise
         time.sleep(poll_seconds)
+
+
+@dataclass
+class Holds:
+    """The leases a run holds while it writes the lake: the lake's, and its day's while it
+    publishes, renewed together before every commit and released together (the day's first, so
+    a run of the day waiting for the lake then finds the day free)."""
+
+    ttl: dt.timedelta
+    lake: PublishLease
+    day: PublishLease | None = None
+
+    def renew(self) -> None:
+        if self.day is not None:
+            self.day = self.day.renew(self.ttl)
+        self.lake = self.lake.renew(self.ttl)
+
+    def release(self) -> None:
+        for held in (self.day, self.lake):
+            if held is not None:
+                held.release()
+
+    def release_after_failure(self) -> None:
+        """Let go after a failure; a lease that cannot be released (the store is down) expires on
+        its own, and the run's retry takes it over then."""
+        for held in (self.day, self.lake):
+            if held is None:
+                continue
+            try:
+                held.release()
+            except Exception as error:  # noqa: BLE001 - the run's own error is the one to raise
+                log.warning("could not release lease %s day=%s run_id=%s: %s", held.key_folder, held.day, held.run_id, error)
+
+
+@contextmanager
+def holding_lake(store: ObjectStore, day: str, run_id: str, ttl: dt.timedelta) -> Iterator[Holds]:
+    """The lake's publish lease held through the block (waiting up to ``ttl`` for it: see
+    :func:`acquire_lake`), and whatever lease the block adds to the holds; all released after it,
+    also after a failure."""
+    holds = Holds(ttl, acquire_lake(store, day, run_id, ttl, wait=ttl))
+    try:
+        yield holds
+    except BaseException:
+        holds.release_after_failure()
+        raise
+    holds.release()
