@@ -7,6 +7,7 @@ import argparse
 import itertools
 import json
 import re
+from functools import partial
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -182,6 +183,20 @@ def test_the_registrys_replay_gives_a_middle_initial_and_a_later_bare_surname_da
     assert score_identity(gold, predicted).report()["identity_kept"] == 1
     through = score_identity(gold, predicted, scorer.registry_ids).report()
     assert (through["identity_kept"], through["identity_split"]) == (2, [])
+
+
+def test_the_registrys_replay_follows_the_runs_pins() -> None:
+    """A pin in the run's identities file joins a nickname the rules leave alone, in the
+    evaluation's registry row as at publish."""
+    from claimflow.identity.files import Identities
+
+    day2 = "The Donald left Ohio."
+    gold = [gold_pair()[0], GoldArticle("day2", day2, (GoldEntity("The Donald", frozenset({"PERSON"}),
+                                                                  (at(day2, "The Donald"),), "Trump"),), "2016-01-02")]
+    predicted = [[day1_trump(), ohio(DAY1, 2)], [entity(day2, "The Donald", "PERSON", [("The Donald", 0)])]]
+    assert score_identity(gold, predicted, scorer.registry_ids).report()["identity_kept"] == 0
+    pinned = partial(scorer.registry_ids, identities=Identities(pins={"Donald Trump": ("The Donald",)}))
+    assert score_identity(gold, predicted, pinned).report()["identity_kept"] == 1
 
 
 def test_read_gold_refuses_one_ref_on_two_entities(tmp_path: Path) -> None:

@@ -230,11 +230,15 @@ def print_gold_sets(sets: dict[str, dict]) -> None:
 def run_entities(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate --entities``: the gold set of ``--gold``, or the team's gold
     sets present here (the seeds' always, PolNeAR's when ../shared/data/polnear is there)."""
+    from claimflow.config import Settings
     from claimflow.evaluation.entities import evaluate_gold_sets, present_gold_sets
+    from claimflow.identity.files import load_identities, load_kb
 
     def report() -> dict:
         gold_sets = {args.gold.stem: args.gold} if args.gold else present_gold_sets()
-        return evaluate_gold_sets(load_pipeline(args.model), gold_sets, args.limit)
+        settings = Settings.from_env()
+        return evaluate_gold_sets(load_pipeline(args.model), gold_sets, args.limit,
+                                  identities=load_identities(settings.include_dir), kb=load_kb(settings.entity_kb))
 
     return print_scores(args, report, print_gold_sets)
 

@@ -48,6 +48,7 @@ POSSESSIVE = re.compile(r"(?:['’]s|s['’])$")
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
+    from claimflow.identity.files import Identities, KbEntry
     from claimflow.nlp.aliases import Aliases
 
 EntityLayer = Callable[["Doc"], Iterable[Entity]]
@@ -315,10 +316,12 @@ def count_entities(gold: Iterable[GoldArticle], predicted: Iterable[Iterable[Ent
     return counts
 
 
-def registry_ids(articles: Sequence[PredictedArticle], titles: frozenset[str] = frozenset()) -> list[tuple[Entity, ...]]:
+def registry_ids(articles: Sequence[PredictedArticle], titles: frozenset[str] = frozenset(),
+                 identities: Identities | None = None, kb: Sequence[KbEntry] = ()) -> list[tuple[Entity, ...]]:
     """A ``Resolve``: the ids the lake's entity registry gives the articles when their days are
-    published in order (:func:`claimflow.identity.registry.replay`); an undated article is read
-    as of one day before every dated one."""
+    published in order (:func:`claimflow.identity.registry.replay`, with the run's pins, splits
+    and knowledge base, as publish has them); an undated article is read as of one day before
+    every dated one."""
     from claimflow.identity.registry import replay
     from claimflow.identity.resolve import Seen
 
@@ -326,7 +329,7 @@ def registry_ids(articles: Sequence[PredictedArticle], titles: frozenset[str] = 
     days: dict[str, list[list[Seen]]] = {}
     for article, entities in zip(articles, own, strict=True):
         days.setdefault(article.published or UNDATED, []).append([Seen(e.entity_id, e.name, e.label, 1) for e in entities])
-    final = replay(days, titles=titles)
+    final = replay(days, titles=titles, identities=identities, kb=kb)
     return [
         tuple(replace(e, entity_id=final[a.published or UNDATED][e.entity_id]) for e in entities)
         for a, entities in zip(articles, own, strict=True)
@@ -342,7 +345,8 @@ def entity_layers(aliases: Aliases) -> dict[str, EntityLayer]:
 
 
 def evaluate_entities(
-    nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None, resolve: Resolve | None = None
+    nlp, gold_path: Path = DEFAULT_GOLD, limit: int | None = None, resolve: Resolve | None = None,
+    identities: Identities | None = None, kb: Sequence[KbEntry] = (),
 ) -> dict[str, dict | float]:
     """Parse the gold articles once and score every entity layer on the same docs.
 
@@ -352,6 +356,8 @@ def evaluate_entities(
         limit: score only the first N gold articles.
         resolve: the cross-article step giving every layer's entities their final ids
             (default: each article's own ``entity_id``).
+        identities, kb: the run's pins and splits and its knowledge base, for the ``registry``
+            row (the canonical entities through the lake's registry, replayed day by day).
 
     Returns:
         ``{"baseline": metrics, "canonical": metrics, "parse_seconds": s}``; each
@@ -374,17 +380,19 @@ def evaluate_entities(
         out[name] = report
         if name == "canonical" and resolve is None:  # and as the lake's registry counts them across days
             started = time.perf_counter()
-            through = score_identity(gold, predicted, partial(registry_ids, titles=aliases.titles)).report()
+            registry = partial(registry_ids, titles=aliases.titles, identities=identities, kb=kb)
+            through = score_identity(gold, predicted, registry).report()
             out["registry"] = {**report, **through, "seconds": round(time.perf_counter() - started, 3)}
     out["parse_seconds"] = parse_seconds
     return out
 
 
 def evaluate_gold_sets(
-    nlp, gold_sets: dict[str, Path], limit: int | None = None, resolve: Resolve | None = None
+    nlp, gold_sets: dict[str, Path], limit: int | None = None, resolve: Resolve | None = None,
+    identities: Identities | None = None, kb: Sequence[KbEntry] = (),
 ) -> dict[str, dict]:
     """:func:`evaluate_entities` on each named gold set, keyed by its name."""
-    return {name: evaluate_entities(nlp, path, limit, resolve) for name, path in gold_sets.items()}
+    return {name: evaluate_entities(nlp, path, limit, resolve, identities, kb) for name, path in gold_sets.items()}
 
 
 def present_gold_sets() -> dict[str, Path]:
