@@ -7,9 +7,9 @@ import argparse
 import itertools
 import json
 import re
-from functools import partial
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import pytest
