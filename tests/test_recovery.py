@@ -294,3 +294,22 @@ def test_maintenance_reads_the_whole_log_for_a_day_torn_before_the_lake_lease(tm
     assert recovery.torn_days(store, tables) == []
     assert maintenance.recover(settings, "maintenance-run") == [f"articles/{D}"]
     assert set(tables.read_day("articles", D, columns=["run_id"]).column(0).to_pylist()) == {"run-a"}
+
+
+@pytest.mark.parametrize("lake", ["local"], indirect=True)
+def test_a_story_two_days_in_flight_both_take_is_linked_to_its_first_version(lake, tmp_path):
+    """D's version of a story and D+1's update at the same address, both days ingested before
+    either publishes: D+1's is published as a revision of D's, as if it had seen D's publish."""
+    feed = tmp_path / "in" / "port.rss"
+    feed.parent.mkdir()
+    feed.write_bytes(rss([("s0", "Thu, 26 Nov 2026 09:00:00 +0000"), ("s0", "Fri, 27 Nov 2026 09:00:00 +0000")]))
+    settings = settings_for(lake, str(feed.parent))
+    staged = {day: stage(settings, day, f"run-{day}") for day in (D, E)}
+    for day in (D, E):
+        stages.publish(settings, day, f"run-{day}", staged[day])
+    store, tables = open_lake(settings), DeltaLake.open(settings)
+    published = {day: tables.read_day("articles", day, version=read_manifest(store, day).tables["articles"].version,
+                                      columns=["article_id", "revises"]).to_pylist() for day in (D, E)}
+    (first,) = published[D]
+    (update,) = published[E]
+    assert first["revises"] is None and update["revises"] == first["article_id"] != update["article_id"]

@@ -24,7 +24,7 @@ from claimflow import __version__, layout, recovery, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
 from claimflow.identity.registry import resolve_day
-from claimflow.ingest.dedup import DUPLICATE, FirstPublished, canonical_url, classify, first_published
+from claimflow.ingest.dedup import DUPLICATE, REVISION, FirstPublished, canonical_url, classify, first_published
 from claimflow.ingest.records import InputLimits
 from claimflow.ingest.sources import read_sources
 from claimflow.ingest.spool import spool_day
@@ -353,18 +353,29 @@ def _ingest_index_version(store: ObjectStore, day: str, run_id: str) -> int | No
         return None
 
 
+@dataclass(frozen=True)
+class _Meanwhile:
+    """What other days published since ingest read the index, for the staged articles: the
+    duplicates (article id -> the day that published the text) and the revisions (article id ->
+    the article that began the story at its canonical URL)."""
+
+    duplicates: dict[str, str]
+    revisions: dict[str, str]
+
+
 def _published_elsewhere(store: ObjectStore, tables: DeltaLake, day: str, run_id: str,
-                         articles: list[StagedPart]) -> dict[str, str]:
-    """The staged articles another day has published by now, with that day: ingest's look-up
-    again, over the days committed since the version ingest read (all days when unknown). Run
-    after :func:`recovery.recover` under the lake lease, so the latest version is what was
-    published and no other day commits meanwhile: the authoritative cross-day check."""
+                         articles: list[StagedPart]) -> _Meanwhile:
+    """The staged articles another day has published by now, or whose story it has: ingest's
+    look-up again (:func:`classify`), over the days committed since the version ingest read (all
+    days when unknown). Run after :func:`recovery.recover` under the lake lease, so the latest
+    version is what was published and no other day commits meanwhile: the authoritative
+    cross-day check."""
     since = _ingest_index_version(store, day, run_id)
     days = None
     if since is not None:
         days = {c["day"] for c in tables.commits("articles", newer_than=since) if c.get("day") and c["day"] != day}
         if not days:
-            return {}
+            return _Meanwhile({}, {})
     pairs = [
         (article_id, canonical_url(url))
         for batch in staged_batches(store, articles, SCHEMAS["articles"], columns=["article_id", "url"])
@@ -372,12 +383,23 @@ def _published_elsewhere(store: ObjectStore, tables: DeltaLake, day: str, run_id
     ]
     index = first_published(tables.uri("articles"), day, {a for a, _ in pairs}, {u for _, u in pairs if u},
                             storage_options=tables.options, days=days)
-    verdicts = ((article_id, classify(index, article_id, url)) for article_id, url in pairs)
-    found = {article_id: verdict.first_day for article_id, verdict in verdicts if verdict.kind == DUPLICATE}
-    if found:
-        log.warning("publish quarantines duplicates day=%s run_id=%s articles=%d (published meanwhile by %s)",
-                    day, run_id, len(found), sorted(set(found.values())))
+    verdicts = [(article_id, classify(index, article_id, url)) for article_id, url in pairs]
+    found = _Meanwhile({a: v.first_day for a, v in verdicts if v.kind == DUPLICATE},
+                       {a: v.revises for a, v in verdicts if v.kind == REVISION and v.revises})
+    if found.duplicates or found.revisions:
+        log.warning("publish found what other days published meanwhile day=%s run_id=%s duplicates=%d revisions=%d",
+                    day, run_id, len(found.duplicates), len(found.revisions))
     return found
+
+
+def _revised_rows(store: ObjectStore, articles: list[StagedPart], revisions: dict[str, str]) -> list[pa.RecordBatch]:
+    """The staged article rows of ``revisions``, each linked to the article that began its story."""
+    if not revisions:
+        return []
+    wanted = pc.field("article_id").isin(pa.array(sorted(revisions), pa.string()))
+    rows = [row for batch in staged_batches(store, articles, SCHEMAS["articles"], filter=wanted) for row in batch.to_pylist()]
+    return [pa.RecordBatch.from_pylist([{**row, "revises": revisions[row["article_id"]]} for row in rows],
+                                       schema=SCHEMAS["articles"])]
 
 
 def _duplicate_rows(store: ObjectStore, parts: dict[str, list[StagedPart]], duplicates: dict[str, str],
@@ -426,7 +448,8 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
         store.copy(layout.staged_raw_archive(day, run_id), raw)
         tables = DeltaLake.open(settings)
         recovery.recover(store, tables, run_id=run_id, lake=held.lake.generation, before_commit=held.renew)
-        duplicates = _published_elsewhere(store, tables, day, run_id, parts["articles"])
+        meanwhile = _published_elsewhere(store, tables, day, run_id, parts["articles"])
+        duplicates = meanwhile.duplicates
         # the registry as recovered, under the lake lease; the duplicates' entities count for nothing
         parts = resolve_day(settings, store, day, run_id, parts, lake=tables, leaving_out=duplicates)
         quarantined = _duplicate_rows(store, parts, duplicates, day)  # with the ids the lake uses
@@ -440,7 +463,9 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
                 versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit, add=added)
             else:
                 dropped = duplicates if table in layout.TABLES else {}  # the registry has no article rows
-                versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit, drop=dropped)
+                revised = _revised_rows(store, parts[table], meanwhile.revisions) if table == "articles" else []
+                versions[table] = tables.replace_day(store, table, schema_of(table), parts[table], commit,
+                                                     drop={*dropped, *meanwhile.revisions} if revised else dropped, add=revised)
         rows = {table: sum(part.rows for part in table_parts) for table, table_parts in parts.items()}
         for table, moved in quarantined.items():
             rows[table] -= len(moved)
