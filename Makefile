@@ -47,6 +47,7 @@ lint: $(BIN)/.installed
 
 bench: install
 	$(BIN)/python bench/bench_extract.py
+	$(BIN)/python bench/bench_long.py
 	$(BIN)/python bench/bench_storage.py
 	$(BIN)/python bench/bench_publish.py
 
