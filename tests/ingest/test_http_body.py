@@ -42,7 +42,7 @@ def chunked(body: bytes, size: int = 100) -> bytes:
     ],
 )
 def test_a_body_is_decoded(raw, transfer, content):
-    assert decoded_body(raw, transfer_encoding=transfer, content_encoding=content, cap=CAP) == PAGE
+    assert decoded_body(raw, transfer_encoding=transfer, content_encoding=content, cap=CAP, limit="CLAIMFLOW_MAX_RECORD_BYTES") == PAGE
 
 
 @pytest.mark.parametrize(
@@ -64,5 +64,5 @@ def test_a_body_is_decoded(raw, transfer, content):
 )
 def test_a_body_that_does_not_decode_is_refused(raw, transfer, content, reason, detail):
     with pytest.raises(RejectedInput, match=detail) as refused:
-        decoded_body(raw, transfer_encoding=transfer, content_encoding=content, cap=CAP)
+        decoded_body(raw, transfer_encoding=transfer, content_encoding=content, cap=CAP, limit="CLAIMFLOW_MAX_RECORD_BYTES")
     assert refused.value.reason == reason

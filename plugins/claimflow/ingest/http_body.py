@@ -8,10 +8,14 @@ was lost. So the archive is read raw and the body decoded apart from it, from by
 goes wrong costs this record (``bad_archive``, or ``too_large`` past the cap), never the archive.
 A body cut short (a chunked stream or compressed body without its end) is refused, never
 published truncated.
+
+Live fetches (:meth:`claimflow.ingest.web.Fetcher.read_body`) decode their answers here too, with
+their own cap: this module is the one owner of content codings and of bounded inflation.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import zlib
@@ -23,11 +27,15 @@ INFLATE_CHUNK = 1 << 20  # output asked of a decompressor at once: a bomb never 
 _CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]{1,16}")
 
 
-def _too_large(cap: int) -> RejectedInput:
-    return RejectedInput("too_large", f"HTTP body decodes to more than {cap:,} bytes (CLAIMFLOW_MAX_RECORD_BYTES)")
+class _Overflow(Exception):
+    """A decoder's output went past the cap; :func:`decoded_body` refuses it naming the setting."""
 
 
-def dechunked(raw: bytes, cap: int) -> bytes:
+def _too_large(cap: int) -> _Overflow:
+    return _Overflow(f"HTTP body decodes to more than the {cap:,}-byte cap")
+
+
+def _dechunked(raw: bytes, cap: int) -> bytes:
     """The data of a ``Transfer-Encoding: chunked`` body (RFC 9112 §7.1): size lines in hex,
     extensions and trailers ignored; refused when a size line is not one or the last chunk is missing."""
     parts: list[bytes] = []
@@ -136,22 +144,35 @@ CONTENT_CODINGS: dict[str, Callable[[bytes, int], bytes]] = {
 }
 
 
+# what a live fetch asks for: zstd is decoded when sent, not asked for, since its reader does not
+# tell a frame cut short (a connection closed early, without a Content-Length, would pass)
+ACCEPT_ENCODING = "gzip, deflate, br" if importlib.util.find_spec("brotli") else "gzip, deflate"
+
+
 def _codings(header: str | None) -> list[str]:
     return [coding.strip().lower() for coding in (header or "").split(",") if coding.strip()]
 
 
-def decoded_body(raw: bytes, *, transfer_encoding: str | None, content_encoding: str | None, cap: int) -> bytes:
+def decoded_body(raw: bytes, *, transfer_encoding: str | None, content_encoding: str | None, cap: int, limit: str) -> bytes:
     """The page's bytes from an HTTP body as sent: dechunked, then each content coding undone
-    in the reverse of the order it was applied; at most ``cap`` bytes at every step.
+    in the reverse of the order it was applied; at most ``cap`` bytes at every step (``limit``
+    names the setting the cap comes from, for the refusal).
 
     Raises:
         RejectedInput: ``too_large`` past ``cap``; ``bad_archive`` for a body that does not
             decode or ends early, or a coding no browser knows.
     """
+    try:
+        return _decoded(raw, transfer_encoding, content_encoding, cap)
+    except _Overflow as exc:
+        raise RejectedInput("too_large", f"{exc} ({limit})") from None
+
+
+def _decoded(raw: bytes, transfer_encoding: str | None, content_encoding: str | None, cap: int) -> bytes:
     body = raw
     for coding in reversed(_codings(transfer_encoding)):
         if coding == "chunked":
-            body = dechunked(body, cap)
+            body = _dechunked(body, cap)
         elif coding not in CONTENT_CODINGS:  # a transfer coding may also be gzip or deflate
             raise RejectedInput("bad_archive", f"unknown Transfer-Encoding {coding!r}")
         else:

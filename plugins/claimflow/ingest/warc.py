@@ -212,6 +212,7 @@ def _page(where: str, record: WarcRecord, when: dt.datetime | None, max_body: in
             transfer_encoding=headers.get("Transfer-Encoding"),
             content_encoding=headers.get("Content-Encoding"),
             cap=max_body,
+            limit="CLAIMFLOW_MAX_RECORD_BYTES",
         )
     except RejectedInput as exc:
         return _refused(where, exc.reason, exc.detail, url)

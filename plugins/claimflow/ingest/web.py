@@ -15,8 +15,8 @@ Guarded: a configured site, or anyone it redirects to, is not trusted. Only ``ht
 addresses are fetched, each host's addresses are checked by :mod:`claimflow.ingest.addresses`
 and the connection goes to the address checked; redirects are followed by hand (at most
 ``MAX_REDIRECTS``), each hop checked against the address policy and its host's robots.txt; one
-request has a total deadline (connect, headers and body together) and a size cap (after gzip
-decompression); protocol errors are an ``unreachable`` answer, never a crash. Addresses in log
+request has a total deadline (connect, headers and body together) and a size cap (as sent, and
+after decompression by :mod:`claimflow.ingest.http_body`); protocol errors are an ``unreachable`` answer, never a crash. Addresses in log
 lines, refusals and :class:`Fetched` are redacted (:func:`claimflow.redact.redact_url`): a
 secret in a source address is used for the request, never stored. What cannot be had is refused
 with a reason: ``address_refused``, ``robots_disallowed``, ``too_large`` or ``unreachable``.
@@ -34,8 +34,6 @@ import ssl
 import threading
 import time
 import urllib.robotparser
-import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Protocol
@@ -45,6 +43,7 @@ from claimflow.config import Settings
 from claimflow.exceptions import RejectedInput
 from claimflow.ingest.addresses import AddressPolicy, Resolver
 from claimflow.ingest.budget import BUDGET, Budget
+from claimflow.ingest.http_body import ACCEPT_ENCODING, decoded_body
 from claimflow.redact import redact_url
 
 log = logging.getLogger(__name__)
@@ -108,7 +107,7 @@ class Fetcher:
         retries: further attempts after an answer in RETRY_STATUS, a timeout or a failed connection.
         timeout: seconds one request may take in all (connect, headers and body).
         max_wait: the cap on a Retry-After or Crawl-delay the site asks for.
-        max_bytes: the most bytes one answer may have (after decompression); more is ``too_large``.
+        max_bytes: the most bytes one answer may have, as sent and decompressed; more is ``too_large``.
         allow: host names and networks that may be reached although not public.
         headers: request headers per host name (an API key), sent only to that host.
         item_pages: whether a web feed's summary-only items have their page fetched.
@@ -339,7 +338,7 @@ class Fetcher:
                 raise TimeoutError(f"no complete answer within {timeout:g}s")
             error = f"HTTP {answer.status} {answer.reason}".strip() if answer.status >= 400 else ""
             return Response(answer.status, answer.msg, body, error)
-        except (OSError, http.client.HTTPException, ValueError, zlib.error) as exc:
+        except (OSError, http.client.HTTPException, ValueError) as exc:
             if time.monotonic() >= deadline:
                 return Response(0, None, b"", f"TimeoutError: no complete answer within {timeout:g}s")
             return Response(0, None, b"", _error(exc))
@@ -348,42 +347,43 @@ class Fetcher:
                 conn.close()
 
     def read_body(self, url: str, answer: http.client.HTTPResponse, deadline: float) -> bytes:
-        """The body of ``answer``, gunzipped when so encoded, refused past ``max_bytes``.
+        """The body of ``answer``, its content codings undone by :mod:`claimflow.ingest.http_body`
+        (the one owner of codings and bounded inflation, as for archived bodies), refused past
+        ``max_bytes`` as sent or as decoded: at most ``max_bytes`` raw bytes are read, and a bomb
+        is inflated no further than the cap.
 
         Raises:
             RejectedInput: ``too_large``.
-            TimeoutError: when the deadline passes; ValueError for an encoding not asked for.
+            TimeoutError: when the deadline passes; ValueError for a body that does not decode
+                (a coding unknown, a stream corrupt or cut short).
         """
         length = answer.getheader("Content-Length", "").strip()
         if length.isdigit() and int(length) > self.max_bytes:
             detail = f"{redact_url(url)}: Content-Length {length} is over the {self.max_bytes:,}-byte cap"
             raise RejectedInput("too_large", detail)
-        encoding = answer.getheader("Content-Encoding", "identity").strip().lower()
-        if encoding not in ("identity", "gzip", "x-gzip"):
-            raise ValueError(f"Content-Encoding {encoding!r} was not asked for")
-        inflate = zlib.decompressobj(wbits=31) if encoding != "identity" else None
         chunks: list[bytes] = []
         size = 0
         while received := answer.read1(CHUNK):
             if time.monotonic() >= deadline:
                 raise TimeoutError(f"no complete answer within {self.timeout:g}s")
-            for chunk in _inflated(inflate, received) if inflate is not None else (received,):
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise RejectedInput("too_large", f"{redact_url(url)}: more than the {self.max_bytes:,}-byte cap")
-                chunks.append(chunk)
+            size += len(received)
+            if size > self.max_bytes:
+                raise RejectedInput("too_large", f"{redact_url(url)}: more than the {self.max_bytes:,}-byte cap")
+            chunks.append(received)
         if answer.length:  # the connection closed before Content-Length bytes came
             raise http.client.IncompleteRead(b"".join(chunks), answer.length)
-        if inflate is not None and not inflate.eof:
-            raise ValueError("the gzip body ends before its end")
-        return b"".join(chunks)
-
-
-def _inflated(inflate: zlib._Decompress, data: bytes) -> Iterator[bytes]:
-    """What ``data`` decompresses to, CHUNK bytes at a time: a bomb never expands in one piece."""
-    while data and not inflate.eof:
-        yield inflate.decompress(data, CHUNK)
-        data = inflate.unconsumed_tail
+        try:  # http.client has undone a chunked transfer coding already
+            return decoded_body(
+                b"".join(chunks),
+                transfer_encoding=None,
+                content_encoding=answer.getheader("Content-Encoding"),
+                cap=self.max_bytes,
+                limit="CLAIMFLOW_FETCH_MAX_BYTES",
+            )
+        except RejectedInput as exc:
+            if exc.reason == "too_large":
+                raise RejectedInput("too_large", f"{redact_url(url)}: {exc.detail}") from None
+            raise ValueError(exc.detail) from None  # a protocol error: unreachable after the retries, as before
 
 
 def _origin(url: str) -> str:
@@ -427,7 +427,7 @@ def _headers(host: str, port: int | None, extra: dict[str, str] | None) -> dict[
     return {
         "Host": f"{named}:{port}" if port else named,
         "User-Agent": USER_AGENT,
-        "Accept-Encoding": "gzip",
+        "Accept-Encoding": ACCEPT_ENCODING,
         "Connection": "close",
         **(extra or {}),
     }
