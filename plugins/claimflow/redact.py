@@ -4,9 +4,14 @@ A source address may carry credentials (``https://user:pass@host/``, ``?apikey=.
 pre-signed ``X-Amz-Signature``, a ``;jsessionid=`` path parameter), and so may an address a
 page or record names (a canonical link echoing the request's ``?token=``). The request itself
 uses the real address; every article URL, record name, quarantine row, log line and archived
-URL goes through :func:`redact_url`, so a secret never reaches the lake or the logs. Secret
-parameters are dropped rather than masked: what remains is the page's address as a reader would
-share it, good for de-duplication by URL.
+URL goes through :func:`redact_url`, so a secret never reaches the lake or the logs. A secret
+query or fragment parameter keeps its name and loses its value (``?code=A1`` becomes
+``?code=``): sites name articles by such parameters (``?key=2024-abc``), and two stories at
+``?key=1`` and ``?key=2`` must not become one address. The emptied name marks the address as
+one that no longer tells its page from others: :func:`secret_parameters` finds it, and
+de-duplication by URL leaves such an address out (``claimflow.ingest.dedup.canonical_url``).
+User info and secret ``;path`` parameters (session ids: ``;jsessionid=``) name no page and are
+dropped.
 
 The address is taken apart by hand, not with ``urllib.parse``: ``urlsplit`` ends the authority
 at the first ``?`` or ``#``, so a password holding one (``https://u:pa?ss@host/``) would leave
@@ -66,17 +71,19 @@ def _userinfo_end(authority: str) -> int:
     return at
 
 
-def _params(text: str, dropped: list[str]) -> str:
-    """``a=1&token=x;b`` as ``a=1;b``: secret parameters dropped (their values noted in
-    ``dropped``), the others kept byte for byte with their separators."""
-    kept = []
-    for number, piece in enumerate(_SEPARATOR.split(text)):
-        name, equals, value = piece.lstrip("&;").partition("=")
+def _params(text: str, dropped: list[str], names: list[str]) -> str:
+    """``a=1&token=x;b`` as ``a=1&token=;b``: the values of secret parameters taken out (noted
+    in ``dropped``, their names in ``names``), everything else kept byte for byte."""
+    pieces = []
+    for piece in _SEPARATOR.split(text):
+        param = piece.lstrip("&;")
+        name, equals, value = param.partition("=")
         if equals and is_secret_name(name):
             dropped.append(value)
-        else:
-            kept.append(piece if kept or number == 0 else piece[1:])  # the first kept one loses its separator
-    return "".join(kept)
+            names.append(name)
+            piece = f"{piece[: len(piece) - len(param)]}{name}="
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _path(path: str, dropped: list[str]) -> str:
@@ -97,9 +104,11 @@ def _path(path: str, dropped: list[str]) -> str:
     return "/".join(segments)
 
 
-def _redact(url: str) -> tuple[str, list[str]]:
-    """The redacted address and the secret pieces taken out of it."""
+def _redact(url: str) -> tuple[str, list[str], list[str]]:
+    """The redacted address, the secret pieces taken out of it, and the names of the query and
+    fragment parameters whose values those were."""
     dropped: list[str] = []
+    names: list[str] = []
     start = _AUTHORITY_START.match(url)
     end = 0
     if start:
@@ -113,17 +122,25 @@ def _redact(url: str) -> tuple[str, list[str]]:
     rest, hash_, fragment = url[end:].partition("#")
     path, question, query = rest.partition("?")
     path = _path(path, dropped)
-    query = _params(query, dropped)
-    fragment = _params(fragment, dropped) if "=" in fragment else fragment
+    query = _params(query, dropped, names)
+    fragment = _params(fragment, dropped, names) if "=" in fragment else fragment
     redacted = url[:end] + path + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
-    return redacted, dropped
+    return redacted, dropped, names
 
 
 def redact_url(url: str) -> str:
-    """``url`` without user info and without secret query, fragment and path (``;name=``)
-    parameters: the one redaction of every address that is logged or stored. Never raises,
-    whatever the string (an error message that quotes an address is redacted the same way)."""
+    """``url`` without user info, without secret path (``;name=``) parameters, and without the
+    values of secret query and fragment parameters, whose names stay (``?token=``): the one
+    redaction of every address that is logged or stored. Never raises, whatever the string (an
+    error message that quotes an address is redacted the same way)."""
     return _redact(url)[0]
+
+
+def secret_parameters(url: str) -> tuple[str, ...]:
+    """The names of the secret query and fragment parameters of ``url``, whether it is redacted
+    (their values emptied) or not. An address that has one does not tell its page from another:
+    the value that did is gone from what is stored."""
+    return tuple(_redact(url)[2])
 
 
 def secrets_in(url: str) -> tuple[str, ...]:

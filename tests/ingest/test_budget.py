@@ -82,7 +82,7 @@ def test_a_budget_counts_on_its_clock() -> None:
     clock.now += 18
     with pytest.raises(RejectedInput, match="budget") as spent:
         budget.check("https://n.example/a?token=t0k3n")
-    assert spent.value.detail == ("https://n.example/a: not fetched, the source's fetch budget is spent "
+    assert spent.value.detail == ("https://n.example/a?token=: not fetched, the source's fetch budget is spent "
                                   "(CLAIMFLOW_FETCH_SOURCE_BUDGET=30s)")
 
 

@@ -8,6 +8,7 @@ from deltalake import write_deltalake
 
 from claimflow.ingest import dedup
 from claimflow.ingest.dedup import DUPLICATE, NEW, REVISION, FirstPublished, Verdict, canonical_url, classify, first_published
+from claimflow.redact import redact_url
 
 
 @pytest.mark.parametrize(
@@ -117,3 +118,14 @@ def test_two_stories_first_published_on_one_day_at_one_url_resolve_to_the_smalle
     """A lake published before revisions were kept may hold two texts of a URL on one day."""
     found = first_published(index(tmp_path, [("bbbb", U, "2026-11-23"), ("aaaa", U, "2026-11-23")]), "2026-11-26", set(), {U})
     assert found.stories == {U: "aaaa"}
+
+
+def test_an_address_with_a_redacted_parameter_has_no_canonical_form():
+    """The redaction empties a secret parameter's value (``?key=1`` and ``?key=2`` both become
+    ``?key=``): what is left names no single page, so no URL is shared through it."""
+    for url in ("https://shop.example/p?code=A1", "https://news.example/story?key=2024-abc", "https://news.example/s?story_key=7",
+                "https://news.example/s?id=3&token[]=t", "https://news.example/app#access_token=t"):
+        assert canonical_url(redact_url(url)) is None, url
+        assert canonical_url(url) is None, url  # redacted or not
+    assert canonical_url(redact_url("https://news.example/s?utm_source=rss&id=3")) == "https://news.example/s?id=3"
+    assert canonical_url(redact_url("https://u:p@news.example/a;jsessionid=S1?id=3")) == "https://news.example/a?id=3"

@@ -20,4 +20,4 @@ def test_a_bad_cap_is_refused_with_an_example(raw):
 
 def test_a_quarantine_records_name_is_redacted_however_it_was_made() -> None:
     record = RejectedRecord("https://u:pa?ss@n.example/feed;jsessionid=S1?token=t#3", "unreachable", "HTTP 503")
-    assert record.name == "https://n.example/feed#3"
+    assert record.name == "https://n.example/feed?token=#3"

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gzip
 import json
+from functools import partial
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
+from deltalake import write_deltalake
 
 from claimflow.ingest.articles import article_id
-from claimflow.ingest.dedup import FirstPublished
+from claimflow.ingest.dedup import FirstPublished, first_published
 from claimflow.ingest.records import RawRecord, RejectedRecord
 from claimflow.ingest.spool import shard_count, spool_day
 
@@ -127,3 +130,48 @@ def test_a_days_versions_of_a_published_story_keep_the_latest_as_its_revision(tm
     spooled = spool_day(records, tmp_path, _story_published, shard_size=10, max_shards=2)
     assert [(row["path"], row["revises"]) for row in _taken(spooled)] == [("in/v3.json", FIRST)]
     assert [(r["name"], r["reason"]) for r in _lines(spooled.refusals)] == [("in/v2.json", "superseded"), ("in/v1.json", "duplicate")]
+
+
+REDACTED = ["https://shop.example/p?code=CODEs3cr3t1", "https://shop.example/p?code=CODEs3cr3t2", "https://shop.example/p",
+            "https://news.example/story?key=KEYs3cr3t1", "https://news.example/story?key=KEYs3cr3t2"]
+
+
+def _files_text(folder: Path) -> str:
+    return "".join(gzip.decompress(path.read_bytes()).decode("utf-8") for path in folder.glob("*.gz"))
+
+
+def test_pages_told_apart_only_by_a_secret_parameter_are_all_published_in_one_day(tmp_path: Path):
+    """Distinct stories at ``?code=1`` and ``?code=2`` (redacted alike) are no versions of one URL."""
+    records = [_version(f"p{n}", f"Speaker {n}", url=url) for n, url in enumerate(REDACTED)]
+    spooled = spool_day(records, tmp_path, lambda ids, urls: FirstPublished(), shard_size=10, max_shards=2)
+    assert sorted(row["path"] for row in _taken(spooled)) == sorted(r.name for r in records)
+    assert (spooled.taken, spooled.superseded, spooled.rejected) == (5, 0, 0)
+    assert "s3cr3t" not in _files_text(tmp_path)  # nor does any secret reach what the day stores
+
+
+def _published(tmp_path: Path, spooled, day: str) -> str:
+    """A Delta articles index holding the taken articles of ``spooled`` as published on ``day``."""
+    rows = _taken(spooled)
+    uri = str(tmp_path / "articles")
+    write_deltalake(uri, pa.table({"article_id": [r["article_id"] for r in rows], "url": [r["url"] for r in rows],
+                                   "revises": pa.array([r["revises"] for r in rows], pa.string()), "dt": [day] * len(rows)}),
+                    partition_by=["dt"])
+    return uri
+
+
+def test_a_page_at_a_redacted_address_neither_revises_nor_is_revised_on_another_day(tmp_path: Path):
+    """Day one publishes ``?key=1`` (stored as ``?key=``) and a plain story; on day two the page at
+    ``?key=2`` and the bare address are new stories, while a tracking link still reaches the story."""
+    for day in ("d1", "d2"):
+        (tmp_path / day).mkdir()
+    first = [_version("k1", "Ann", url="https://news.example/story?key=KEYs3cr3t1"),
+             _version("plain", "Bob", url="https://news.example/other")]
+    uri = _published(tmp_path, spool_day(first, tmp_path / "d1", lambda ids, urls: FirstPublished(), shard_size=10, max_shards=2),
+                     "2026-11-25")
+    second = [_version("k2", "Cy", url="https://news.example/story?key=KEYs3cr3t2"),
+              _version("bare", "Dee", url="https://news.example/story"),
+              _version("tracked", "Eve", url="https://news.example/other?utm_source=rss")]
+    spooled = spool_day(second, tmp_path / "d2", partial(first_published, uri, "2026-11-26"), shard_size=10, max_shards=2)
+    plain = article_id(TEXT.format("Bob"))
+    assert {row["path"]: row["revises"] for row in _taken(spooled)} == {"in/k2.json": None, "in/bare.json": None, "in/tracked.json": plain}
+    assert (spooled.revisions, spooled.superseded) == (1, 0)

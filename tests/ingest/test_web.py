@@ -457,9 +457,9 @@ def test_secrets_in_addresses_are_used_but_never_logged_or_stored(site: Site, ca
     assert "/page?apikey=s3cr3t&id=7" in site.paths() and "/story?access_token=t0k3n" in site.paths()
     assert site.authorization[site.paths().index("/story?access_token=t0k3n")] == "Basic cmVhZGVyOmh1bnRlcjI="
     stored, quarantined = records
-    assert stored.name == f"http://127.0.0.1:{port}/page?id=7"
-    assert stored.url == f"http://127.0.0.1:{port}/story"
-    assert (quarantined.name, quarantined.reason) == (f"http://127.0.0.1:{port}/gone", "unreachable")
+    assert stored.name == f"http://127.0.0.1:{port}/page?apikey=&id=7"
+    assert stored.url == f"http://127.0.0.1:{port}/story?access_token="
+    assert (quarantined.name, quarantined.reason) == (f"http://127.0.0.1:{port}/gone?token=", "unreachable")
     articles = list(build_articles(records))
     kept = json.dumps([vars(r) if isinstance(r, RejectedRecord) else r.to_dict() for r in articles], default=str)
     for secret in SECRETS:
@@ -489,7 +489,7 @@ def test_a_day_ingested_from_a_secret_address_leaves_no_secret_in_the_lake(site:
     for path in files:
         data = path.read_bytes()
         text = (gzip.decompress(data) if path.suffix == ".gz" else data).decode("utf-8", "replace")
-        assert "apikey" not in text
+        assert "apikey=s" not in text  # the parameter's name stays (?apikey=), never its value
         for secret in SECRETS:
             assert secret not in text, f"{secret} in {path}"
 
@@ -535,7 +535,7 @@ def test_secrets_named_by_pages_records_and_odd_addresses_reach_neither_the_lake
     texts = lake_texts(tmp_path / "lake")
     (archive,) = [text for path, text in texts.items() if "raw" in path and path.endswith("articles.jsonl.gz")]
     urls = sorted(json.loads(line)["url"] for line in archive.splitlines())
-    assert urls == sorted([f"{host}/story?id=7", f"{host}/memo?id=3", "https://n.example/s?id=1"])
+    assert urls == sorted([f"{host}/story?id=7&token=", f"{host}/memo?token[]=&code=&id=3", "https://n.example/s?token=&api_key=&id=1"])
     (refused,) = [text for path, text in texts.items() if path.endswith("rejected.jsonl.gz")]
     refusal = json.loads(refused)
     assert (refusal["name"], refusal["reason"]) == (f"http://127.0.0.1:{port}/page", "address_refused")

@@ -11,7 +11,10 @@ The index is the published ``articles`` Delta table itself (``article_id`` is th
 record batches, matched against the run's candidates with ``pyarrow.compute.is_in``, so memory
 holds the candidates' ids and the matches, never the table. The run's own day is left out, so a
 rerun of a day does not find its own earlier articles. A URL matches in canonical form
-(:func:`canonical_url`): the same story reached through a tracking link is the same story.
+(:func:`canonical_url`): the same story reached through a tracking link is the same story. An
+address with a secret parameter has no canonical form: its value, which the redaction took out
+(``?key=`` is what remains of ``?key=2024-abc``), may be what told two stories apart, so such an
+article is de-duplicated by its text only, never a revision, never revised, never superseded.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from claimflow.redact import secret_parameters
 
 log = logging.getLogger(__name__)
 
@@ -37,8 +42,9 @@ def canonical_url(url: str | None) -> str | None:
     """``url`` in the form two addresses of one page share: scheme and host lower-case, no user
     info, no default port, no fragment, no ``utm_*``/``fbclid``/``gclid`` parameter, the path
     ``/`` when empty and without a trailing slash otherwise. None for what is not an absolute
-    http(s) address (a file path has no web identity)."""
-    if not url:
+    http(s) address (a file path has no web identity), and for an address with a secret
+    parameter (redacted, ``?code=``: the value that named the page is gone)."""
+    if not url or secret_parameters(url):
         return None
     try:
         parts = urlsplit(url.strip())
