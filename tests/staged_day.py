@@ -3,11 +3,13 @@ a raw archive, ``staged.json``), without running the NLP: publish tests in secon
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from typing import Any
 
 from claimflow import layout
 from claimflow.config import Settings
-from claimflow.storage import open_lake
+from claimflow.storage import lease, open_lake
 from claimflow.storage.records import put_json, put_jsonl_gz, put_parquet
 from claimflow.tables import ID_COLUMNS, QUARANTINE_SCHEMA, SCHEMAS
 
@@ -77,3 +79,13 @@ def stage_records(settings: Settings, day: str, run_id: str, shards: list[list[d
     key = layout.staged_file(day, run_id, layout.STAGED)
     put_json(store, key, staged)
     return store.uri(key)
+
+
+def expire_leases(settings: Settings) -> None:
+    """Let the time of a dead run's leases run out (CLAIMFLOW_PUBLISH_LEASE_MINUTES later), as if
+    that much time had passed: a publish that could not release them (killed, or its store down)."""
+    store = open_lake(settings)
+    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
+    for info in store.list(layout.LEASES):
+        held = lease.LeaseRecord.from_json(store.get_bytes(info.key))
+        store.put_bytes(info.key, dataclasses.replace(held, expires=past).to_json())

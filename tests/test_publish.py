@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from staged_day import stage_day
+from staged_day import expire_leases, stage_day
 
 from claimflow import layout, stages
 from claimflow.config import Settings
@@ -211,6 +211,7 @@ def test_seaweedfs_stopped_in_the_middle_of_a_publish_keeps_the_previous_day_and
         assert not isinstance(failed.value, PublishConflict)
         server.start()
         monkeypatch.setattr(delta.DeltaLake, "replace_day", real)
+        expire_leases(settings)  # the failed attempt could not release them with the store down
         store = open_lake(settings)
         assert read_manifest(store, DAY) == first
         assert_day_is_one_runs(settings, first, ROWS_A, version=first.versions())

@@ -22,7 +22,7 @@ import pyarrow.compute as pc
 import pytest
 from day_stories import STORY, rss
 from killed_publish import BOUNDARIES
-from staged_day import stage_day
+from staged_day import expire_leases, stage_day
 
 from claimflow import layout, maintenance, recovery, stages
 from claimflow.config import Settings
@@ -99,15 +99,6 @@ def kill_publish(settings: Settings, day: str, run_id: str, staged: str, boundar
     child = subprocess.run([sys.executable, str(KILLER), day, run_id, staged, str(boundary)], env=env,
                            capture_output=True, text=True, timeout=300)
     assert child.returncode == -signal.SIGKILL, child.stderr
-
-
-def expire_leases(settings: Settings) -> None:
-    """Let the time of the killed run's leases run out (CLAIMFLOW_PUBLISH_LEASE_MINUTES later)."""
-    store = open_lake(settings)
-    past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=1)
-    for info in store.list(layout.LEASES):
-        held = lease.LeaseRecord.from_json(store.get_bytes(info.key))
-        store.put_bytes(info.key, lease.LeaseRecord(held.generation, held.run_id, past, held.released, held.day).to_json())
 
 
 def published(settings: Settings) -> Counter:
