@@ -11,15 +11,21 @@ baseline the canonical layer is measured against.
   numbers, money and the like, common nouns, names without a capital letter, and the dateline
   ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
   model found once is found again where it recurs untagged ("Kettering" after "Dolores
-  Kettering"), in one regex pass;
+  Kettering"), in one regex pass, and so is a proper noun after an honorific or a person's office
+  ("President Obama"); two names joined by a slash are two ("New York Times/CBS News"), a social
+  handle or hashtag is no name ("Twitter @NolteNC" -> "Twitter"), and the state of a political
+  designation ("(R-Texas)", "(I-Vt.)") or after a city ("Burlington, Vt.") is a place named by
+  ``lexicons/states.json`` (:mod:`claimflow.nlp.states`);
 - in a first line written in title case (a headline), where the model takes any capitalized word
   for a name, a mention keeps only the longest part the rest of the article also names ("Hillary
   Clinton Drops" -> "Hillary Clinton", "Obama Calls" -> "Obama") and is dropped when there is none
-  ("Luring Chinese Investors");
-- forms merge into one name: the aliases file ("U.N." -> "United Nations"), an acronym the article
-  defines ("the United Nations (U.N.)", "the Global Market Review, or G.M.R.") or whose letters
-  are the initials of a name it gives, a name with and without middle initials ("Donald J.
-  Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
+  ("Luring Chinese Investors") unless the model found a known first name and a surname ("Paul
+  Ryan") or a group of one word ("Republicans");
+- forms merge into one name: the aliases file ("U.N." -> "United Nations"); an acronym into the
+  name the article defines it for ("the United Nations (U.N.)", "the Global Market Review, or
+  G.M.R."), else the aliases file's ("RNC"), else the one name the article gives whose initials its
+  letters are (none when two names have them); a group's singular and plural ("Republican",
+  "Republicans"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
   recently before it, or into the only person of that name when none is named before it (a
   headline's "Trump"), and a first name only one person has; an honorific says whose surname it
   is ("Mrs. Clinton" joins Hillary Clinton, not Bill Clinton: the aliases file's ``genders``), and
