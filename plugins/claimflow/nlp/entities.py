@@ -11,15 +11,21 @@ baseline the canonical layer is measured against.
   numbers, money and the like, common nouns, names without a capital letter, and the dateline
   ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
   model found once is found again where it recurs untagged ("Kettering" after "Dolores
-  Kettering"), in one regex pass;
+  Kettering"), in one regex pass, and so is a proper noun after an honorific or a person's office
+  ("President Obama"); two names joined by a slash are two ("New York Times/CBS News"), a social
+  handle or hashtag is no name ("Twitter @NolteNC" -> "Twitter"), and the state of a political
+  designation ("(R-Texas)", "(I-Vt.)") or after a city ("Burlington, Vt.") is a place named by
+  ``lexicons/states.json`` (:mod:`claimflow.nlp.states`);
 - in a first line written in title case (a headline), where the model takes any capitalized word
   for a name, a mention keeps only the longest part the rest of the article also names ("Hillary
   Clinton Drops" -> "Hillary Clinton", "Obama Calls" -> "Obama") and is dropped when there is none
-  ("Luring Chinese Investors");
-- forms merge into one name: the aliases file ("U.N." -> "United Nations"), an acronym the article
-  defines ("the United Nations (U.N.)", "the Global Market Review, or G.M.R.") or whose letters
-  are the initials of a name it gives, a name with and without middle initials ("Donald J.
-  Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
+  ("Luring Chinese Investors") unless the model found a known first name and a surname ("Paul
+  Ryan") or a group of one word ("Republicans");
+- forms merge into one name: the aliases file ("U.N." -> "United Nations"); an acronym into the
+  name the article defines it for ("the United Nations (U.N.)", "the Global Market Review, or
+  G.M.R."), else the aliases file's ("RNC"), else the one name the article gives whose initials its
+  letters are (none when two names have them); a group's singular and plural ("Republican",
+  "Republicans"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
   recently before it, or into the only person of that name when none is named before it (a
   headline's "Trump"), and a first name only one person has; an honorific says whose surname it
   is ("Mrs. Clinton" joins Hillary Clinton, not Bill Clinton: the aliases file's ``genders``), and
@@ -50,6 +56,7 @@ from spacy.tokens import Doc
 
 from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span, entity_id
 from claimflow.nlp.aliases import Aliases, name_key
+from claimflow.nlp.states import designations, state_name
 
 PERSON, ORG = "PERSON", "ORG"
 KEPT_LABELS = frozenset(ENTITY_LABELS)  # DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL are not entities
@@ -88,6 +95,13 @@ MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", 
 RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
 LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
+HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
+SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
+CITY_COMMA = re.compile(r"[A-Z][\w.]*,[ \t]*\Z")  # "Burlington, " before a state
+# titles after which a capitalized word the model left untagged is a person's name ("President Obama"), besides
+# the honorifics (the aliases' titles that have a gender): no "Director General", "Justice Department"
+PERSON_TITLES = frozenset({"president", "sen.", "senator", "rep.", "representative", "gov.", "governor", "congressman",
+                           "congresswoman", "mayor", "minister", "dr.", "prof."})
 
 
 
@@ -247,11 +261,31 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
         honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
-        start, end = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON or honorific is not None,
-                                aliases=aliases)
-        name = " ".join(text[start:end].split())
-        if name and any(c.isupper() for c in name):
-            yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+        cleaned = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON or honorific is not None, aliases=aliases)
+        for start, end in _names_in(text, *cleaned):
+            name = " ".join(text[start:end].split())
+            if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
+                name = state  # "Burlington, Vt.": Vermont
+            if name and any(c.isupper() for c in name):
+                yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+
+
+def _names_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The names a mention at ``[start, end)`` holds: none of a social handle or hashtag and what follows
+    it ("Twitter @NolteNC" -> "Twitter", "@SpeakerRyan" -> nothing), and two names joined by a slash
+    ("New York Times/CBS News"; not "AC/DC" nor "N/A", of two letters or fewer each side)."""
+    if handle := HANDLE.search(text, start, end):
+        end = start + len(text[start:handle.start()].rstrip())
+    if end <= start:
+        return []
+    names, at = [], start
+    for slash in SLASH.finditer(text, start, end):
+        left, right = text[at:slash.start()], text[slash.end():end]
+        if max(len(left.strip()), len(right.strip())) > 2 and left[:1].isupper() and right[:1].isupper():
+            names.append((at, slash.start()))
+            at = slash.end()
+    names.append((at, end))
+    return names
 
 
 def _honorific(text: str, start: int, end: int, aliases: Aliases) -> str | None:
@@ -281,7 +315,7 @@ def _vote(ent, label: str) -> str:
 
 def _in_headlines(found: list[_Found], text: str, aliases: Aliases) -> list[_Found]:
     """``found`` with each mention inside a title-case headline cut to the longest part of it the rest
-    of the article names (a name, a person's last words, a known alias), with the first name before it
+    of the article names (a name, a person's last words or known first name, a known alias), with the first name before it
     ("Hillary Clinton Goes After" -> "Hillary Clinton" when the article says "Clinton"), labelled as
     there; a mention with no such part is dropped. The cut mentions do not vote: the model's labels
     in a headline are guesses."""
@@ -296,13 +330,28 @@ def _in_headlines(found: list[_Found], text: str, aliases: Aliases) -> list[_Fou
             if item.mention.label == PERSON:
                 for n in range(1, len(words)):
                     body.setdefault(name_key(" ".join(words[-n:])), PERSON)
+                if len(words) > 1 and aliases.gender(words[0]):  # "Hillary" of "Hillary Clinton"
+                    body.setdefault(name_key(words[0]), PERSON)
     kept = []
     for item in found:
         if item.mention.start >= headline[1]:
             kept.append(item)
         elif cut := _named_part(text, item.mention, body, aliases):
             kept.append(_Found(cut, " ".join(cut.text.split()), None, item.gender))
+        elif _sure_in_headline(item, aliases):
+            kept.append(item._replace(vote=None))
     return kept
+
+
+def _sure_in_headline(item: _Found, aliases: Aliases) -> bool:
+    """Whether a headline's mention the rest of the article does not name is a name all the same: a person
+    the model found as a first name the aliases know and one more word ("Paul Ryan"; "Stealth Over
+    Health" is none), or a group of one word the model found ("Republicans": capitalized in any case)."""
+    words = item.name.split()
+    if item.mention.label == "NORP":
+        return len(words) == 1
+    return (item.mention.label == PERSON and len(words) == 2 and aliases.gender(words[0]) is not None
+            and words[0].casefold() not in aliases.titles and words[1][:1].isupper())
 
 
 def _named_part(text: str, mention: Mention, body: dict[str, str], aliases: Aliases) -> Mention | None:
@@ -325,10 +374,46 @@ def _named_part(text: str, mention: Mention, body: dict[str, str], aliases: Alia
     return None
 
 
-def _repeats(text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases, acronyms: dict[str, str]):
+def _with_designations(text: str, found: list[_Found]) -> list[_Found]:
+    """``found`` with the state of each political designation ("Texas" of "Sen. Ted Cruz (R-Texas)", "Vt."
+    of "(I-Vt.)", named "Vermont") as a place that votes GPE, in place of what the model found inside it."""
+    states = designations(text)
+    if not states:
+        return found
+    bounds = sorted((start - 2, end) for start, end, _ in states)  # from the party letter: "R-Texas"
+    starts = [start for start, _ in bounds]
+
+    def inside(mention: Mention) -> bool:
+        i = bisect.bisect_right(starts, mention.start) - 1
+        return i >= 0 and mention.end <= bounds[i][1]
+
+    kept = [item for item in found if not inside(item.mention)]
+    taken = [(item.mention.start, item.mention.end) for item in kept]
+    for start, end, state in states:
+        if not any(s < end and start < e for s, e in taken):  # not part of a name the model found around it
+            kept.append(_Found(Mention(start, end, text[start:end], "GPE"), state, "GPE"))
+    return kept
+
+
+def _titled(doc: Doc, text: str, start: int, end: int, aliases: Aliases) -> str | None:
+    """The title before a capitalized word the model left untagged at ``[start, end)`` when it makes the word a
+    person's name ("President Obama", "Mrs. Ardley"): an honorific or a person's office, the word a proper
+    noun and no title itself, no capitalized word after it ("President Obama Library")."""
+    before = PRECEDING_WORD.search(text, max(0, start - 40), start)
+    title = before.group(1).casefold() if before else ""
+    if (title not in aliases.titles or not (title in PERSON_TITLES or aliases.gender(title))
+            or end - start < 2 or text[start:end].casefold() in aliases.titles or FOLLOWING_NAME.match(text, end)):
+        return None
+    span = doc.char_span(start, end, alignment_mode="expand")
+    tags = [token.pos_ for token in span] if span is not None else []
+    return before.group(1) if not any(tags) or "PROPN" in tags else None
+
+
+def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases, acronyms: dict[str, str]):
     """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
-    Kettering") and of the acronyms the article defines (``acronyms``: acronym -> label): one pass over the
-    capitalized words of the text outside the dateline ``skip``; they do not vote on labels."""
+    Kettering"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
+    name after a title (:func:`_titled`): one pass over the capitalized words of the text outside the
+    dateline ``skip``; they do not vote on labels."""
     forms: dict[str, str] = dict(acronyms)
     for item in found:
         words = item.name.split()
@@ -341,16 +426,24 @@ def _repeats(text: str, found: list[_Found], skip: tuple[int, int], aliases: Ali
             by_word.setdefault(first.group(), []).append(form)
     taken = sorted((item.mention.start, item.mention.end) for item in found)
     starts = [start for start, _ in taken]
+    headline = _headline(text)
+    titled_from = headline[1] if headline else 1  # title case capitalizes every word: no names after titles there
     for word in CAPITALIZED.finditer(text):
         start = word.start()
         form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
                      and not NAME_GOES_ON.match(text, start + len(f))), None)
-        if form is None or skip[0] <= start < skip[1]:
+        if skip[0] <= start < skip[1]:
             continue
-        end = start + len(form)
+        end = start + len(form) if form else word.end()
         i = bisect.bisect_right(starts, start)
         if (i and taken[i - 1][1] > start) or (i < len(taken) and taken[i][0] < end):
             continue  # inside a name the model found
+        if form is None:
+            end -= bool(SENTENCE_END.search(text, start, end))  # "President Obama." ends a sentence
+            if (start >= titled_from and text[start - 1] == " " and not NAME_GOES_ON.match(text, word.end())
+                    and (title := _titled(doc, text, start, end, aliases))):
+                yield _Found(Mention(start, end, text[start:end], PERSON), text[start:end], None, aliases.gender(title))
+            continue
         before = PRECEDING_WORD.search(text, max(0, start - 40), start)
         title = before.group(1) if before and before.group(1).casefold() in aliases.titles else None
         if (before and title is None) or FOLLOWING_NAME.match(text, end):
@@ -358,13 +451,16 @@ def _repeats(text: str, found: list[_Found], skip: tuple[int, int], aliases: Ali
         yield _Found(Mention(start, end, form, forms[form]), form, None, title and aliases.gender(title))
 
 
-def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str]) -> tuple[str, bool]:
-    """The canonical form of ``name`` and whether it is fixed (aliases file, acronym definition, initials)."""
+def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str | None]) -> tuple[str, bool]:
+    """The canonical form of ``name`` and whether it is fixed: the article's own definition of an acronym
+    first ("the Republican National Convention (RNC)"), then the aliases file, then the initials of a name
+    the article gives (``initials``: only those of one name)."""
+    key = name_key(name)
+    if full := defined.get(key):
+        return aliases.resolve(full) or full, True
     if known := aliases.resolve(name):
         return known, True
-    key = name_key(name)
-    full = defined.get(key) or initials.get(key)
-    if full:
+    if full := initials.get(key):
         return aliases.resolve(full) or full, True
     return name, False
 
@@ -408,18 +504,23 @@ def _group_key(name: str) -> str:
 def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
     """The article's mentions grouped by canonical form, surnames merged into their person (``text``
     is ``doc.text``: spaCy joins the tokens on every call, so once per article)."""
-    found = _in_headlines(list(_mentions(doc, text, aliases)), text, aliases)
+    found = _with_designations(text, _in_headlines(list(_mentions(doc, text, aliases)), text, aliases))
     defined, acronyms = _defined_acronyms(text, found)
-    found += _repeats(text, found, dateline(text), aliases, acronyms)
+    found += _repeats(doc, text, found, dateline(text), aliases, acronyms)
     found.sort(key=lambda item: item.mention.start)
-    initials: dict[str, str] = {}  # "UN" -> "United Nations" when the article names it
+    initials: dict[str, str | None] = {}  # "UN" -> "United Nations" when the article names it; None when two names fit
     for item in found:
         if len(item.name.split()) > 1 and not _is_acronym(item.name):
-            initials.setdefault(name_key(_initials(item.name)), item.name)
+            key = name_key(_initials(item.name))
+            if initials.setdefault(key, item.name) not in (item.name, None) and _group_key(initials[key]) != _group_key(item.name):
+                initials[key] = None  # "RNC" beside the Republican National Committee and Convention: whose is unknown
     groups: dict[str, _Group] = {}
     for mention, name, vote, gender, placed in found:
         canonical, fixed = _resolve(name, aliases, defined, initials if _is_acronym(name) else {})
-        group = groups.setdefault(_group_key(canonical), _Group(canonical, fixed))
+        key = _group_key(canonical)
+        if mention.label == "NORP" and not fixed:  # "Republican", "Republicans": one group, as its members and adjective
+            key = key.removesuffix("s")
+        group = groups.setdefault(key, _Group(canonical, fixed))
         group.add(mention, name, vote, gender, placed)
     honorifics = {item.mention.start: item.gender for item in found if item.gender}
     first_line = LINE.search(text)
