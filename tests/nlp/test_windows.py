@@ -92,3 +92,23 @@ def test_a_long_article_that_fails_is_skipped_with_its_id_not_the_shard(monkeypa
     done = list(extract(nlp, articles, window_chars=40))
     assert [e.article.article_id for e in done] == ["0", "2"]
     assert "extract skipped article_id=1 reason=MemoryError" in caplog.text
+
+
+def test_with_several_processes_a_text_over_its_share_of_a_batch_is_parsed_in_this_process(monkeypatch) -> None:
+    """The workers take fixed-size batches: a text longer than batch_chars / batch_size stays out
+    of nlp.pipe (parsed here, in order), so no worker batch passes batch_chars."""
+    nlp = load_nlp(MODEL, ROOT / "include")
+    texts = ["Ian Kelly said the talks were over.", "Officials said the port would reopen. " * 30, "Kelly said so."]
+    articles = [Article(article_id=str(i), text=t, path=f"{i}.txt") for i, t in enumerate(texts)]
+    piped: list[str] = []
+    pipe = nlp.pipe
+
+    def one_process(stream, batch_size, n_process):  # the workers' share, without starting them
+        for doc in pipe(stream, batch_size=batch_size):
+            piped.append(doc.text)
+            yield doc
+
+    monkeypatch.setattr(nlp, "pipe", one_process)
+    done = list(extract(nlp, articles, batch_size=2, n_process=2, batch_chars=400))
+    assert piped == [texts[0], texts[2]]
+    assert [e.article.article_id for e in done] == ["0", "1", "2"]

@@ -120,20 +120,24 @@ def extract(
     longer than ``window_chars`` stays out of ``nlp.pipe``: it is parsed in windows in this
     process when its turn comes (:func:`parse_in_windows`), so that memory stays bounded. spaCy
     holds about 3 KB per character of a batch at once, so a batch is also cut at ``batch_chars``
-    (with ``n_process`` > 1, whose workers take fixed-size batches, the batch size is lowered so
-    that ``batch_size`` texts of ``window_chars`` stay under it): 64 texts just under the window
-    would otherwise be 6.4 million characters, some 19 GB, at once.
+    (with ``n_process`` > 1, whose workers take fixed-size batches, a text longer than
+    ``batch_chars / batch_size`` is parsed in this process instead): 64 texts just under the
+    window would otherwise be 6.4 million characters, some 19 GB, at once.
     """
     waiting: deque[Article] = deque()
+    # what goes into nlp.pipe: in one process batches are cut by characters (_bounded); the workers
+    # of several take fixed-size batches, so there a text longer than its share of batch_chars is
+    # parsed here instead, like a long one
+    piped = window_chars if n_process == 1 else max(1, min(window_chars, batch_chars // batch_size))
 
     def texts() -> Iterator[str]:
         for article in articles:
             waiting.append(article)
-            if len(article.text) <= window_chars:
+            if len(article.text) <= piped:
                 yield article.text
 
-    def long_ones() -> Iterator[tuple[Article, Doc]]:  # the long articles at the head of the queue
-        while waiting and len(waiting[0].text) > window_chars:
+    def long_ones() -> Iterator[tuple[Article, Doc]]:  # the articles kept out of nlp.pipe, at the head of the queue
+        while waiting and len(waiting[0].text) > piped:
             article = waiting.popleft()
             try:
                 yield article, parse_in_windows(nlp, article.text, OWN_COMPONENTS, window_chars)
@@ -141,8 +145,8 @@ def extract(
                 log.error("extract skipped article_id=%s reason=%s: %s", article.article_id, type(error).__name__, error)
 
     def docs() -> Iterator[Doc]:
-        if n_process > 1:  # one pipe (workers start once), its batches small enough for the longest texts
-            yield from nlp.pipe(texts(), batch_size=max(1, min(batch_size, batch_chars // window_chars)), n_process=n_process)
+        if n_process > 1:  # one pipe (workers start once), its texts short enough that a batch stays under batch_chars
+            yield from nlp.pipe(texts(), batch_size=batch_size, n_process=n_process)
             return
         for group in _bounded(texts(), batch_size, batch_chars):
             yield from nlp.pipe(group, batch_size=len(group))
