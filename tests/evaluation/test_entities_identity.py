@@ -31,6 +31,7 @@ from claimflow.evaluation.entities import (
 )
 from claimflow.models import ENTITY_LABELS, Entity, Mention, entity_id
 
+POLNEAR_HELDOUT_GOLD = PROJECT_ROOT / "tests" / "fixtures" / "entities_gold_polnear_heldout.json"  # same texts folder
 POLNEAR_GOLD_JSON = json.loads(POLNEAR_GOLD.read_text(encoding="utf-8"))
 POLNEAR_TEXTS = texts_folder(POLNEAR_GOLD_JSON, POLNEAR_GOLD.parent)
 without_polnear = pytest.mark.skipif(not POLNEAR_TEXTS.is_dir(), reason="../shared/data/polnear is not present")
@@ -230,24 +231,28 @@ def test_polnear_gold_is_skipped_where_its_texts_are_absent(monkeypatch: pytest.
     assert present_gold_sets() == {"seeds": scorer.DEFAULT_GOLD}
 
 
-def test_polnear_texts_are_not_in_the_repository() -> None:
-    assert not POLNEAR_TEXTS.is_relative_to(PROJECT_ROOT)
-    names = {Path(a["file"]).name for a in POLNEAR_GOLD_JSON["articles"]}
+@pytest.mark.parametrize("gold_path", [POLNEAR_GOLD, POLNEAR_HELDOUT_GOLD], ids=["dev", "heldout"])
+def test_polnear_texts_are_not_in_the_repository(gold_path: Path) -> None:
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    assert not texts_folder(gold, gold_path.parent).is_relative_to(PROJECT_ROOT)
+    names = {Path(a["file"]).name for a in gold["articles"]}
     assert not [p for p in PROJECT_ROOT.glob("tests/**/*.txt") if p.name in names]
 
 
 @pytest.mark.polnear
 @without_polnear
-def test_polnear_gold_mentions_match_the_texts() -> None:
+@pytest.mark.parametrize("gold_path", [POLNEAR_GOLD, POLNEAR_HELDOUT_GOLD], ids=["dev", "heldout"])
+def test_polnear_gold_mentions_match_the_texts(gold_path: Path) -> None:
     """Every mention's text equals the text at its offsets as read_text reads it, no two mentions
     overlap, every entity has a label of ENTITY_LABELS and a ref, and the set is what issue 20 asks."""
-    articles = POLNEAR_GOLD_JSON["articles"]
+    gold = json.loads(gold_path.read_text(encoding="utf-8"))
+    articles, texts = gold["articles"], texts_folder(gold, gold_path.parent)
     assert len(articles) >= 30
     assert len({a["source"] for a in articles}) >= 5 and len({a["published"] for a in articles}) >= 20
     refs: dict[str, set[str]] = {}
     for item in articles:
         assert Path(item["file"]).stem == item["id"]
-        text = read_text(POLNEAR_TEXTS / item["file"])
+        text = read_text(texts / item["file"])
         offsets = []
         for ent in item["entities"]:
             assert ent["label"] in ENTITY_LABELS and set(ent.get("also", ())) <= set(ENTITY_LABELS), (item["id"], ent)
@@ -259,7 +264,7 @@ def test_polnear_gold_mentions_match_the_texts() -> None:
         offsets.sort()
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(offsets)), f"{item['id']}: overlapping mentions"
     assert sum(len(ids) > 1 for ids in refs.values()) >= 30
-    assert len(read_gold(POLNEAR_GOLD)) == len(articles)
+    assert len(read_gold(gold_path)) == len(articles)
 
 
 def run(argv: list[str]) -> int:
@@ -347,3 +352,29 @@ def test_evaluate_entities_scores_both_gold_sets(capsys: pytest.CaptureFixture[s
     assert canonical["entity_f1"] > baseline["entity_f1"], (baseline, canonical)
     assert canonical["identity_share"] >= baseline["identity_share"], (baseline, canonical)
     assert sets["polnear"]["registry"]["identity_share"] > canonical["identity_share"], sets["polnear"]["registry"]
+
+
+def test_heldout_gold_is_disjoint_from_the_dev_gold_and_not_scored_by_default() -> None:
+    """The held-out set measures the resolver on articles nobody tuned on: none of the dev set's
+    articles, and never among the sets ``claimflow evaluate --entities`` scores unasked."""
+    heldout = json.loads(POLNEAR_HELDOUT_GOLD.read_text(encoding="utf-8"))["articles"]
+    assert not {a["id"] for a in heldout} & {a["id"] for a in POLNEAR_GOLD_JSON["articles"]}
+    assert POLNEAR_HELDOUT_GOLD not in scorer.GOLD_SETS.values()
+
+
+@pytest.mark.polnear
+@without_polnear
+def test_evaluate_entities_scores_the_heldout_gold_when_named(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(scorer, "entity_layers", lambda aliases: {"baseline": names_layer, "canonical": names_layer})
+    assert run(["evaluate", "--entities", "--gold", str(POLNEAR_HELDOUT_GOLD), "--json"]) == 0
+    canonical = json.loads(capsys.readouterr().out)["entities_gold_polnear_heldout"]["canonical"]
+    articles = json.loads(POLNEAR_HELDOUT_GOLD.read_text(encoding="utf-8"))["articles"]
+    refs: dict[str, set[str]] = {}
+    for item in articles:
+        for ent in item["entities"]:
+            refs.setdefault(ent["ref"], set()).add(item["id"])
+    assert canonical["articles"] == len(articles)
+    assert canonical["gold_entities"] == sum(len(a["entities"]) for a in articles)
+    assert canonical["identity_entities"] == sum(len(ids) > 1 for ids in refs.values())

@@ -72,7 +72,8 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
         type=Path,
         default=None,
         help="gold set: with --entities the entity JSON (default: tests/fixtures/entities_gold.json, and "
-        "tests/fixtures/entities_gold_polnear.json when ../shared/data/polnear is present), "
+        "tests/fixtures/entities_gold_polnear.json when ../shared/data/polnear is present; the held-out "
+        "tests/fixtures/entities_gold_polnear_heldout.json only when named here), "
         "with --source-kinds the source-span JSONL (default: tests/fixtures/source_kinds/SPLIT.jsonl)",
     )
     evaluate.add_argument("--model", default=None, help="spaCy model (default: CLAIMFLOW_SPACY_MODEL)")
