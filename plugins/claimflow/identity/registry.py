@@ -38,6 +38,13 @@ from claimflow.tables import REGISTRY_SCHEMA, SCHEMAS
 log = logging.getLogger(__name__)
 
 READ_COLUMNS = ["entity_id", "name", "label", "article_count", "merged_into", "kb_id", "dt"]
+SNAPSHOT_KEY = "_identity/registry_snapshot.parquet"  # beside the tables: the registry folded up to a horizon
+SNAPSHOT_REFRESH_DAYS = 30  # the horizon moves on once the rows read whole span this many days before the recent ones
+SNAPSHOT_SCHEMA = pa.schema([
+    ("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()), ("merged_into", pa.string()),
+    ("kb_id", pa.string()), ("latest", pa.string()), ("articles", pa.int64()), ("first_day", pa.string()),
+    ("kb_day", pa.string()),
+])
 
 
 @dataclass
@@ -53,12 +60,14 @@ class _Entry:
     articles: int = 0
     recent: int = 0
     first_day: str = ""
+    kb_day: str = ""  # the latest day that gave a kb_id: a day without one keeps the last known
 
     def add(self, row: dict[str, Any], *, since: str, until: str) -> None:
         day, count = row["dt"], row["article_count"] or 0
         if day >= self.latest:
-            self.latest, self.name, self.label = day, row["name"], row["label"]
-            self.merged_into, self.kb_id = row["merged_into"], row["kb_id"] or self.kb_id
+            self.latest, self.name, self.label, self.merged_into = day, row["name"], row["label"], row["merged_into"]
+        if row["kb_id"] and day >= self.kb_day:
+            self.kb_id, self.kb_day = row["kb_id"], day
         self.articles += count
         if since <= day <= until:
             self.recent += count
@@ -66,10 +75,67 @@ class _Entry:
             self.first_day = day
 
 
-def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tuple[list[Known], int | None]:
+@dataclass(frozen=True)
+class _Snapshot:
+    """The registry's rows before ``horizon`` folded into one entry per id (no recent articles:
+    they are older than any day it serves), valid while the table's files before the horizon
+    are those whose ``digest`` it records."""
+
+    horizon: str
+    digest: str
+    entries: Mapping[str, _Entry]
+
+
+def _digest(table: Any, horizon: str) -> str:
+    """What the table's files before ``horizon`` are: a rerun or backfill of an older day, a
+    compaction or a restore changes them, and with them this digest."""
+    import hashlib
+
+    uris = sorted(table.file_uris(partition_filters=[("dt", "<", horizon)]))
+    return hashlib.sha256("\n".join(uris).encode()).hexdigest()
+
+
+def _load_snapshot(store: ObjectStore, table: Any) -> _Snapshot | None:
+    """The stored snapshot when the table's files before its horizon are still those it folded;
+    None when there is none, it is stale, or it cannot be read (it is a cache: the registry is
+    then read whole)."""
+    if not store.exists(SNAPSHOT_KEY):
+        return None
+    try:
+        stored = read_parquet(store, SNAPSHOT_KEY)
+        meta = stored.schema.metadata or {}
+        horizon, digest = meta[b"horizon"].decode(), meta[b"digest"].decode()
+        stored = stored.select(SNAPSHOT_SCHEMA.names)
+        if not stored.schema.remove_metadata().equals(SNAPSHOT_SCHEMA) or any(
+                stored.column(c).null_count for c in ("entity_id", "latest", "articles", "first_day", "kb_day")):
+            raise ValueError(f"expected columns {SNAPSHOT_SCHEMA.names} with ids, days and counts, got {stored.schema}")
+        rows = stored.to_pylist()
+    except (KeyError, ValueError, OSError, pa.ArrowException) as error:
+        log.warning("registry snapshot %s unreadable, reading the registry whole: %s", SNAPSHOT_KEY, error)
+        return None
+    if _digest(table, horizon) != digest:
+        return None
+    return _Snapshot(horizon, digest, {r["entity_id"]: _Entry(**r) for r in rows})
+
+
+def _save_snapshot(store: ObjectStore, table: Any, horizon: str, entries: Mapping[str, _Entry]) -> None:
+    """Store the rows before ``horizon`` folded (``entries``), with the digest of their files."""
+    rows = {name: [getattr(e, name) for e in entries.values()] for name in SNAPSHOT_SCHEMA.names}
+    schema = SNAPSHOT_SCHEMA.with_metadata({"horizon": horizon, "digest": _digest(table, horizon)})
+    put_table_parquet(store, SNAPSHOT_KEY, pa.Table.from_pydict(rows, schema=schema))
+
+
+def read_registry(lake: DeltaLake, day: str, version: int | None = None,
+                  store: ObjectStore | None = None) -> tuple[list[Known], int | None]:
     """The registry as every day but ``day`` left it (a rerun of the day never meets its own first
     run's rows; days published since then count), at ``version`` or the latest, and the version
-    read (None: no registry yet)."""
+    read (None: no registry yet).
+
+    With ``store`` (the lake's), the rows older than the recent window come from the snapshot
+    beside the table (:data:`SNAPSHOT_KEY`), folded once, and only the days after its horizon
+    are read, column-projected and partition-pruned: a publish reads a bounded number of days
+    however old the lake. The snapshot moves its horizon every SNAPSHOT_REFRESH_DAYS, from the
+    rows this read holds anyway; a day older than the horizon (a backfill) reads the registry whole."""
     import pyarrow.dataset as ds
     from deltalake.exceptions import TableNotFoundError
 
@@ -77,20 +143,48 @@ def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tupl
         table = lake.table(layout.REGISTRY, version)
     except TableNotFoundError:
         return [], None
-    scanner = table.to_pyarrow_dataset().scanner(columns=READ_COLUMNS, filter=ds.field("dt") != day)
-    rows = (row for batch in scanner.to_batches() for row in batch.to_pylist())
-    return fold_registry(rows, day), table.version()
+    since = recent_since(day)
+    snapshot = _load_snapshot(store, table) if store is not None else None
+    usable = snapshot if snapshot is not None and snapshot.horizon <= since else None
+    entries = dict(usable.entries) if usable else {}  # the snapshot's own entries: it is read for this call alone
+    # a new horizon (the recent window's start) when there is none or the current one lags
+    refresh = store is not None and version is None and (
+        snapshot is None or (usable is not None and _days_after(usable.horizon, SNAPSHOT_REFRESH_DAYS) <= since))
+    settled = {i: replace(e) for i, e in entries.items()} if refresh else None
+    wanted = ds.field("dt") != day
+    if usable:
+        wanted &= ds.field("dt") >= usable.horizon
+    dataset = table.to_pyarrow_dataset(partitions=[("dt", ">=", usable.horizon)] if usable else None)
+    rows = (row for batch in dataset.scanner(columns=READ_COLUMNS, filter=wanted).to_batches() for row in batch.to_pylist())
+    window = (since, _days_after(day, RECENT_DAYS))
+    for row in rows:
+        _fold(entries, row, window)
+        if settled is not None and row["dt"] < since:
+            _fold(settled, row, window)
+    if settled is not None:
+        _save_snapshot(store, table, since, settled)
+    return _known(entries), table.version()
+
+
+def _fold(entries: dict[str, _Entry], row: dict[str, Any], window: tuple[str, str]) -> None:
+    """Add one registry row to its id's entry (a row without id, name or label counts for nothing)."""
+    if row["entity_id"] and row["name"] and row["label"]:
+        entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=window[0], until=window[1])
 
 
 def fold_registry(rows: Iterable[dict[str, Any]], day: str) -> list[Known]:
     """Registry rows of other days than ``day`` folded into one Known per id (its latest row's
     name, label and decisions; articles in all and of the recent days); a merge pointing at a
     merged id is followed to the id that stands."""
-    since, until = recent_since(day), _days_after(day, RECENT_DAYS)
+    window = (recent_since(day), _days_after(day, RECENT_DAYS))
     entries: dict[str, _Entry] = {}
     for row in rows:
-        if row["entity_id"] and row["name"] and row["label"]:
-            entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=since, until=until)
+        _fold(entries, row, window)
+    return _known(entries)
+
+
+def _known(entries: Mapping[str, _Entry]) -> list[Known]:
+    """The folded entries as the resolver takes them, each merge followed to the id that stands."""
     known = []
     for entry in entries.values():
         target, hops = entry.merged_into, set()
@@ -272,7 +366,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     in ``leaving_out`` (duplicates publish found) count for nothing in the registry; ``lake`` is
     the caller's open lake (opened here when None)."""
     clock = _Clock()
-    known, version = read_registry(lake or DeltaLake.open(settings), day)
+    known, version = read_registry(lake or DeltaLake.open(settings), day, store=store)
     clock.lap("registry")
     seen = read_day(store, parts["entities"], parts["mentions"], leaving_out)
     clock.lap("day")
