@@ -8,7 +8,7 @@ import random
 import pytest
 
 from claimflow.identity.files import Identities, KbEntry
-from claimflow.identity.resolve import Known, Seen, group_key, person_key, resolve
+from claimflow.identity.resolve import Known, Seen, group_key, is_state, person_key, resolve, state_id
 from claimflow.models import entity_id
 
 DAY = "2026-11-26"
@@ -466,3 +466,29 @@ def test_a_place_in_sight_qualifies_an_institution():
     senate = seen("Senate", "ORG")
     resolution = resolve([known("France", "GPE"), known("France Senate", "ORG")], [senate], day=DAY)
     assert resolution.ids[senate.entity_id] == entity_id("France Senate", "ORG")
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "forms", "state"),
+    [
+        pytest.param("Washington", "GPE", ["Wash."], True, id="the state's abbreviation"),
+        pytest.param("Washington", "GPE", ["WA", "Washington"], True, id="its postal code beside the plain name"),
+        pytest.param("Washington", "GPE", ["Washington", "WASHINGTON"], False, id="the plain name: the city"),
+        pytest.param("Nevada", "GPE", ["Nev."], False, id="a state no city shares its name with"),
+        pytest.param("Washington", "ORG", ["Wash."], False, id="not a place"),
+    ],
+)
+def test_a_state_is_told_from_the_city_by_its_abbreviation(name, label, forms, state):
+    assert is_state(name, label, forms) is state
+
+
+def test_the_state_named_like_a_city_keeps_an_id_of_its_own():
+    city = known("Washington", "GPE", articles=9)
+    state = Seen(state_id("Washington"), "Washington", "GPE", 1)
+    first = resolve([city], [state, seen("Washington", "GPE")], day=DAY)
+    assert first.ids == {state.entity_id: state_id("Washington"), entity_id("Washington", "GPE"): city.entity_id}
+    assert first.clusters[state_id("Washington")].name == "Washington"
+    published = Known(state_id("Washington"), "Washington", "GPE", 1, 1, "2026-11-20")
+    again = resolve([city, published], [state, seen("WASHINGTON", "GPE")], day=DAY)
+    assert again.ids == {state.entity_id: published.entity_id, entity_id("WASHINGTON", "GPE"): city.entity_id}
+    assert again.merges == {}

@@ -28,8 +28,9 @@ import pyarrow.compute as pc
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.identity.files import Identities, KbEntry, load_identities, load_kb
-from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
-from claimflow.nlp.aliases import run_aliases
+from claimflow.identity.names import packaged_names
+from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, is_state, recent_since, resolve, state_id
+from claimflow.nlp.aliases import name_key, run_aliases
 from claimflow.storage.base import ObjectStore
 from claimflow.storage.delta import DeltaLake, StagedPart, staged_batches
 from claimflow.storage.records import put_parquet, put_table_parquet, read_parquet
@@ -204,10 +205,13 @@ def _days_after(day: str, days: int) -> str:
 
 @dataclass
 class _Day:
-    """The day's entities by extracted id (name, label, articles) and the surface forms of their mentions."""
+    """The day's entities by extracted id (name, label, articles), the surface forms of their
+    mentions, and the articles whose entity of an extracted id is the state named like a city
+    ((article, extracted id) -> the state's id: :func:`claimflow.identity.resolve.is_state`)."""
 
     seen: dict[str, Seen] = field(default_factory=dict)
     forms: dict[str, Counter] = field(default_factory=dict)
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _published(table: pa.Table, leaving_out: Collection[str]) -> pa.Table:
@@ -221,7 +225,8 @@ def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Itera
              leaving_out: Collection[str] = ()) -> _Day:
     """The day's staged entities and mentions folded by id, but those of the articles in
     ``leaving_out``, one staged file at a time (grouped in Arrow: a file's rows never become
-    Python objects)."""
+    Python objects, but the mentions of a place named like a city's state); an article that
+    writes such a place as the state's abbreviation counts for the state's id instead."""
     day = _Day()
     articles: Counter = Counter()
     names: dict[str, tuple[str, str]] = {}
@@ -233,41 +238,84 @@ def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Itera
                                               ("entity_id", "name", "label", "count_all")), strict=True):
             articles[eid] += count
             names.setdefault(eid, (name, label))
-    day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names)}
+    city_states = packaged_names().city_states
+    places = pa.array(sorted(i for i, (name, label) in names.items() if label == "GPE" and name_key(name) in city_states),
+                      pa.string())
+    by_article: dict[tuple[str, str], Counter] = {}  # (article, extracted id) -> forms, of those places only
     for part in mentions:
-        table = _published(read_parquet(store, part.key, ["entity_id", "text", "article_id"]), leaving_out)
-        table = table.select(["entity_id", "text"]).drop_null()
+        table = _published(read_parquet(store, part.key, ["entity_id", "text", "article_id"]), leaving_out).drop_null()
         counted = table.group_by(["entity_id", "text"]).aggregate([([], "count_all")])
         for eid, text, count in zip(*(counted.column(c).to_pylist() for c in ("entity_id", "text", "count_all")), strict=True):
-            if eid in day.seen:
+            if eid in names:
                 day.forms.setdefault(eid, Counter())[" ".join(text.split())] += count
+        if len(places):
+            for row in table.filter(pc.is_in(table.column("entity_id"), value_set=places)).to_pylist():
+                by_article.setdefault((row["article_id"], row["entity_id"]), Counter())[" ".join(row["text"].split())] += 1
+    for (article, eid), forms in sorted(by_article.items()):
+        name, label = names[eid]
+        if is_state(name, label, forms):
+            state = day.states[(article, eid)] = state_id(name)
+            names.setdefault(state, (name, label))
+            articles[eid] -= 1
+            articles[state] += 1
+            day.forms[eid].subtract(forms)
+            day.forms.setdefault(state, Counter()).update(forms)
+    day.forms = {i: +counts for i, counts in day.forms.items()}
+    day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names) if articles[i] > 0}
     return day
 
 
 @dataclass(frozen=True)
 class _Renames:
-    """The day's ids that change, as Arrow arrays, to map whole columns at once."""
+    """The day's ids that change, as Arrow arrays, to map whole columns at once: by extracted id,
+    and, first, by article and extracted id (an article's state named like a city)."""
 
     ids: Mapping[str, str]
+    by_article: Mapping[tuple[str, str], str]
     old: pa.Array
     new: pa.Array
+    article_old: pa.Array
+    article_new: pa.Array
 
     @classmethod
-    def of(cls, ids: Mapping[str, str]) -> _Renames:
-        return cls(ids, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()))
+    def of(cls, ids: Mapping[str, str], by_article: Mapping[tuple[str, str], str] | None = None) -> _Renames:
+        by_article = by_article or {}
+        return cls(ids, by_article, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()),
+                   pa.array([_article_key(*k) for k in by_article], pa.string()), pa.array(list(by_article.values()), pa.string()))
 
-    def touches(self, column: pa.ChunkedArray | pa.Array) -> bool:
-        return bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True
+    def touches(self, column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> bool:
+        return (bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True) or (
+            bool(self.by_article) and pc.any(pc.is_in(self._keys(column, articles), value_set=self.article_old)).as_py() is True)
 
-    def map(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    def map(self, column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> pa.Array:
         at = pc.index_in(column, value_set=self.old)
-        return pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
+        mapped = pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
+        if not self.by_article:
+            return mapped
+        at = pc.index_in(self._keys(column, articles), value_set=self.article_old)
+        return pc.if_else(pc.is_null(at), mapped, pc.take(self.article_new, at))
+
+    def one(self, article: str, eid: str) -> str:
+        """The surviving id of extracted id ``eid`` in ``article``."""
+        return self.by_article.get((article, eid)) or self.ids.get(eid, eid)
+
+    @staticmethod
+    def _keys(column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> pa.Array:
+        return pc.binary_join_element_wise(articles, column, ARTICLE_SEPARATOR)
+
+
+ARTICLE_SEPARATOR = "\x1f"
+
+
+def _article_key(article: str, eid: str) -> str:
+    return f"{article}{ARTICLE_SEPARATOR}{eid}"
 
 
 def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
     """An entities file with surviving ids; two entities of one article resolved to one id become
     one row (their mentions added up, the name and labels of the one with more mentions)."""
-    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id", renames.map(table.column("entity_id")))
+    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
+                             renames.map(table.column("entity_id"), table.column("article_id")))
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for row in table.to_pylist():
         key = (row["entity_id"], row["article_id"])
@@ -283,19 +331,21 @@ def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
 
 def _claims(table: pa.Table, renames: _Renames) -> pa.Table:
     """A claims file with surviving ids: the source's, and the content's once each, in order."""
-    sources = renames.map(table.column("source_entity_id"))
-    ids = renames.ids
-    about = pa.array([None if e is None else list(dict.fromkeys(ids.get(i, i) for i in e))
-                      for e in table.column("entity_ids").to_pylist()], type=pa.list_(pa.string()))
+    sources = renames.map(table.column("source_entity_id"), table.column("article_id"))
+    about = pa.array([None if e is None else list(dict.fromkeys(renames.one(a, i) for i in e))
+                      for a, e in zip(table.column("article_id").to_pylist(), table.column("entity_ids").to_pylist(),
+                                      strict=True)], type=pa.list_(pa.string()))
     table = table.set_column(table.schema.get_field_index("source_entity_id"), "source_entity_id", sources)
     return table.set_column(table.schema.get_field_index("entity_ids"), "entity_ids", about)
 
 
 def _changes(table: pa.Table, table_name: str, renames: _Renames) -> bool:
+    articles = table.column("article_id")
     if table_name == "claims":
-        return renames.touches(table.column("source_entity_id")) or renames.touches(
-            table.column("entity_ids").combine_chunks().flatten())
-    return renames.touches(table.column("entity_id"))
+        about = table.column("entity_ids").combine_chunks()
+        return renames.touches(table.column("source_entity_id"), articles) or renames.touches(
+            about.flatten(), pc.take(articles, pc.list_parent_indices(about)))
+    return renames.touches(table.column("entity_id"), articles)
 
 
 def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: list[StagedPart],
@@ -311,7 +361,7 @@ def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: l
                 table = _entities(table, renames)
             elif table_name == "mentions":
                 table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
-                                         renames.map(table.column("entity_id")))
+                                         renames.map(table.column("entity_id"), table.column("article_id")))
             else:
                 table = _claims(table, renames)
             written = put_table_parquet(store, layout.staged_resolved(day, run_id, table_name, number), table)
@@ -377,7 +427,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     )
     clock.lap("resolve")
     ids = {i: s for i, s in resolution.ids.items() if i != s}
-    renames = _Renames.of(ids)
+    renames = _Renames.of(ids, {key: resolution.ids[state] for key, state in seen.states.items()})
     articles: Counter = Counter()
     resolved = dict(parts)
     for table in ("entities", "mentions", "claims"):

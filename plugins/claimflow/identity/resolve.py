@@ -55,7 +55,7 @@ from dataclasses import dataclass, replace
 
 from claimflow.identity.files import Identities, KbEntry
 from claimflow.identity.names import Names, packaged_names
-from claimflow.models import entity_id
+from claimflow.models import Entity, entity_id
 from claimflow.nlp.aliases import name_key
 from claimflow.nlp.states import state_name
 
@@ -200,6 +200,7 @@ class _Node:
     published: bool = False
     first_day: str = ""
     kb_id: str | None = None
+    state: bool = False  # the US state that shares its name with a city, by its own id (:func:`state_id`)
 
 
 class _Components:
@@ -248,13 +249,13 @@ def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[st
         if known.merged_into:
             undone[known.entity_id] = None
         nodes[known.entity_id] = _Node(known.entity_id, [known.name], known.label, known.articles, known.recent,
-                                       True, known.first_day, known.kb_id)
+                                       True, known.first_day, known.kb_id, known.entity_id == state_id(known.name))
     node_of: dict[str, str] = {}
     for entity in seen:
         target = merged.get(entity.entity_id, entity.entity_id)
         node = nodes.get(target)
         if node is None:
-            node = nodes[target] = _Node(target, [], entity.label, first_day=day)
+            node = nodes[target] = _Node(target, [], entity.label, first_day=day, state=target == state_id(entity.name))
         if entity.name not in node.names:
             node.names.append(entity.name)
         node.articles += entity.articles
@@ -297,8 +298,8 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     def same_name(node: _Node) -> set[tuple[str, str]]:
         if split(node):
             return {(k, node.label) for k in keys(node)}
-        if family(node.label) == "NAMED":
-            return {(names.place(x), "NAMED") for x in node.names}
+        if family(node.label) == "NAMED":  # the state named like a city is not that city
+            return {(names.place(x), "STATE" if node.state else "NAMED") for x in node.names}
         return {(k, family(node.label)) for k in keys(node)}
 
     for ids in _groups_by(ordered, same_name):
@@ -540,7 +541,7 @@ def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str
     """One component's surviving id, canonical name, label and knowledge-base id."""
     if len(members) == 1 and len(members[0].names) == 1 and not pinned and not links:  # most entities: themselves
         node = members[0]
-        survivor = node.entity_id if node.published else entity_id(node.names[0], node.label)
+        survivor = node.entity_id if node.published else _new_id(node, node.names[0])
         return Cluster(survivor, node.names[0], node.label, node.kb_id, (node.entity_id,))
     votes: Counter = Counter()
     for node in members:
@@ -569,10 +570,41 @@ def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str
     if published:
         survivor = min(published, key=lambda n: (name not in n.names, -n.articles, n.first_day, n.entity_id)).entity_id
     else:
-        survivor = entity_id(name, label)
+        survivor = _new_id(members[0], name, label)
     kb_ids = sorted({links[r] for r in {parts.find(n.entity_id) for n in members} if r in links}
                     | {n.kb_id for n in members if n.kb_id})
     return Cluster(survivor, name, label, kb_ids[0] if kb_ids else None, tuple(n.entity_id for n in members))
+
+
+def _new_id(node: _Node, name: str, label: str | None = None) -> str:
+    """The id of a cluster of new entities: its name's and label's, as extraction gives it, or
+    the state's own (:func:`state_id`) for the state named like a city."""
+    return state_id(name) if node.state else entity_id(name, label or node.label)
+
+
+def state_id(name: str) -> str:
+    """The id of the US state ``name`` where its plain name is a city's ("Washington"): extraction
+    gives both the plain name's id, so the state takes one of its own, the same on every day."""
+    return entity_id(f"{name} (state)", "GPE")
+
+
+def is_state(name: str, label: str, forms: Iterable[str], names: Names | None = None) -> bool:
+    """Whether one article's entity ``name`` is the US state rather than the city it shares its
+    name with (:attr:`Names.city_states`: "Washington", the capital): a place written as the
+    state's abbreviation ("Seattle, Wash.", "(D-Wash.)"), which only the state is. A state that
+    no city shares its name with ("Nev.", "Nevada") stays one entity with its plain name."""
+    names = packaged_names() if names is None else names
+    if label != "GPE" or name_key(name) not in names.city_states:
+        return False
+    return any(name_key(form) != name_key(name) and (state := state_name(form)) is not None
+               and name_key(state) == name_key(name) for form in forms)
+
+
+def article_id_of(entity: Entity) -> str:
+    """The id an article's entity is resolved under: extraction's, or the state's own where the
+    article writes the state named like a city as its abbreviation (:func:`is_state`), as
+    publish does for each article."""
+    return state_id(entity.name) if is_state(entity.name, entity.label, (m.text for m in entity.mentions)) else entity.entity_id
 
 
 def recent_since(day: str) -> str:
