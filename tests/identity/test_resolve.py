@@ -204,7 +204,9 @@ def test_the_answer_does_not_depend_on_order():
            seen("United States", "GPE"), seen("President Obama"), seen("Barack Obama", articles=2), seen("DJT"),
            seen("America", "GPE"), seen("Joe Biden"), seen("Joseph R. Biden Jr."), seen("Hillary Rodham Clinton"),
            seen("Republicans", "NORP"), seen("Republican", "NORP"), seen("Ted Kennedy"), seen("Edward Kennedy"),
-           seen("Theodore Kennedy"), seen("George H. W. Bush"), seen("George W. Bush"), seen("George Bush")]
+           seen("Theodore Kennedy"), seen("George H. W. Bush"), seen("George W. Bush"), seen("George Bush"),
+           seen("Donald Trump Jr."), seen("Republican Convention", "ORG"), seen("Republican National Convention", "ORG"),
+           seen("Senate", "ORG"), seen("U.S. Senate", "ORG"), Seen(state_id("Washington"), "Washington", "GPE", 1)]
     first = resolve(registry, day, day=DAY, titles=TITLES, kb=KB)
     shuffle = random.Random(20)
     for _ in range(20):
@@ -212,8 +214,8 @@ def test_the_answer_does_not_depend_on_order():
         shuffle.shuffle(r), shuffle.shuffle(d), shuffle.shuffle(k)
         assert resolve(r, d, day=DAY, titles=TITLES, kb=k) == first
     # Trump, Clinton, Washington, United States, Obama, two Bidens (Jr. is a generation), Republicans,
-    # three Kennedys, three Bushes
-    assert len(set(first.ids.values())) == 14
+    # three Kennedys, three Bushes, Trump's son, the convention, the Senate, the state of Washington
+    assert len(set(first.ids.values())) == 18
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
@@ -492,3 +494,10 @@ def test_the_state_named_like_a_city_keeps_an_id_of_its_own():
     again = resolve([city, published], [state, seen("WASHINGTON", "GPE")], day=DAY)
     assert again.ids == {state.entity_id: published.entity_id, entity_id("WASHINGTON", "GPE"): city.entity_id}
     assert again.merges == {}
+
+
+def test_the_state_named_like_a_city_links_to_the_state_of_the_knowledge_base():
+    state = Seen(state_id("Washington"), "Washington", "GPE", 1)
+    kb = (*KB, KbEntry("Q1223", "Washington", ("Washington State", "State of Washington", "WA"), "GPE"))
+    assert resolve([], [state], day=DAY, kb=KB).clusters[state_id("Washington")].kb_id is None  # not the capital
+    assert resolve([], [state], day=DAY, kb=kb).clusters[state_id("Washington")].kb_id == "Q1223"

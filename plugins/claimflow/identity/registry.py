@@ -9,8 +9,12 @@ its input is a set (the day's entities aggregated over every shard, the registry
 day), so its answer is one. Extraction stays per article and shard-independent.
 
 The registry is read column-projected (no aliases: the rules need names, labels and counts),
-one Arrow batch at a time into one small record per id; the day's staged files are read and
-rewritten one at a time. Memory follows the number of distinct entities, not of rows.
+one Arrow batch at a time into one small record per id, and not whole: its rows older than the
+recent window are kept folded in a snapshot beside the table (one row per id, checked against
+the table's files before its horizon), so a publish reads the snapshot and a bounded number of
+days however old the lake is. The day's staged files are read and rewritten one at a time.
+Memory follows the number of distinct entities, not of rows. Ids change by extracted id, and
+for a state named like a city written as its abbreviation, by article and extracted id.
 """
 
 from __future__ import annotations

@@ -13,7 +13,10 @@ Rules, in the order they build on each other:
    States" as GPE and ORG), a country by any of its other names ("America", the packaged
    :mod:`.names`); a full name labelled ORG where as many articles or more call it a person
    ("Bernie Sanders"); a group's (NORP) singular, plural and adjective in -ic ("Republican" and
-   "Republicans"; "Democrat", "Democrats" and "Democratic");
+   "Republicans"; "Democrat", "Democrats" and "Democratic"); but a US state that shares its name
+   with a city ("Washington"), where an article writes it as the state's abbreviation ("Seattle,
+   Wash."), has an id of its own (:func:`state_id`, given per article at publish) and joins only
+   itself, and links to the knowledge base as "Washington State" or "State of Washington";
 2. the same person: one last name and one first name or a short form of it ("Joe" of Joseph,
    the packaged :mod:`.names`), without titles, when the middle names or initials in sight are
    compatible ("Donald J. Trump", "President Donald Trump", "Donald Trump"; "Hillary Rodham
@@ -415,7 +418,7 @@ def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequ
         if node.label not in SHORT_LABELS:
             continue
         own = parts.find(node.entity_id)
-        for name in node.names:
+        for name in sorted(node.names):  # the first that joins decides: in an order of their own
             short = person_key(name, titles)
             if len(short.split()) != 1:
                 continue
@@ -474,7 +477,7 @@ def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free
         if node.label == PERSON:
             continue
         own, fam = parts.find(node.entity_id), family(node.label)
-        for name in node.names:
+        for name in sorted(node.names):  # the first that joins decides: in an order of their own
             short = words_of(name)
             if not short:
                 continue
@@ -510,7 +513,8 @@ def _kb_links(groups: Mapping[str, list[str]], nodes: Mapping[str, _Node], kb: S
             for m in members:
                 node = nodes[m]
                 for name in node.names:
-                    forms = {name, person_key(name, titles)} if node.label == PERSON else {name}
+                    forms = ({name, person_key(name, titles)} if node.label == PERSON
+                             else {f"{name} State", f"State of {name}"} if node.state else {name})  # not the city's name
                     for key in map(name_key, forms):
                         found |= index.get((key, family(node.label)), set()) | index.get((key, None), set())
         if len(found) == 1:
