@@ -456,6 +456,8 @@ def test_an_institution_without_its_place_joins_the_one_place_that_holds_it(full
         pytest.param([known("U.S. House", "ORG", 9), known("White House", "ORG", 1)], seen("House", "ORG"),
                      id="a longer name not qualified by a place: nothing"),
         pytest.param([known("United States Senate", "ORG")], seen("Senate", "NORP"), id="only an organisation"),
+        pytest.param([known("Texas Senate", "ORG", 5)], seen("Senate", "ORG", 50),
+                     id="far better known than one state's: its own"),
     ],
 )
 def test_an_institution_without_its_place_joins_nothing_when_unsure(registry, short):
@@ -501,3 +503,10 @@ def test_the_state_named_like_a_city_links_to_the_state_of_the_knowledge_base():
     kb = (*KB, KbEntry("Q1223", "Washington", ("Washington State", "State of Washington", "WA"), "GPE"))
     assert resolve([], [state], day=DAY, kb=KB).clusters[state_id("Washington")].kb_id is None  # not the capital
     assert resolve([], [state], day=DAY, kb=kb).clusters[state_id("Washington")].kb_id == "Q1223"
+
+
+def test_a_country_institution_takes_its_bare_form_however_often_it_is_written():
+    """In national news "Senate" is the country's, even in many more articles than "U.S. Senate"."""
+    senate = seen("Senate", "ORG", 50)
+    resolution = resolve([known("U.S. Senate", "ORG", 5)], [senate], day=DAY)
+    assert resolution.ids[senate.entity_id] == entity_id("U.S. Senate", "ORG")

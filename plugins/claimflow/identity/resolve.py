@@ -384,20 +384,22 @@ class _Weights:
             self.recent[parts.find(node.entity_id)] += node.recent
             self.ever[parts.find(node.entity_id)] += node.articles
 
-    def likeliest(self, holders: Iterable[str], own: str | None = None) -> str | None:
+    def likeliest(self, holders: Iterable[str]) -> str | None:
         """The holder by far the likeliest (DOMINANCE times the next one's articles, recent ones
-        when any holder is recent, else all), None when none is; with ``own`` (the short form's
-        component), also None when that is by far likelier than the holder: a form well known
-        on its own is its own entity ("University of California" beside one "University of
-        Southern California")."""
+        when any holder is recent, else all), None when none is."""
         holders = sorted(set(holders))
         weight = self.recent if any(self.recent[r] for r in holders) else self.ever
         found = sorted(((weight[r], r) for r in holders if weight[r] > 0), key=lambda c: (-c[0], c[1]))
         if not found or (len(found) > 1 and found[0][0] < DOMINANCE * found[1][0]):
             return None
-        if own is not None and weight[own] >= DOMINANCE * max(found[0][0], 1):
-            return None
         return found[0][1]
+
+    def alone(self, own: str, holder: str) -> bool:
+        """Whether a short form's component ``own`` is by far better known than ``holder`` (on
+        the same articles, recent or all): then it is an entity of its own ("University of
+        California" beside one "University of Southern California")."""
+        weight = self.recent if self.recent[holder] else self.ever
+        return weight[own] >= DOMINANCE * max(weight[holder], 1)
 
 
 def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
@@ -456,9 +458,14 @@ def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free
     3c holds only where every longer name ending in the form is qualified by a place (a country
     of :mod:`.names`, a US state by name or abbreviation, or a place in sight): "House" stays
     alone beside "White House". A state senate counts as a holder like the national one, so in
-    days when a state's legislature is in the news "Senate" is left alone rather than guessed."""
+    days when a state's legislature is in the news "Senate" is left alone rather than guessed.
+    A short form by far better known on its own than its holder stays its own entity (3b; 3c
+    when the holder is qualified by a state or city: "Senate" in many articles is not the one
+    "Texas Senate"), but for a country's institution, which the bare form names in national
+    news however often it is written so ("Senate" and "U.S. Senate")."""
     weights = _Weights(parts, nodes)
-    places = set(names.places.values()) | {name_key(x) for n in nodes.values() if n.label == "GPE" for x in n.names}
+    countries = set(names.places.values())
+    places = countries | {name_key(x) for n in nodes.values() if n.label == "GPE" for x in n.names}
 
     def is_place(words: tuple[str, ...]) -> bool:
         form = " ".join(words)
@@ -482,12 +489,17 @@ def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free
             if not short:
                 continue
             inner = {r for w, r in by_ends.get((fam, short[0], short[-1]), ()) if r != own and _inner_words_dropped(short, w)}
-            holder = weights.likeliest(inner, own) if inner else None
+            holder = weights.likeliest(inner)
+            if holder and weights.alone(own, holder):
+                holder = None
             if holder is None and node.label == "ORG":
                 qualified = [(w[:-len(short)], r) for w, r in by_last.get((fam, short[-1]), ())
                              if len(w) > len(short) and w[-len(short):] == short and r != own]
                 if qualified and all(is_place(prefix) for prefix, _ in qualified):
-                    holder = weights.likeliest({r for _, r in qualified}, own)
+                    holder = weights.likeliest(r for _, r in qualified)
+                    national = {r for prefix, r in qualified if names.place(" ".join(prefix)) in countries}
+                    if holder and holder not in national and weights.alone(own, holder):
+                        holder = None
             if holder:
                 joins.append([node.entity_id, holder])
                 break
