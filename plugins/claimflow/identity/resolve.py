@@ -50,6 +50,7 @@ takes the id of its canonical name and label (``models.entity_id``), as extracti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import Counter
@@ -467,18 +468,22 @@ def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free
     countries = set(names.places.values())
     places = countries | {name_key(x) for n in nodes.values() if n.label == "GPE" for x in n.names}
 
+    @functools.cache
     def is_place(words: tuple[str, ...]) -> bool:
         form = " ".join(words)
         return name_key(form) in places or names.place(form) in places or state_name(form) is not None
 
     by_ends: dict[tuple[str, str, str], list[tuple[tuple[str, ...], str]]] = {}  # (family, first, last) -> (words, root)
-    by_last: dict[tuple[str, str], list[tuple[tuple[str, ...], str]]] = {}  # (family, last) -> (words, root)
+    by_tail: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]] = {}  # (family, end) -> (the rest, root)
     for n in free:
         if n.label != PERSON:
             for words in {words_of(x) for x in n.names}:
-                if len(words) > 1:
-                    by_ends.setdefault((family(n.label), words[0], words[-1]), []).append((words, parts.find(n.entity_id)))
-                    by_last.setdefault((family(n.label), words[-1]), []).append((words, parts.find(n.entity_id)))
+                root = parts.find(n.entity_id)
+                if len(words) > 2:  # a short form has two words or more, the name it shortens more
+                    by_ends.setdefault((family(n.label), words[0], words[-1]), []).append((words, root))
+                if family(n.label) == "NAMED":
+                    for cut in range(1, len(words)):
+                        by_tail.setdefault((family(n.label), words[cut:]), []).append((words[:cut], root))
     joins = []
     for node in free:
         if node.label == PERSON:
@@ -488,13 +493,13 @@ def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free
             short = words_of(name)
             if not short:
                 continue
-            inner = {r for w, r in by_ends.get((fam, short[0], short[-1]), ()) if r != own and _inner_words_dropped(short, w)}
+            inner = {r for w, r in by_ends.get((fam, short[0], short[-1]), ())
+                     if len(short) > 1 and r != own and _inner_words_dropped(short, w)}
             holder = weights.likeliest(inner)
             if holder and weights.alone(own, holder):
                 holder = None
             if holder is None and node.label == "ORG":
-                qualified = [(w[:-len(short)], r) for w, r in by_last.get((fam, short[-1]), ())
-                             if len(w) > len(short) and w[-len(short):] == short and r != own]
+                qualified = [(prefix, r) for prefix, r in by_tail.get((fam, short), ()) if r != own]
                 if qualified and all(is_place(prefix) for prefix, _ in qualified):
                     holder = weights.likeliest(r for _, r in qualified)
                     national = {r for prefix, r in qualified if names.place(" ".join(prefix)) in countries}
