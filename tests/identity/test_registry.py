@@ -15,6 +15,7 @@ from staged_day import stage_records
 
 from claimflow import layout, stages
 from claimflow.config import Settings
+from claimflow.identity.resolve import state_id
 from claimflow.models import entity_id
 from claimflow.readers import connect, dashboard_queries
 from claimflow.storage.delta import DeltaLake
@@ -185,3 +186,23 @@ def test_the_manifest_names_the_registry_version(two_days):
     manifest = read_manifest(open_lake(two_days), DAY_2)
     assert manifest.registry.version == DeltaLake.open(two_days).table(layout.REGISTRY).version()
     assert manifest.registry.rows == len(column(two_days, layout.REGISTRY, DAY_2, "entity_id")) == 2
+
+
+def test_the_state_written_as_its_abbreviation_is_not_the_city(tmp_path):
+    """"Seattle, Wash." names the state, "Washington" the capital: two ids, each article's
+    entity, mentions and claims with its own; the next day's "Wash." is the state again."""
+    settings = Settings(lake=str(tmp_path / "lake"))
+    state, city = state_id("Washington"), entity_id("Washington", "GPE")
+    publish(settings, DAY_1, [[record("s1", [("Washington", "GPE", ["Wash."]), ("Jay Inslee", "PERSON", ["Jay Inslee"])],
+                                      [("Jay Inslee", ["Washington"])])],
+                              [record("w1", [("Washington", "GPE", ["WASHINGTON", "Washington"])], [(None, ["Washington"])])]])
+    publish(settings, DAY_2, [[record("s2", [("Washington", "GPE", ["Wash."])])]])
+    con = connect(settings)
+    for table in ("entities", "mentions"):
+        ids = con.execute(f"SELECT DISTINCT article_id, entity_id FROM {table} WHERE entity_id IN (?, ?) ORDER BY ALL",
+                          [state, city]).fetchall()
+        assert ids == [("s1", state), ("s2", state), ("w1", city)]
+    assert con.execute("SELECT article_id, entity_ids FROM claims ORDER BY ALL").fetchall() == [("s1", [state]), ("w1", [city])]
+    registry = con.execute("SELECT entity_id, name, aliases FROM registry WHERE dt = ? ORDER BY ALL", [DAY_1]).fetchall()
+    assert [(i, n, [a["form"] for a in forms]) for i, n, forms in registry if n == "Washington"] == sorted(
+        [(state, "Washington", ["Wash."]), (city, "Washington", ["WASHINGTON", "Washington"])])

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from claimflow.identity.files import Identities, KbEntry
-from claimflow.identity.resolve import Known, Seen, group_key, person_key, resolve
+from claimflow.identity.resolve import Known, Seen, group_key, is_state, person_key, resolve, state_id
 from claimflow.models import entity_id
 
 DAY = "2026-11-26"
@@ -35,7 +35,8 @@ def ids_of(resolution, *entities: Seen) -> set[str]:
         pytest.param("Sen. John F. Kerry", "John Kerry", id="title and initial"),
         pytest.param("J. K. Rowling", "J. K. Rowling", id="initials that open the name stay"),
         pytest.param("President Obama", "Obama", id="title before a surname"),
-        pytest.param("Joseph R. Biden Jr.", "Joseph Biden", id="generational suffix"),
+        pytest.param("Joseph R. Biden Jr.", "Joseph Biden Jr.", id="a generational suffix stays"),
+        pytest.param("Donald Trump, Jr.", "Donald Trump Jr.", id="a suffix after a comma"),
     ],
 )
 def test_person_key(name, key):
@@ -203,15 +204,18 @@ def test_the_answer_does_not_depend_on_order():
            seen("United States", "GPE"), seen("President Obama"), seen("Barack Obama", articles=2), seen("DJT"),
            seen("America", "GPE"), seen("Joe Biden"), seen("Joseph R. Biden Jr."), seen("Hillary Rodham Clinton"),
            seen("Republicans", "NORP"), seen("Republican", "NORP"), seen("Ted Kennedy"), seen("Edward Kennedy"),
-           seen("Theodore Kennedy"), seen("George H. W. Bush"), seen("George W. Bush"), seen("George Bush")]
+           seen("Theodore Kennedy"), seen("George H. W. Bush"), seen("George W. Bush"), seen("George Bush"),
+           seen("Donald Trump Jr."), seen("Republican Convention", "ORG"), seen("Republican National Convention", "ORG"),
+           seen("Senate", "ORG"), seen("U.S. Senate", "ORG"), Seen(state_id("Washington"), "Washington", "GPE", 1)]
     first = resolve(registry, day, day=DAY, titles=TITLES, kb=KB)
     shuffle = random.Random(20)
     for _ in range(20):
         r, d, k = registry[:], day[:], list(KB)
         shuffle.shuffle(r), shuffle.shuffle(d), shuffle.shuffle(k)
         assert resolve(r, d, day=DAY, titles=TITLES, kb=k) == first
-    # Trump, Clinton, Washington, United States, Obama, Biden, Republicans, three Kennedys, three Bushes
-    assert len(set(first.ids.values())) == 13
+    # Trump, Clinton, Washington, United States, Obama, two Bidens (Jr. is a generation), Republicans,
+    # three Kennedys, three Bushes, Trump's son, the convention, the Senate, the state of Washington
+    assert len(set(first.ids.values())) == 18
 
 
 @pytest.mark.parametrize("order", list(itertools.permutations(range(3))))
@@ -275,7 +279,8 @@ def test_a_middle_name_two_people_could_have_joins_neither():
 @pytest.mark.parametrize(
     ("formal", "short"),
     [
-        pytest.param("Joseph R. Biden Jr.", "Joe Biden", id="Joe, initial and suffix"),
+        pytest.param("Joseph R. Biden", "Joe Biden", id="Joe and an initial"),
+        pytest.param("Joseph R. Biden Jr.", "Joe Biden Jr.", id="Joe, an initial and one suffix"),
         pytest.param("William Jefferson Clinton", "Bill Clinton", id="Bill and a middle name"),
         pytest.param("Michael Pence", "Mike Pence", id="Mike"),
         pytest.param("Stephen Bannon", "Steve Bannon", id="Steve of Stephen"),
@@ -354,3 +359,154 @@ def test_a_name_longer_than_a_countrys_other_name_is_another_place():
     places = [known("United States", "GPE"), seen("Latin America", "LOC"), seen("America", "PERSON")]
     resolution = resolve(places[:1], places[1:], day=DAY)
     assert places[0].entity_id not in resolution.ids.values()
+
+
+@pytest.mark.parametrize(
+    ("published", "day"),
+    [
+        pytest.param("Donald Trump", "Donald Trump Jr.", id="the son after the father"),
+        pytest.param("Donald Trump Jr.", "Donald Trump", id="the father after the son"),
+        pytest.param("Donald Trump", "Donald Trump, Jr.", id="a suffix after a comma"),
+        pytest.param("Donald J. Trump", "Donald J. Trump Jr.", id="one middle initial"),
+        pytest.param("Martin Luther King Jr.", "Martin Luther King Sr.", id="two suffixes"),
+        pytest.param("John Smith II", "John Smith III", id="two numerals"),
+    ],
+)
+def test_a_generational_suffix_keeps_two_people_apart(published, day):
+    """Father and son share every other word: the suffix is part of the name, whatever the order."""
+    resolution = resolve([known(published)], [seen(day)], day=DAY, titles=TITLES)
+    assert resolution.ids[seen(day).entity_id] == seen(day).entity_id
+    assert resolution.merges == {}
+
+
+def test_a_generational_suffix_keeps_its_own_name_forms_together():
+    junior, titled = known("Donald Trump Jr."), seen("Mr. Donald J. Trump Jr.")
+    resolution = resolve([known("Donald Trump", articles=9), junior], [titled], day=DAY, titles=TITLES)
+    assert resolution.ids[titled.entity_id] == junior.entity_id
+
+
+def test_a_bare_surname_weighs_the_son_as_a_holder():
+    """"Trump" goes to the by far likeliest Trump, the son counted as one of the holders."""
+    bare = seen("Trump", "ORG")
+    likely = resolve([known("Donald Trump", articles=9), known("Donald Trump Jr.", articles=1)], [bare], day=DAY)
+    assert likely.ids[bare.entity_id] == entity_id("Donald Trump", "PERSON")
+    alike = resolve([known("Donald Trump", articles=3), known("Donald Trump Jr.", articles=2)], [bare], day=DAY)
+    assert alike.ids[bare.entity_id] == bare.entity_id
+
+
+def test_the_knowledge_base_does_not_link_a_son_to_his_father():
+    son = seen("Donald Trump Jr.")
+    resolution = resolve([], [son], day=DAY, kb=(KbEntry("Q22686", "Donald Trump", ("Donald J. Trump",), "PERSON"),))
+    assert resolution.clusters[resolution.ids[son.entity_id]].kb_id is None
+
+
+@pytest.mark.parametrize(
+    ("full", "short", "label"),
+    [
+        pytest.param("Republican National Convention", "Republican Convention", "ORG", id="an inner word dropped"),
+        pytest.param("Republican National Convention", "REPUBLICAN CONVENTION", "ORG", id="in capitals"),
+        pytest.param("Democratic National Convention", "Democratic Convention", "EVENT", id="an event"),
+        pytest.param("The New York Police Department", "New York Department", "ORG", id="a leading 'the' and two words"),
+    ],
+)
+def test_a_short_form_without_inner_words_joins_the_longer_name(full, short, label):
+    resolution = resolve([known(full, label)], [seen(short, label)], day=DAY)
+    assert resolution.ids[seen(short, label).entity_id] == entity_id(full, label)
+
+
+@pytest.mark.parametrize(
+    ("registry", "short"),
+    [
+        pytest.param([known("Republican National Convention", "ORG"), known("Republican State Convention", "ORG")],
+                     seen("Republican Convention", "ORG"), id="two holders alike: nothing"),
+        pytest.param([known("New York Times", "ORG")], seen("New York", "GPE"), id="the last word kept"),
+        pytest.param([known("Republican National Convention", "ORG")], seen("National Convention", "ORG"),
+                     id="the first word kept"),
+        pytest.param([known("Republican National Convention", "EVENT")], seen("Republican Convention", "ORG"),
+                     id="one label family"),
+        pytest.param([known("University of California", "ORG", articles=10), known("University of Southern California", "ORG", 1)],
+                     seen("University of California", "ORG"), id="a form by far better known on its own"),
+    ],
+)
+def test_a_short_form_of_an_organisation_joins_nothing_without_one_likely_holder(registry, short):
+    resolution = resolve(registry, [short], day=DAY)
+    assert resolution.ids[short.entity_id] == short.entity_id
+
+
+@pytest.mark.parametrize(
+    ("full", "short"),
+    [
+        pytest.param("United States Senate", "Senate", id="a country's senate"),
+        pytest.param("U.S. Senate", "Senate", id="a country's abbreviation"),
+        pytest.param("U.S. Supreme Court", "Supreme Court", id="two words"),
+        pytest.param("Texas Senate", "Senate", id="a state's senate alone in sight"),
+        pytest.param("Calif. Assembly", "Assembly", id="a state's abbreviation"),
+    ],
+)
+def test_an_institution_without_its_place_joins_the_one_place_that_holds_it(full, short):
+    resolution = resolve([known(full, "ORG")], [seen(short, "ORG")], day=DAY)
+    assert resolution.ids[seen(short, "ORG").entity_id] == entity_id(full, "ORG")
+
+
+@pytest.mark.parametrize(
+    ("registry", "short"),
+    [
+        pytest.param([known("United States Senate", "ORG", 3), known("Texas Senate", "ORG", 2)], seen("Senate", "ORG"),
+                     id="a state's senate in the news too: nothing"),
+        pytest.param([known("U.S. House", "ORG", 9), known("White House", "ORG", 1)], seen("House", "ORG"),
+                     id="a longer name not qualified by a place: nothing"),
+        pytest.param([known("United States Senate", "ORG")], seen("Senate", "NORP"), id="only an organisation"),
+        pytest.param([known("Texas Senate", "ORG", 5)], seen("Senate", "ORG", 50),
+                     id="far better known than one state's: its own"),
+    ],
+)
+def test_an_institution_without_its_place_joins_nothing_when_unsure(registry, short):
+    resolution = resolve(registry, [short], day=DAY)
+    assert resolution.ids[short.entity_id] == short.entity_id
+
+
+def test_a_place_in_sight_qualifies_an_institution():
+    """A country the packaged names do not list counts as a place once the lake has it as one."""
+    senate = seen("Senate", "ORG")
+    resolution = resolve([known("France", "GPE"), known("France Senate", "ORG")], [senate], day=DAY)
+    assert resolution.ids[senate.entity_id] == entity_id("France Senate", "ORG")
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "forms", "state"),
+    [
+        pytest.param("Washington", "GPE", ["Wash."], True, id="the state's abbreviation"),
+        pytest.param("Washington", "GPE", ["WA", "Washington"], True, id="its postal code beside the plain name"),
+        pytest.param("Washington", "GPE", ["Washington", "WASHINGTON"], False, id="the plain name: the city"),
+        pytest.param("Nevada", "GPE", ["Nev."], False, id="a state no city shares its name with"),
+        pytest.param("Washington", "ORG", ["Wash."], False, id="not a place"),
+    ],
+)
+def test_a_state_is_told_from_the_city_by_its_abbreviation(name, label, forms, state):
+    assert is_state(name, label, forms) is state
+
+
+def test_the_state_named_like_a_city_keeps_an_id_of_its_own():
+    city = known("Washington", "GPE", articles=9)
+    state = Seen(state_id("Washington"), "Washington", "GPE", 1)
+    first = resolve([city], [state, seen("Washington", "GPE")], day=DAY)
+    assert first.ids == {state.entity_id: state_id("Washington"), entity_id("Washington", "GPE"): city.entity_id}
+    assert first.clusters[state_id("Washington")].name == "Washington"
+    published = Known(state_id("Washington"), "Washington", "GPE", 1, 1, "2026-11-20")
+    again = resolve([city, published], [state, seen("WASHINGTON", "GPE")], day=DAY)
+    assert again.ids == {state.entity_id: published.entity_id, entity_id("WASHINGTON", "GPE"): city.entity_id}
+    assert again.merges == {}
+
+
+def test_the_state_named_like_a_city_links_to_the_state_of_the_knowledge_base():
+    state = Seen(state_id("Washington"), "Washington", "GPE", 1)
+    kb = (*KB, KbEntry("Q1223", "Washington", ("Washington State", "State of Washington", "WA"), "GPE"))
+    assert resolve([], [state], day=DAY, kb=KB).clusters[state_id("Washington")].kb_id is None  # not the capital
+    assert resolve([], [state], day=DAY, kb=kb).clusters[state_id("Washington")].kb_id == "Q1223"
+
+
+def test_a_country_institution_takes_its_bare_form_however_often_it_is_written():
+    """In national news "Senate" is the country's, even in many more articles than "U.S. Senate"."""
+    senate = seen("Senate", "ORG", 50)
+    resolution = resolve([known("U.S. Senate", "ORG", 5)], [senate], day=DAY)
+    assert resolution.ids[senate.entity_id] == entity_id("U.S. Senate", "ORG")

@@ -323,15 +323,15 @@ def registry_ids(articles: Sequence[PredictedArticle], titles: frozenset[str] = 
     and knowledge base, as publish has them); an undated article is read as of one day before
     every dated one."""
     from claimflow.identity.registry import replay
-    from claimflow.identity.resolve import Seen
+    from claimflow.identity.resolve import Seen, article_id_of
 
     own = per_article_ids(articles)
     days: dict[str, list[list[Seen]]] = {}
     for article, entities in zip(articles, own, strict=True):
-        days.setdefault(article.published or UNDATED, []).append([Seen(e.entity_id, e.name, e.label, 1) for e in entities])
+        days.setdefault(article.published or UNDATED, []).append([Seen(article_id_of(e), e.name, e.label, 1) for e in entities])
     final = replay(days, titles=titles, identities=identities, kb=kb)
     return [
-        tuple(replace(e, entity_id=final[a.published or UNDATED][e.entity_id]) for e in entities)
+        tuple(replace(e, entity_id=final[a.published or UNDATED][article_id_of(e)]) for e in entities)
         for a, entities in zip(articles, own, strict=True)
     ]
 

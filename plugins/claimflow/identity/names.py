@@ -1,5 +1,6 @@
 """What the resolver knows about names, shipped with the package (``identity/names.json``):
-the short forms of first names ("Joe" of Joseph) and the other names of countries ("America").
+the short forms of first names ("Joe" of Joseph), the other names of countries ("America") and
+the US states whose plain name news uses for a city ("Washington").
 
 Both apply across articles only, in the registry's rules: an article's own entities keep the
 names it gives them (the gold sets name an article's "America" as written), and the in-article
@@ -28,6 +29,7 @@ class Names:
 
     formal: Mapping[str, frozenset[str]] = field(default_factory=dict)
     places: Mapping[str, str] = field(default_factory=dict)
+    city_states: frozenset[str] = frozenset()  # keys of US states whose plain name news uses for a city
 
     def formals(self, first: str) -> frozenset[str]:
         """The formal names a first name may be ("Ted": Edward and Theodore; an unknown name: itself)."""
@@ -66,7 +68,10 @@ def parse_names(data: object, where: str) -> Names:
         for form in (name, *forms):
             if places.setdefault(name_key(form), name_key(name)) != name_key(name):
                 raise ValueError(f"{where}: {form!r} is another name of two places")
-    return Names({k: frozenset(v) for k, v in formal.items()}, places)
+    cities = data.get("city_states", [])
+    if not isinstance(cities, list) or not all(isinstance(c, str) and c.strip() for c in cities):
+        raise ValueError(f'{where}: city_states must list non-blank state names, like ["Washington"]')
+    return Names({k: frozenset(v) for k, v in formal.items()}, places, frozenset(map(name_key, cities)))
 
 
 @functools.lru_cache(maxsize=1)

@@ -9,8 +9,12 @@ its input is a set (the day's entities aggregated over every shard, the registry
 day), so its answer is one. Extraction stays per article and shard-independent.
 
 The registry is read column-projected (no aliases: the rules need names, labels and counts),
-one Arrow batch at a time into one small record per id; the day's staged files are read and
-rewritten one at a time. Memory follows the number of distinct entities, not of rows.
+one Arrow batch at a time into one small record per id, and not whole: its rows older than the
+recent window are kept folded in a snapshot beside the table (one row per id, checked against
+the table's files before its horizon), so a publish reads the snapshot and a bounded number of
+days however old the lake is. The day's staged files are read and rewritten one at a time.
+Memory follows the number of distinct entities, not of rows. Ids change by extracted id, and
+for a state named like a city written as its abbreviation, by article and extracted id.
 """
 
 from __future__ import annotations
@@ -28,8 +32,9 @@ import pyarrow.compute as pc
 from claimflow import layout
 from claimflow.config import Settings
 from claimflow.identity.files import Identities, KbEntry, load_identities, load_kb
-from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, recent_since, resolve
-from claimflow.nlp.aliases import run_aliases
+from claimflow.identity.names import packaged_names
+from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, is_state, recent_since, resolve, state_id
+from claimflow.nlp.aliases import name_key, run_aliases
 from claimflow.storage.base import ObjectStore
 from claimflow.storage.delta import DeltaLake, StagedPart, staged_batches
 from claimflow.storage.records import put_parquet, put_table_parquet, read_parquet
@@ -38,6 +43,13 @@ from claimflow.tables import REGISTRY_SCHEMA, SCHEMAS
 log = logging.getLogger(__name__)
 
 READ_COLUMNS = ["entity_id", "name", "label", "article_count", "merged_into", "kb_id", "dt"]
+SNAPSHOT_KEY = "_identity/registry_snapshot.parquet"  # beside the tables: the registry folded up to a horizon
+SNAPSHOT_REFRESH_DAYS = 30  # the horizon moves on once the rows read whole span this many days before the recent ones
+SNAPSHOT_SCHEMA = pa.schema([
+    ("entity_id", pa.string()), ("name", pa.string()), ("label", pa.string()), ("merged_into", pa.string()),
+    ("kb_id", pa.string()), ("latest", pa.string()), ("articles", pa.int64()), ("first_day", pa.string()),
+    ("kb_day", pa.string()),
+])
 
 
 @dataclass
@@ -53,12 +65,14 @@ class _Entry:
     articles: int = 0
     recent: int = 0
     first_day: str = ""
+    kb_day: str = ""  # the latest day that gave a kb_id: a day without one keeps the last known
 
     def add(self, row: dict[str, Any], *, since: str, until: str) -> None:
         day, count = row["dt"], row["article_count"] or 0
         if day >= self.latest:
-            self.latest, self.name, self.label = day, row["name"], row["label"]
-            self.merged_into, self.kb_id = row["merged_into"], row["kb_id"] or self.kb_id
+            self.latest, self.name, self.label, self.merged_into = day, row["name"], row["label"], row["merged_into"]
+        if row["kb_id"] and day >= self.kb_day:
+            self.kb_id, self.kb_day = row["kb_id"], day
         self.articles += count
         if since <= day <= until:
             self.recent += count
@@ -66,10 +80,67 @@ class _Entry:
             self.first_day = day
 
 
-def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tuple[list[Known], int | None]:
+@dataclass(frozen=True)
+class _Snapshot:
+    """The registry's rows before ``horizon`` folded into one entry per id (no recent articles:
+    they are older than any day it serves), valid while the table's files before the horizon
+    are those whose ``digest`` it records."""
+
+    horizon: str
+    digest: str
+    entries: Mapping[str, _Entry]
+
+
+def _digest(table: Any, horizon: str) -> str:
+    """What the table's files before ``horizon`` are: a rerun or backfill of an older day, a
+    compaction or a restore changes them, and with them this digest."""
+    import hashlib
+
+    uris = sorted(table.file_uris(partition_filters=[("dt", "<", horizon)]))
+    return hashlib.sha256("\n".join(uris).encode()).hexdigest()
+
+
+def _load_snapshot(store: ObjectStore, table: Any) -> _Snapshot | None:
+    """The stored snapshot when the table's files before its horizon are still those it folded;
+    None when there is none, it is stale, or it cannot be read (it is a cache: the registry is
+    then read whole)."""
+    if not store.exists(SNAPSHOT_KEY):
+        return None
+    try:
+        stored = read_parquet(store, SNAPSHOT_KEY)
+        meta = stored.schema.metadata or {}
+        horizon, digest = meta[b"horizon"].decode(), meta[b"digest"].decode()
+        stored = stored.select(SNAPSHOT_SCHEMA.names)
+        if not stored.schema.remove_metadata().equals(SNAPSHOT_SCHEMA) or any(
+                stored.column(c).null_count for c in ("entity_id", "latest", "articles", "first_day", "kb_day")):
+            raise ValueError(f"expected columns {SNAPSHOT_SCHEMA.names} with ids, days and counts, got {stored.schema}")
+        rows = stored.to_pylist()
+    except (KeyError, ValueError, OSError, pa.ArrowException) as error:
+        log.warning("registry snapshot %s unreadable, reading the registry whole: %s", SNAPSHOT_KEY, error)
+        return None
+    if _digest(table, horizon) != digest:
+        return None
+    return _Snapshot(horizon, digest, {r["entity_id"]: _Entry(**r) for r in rows})
+
+
+def _save_snapshot(store: ObjectStore, table: Any, horizon: str, entries: Mapping[str, _Entry]) -> None:
+    """Store the rows before ``horizon`` folded (``entries``), with the digest of their files."""
+    rows = {name: [getattr(e, name) for e in entries.values()] for name in SNAPSHOT_SCHEMA.names}
+    schema = SNAPSHOT_SCHEMA.with_metadata({"horizon": horizon, "digest": _digest(table, horizon)})
+    put_table_parquet(store, SNAPSHOT_KEY, pa.Table.from_pydict(rows, schema=schema))
+
+
+def read_registry(lake: DeltaLake, day: str, version: int | None = None,
+                  store: ObjectStore | None = None) -> tuple[list[Known], int | None]:
     """The registry as every day but ``day`` left it (a rerun of the day never meets its own first
     run's rows; days published since then count), at ``version`` or the latest, and the version
-    read (None: no registry yet)."""
+    read (None: no registry yet).
+
+    With ``store`` (the lake's), the rows older than the recent window come from the snapshot
+    beside the table (:data:`SNAPSHOT_KEY`), folded once, and only the days after its horizon
+    are read, column-projected and partition-pruned: a publish reads a bounded number of days
+    however old the lake. The snapshot moves its horizon every SNAPSHOT_REFRESH_DAYS, from the
+    rows this read holds anyway; a day older than the horizon (a backfill) reads the registry whole."""
     import pyarrow.dataset as ds
     from deltalake.exceptions import TableNotFoundError
 
@@ -77,20 +148,48 @@ def read_registry(lake: DeltaLake, day: str, version: int | None = None) -> tupl
         table = lake.table(layout.REGISTRY, version)
     except TableNotFoundError:
         return [], None
-    scanner = table.to_pyarrow_dataset().scanner(columns=READ_COLUMNS, filter=ds.field("dt") != day)
-    rows = (row for batch in scanner.to_batches() for row in batch.to_pylist())
-    return fold_registry(rows, day), table.version()
+    since = recent_since(day)
+    snapshot = _load_snapshot(store, table) if store is not None else None
+    usable = snapshot if snapshot is not None and snapshot.horizon <= since else None
+    entries = dict(usable.entries) if usable else {}  # the snapshot's own entries: it is read for this call alone
+    # a new horizon (the recent window's start) when there is none or the current one lags
+    refresh = store is not None and version is None and (
+        snapshot is None or (usable is not None and _days_after(usable.horizon, SNAPSHOT_REFRESH_DAYS) <= since))
+    settled = {i: replace(e) for i, e in entries.items()} if refresh else None
+    wanted = ds.field("dt") != day
+    if usable:
+        wanted &= ds.field("dt") >= usable.horizon
+    dataset = table.to_pyarrow_dataset(partitions=[("dt", ">=", usable.horizon)] if usable else None)
+    rows = (row for batch in dataset.scanner(columns=READ_COLUMNS, filter=wanted).to_batches() for row in batch.to_pylist())
+    window = (since, _days_after(day, RECENT_DAYS))
+    for row in rows:
+        _fold(entries, row, window)
+        if settled is not None and row["dt"] < since:
+            _fold(settled, row, window)
+    if settled is not None:
+        _save_snapshot(store, table, since, settled)
+    return _known(entries), table.version()
+
+
+def _fold(entries: dict[str, _Entry], row: dict[str, Any], window: tuple[str, str]) -> None:
+    """Add one registry row to its id's entry (a row without id, name or label counts for nothing)."""
+    if row["entity_id"] and row["name"] and row["label"]:
+        entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=window[0], until=window[1])
 
 
 def fold_registry(rows: Iterable[dict[str, Any]], day: str) -> list[Known]:
     """Registry rows of other days than ``day`` folded into one Known per id (its latest row's
     name, label and decisions; articles in all and of the recent days); a merge pointing at a
     merged id is followed to the id that stands."""
-    since, until = recent_since(day), _days_after(day, RECENT_DAYS)
+    window = (recent_since(day), _days_after(day, RECENT_DAYS))
     entries: dict[str, _Entry] = {}
     for row in rows:
-        if row["entity_id"] and row["name"] and row["label"]:
-            entries.setdefault(row["entity_id"], _Entry(row["entity_id"])).add(row, since=since, until=until)
+        _fold(entries, row, window)
+    return _known(entries)
+
+
+def _known(entries: Mapping[str, _Entry]) -> list[Known]:
+    """The folded entries as the resolver takes them, each merge followed to the id that stands."""
     known = []
     for entry in entries.values():
         target, hops = entry.merged_into, set()
@@ -110,10 +209,13 @@ def _days_after(day: str, days: int) -> str:
 
 @dataclass
 class _Day:
-    """The day's entities by extracted id (name, label, articles) and the surface forms of their mentions."""
+    """The day's entities by extracted id (name, label, articles), the surface forms of their
+    mentions, and the articles whose entity of an extracted id is the state named like a city
+    ((article, extracted id) -> the state's id: :func:`claimflow.identity.resolve.is_state`)."""
 
     seen: dict[str, Seen] = field(default_factory=dict)
     forms: dict[str, Counter] = field(default_factory=dict)
+    states: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _published(table: pa.Table, leaving_out: Collection[str]) -> pa.Table:
@@ -127,7 +229,8 @@ def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Itera
              leaving_out: Collection[str] = ()) -> _Day:
     """The day's staged entities and mentions folded by id, but those of the articles in
     ``leaving_out``, one staged file at a time (grouped in Arrow: a file's rows never become
-    Python objects)."""
+    Python objects, but the mentions of a place named like a city's state); an article that
+    writes such a place as the state's abbreviation counts for the state's id instead."""
     day = _Day()
     articles: Counter = Counter()
     names: dict[str, tuple[str, str]] = {}
@@ -139,41 +242,84 @@ def read_day(store: ObjectStore, entities: Iterable[StagedPart], mentions: Itera
                                               ("entity_id", "name", "label", "count_all")), strict=True):
             articles[eid] += count
             names.setdefault(eid, (name, label))
-    day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names)}
+    city_states = packaged_names().city_states
+    places = pa.array(sorted(i for i, (name, label) in names.items() if label == "GPE" and name_key(name) in city_states),
+                      pa.string())
+    by_article: dict[tuple[str, str], Counter] = {}  # (article, extracted id) -> forms, of those places only
     for part in mentions:
-        table = _published(read_parquet(store, part.key, ["entity_id", "text", "article_id"]), leaving_out)
-        table = table.select(["entity_id", "text"]).drop_null()
+        table = _published(read_parquet(store, part.key, ["entity_id", "text", "article_id"]), leaving_out).drop_null()
         counted = table.group_by(["entity_id", "text"]).aggregate([([], "count_all")])
         for eid, text, count in zip(*(counted.column(c).to_pylist() for c in ("entity_id", "text", "count_all")), strict=True):
-            if eid in day.seen:
+            if eid in names:
                 day.forms.setdefault(eid, Counter())[" ".join(text.split())] += count
+        if len(places):
+            for row in table.filter(pc.is_in(table.column("entity_id"), value_set=places)).to_pylist():
+                by_article.setdefault((row["article_id"], row["entity_id"]), Counter())[" ".join(row["text"].split())] += 1
+    for (article, eid), forms in sorted(by_article.items()):
+        name, label = names[eid]
+        if is_state(name, label, forms):
+            state = day.states[(article, eid)] = state_id(name)
+            names.setdefault(state, (name, label))
+            articles[eid] -= 1
+            articles[state] += 1
+            day.forms[eid].subtract(forms)
+            day.forms.setdefault(state, Counter()).update(forms)
+    day.forms = {i: +counts for i, counts in day.forms.items()}
+    day.seen = {i: Seen(i, *names[i], articles[i]) for i in sorted(names) if articles[i] > 0}
     return day
 
 
 @dataclass(frozen=True)
 class _Renames:
-    """The day's ids that change, as Arrow arrays, to map whole columns at once."""
+    """The day's ids that change, as Arrow arrays, to map whole columns at once: by extracted id,
+    and, first, by article and extracted id (an article's state named like a city)."""
 
     ids: Mapping[str, str]
+    by_article: Mapping[tuple[str, str], str]
     old: pa.Array
     new: pa.Array
+    article_old: pa.Array
+    article_new: pa.Array
 
     @classmethod
-    def of(cls, ids: Mapping[str, str]) -> _Renames:
-        return cls(ids, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()))
+    def of(cls, ids: Mapping[str, str], by_article: Mapping[tuple[str, str], str] | None = None) -> _Renames:
+        by_article = by_article or {}
+        return cls(ids, by_article, pa.array(list(ids), pa.string()), pa.array(list(ids.values()), pa.string()),
+                   pa.array([_article_key(*k) for k in by_article], pa.string()), pa.array(list(by_article.values()), pa.string()))
 
-    def touches(self, column: pa.ChunkedArray | pa.Array) -> bool:
-        return bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True
+    def touches(self, column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> bool:
+        return (bool(self.ids) and pc.any(pc.is_in(column, value_set=self.old)).as_py() is True) or (
+            bool(self.by_article) and pc.any(pc.is_in(self._keys(column, articles), value_set=self.article_old)).as_py() is True)
 
-    def map(self, column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    def map(self, column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> pa.Array:
         at = pc.index_in(column, value_set=self.old)
-        return pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
+        mapped = pc.if_else(pc.is_null(at), column, pc.take(self.new, at))
+        if not self.by_article:
+            return mapped
+        at = pc.index_in(self._keys(column, articles), value_set=self.article_old)
+        return pc.if_else(pc.is_null(at), mapped, pc.take(self.article_new, at))
+
+    def one(self, article: str, eid: str) -> str:
+        """The surviving id of extracted id ``eid`` in ``article``."""
+        return self.by_article.get((article, eid)) or self.ids.get(eid, eid)
+
+    @staticmethod
+    def _keys(column: pa.ChunkedArray | pa.Array, articles: pa.ChunkedArray | pa.Array) -> pa.Array:
+        return pc.binary_join_element_wise(articles, column, ARTICLE_SEPARATOR)
+
+
+ARTICLE_SEPARATOR = "\x1f"
+
+
+def _article_key(article: str, eid: str) -> str:
+    return f"{article}{ARTICLE_SEPARATOR}{eid}"
 
 
 def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
     """An entities file with surviving ids; two entities of one article resolved to one id become
     one row (their mentions added up, the name and labels of the one with more mentions)."""
-    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id", renames.map(table.column("entity_id")))
+    table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
+                             renames.map(table.column("entity_id"), table.column("article_id")))
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for row in table.to_pylist():
         key = (row["entity_id"], row["article_id"])
@@ -189,19 +335,21 @@ def _entities(table: pa.Table, renames: _Renames) -> pa.Table:
 
 def _claims(table: pa.Table, renames: _Renames) -> pa.Table:
     """A claims file with surviving ids: the source's, and the content's once each, in order."""
-    sources = renames.map(table.column("source_entity_id"))
-    ids = renames.ids
-    about = pa.array([None if e is None else list(dict.fromkeys(ids.get(i, i) for i in e))
-                      for e in table.column("entity_ids").to_pylist()], type=pa.list_(pa.string()))
+    sources = renames.map(table.column("source_entity_id"), table.column("article_id"))
+    about = pa.array([None if e is None else list(dict.fromkeys(renames.one(a, i) for i in e))
+                      for a, e in zip(table.column("article_id").to_pylist(), table.column("entity_ids").to_pylist(),
+                                      strict=True)], type=pa.list_(pa.string()))
     table = table.set_column(table.schema.get_field_index("source_entity_id"), "source_entity_id", sources)
     return table.set_column(table.schema.get_field_index("entity_ids"), "entity_ids", about)
 
 
 def _changes(table: pa.Table, table_name: str, renames: _Renames) -> bool:
+    articles = table.column("article_id")
     if table_name == "claims":
-        return renames.touches(table.column("source_entity_id")) or renames.touches(
-            table.column("entity_ids").combine_chunks().flatten())
-    return renames.touches(table.column("entity_id"))
+        about = table.column("entity_ids").combine_chunks()
+        return renames.touches(table.column("source_entity_id"), articles) or renames.touches(
+            about.flatten(), pc.take(articles, pc.list_parent_indices(about)))
+    return renames.touches(table.column("entity_id"), articles)
 
 
 def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: list[StagedPart],
@@ -217,7 +365,7 @@ def rewrite(store: ObjectStore, day: str, run_id: str, table_name: str, parts: l
                 table = _entities(table, renames)
             elif table_name == "mentions":
                 table = table.set_column(table.schema.get_field_index("entity_id"), "entity_id",
-                                         renames.map(table.column("entity_id")))
+                                         renames.map(table.column("entity_id"), table.column("article_id")))
             else:
                 table = _claims(table, renames)
             written = put_table_parquet(store, layout.staged_resolved(day, run_id, table_name, number), table)
@@ -272,7 +420,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     in ``leaving_out`` (duplicates publish found) count for nothing in the registry; ``lake`` is
     the caller's open lake (opened here when None)."""
     clock = _Clock()
-    known, version = read_registry(lake or DeltaLake.open(settings), day)
+    known, version = read_registry(lake or DeltaLake.open(settings), day, store=store)
     clock.lap("registry")
     seen = read_day(store, parts["entities"], parts["mentions"], leaving_out)
     clock.lap("day")
@@ -283,7 +431,7 @@ def resolve_day(settings: Settings, store: ObjectStore, day: str, run_id: str,
     )
     clock.lap("resolve")
     ids = {i: s for i, s in resolution.ids.items() if i != s}
-    renames = _Renames.of(ids)
+    renames = _Renames.of(ids, {key: resolution.ids[state] for key, state in seen.states.items()})
     articles: Counter = Counter()
     resolved = dict(parts)
     for table in ("entities", "mentions", "claims"):

@@ -13,17 +13,30 @@ Rules, in the order they build on each other:
    States" as GPE and ORG), a country by any of its other names ("America", the packaged
    :mod:`.names`); a full name labelled ORG where as many articles or more call it a person
    ("Bernie Sanders"); a group's (NORP) singular, plural and adjective in -ic ("Republican" and
-   "Republicans"; "Democrat", "Democrats" and "Democratic");
+   "Republicans"; "Democrat", "Democrats" and "Democratic"); but a US state that shares its name
+   with a city ("Washington"), where an article writes it as the state's abbreviation ("Seattle,
+   Wash."), has an id of its own (:func:`state_id`, given per article at publish) and joins only
+   itself, and links to the knowledge base as "Washington State" or "State of Washington";
 2. the same person: one last name and one first name or a short form of it ("Joe" of Joseph,
-   the packaged :mod:`.names`), without titles and suffixes, when the middle names or initials
-   in sight are compatible ("Donald J. Trump", "President Donald Trump", "Donald Trump";
-   "Hillary Rodham Clinton" and "Hillary Clinton"; "Joseph R. Biden Jr." and "Joe Biden"); two
-   middles that are not ("George H. W. Bush", "George W. Bush") are two people and the name
-   joins neither; a short form of two formal names ("Ted") joins where only one is in sight;
+   the packaged :mod:`.names`), without titles, when the middle names or initials in sight are
+   compatible ("Donald J. Trump", "President Donald Trump", "Donald Trump"; "Hillary Rodham
+   Clinton" and "Hillary Clinton"; "Joseph R. Biden" and "Joe Biden"); two middles that are not
+   ("George H. W. Bush", "George W. Bush") are two people and the name joins neither; a short
+   form of two formal names ("Ted") joins where only one is in sight. A generational suffix
+   (Jr., Sr., II, III, IV) is part of the name: "Donald Trump Jr." is not "Donald Trump", here,
+   in the knowledge base's names and in the pins, since a father and son share every other word
+   (the price: "Joseph R. Biden Jr." and "Joe Biden" stay two ids unless a pin or the knowledge
+   base joins them);
 3. a bare surname ("Trump", "Obama", labelled PERSON or ORG) joins the person whose last word
    it is when that person is by far the likeliest holder: at least DOMINANCE times the articles,
    in the last RECENT_DAYS days and the day, of the next one ("Clinton" between Bill and Hillary
    stays alone); when no holder is recent, all their articles are weighed instead;
+   3b. a name of any other family that is a longer name of it without inner words ("Republican
+   Convention" of "Republican National Convention") joins it when that one is by far the
+   likeliest holder and the short form is not by far better known on its own;
+   3c. an organisation's name that is a longer one without a place qualifying it ("Senate" of
+   "United States Senate"), where every longer name ending in it is so qualified, joins the by
+   far likeliest holder, a state's senate counting as one (see :func:`_join_named_short_forms`);
 4. the user's pins join every form they list; a split form is joined by nothing but its own
    name and label;
 5. entities the knowledge base names alike (by name or alias, rule 1 and rule 2's titles and initials) link to its id
@@ -37,6 +50,7 @@ takes the id of its canonical name and label (``models.entity_id``), as extracti
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import re
 from collections import Counter
@@ -45,8 +59,9 @@ from dataclasses import dataclass, replace
 
 from claimflow.identity.files import Identities, KbEntry
 from claimflow.identity.names import Names, packaged_names
-from claimflow.models import entity_id
+from claimflow.models import Entity, entity_id
 from claimflow.nlp.aliases import name_key
+from claimflow.nlp.states import state_name
 
 PERSON = "PERSON"
 GROUP = "NORP"  # nationalities, religious and political groups: "Republicans", "Democratic"
@@ -55,7 +70,7 @@ SHORT_LABELS = frozenset({PERSON, "ORG"})  # the labels a bare surname gets ("Tr
 RECENT_DAYS = 30
 DOMINANCE = 3
 INITIAL = re.compile(r"\A[A-Z]\.?\Z")
-SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # "Joseph R. Biden Jr." is "Joseph Biden"
+SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})  # a generation: "Donald Trump Jr." is not his father
 
 
 def family(label: str) -> str:
@@ -110,35 +125,44 @@ class Resolution:
     merges: Mapping[str, str | None]
 
 
-def _person_words(name: str, titles: frozenset[str]) -> list[str]:
-    """A person's name's words without leading titles and generational suffixes."""
-    words = name.rstrip(",").split()
+def _person_words(name: str, titles: frozenset[str]) -> tuple[list[str], str]:
+    """A person's name's words without leading titles, and its generational suffix ("Jr.", "III"; "" when none)."""
+    words = [w.rstrip(",") for w in name.rstrip(",").split()]
     while len(words) > 1 and words[0].casefold() in titles:
         words = words[1:]
-    while len(words) > 2 and words[-1].rstrip(",").casefold() in SUFFIXES:
-        words = words[:-1]
-    return words
+    suffix = ""
+    if len(words) > 2 and words[-1].casefold() in SUFFIXES:
+        suffix, words = words[-1], words[:-1]
+    return words, suffix
 
 
 def person_key(name: str, titles: frozenset[str]) -> str:
-    """A person's name as compared across articles: without leading titles, middle initials and
-    generational suffixes."""
-    words = _person_words(name, titles)
+    """A person's name as compared across articles: without leading titles and middle initials,
+    with its generational suffix ("Donald Trump Jr." is not "Donald Trump")."""
+    words, suffix = _person_words(name, titles)
     if len(words) > 2 and not INITIAL.match(words[0]):  # "J. K. Rowling" keeps her initials
         words = [words[0], *(w for w in words[1:-1] if not INITIAL.match(w)), words[-1]]
-    return " ".join(words)
+    return " ".join([*words, suffix] if suffix else words)
+
+
+def surname(name: str, titles: frozenset[str]) -> str | None:
+    """A person's last name without title and suffix ("Trump" of "Donald Trump Jr."); None for a single word."""
+    words, _ = _person_words(name, titles)
+    return words[-1] if len(words) > 1 else None
 
 
 def person_parts(name: str, titles: frozenset[str]) -> tuple[str, tuple[str, ...], str] | None:
-    """A person's first name, middle names or initials, and last name, without titles and
-    suffixes ("Sen. Hillary Rodham Clinton": Hillary, (Rodham,), Clinton); None for a single word.
-    Initials that open the name are its first name ("J. K.", Rowling)."""
-    words = _person_words(name, titles)
+    """A person's first name, middle names or initials, and last name with its generational suffix,
+    without titles ("Sen. Hillary Rodham Clinton": Hillary, (Rodham,), Clinton; "Donald Trump Jr.":
+    Donald, (), "Trump Jr."); None for a single word. Initials that open the name are its first
+    name ("J. K.", Rowling)."""
+    words, suffix = _person_words(name, titles)
     if len(words) < 2:
         return None
+    last = f"{words[-1]} {suffix}" if suffix else words[-1]
     if INITIAL.match(words[0]):
-        return " ".join(words[:-1]), (), words[-1]
-    return words[0], tuple(words[1:-1]), words[-1]
+        return " ".join(words[:-1]), (), last
+    return words[0], tuple(words[1:-1]), last
 
 
 def _compatible(one: tuple[str, ...], other: tuple[str, ...]) -> bool:
@@ -180,6 +204,7 @@ class _Node:
     published: bool = False
     first_day: str = ""
     kb_id: str | None = None
+    state: bool = False  # the US state that shares its name with a city, by its own id (:func:`state_id`)
 
 
 class _Components:
@@ -228,13 +253,13 @@ def _nodes(registry: Iterable[Known], seen: Iterable[Seen], splits: frozenset[st
         if known.merged_into:
             undone[known.entity_id] = None
         nodes[known.entity_id] = _Node(known.entity_id, [known.name], known.label, known.articles, known.recent,
-                                       True, known.first_day, known.kb_id)
+                                       True, known.first_day, known.kb_id, known.entity_id == state_id(known.name))
     node_of: dict[str, str] = {}
     for entity in seen:
         target = merged.get(entity.entity_id, entity.entity_id)
         node = nodes.get(target)
         if node is None:
-            node = nodes[target] = _Node(target, [], entity.label, first_day=day)
+            node = nodes[target] = _Node(target, [], entity.label, first_day=day, state=target == state_id(entity.name))
         if entity.name not in node.names:
             node.names.append(entity.name)
         node.articles += entity.articles
@@ -277,8 +302,8 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
     def same_name(node: _Node) -> set[tuple[str, str]]:
         if split(node):
             return {(k, node.label) for k in keys(node)}
-        if family(node.label) == "NAMED":
-            return {(names.place(x), "NAMED") for x in node.names}
+        if family(node.label) == "NAMED":  # the state named like a city is not that city
+            return {(names.place(x), "STATE" if node.state else "NAMED") for x in node.names}
         return {(k, family(node.label)) for k in keys(node)}
 
     for ids in _groups_by(ordered, same_name):
@@ -301,6 +326,7 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
         parts.union(ids)
     # 3. short forms, against the clusters of 1, 2 and 4 weighed by their recent articles
     _join_short_forms(parts, nodes, free, titles)
+    _join_named_short_forms(parts, nodes, free, names)
     # 5. the knowledge base
     groups = parts.groups()
     links = _kb_links(groups, nodes, kb, titles)
@@ -317,7 +343,7 @@ def resolve(registry: Iterable[Known], seen: Iterable[Seen], *, day: str, titles
 
 def _join_same_people(parts: _Components, free: Sequence[_Node], titles: frozenset[str], names: Names) -> None:
     """Rule 2, evaluated on the components rule 1 left, then applied: full names with one last
-    name and one formal first name ("Joe Biden", "Joseph R. Biden Jr.") join when their middles
+    name and one formal first name ("Joe Biden", "Joseph R. Biden") join when their middles
     are compatible ("Hillary Rodham Clinton", "Hillary Clinton"); two middles that are not
     ("George H. W. Bush", "George W. Bush") are two people, and the name joins nothing. A short
     form of two formal names ("Ted") joins where only one of them is in sight."""
@@ -348,38 +374,139 @@ def _join_same_people(parts: _Components, free: Sequence[_Node], titles: frozens
         parts.union(ids)
 
 
+class _Weights:
+    """Each component's articles, in the RECENT_DAYS before the day and the day, and in all:
+    how likely a holder of a short form is."""
+
+    def __init__(self, parts: _Components, nodes: Mapping[str, _Node]) -> None:
+        self.recent: Counter = Counter()
+        self.ever: Counter = Counter()
+        for node in nodes.values():
+            self.recent[parts.find(node.entity_id)] += node.recent
+            self.ever[parts.find(node.entity_id)] += node.articles
+
+    def likeliest(self, holders: Iterable[str]) -> str | None:
+        """The holder by far the likeliest (DOMINANCE times the next one's articles, recent ones
+        when any holder is recent, else all), None when none is."""
+        holders = sorted(set(holders))
+        weight = self.recent if any(self.recent[r] for r in holders) else self.ever
+        found = sorted(((weight[r], r) for r in holders if weight[r] > 0), key=lambda c: (-c[0], c[1]))
+        if not found or (len(found) > 1 and found[0][0] < DOMINANCE * found[1][0]):
+            return None
+        return found[0][1]
+
+    def alone(self, own: str, holder: str) -> bool:
+        """Whether a short form's component ``own`` is by far better known than ``holder`` (on
+        the same articles, recent or all): then it is an entity of its own ("University of
+        California" beside one "University of Southern California")."""
+        weight = self.recent if self.recent[holder] else self.ever
+        return weight[own] >= DOMINANCE * max(weight[holder], 1)
+
+
 def _join_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
                       titles: frozenset[str]) -> None:
     """Rule 3, evaluated on the components as rules 1, 2 and 4 left them, then applied. Only a
     single word is a short form: "Donald Trump" is no short form of "Rip Donald Trump". The
     holders are weighed by their recent articles; when none is recent, by all their articles."""
-    recent: Counter = Counter()
-    ever: Counter = Counter()
-    for node in nodes.values():
-        recent[parts.find(node.entity_id)] += node.recent
-        ever[parts.find(node.entity_id)] += node.articles
+    weights = _Weights(parts, nodes)
     holders: dict[str, set[str]] = {}  # key of a surname -> roots of the people with that surname
     for node in free:
         if node.label != PERSON:
             continue
         for name in node.names:
-            words = person_key(name, titles).split()
-            if len(words) > 1:
-                holders.setdefault(name_key(words[-1]), set()).add(parts.find(node.entity_id))
+            if last := surname(name, titles):
+                holders.setdefault(name_key(last), set()).add(parts.find(node.entity_id))
     joins = []
     for node in free:
         if node.label not in SHORT_LABELS:
             continue
         own = parts.find(node.entity_id)
-        for name in node.names:
+        for name in sorted(node.names):  # the first that joins decides: in an order of their own
             short = person_key(name, titles)
             if len(short.split()) != 1:
                 continue
-            others = [r for r in holders.get(name_key(short), ()) if r != own]
-            weight = recent if any(recent[r] for r in others) else ever
-            candidates = sorted(((weight[r], r) for r in others if weight[r] > 0), key=lambda c: (-c[0], c[1]))
-            if candidates and (len(candidates) == 1 or candidates[0][0] >= DOMINANCE * candidates[1][0]):
-                joins.append([node.entity_id, candidates[0][1]])
+            if holder := weights.likeliest(r for r in holders.get(name_key(short), ()) if r != own):
+                joins.append([node.entity_id, holder])
+                break
+    for ids in joins:
+        parts.union(ids)
+
+
+def words_of(name: str) -> tuple[str, ...]:
+    """A name's words as compared (``name_key`` each), without a leading "the"."""
+    words = tuple(k for w in name.split() if (k := name_key(w)))
+    return words[1:] if len(words) > 1 and words[0] == "the" else words
+
+
+def _inner_words_dropped(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether ``short`` is ``full`` without some of its inner words: the first and last word kept,
+    the others in order ("Republican Convention" of "Republican National Convention")."""
+    if not 1 < len(short) < len(full) or short[0] != full[0] or short[-1] != full[-1]:
+        return False
+    rest = iter(full[1:-1])
+    return all(word in rest for word in short[1:-1])
+
+
+def _join_named_short_forms(parts: _Components, nodes: Mapping[str, _Node], free: Sequence[_Node],
+                            names: Names) -> None:
+    """Rules 3b and 3c, evaluated on the components as rules 1 to 4 left them, then applied: a
+    name of an organisation, place, group or event (any label but a person's) that is a longer
+    name of its family without inner words (3b: "Republican Convention") or without a place
+    qualifying it (3c, organisations only: "Senate" of "United States Senate", "Supreme Court"
+    of "U.S. Supreme Court") joins the longer name's entity when that one is by far the likeliest
+    holder; two holders alike (3b: "National Convention" of the Republican and the Democratic
+    ones; 3c: "Senate" while "Texas Senate" and "U.S. Senate" are both in the news) join nothing.
+    3c holds only where every longer name ending in the form is qualified by a place (a country
+    of :mod:`.names`, a US state by name or abbreviation, or a place in sight): "House" stays
+    alone beside "White House". A state senate counts as a holder like the national one, so in
+    days when a state's legislature is in the news "Senate" is left alone rather than guessed.
+    A short form by far better known on its own than its holder stays its own entity (3b; 3c
+    when the holder is qualified by a state or city: "Senate" in many articles is not the one
+    "Texas Senate"), but for a country's institution, which the bare form names in national
+    news however often it is written so ("Senate" and "U.S. Senate")."""
+    weights = _Weights(parts, nodes)
+    countries = set(names.places.values())
+    places = countries | {name_key(x) for n in nodes.values() if n.label == "GPE" for x in n.names}
+
+    @functools.cache
+    def is_place(words: tuple[str, ...]) -> bool:
+        form = " ".join(words)
+        return name_key(form) in places or names.place(form) in places or state_name(form) is not None
+
+    by_ends: dict[tuple[str, str, str], list[tuple[tuple[str, ...], str]]] = {}  # (family, first, last) -> (words, root)
+    by_tail: dict[tuple[str, tuple[str, ...]], list[tuple[tuple[str, ...], str]]] = {}  # (family, end) -> (the rest, root)
+    for n in free:
+        if n.label != PERSON:
+            for words in {words_of(x) for x in n.names}:
+                root = parts.find(n.entity_id)
+                if len(words) > 2:  # a short form has two words or more, the name it shortens more
+                    by_ends.setdefault((family(n.label), words[0], words[-1]), []).append((words, root))
+                if family(n.label) == "NAMED":
+                    for cut in range(1, len(words)):
+                        by_tail.setdefault((family(n.label), words[cut:]), []).append((words[:cut], root))
+    joins = []
+    for node in free:
+        if node.label == PERSON:
+            continue
+        own, fam = parts.find(node.entity_id), family(node.label)
+        for name in sorted(node.names):  # the first that joins decides: in an order of their own
+            short = words_of(name)
+            if not short:
+                continue
+            inner = {r for w, r in by_ends.get((fam, short[0], short[-1]), ())
+                     if len(short) > 1 and r != own and _inner_words_dropped(short, w)}
+            holder = weights.likeliest(inner)
+            if holder and weights.alone(own, holder):
+                holder = None
+            if holder is None and node.label == "ORG":
+                qualified = [(prefix, r) for prefix, r in by_tail.get((fam, short), ()) if r != own]
+                if qualified and all(is_place(prefix) for prefix, _ in qualified):
+                    holder = weights.likeliest(r for _, r in qualified)
+                    national = {r for prefix, r in qualified if names.place(" ".join(prefix)) in countries}
+                    if holder and holder not in national and weights.alone(own, holder):
+                        holder = None
+            if holder:
+                joins.append([node.entity_id, holder])
                 break
     for ids in joins:
         parts.union(ids)
@@ -403,7 +530,8 @@ def _kb_links(groups: Mapping[str, list[str]], nodes: Mapping[str, _Node], kb: S
             for m in members:
                 node = nodes[m]
                 for name in node.names:
-                    forms = {name, person_key(name, titles)} if node.label == PERSON else {name}
+                    forms = ({name, person_key(name, titles)} if node.label == PERSON
+                             else {f"{name} State", f"State of {name}"} if node.state else {name})  # not the city's name
                     for key in map(name_key, forms):
                         found |= index.get((key, family(node.label)), set()) | index.get((key, None), set())
         if len(found) == 1:
@@ -434,7 +562,7 @@ def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str
     """One component's surviving id, canonical name, label and knowledge-base id."""
     if len(members) == 1 and len(members[0].names) == 1 and not pinned and not links:  # most entities: themselves
         node = members[0]
-        survivor = node.entity_id if node.published else entity_id(node.names[0], node.label)
+        survivor = node.entity_id if node.published else _new_id(node, node.names[0])
         return Cluster(survivor, node.names[0], node.label, node.kb_id, (node.entity_id,))
     votes: Counter = Counter()
     for node in members:
@@ -463,10 +591,41 @@ def _cluster(members: list[_Node], links: Mapping[str, str], pinned: Mapping[str
     if published:
         survivor = min(published, key=lambda n: (name not in n.names, -n.articles, n.first_day, n.entity_id)).entity_id
     else:
-        survivor = entity_id(name, label)
+        survivor = _new_id(members[0], name, label)
     kb_ids = sorted({links[r] for r in {parts.find(n.entity_id) for n in members} if r in links}
                     | {n.kb_id for n in members if n.kb_id})
     return Cluster(survivor, name, label, kb_ids[0] if kb_ids else None, tuple(n.entity_id for n in members))
+
+
+def _new_id(node: _Node, name: str, label: str | None = None) -> str:
+    """The id of a cluster of new entities: its name's and label's, as extraction gives it, or
+    the state's own (:func:`state_id`) for the state named like a city."""
+    return state_id(name) if node.state else entity_id(name, label or node.label)
+
+
+def state_id(name: str) -> str:
+    """The id of the US state ``name`` where its plain name is a city's ("Washington"): extraction
+    gives both the plain name's id, so the state takes one of its own, the same on every day."""
+    return entity_id(f"{name} (state)", "GPE")
+
+
+def is_state(name: str, label: str, forms: Iterable[str], names: Names | None = None) -> bool:
+    """Whether one article's entity ``name`` is the US state rather than the city it shares its
+    name with (:attr:`Names.city_states`: "Washington", the capital): a place written as the
+    state's abbreviation ("Seattle, Wash.", "(D-Wash.)"), which only the state is. A state that
+    no city shares its name with ("Nev.", "Nevada") stays one entity with its plain name."""
+    names = packaged_names() if names is None else names
+    if label != "GPE" or name_key(name) not in names.city_states:
+        return False
+    return any(name_key(form) != name_key(name) and (state := state_name(form)) is not None
+               and name_key(state) == name_key(name) for form in forms)
+
+
+def article_id_of(entity: Entity) -> str:
+    """The id an article's entity is resolved under: extraction's, or the state's own where the
+    article writes the state named like a city as its abbreviation (:func:`is_state`), as
+    publish does for each article."""
+    return state_id(entity.name) if is_state(entity.name, entity.label, (m.text for m in entity.mentions)) else entity.entity_id
 
 
 def recent_since(day: str) -> str:
