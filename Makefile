@@ -6,6 +6,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 DAY ?= $(shell date -u -d yesterday +%F)
+PORT ?= 8080
 
 export AIRFLOW_HOME ?= $(CURDIR)/.airflow
 export AIRFLOW__CORE__DAGS_FOLDER := $(CURDIR)/dags
@@ -14,7 +15,7 @@ export AIRFLOW__CORE__LOAD_EXAMPLES := False
 export AIRFLOW__CORE__UNIT_TEST_MODE := False
 export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN ?= sqlite:///$(AIRFLOW_HOME)/airflow.db
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install run airflow test test-fast lint bench clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,10 +30,16 @@ $(AIRFLOW_HOME)/.migrated: $(BIN)/.installed
 
 install: $(BIN)/.installed $(AIRFLOW_HOME)/.migrated
 
+# `airflow dags test`, with the run's start date the time it started (scripts/dags_test.py says why)
 run: install
-	$(BIN)/airflow dags test claimflow_nightly $(DAY) > $(AIRFLOW_HOME)/last-run.log 2>&1 \
+	$(BIN)/python scripts/dags_test.py claimflow_nightly $(DAY) > $(AIRFLOW_HOME)/last-run.log 2>&1 \
 		|| (tail -40 $(AIRFLOW_HOME)/last-run.log; exit 1)
 	$(BIN)/claimflow summary --day $(DAY)
+
+# the Airflow UI on http://127.0.0.1:$(PORT)/ over the same home, database and lake as `make run`,
+# until Ctrl-C (api-server, scheduler, dag-processor; it prints how to log in)
+airflow: install
+	$(BIN)/python scripts/airflow_local.py --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

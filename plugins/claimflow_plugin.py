@@ -1,42 +1,20 @@
-"""The claimflow page in the Airflow 3 UI: a FastAPI app under /claimflow and a Browse menu entry.
+"""The claimflow page for an Airflow whose plugins folder is this one, where the installed
+claimflow package does not register it already.
 
-Thin on purpose: the app lives in ``claimflow.ui``. Importing this file reads nothing from the
-lake and imports neither spaCy, Great Expectations, pandas nor pyarrow.
+The plugin itself is ``claimflow.ui.plugin.ClaimflowPlugin``, which the package's ``airflow.plugins``
+entry point (pyproject.toml) hands to Airflow wherever claimflow is installed with its metadata.
+Airflow refuses a second plugin of the same name and reports it as an import error, so this file
+offers the class only where that entry point is absent: a checkout on ``PYTHONPATH`` or mounted
+into an image that installed only the requirements.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from importlib.metadata import entry_points
 
-from airflow.configuration import conf
-from airflow.plugins_manager import AirflowPlugin
-from fastapi import Depends
+from claimflow.provider import PLUGIN_ENTRY_POINT
 
-from claimflow.ui.app import create_claimflow_app
-from claimflow.ui.auth import require_airflow_user
+if not any(ep.value == PLUGIN_ENTRY_POINT for ep in entry_points(group="airflow.plugins")):
+    from claimflow.ui.plugin import ClaimflowPlugin
 
-URL_PREFIX = "/claimflow"
-# Airflow served under a sub-path (``[api] base_url``) serves the app under it too.
-BASE_PATH = urlsplit(conf.get("api", "base_url", fallback="") or "").path.rstrip("/")
-
-
-class ClaimflowPlugin(AirflowPlugin):
-    """Mounts the claimflow app and shows it, inside the Airflow UI, under Browse."""
-
-    name = "claimflow"
-    fastapi_apps = [
-        {
-            "app": create_claimflow_app(dependencies=[Depends(require_airflow_user)]),
-            "url_prefix": URL_PREFIX,
-            "name": "claimflow",
-        }
-    ]
-    external_views = [
-        {
-            "name": "claimflow",
-            "href": f"{BASE_PATH}{URL_PREFIX}/",
-            "destination": "nav",
-            "category": "browse",
-            "url_route": "claimflow",  # shown in an iframe at /plugin/claimflow, in Airflow's frame
-        }
-    ]
+    __all__ = ["ClaimflowPlugin"]

@@ -11,7 +11,8 @@
 What it runs, each as its own process (group) with its log under ``home/logs/``: ``airflow db
 migrate`` on a fresh PostgreSQL database it creates (and drops on exit), then ``airflow
 api-server`` (bound to 127.0.0.1 on a free port; workers reach the Task Execution API there),
-``airflow dag-processor``, ``airflow scheduler`` and one ``airflow celery worker``, with Redis as
+``airflow dag-processor``, ``airflow scheduler`` and one or more ``airflow celery worker`` processes
+(each its own Celery node name), with Redis as
 the broker (one otherwise empty Redis database, flushed on exit) and the metadata database as
 the Celery result backend. Nothing is written into the repository: the DAGs and plugins folders
 are the repository's, everything else lives under ``home`` (including a copy of ``include/``
@@ -196,7 +197,8 @@ class AirflowStack:
         broker_url: The Redis server, e.g. ``redis://127.0.0.1:6379`` (a free database from 11 up is
             claimed) or ``redis://127.0.0.1:6379/11`` (that database, which must be empty).
         shard_size: CLAIMFLOW_SHARD_SIZE, small so that ``extract`` maps to several tasks.
-        worker_concurrency: Task slots of the Celery worker.
+        workers: How many Celery workers to start (one node name each: :attr:`worker_names`).
+        worker_concurrency: Task slots of each Celery worker.
         snapshot_include: Give the components a copy of the repository's ``include/`` (GX suites,
             SQL) taken at start, as an image would, so that someone editing them in the working
             tree meanwhile does not change the days of one test run. The lexicons and scorer are
@@ -213,6 +215,7 @@ class AirflowStack:
         db_url: str,
         broker_url: str,
         shard_size: int = 8,
+        workers: int = 1,
         worker_concurrency: int = 2,
         snapshot_include: bool = True,
         extra_env: dict[str, str] | None = None,
@@ -232,7 +235,9 @@ class AirflowStack:
         self.stop_grace = stop_grace
         token = secrets.token_hex(4)
         self.database = f"claimflow_stack_{os.getpid()}_{token}"
-        self.worker_name = f"claimflow-stack-{token}@%h"  # Celery node name; %h is the host name
+        # Celery node names (%h is the host name): the result backend keeps each task's, so a
+        # test can tell which worker ran what (the task instance's hostname is the machine's).
+        self.worker_names = [f"claimflow-stack-{token}-{i}@%h" for i in range(workers)]
         self.api_port = 0
         self.redis_db: int | None = None
         self.broker_url = ""
@@ -290,13 +295,17 @@ class AirflowStack:
         self._spawn("dag-processor", ["dag-processor"])
         self._spawn("scheduler", ["scheduler", "--skip-serve-logs"])
         self._wait(lambda: self._http_ok(f"{self.execution_api_url}health"), "the api-server to answer", [api])
-        # The worker comes last: a task it picks up must be able to reach the execution API.
-        worker = self._spawn(
-            "celery-worker",
-            ["celery", "worker", "--concurrency", str(self.worker_concurrency),
-             "--celery-hostname", self.worker_name, "--skip-serve-logs"],
-        )
-        self._wait(lambda: " ready." in worker.log.read_text(errors="replace"), "the Celery worker to be ready", [worker])
+        # The workers come last: a task one picks up must be able to reach the execution API.
+        workers = [
+            self._spawn(
+                f"celery-worker-{i}",
+                ["celery", "worker", "--concurrency", str(self.worker_concurrency),
+                 "--celery-hostname", name, "--skip-serve-logs"],
+            )
+            for i, name in enumerate(self.worker_names)
+        ]
+        for worker in workers:  # all ready before any run: each can take a share from the start
+            self._wait(lambda w=worker: " ready." in w.log.read_text(errors="replace"), f"{worker.name} to be ready", [worker])
         self.timings["start"] = time.monotonic() - step
         self.timings["startup_total"] = time.monotonic() - began
 
@@ -643,6 +652,21 @@ class AirflowStack:
             time.sleep(1)
             for run in runs:
                 run.task_instances = self.task_instances(dag_id, run.run_id)
+
+    def worker_of(self, node: str | None) -> str | None:
+        """Which of the stack's workers (its node name before ``@host``) a Celery result's node
+        name is; None for any other node."""
+        names = {name.split("@", 1)[0] for name in self.worker_names}
+        worker = (node or "").split("@", 1)[0]
+        return worker if worker in names else None
+
+    def extract_workers(self, runs: Iterable[DagRun]) -> dict[str | None, int]:
+        """How many ``extract`` tasks of ``runs`` each worker ran."""
+        counts: dict[str | None, int] = {}
+        for ti in (ti for run in runs for ti in run.task_instances if ti.task_id == "extract"):
+            worker = self.worker_of(ti.celery_worker)
+            counts[worker] = counts.get(worker, 0) + 1
+        return counts
 
     @staticmethod
     def describe(runs: Iterable[DagRun]) -> str:

@@ -1,7 +1,7 @@
 """The nightly DAG on a real CeleryExecutor deployment, driven as users drive it.
 
-One stack for the module (api-server, dag-processor, scheduler, one Celery worker with two slots,
-Redis broker, PostgreSQL metadata DB and result backend; see airflow_stack.py): a day triggered
+One stack for the module (api-server, dag-processor, scheduler, two Celery workers with one slot
+each, Redis broker, PostgreSQL metadata DB and result backend; see airflow_stack.py): a day triggered
 with ``airflow dags trigger``, then two days with ``airflow backfill create``. The sources are one
 folder per day (``{ds}``): the seeds on 2026-11-26, the seeds' text files in a late edition (other
 texts, so not duplicates of the 26th's) on 2026-11-25, read without a late window so that each
@@ -33,6 +33,7 @@ DAG_ID = "claimflow_nightly"
 POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS = "redis://127.0.0.1:6379"  # the stack claims a free database from 11 up and flushes it after
 SHARD_SIZE = 8  # 25 seed articles -> 4 mapped extract tasks
+WORKERS = 2  # one slot each: while one extracts a shard, the next shard goes to the other
 TRIGGERED_DAY = "2026-11-26"
 # Seed articles are dated up to 2026-11-26 and an article published after the day following the
 # run's day is quarantined (published_in_future): the 26th publishes all 25 seed articles.
@@ -63,7 +64,7 @@ def stack(tmp_path_factory):
     sources = day_folders(tmp_path_factory.mktemp("celery-sources"))
     with AirflowStack(
         tmp_path_factory.mktemp("celery-airflow"), lake=str(lake), sources=sources,
-        db_url=POSTGRES, broker_url=REDIS, shard_size=SHARD_SIZE, worker_concurrency=2,
+        db_url=POSTGRES, broker_url=REDIS, shard_size=SHARD_SIZE, workers=WORKERS, worker_concurrency=1,
         extra_env={"CLAIMFLOW_LATE_DAYS": "0"},
     ) as airflow:
         TIMINGS.update(airflow.timings)
@@ -83,14 +84,13 @@ def lake(stack) -> LocalStore:
 
 
 def assert_ran_through_celery(stack: AirflowStack, run: DagRun) -> None:
-    """Every task instance succeeded as a Celery task on the stack's worker node."""
-    worker = stack.worker_name.split("@", 1)[0] + "@"
+    """Every task instance succeeded as a Celery task on one of the stack's worker nodes."""
     for ti in run.task_instances:
         where = f"{ti.label} of {run.run_id}\n{stack.describe([run])}"
         assert ti.state == "success", where
         assert ti.external_executor_id, f"{where}: no Celery task id"
         assert ti.celery_status == "SUCCESS", f"{where}: no successful Celery result"
-        assert ti.celery_worker and ti.celery_worker.startswith(worker), f"{where}: ran on {ti.celery_worker}"
+        assert stack.worker_of(ti.celery_worker), f"{where}: ran on {ti.celery_worker}"
         assert ti.hostname, where
 
 
@@ -145,6 +145,8 @@ def test_a_triggered_day_runs_on_celery_workers(stack, lake):
     assert extracts == extract_tasks_made(manifest) and len(extracts) > 1, stack.describe([run])
     assert {ti.task_id for ti in run.task_instances} == {"ingest", "extract", "validate", "publish", "remove_staging"}
     assert_ran_through_celery(stack, run)
+    took = stack.extract_workers([run])
+    assert None not in took and len(took) == WORKERS, f"both workers take extract tasks, got {took}\n{stack.describe([run])}"
 
     assert manifest["accounting"]["published"] >= 20
     assert not [info.key for info in lake.list("_staging/")]
@@ -164,6 +166,8 @@ def test_a_backfill_of_two_days_runs_both_days(stack, lake):
         assert run.state == "success", f"{stack.describe([run])}\n{stack.task_logs(DAG_ID, run.run_id)}"
         assert run.run_type == "backfill"
         assert_ran_through_celery(stack, run)
+    took = stack.extract_workers(runs)
+    assert None not in took and len(took) == WORKERS, f"both workers take the backfill's extract tasks, got {took}\n{stack.describe(runs)}"
     listed = {r["run_id"]: r["state"] for r in stack.list_runs(DAG_ID)}  # what users see
     assert all(listed.get(run.run_id) == "success" for run in runs), listed
 

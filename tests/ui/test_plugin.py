@@ -1,6 +1,7 @@
-"""The plugin as Airflow sees it: loaded from the plugins folder, its app mounted behind
-Airflow's login, its menu entry valid for the UI. The conftest points
-``AIRFLOW__CORE__PLUGINS_FOLDER`` at the repository's ``plugins/``."""
+"""The plugin as Airflow sees it: loaded once (from the package's entry point where the installed
+metadata has it, else from the plugins folder), its app mounted behind Airflow's login, its menu
+entry valid for the UI. The conftest points ``AIRFLOW__CORE__PLUGINS_FOLDER`` at the
+repository's ``plugins/``; tests/test_provider.py loads it through the entry point."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ HEAVY = ("pyarrow", "pandas", "spacy", "great_expectations", "boto3")
 
 def test_importing_the_plugin_is_cheap_and_reads_no_lake(tmp_path):
     lake = tmp_path / "lake"
-    code = f"import json, sys, claimflow_plugin; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
+    code = f"import json, sys, claimflow.ui.plugin; print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "plugins"), "CLAIMFLOW_LAKE": str(lake)}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.splitlines()[-1]) == []
@@ -38,8 +39,17 @@ def plugin_info() -> dict:
     return next(info for info in plugins_manager.get_plugin_info() if info["name"] == "claimflow")
 
 
-def test_airflow_loads_the_plugin_from_the_plugins_folder(plugin_info):
-    assert str(plugin_info["source"]).endswith("claimflow_plugin.py")
+def test_airflow_loads_the_plugin_once_from_where_it_is_registered(plugin_info):
+    from importlib.metadata import entry_points
+
+    from airflow import plugins_manager
+
+    from claimflow.provider import PLUGIN_ENTRY_POINT
+
+    by_entry_point = any(ep.value == PLUGIN_ENTRY_POINT for ep in entry_points(group="airflow.plugins"))
+    source = str(plugin_info["source"])
+    assert ("ClaimflowPlugin" in source) if by_entry_point else source.endswith("claimflow_plugin.py")
+    assert [info["name"] for info in plugins_manager.get_plugin_info()].count("claimflow") == 1
 
 
 def test_the_plugin_is_what_the_ui_api_serves(plugin_info):

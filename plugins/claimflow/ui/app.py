@@ -1,6 +1,6 @@
 """The claimflow UI as a FastAPI app: a page and a small JSON API over one lake.
 
-Airflow 3 mounts it through ``plugins/claimflow_plugin.py``; it also runs on its own
+Airflow 3 mounts it through ``claimflow.ui.plugin``; it also runs on its own
 (``uvicorn --factory claimflow.ui.app:create_claimflow_app``) and in tests with TestClient.
 Creating the app reads no object: the lake is opened on the first request, so an import in
 any Airflow component stays cheap and works with the lake unreachable.
