@@ -1,0 +1,366 @@
+"""What the day view, the entity view and the day report show, read from the published lake.
+
+Every day is read as its manifest says: each table at the newest Delta version the period's
+manifests recorded, limited to the period's ``dt`` partitions, and each day's rows to the run its
+manifest names (a day another run is republishing shows its published run, never a mix).
+Entities are counted through the same derived views as the dashboard SQL (``stories``,
+``entity_registry``, ``canonical_entities``), and where a dashboard query answers a question
+(the most quoted, claims by source kind, who is quoted about an entity) its SQL file is run as is.
+
+Speed on a long history: the registry is never limited to the period (a merge may be recorded
+on any day), so it is read only for the ids the question touches and the ids merged with them
+(the views are per id, so their rows for those ids are exact); the entity view keeps only the
+claims columns it counts with in memory, and reads texts for the claims it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from claimflow import layout, readers
+from claimflow.config import Settings
+from claimflow.manifest import Manifest
+from claimflow.storage.delta import storage_options, table_uri
+from claimflow.tables import schema_of
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow.dataset
+
+log = logging.getLogger(__name__)
+
+TOP = 20  # rows of each "most" list
+SHOWN_CLAIMS = 100  # claims listed in full per section; the counts cover them all
+MAX_PERIOD_DAYS = 366  # an entity view's longest period
+IDENTITY_ROUNDS = 4  # merges followed from an id (a chain longer than this is not one the registry makes)
+STANCES_SHOWN = ("doubtful", "denial")
+ANONYMOUS = "anonymous"
+# what the entity view keeps of the period's claims in memory: the counting columns, no text
+LEAN_CLAIMS = ("claim_id", "article_id", "dt", "run_id", "source_entity_id", "entity_ids", "source_kind", "speaker",
+               "quote_type")
+SHOWN_CLAIM_COLUMNS = ("claim_id", "article_id", "dt", "source_entity_id", "speaker", "source_kind", "source_text",
+                       "cue_text", "content_text", "quote_type", "stance", "hedges")
+
+
+class EntityNotFound(LookupError):
+    """No published day of the period names the entity, and the registry does not know it."""
+
+    def __init__(self, entity_id: str, first: str, last: str) -> None:
+        super().__init__(f"entity {entity_id!r} is not in the lake from {first} to {last}")
+        self.entity_id, self.first, self.last = entity_id, first, last
+
+
+@dataclass(frozen=True)
+class DayData:
+    """One published day as the day view and the day report show it."""
+
+    day: str
+    run_id: str
+    articles: int  # stories of the day (each at its latest revision)
+    claims: int
+    quoted: list[dict[str, Any]]  # top_entities_day: name, label, quoted, claims, anonymous_share, entity_id
+    source_kinds: list[dict[str, Any]]  # claims_by_source_kind: source_kind, claims
+    anonymous_share: float | None  # anonymous_share.sql; None without claims
+    stance_counts: dict[str, int]  # doubtful, denial, hedged
+    flagged: list[dict[str, Any]]  # doubtful, denial or hedged claims, with source and article
+    mentioned: list[dict[str, Any]]  # entity_id, name, label, articles, mentions
+    article_rows: list[dict[str, Any]]  # article_id, title, site, published, claims, anonymous
+
+
+@dataclass(frozen=True)
+class EntityData:
+    """One entity (every id merged with it) over a period of published days."""
+
+    entity_id: str  # the id asked for
+    canonical_id: str  # the id it counts as
+    name: str | None
+    label: str | None
+    kb_id: str | None
+    merged_ids: list[str]  # other ids that count as it
+    first: str
+    last: str
+    days: list[str]  # the published days of the period, oldest first
+    per_day: list[dict[str, Any]]  # dt, said, about (every published day, zeros too)
+    quoted_with: list[dict[str, Any]]  # entity_id, name, label, articles, claims
+    said: list[dict[str, Any]]  # its claims, newest first, with their articles
+    said_total: int
+    about: list[dict[str, Any]]  # others' claims naming it, newest first
+    about_total: int
+    about_sources: list[dict[str, Any]]  # quoted_about_entity.sql: source, source_kind, claims, articles, source_entity_id
+    aliases: list[dict[str, Any]]  # form, count
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, params or {})
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _dataset(settings: Settings, options: dict[str, str], table: str, version: int | None,
+             days: Sequence[str]) -> pyarrow.dataset.Dataset | None:
+    """``table`` at ``version`` (the latest when the log no longer has it), only the files of
+    ``days`` (all of them when empty), with every current column; None where it does not exist."""
+    from deltalake import DeltaTable
+    from deltalake.exceptions import DeltaError, TableNotFoundError
+
+    uri = table_uri(settings, table)
+    try:
+        try:
+            delta = DeltaTable(uri, version=version, storage_options=options)
+        except TableNotFoundError:
+            raise
+        except DeltaError as error:  # maintenance dropped the version's log entries: the runs filter still holds
+            log.info("explorer reads the latest version table=%s version=%s reason=%s", table, version, error)
+            delta = DeltaTable(uri, storage_options=options)
+    except TableNotFoundError:
+        return None
+    pruning = [("dt", "in", list(days))] if days else None
+    return readers.with_columns(delta.to_pyarrow_dataset(file_pruning_predicate=pruning), schema_of(table))
+
+
+class Published:
+    """A DuckDB connection over the published days of ``manifests``: ``articles``, ``entities``
+    and ``claims`` as views keeping each day's run, ``stories`` over them; ``identify`` adds the
+    registry and the derived views."""
+
+    def __init__(self, settings: Settings, manifests: Sequence[Manifest], *, lean_claims: bool = False,
+                 every_entity: bool = False) -> None:
+        import duckdb
+        import pyarrow as pa
+
+        self.settings = settings
+        self.days = sorted(m.day for m in manifests)
+        self.options = storage_options(settings)
+        self.con = duckdb.connect()
+        self.raw: dict[str, pyarrow.dataset.Dataset] = {}
+        self.con.register("_published", pa.table({"dt": [m.day for m in manifests], "run_id": [m.run_id for m in manifests]}))
+        for table in layout.TABLES:
+            if table == "mentions":
+                continue  # counted through entities.n_mentions
+            version = max((m.tables[table].version for m in manifests), default=None)
+            dataset = _dataset(settings, self.options, table, version, self.days)
+            if dataset is None:
+                dataset = schema_of(table).empty_table()
+            self.raw[table] = dataset
+            self.con.register(f"_raw_{table}", dataset)
+            published = (f"SELECT t.* FROM _raw_{table} t SEMI JOIN _published p ON t.dt = p.dt AND t.run_id = p.run_id")
+            if table == "claims" and lean_claims:  # the period's claims, counted many times: once from the files
+                self.con.execute(f"CREATE TABLE claims AS SELECT {', '.join(LEAN_CLAIMS)} FROM ({published})")
+            elif table != "entities" or every_entity:  # else by identify, for the ids asked about
+                self.con.execute(f"CREATE VIEW {table} AS {published}")
+        self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
+        versions = [m.registry.version for m in manifests if m.registry is not None]
+        self.registry = _dataset(settings, self.options, layout.REGISTRY, max(versions) if versions else None, ())
+        self.every_entity = every_entity
+
+    def identify(self, ids: Iterable[str | None]) -> None:
+        """Register the registry rows of ``ids`` and of every id merged with them, the ``entities``
+        rows of those ids in the period (unless every entity is registered), then the derived views."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        known = {i for i in ids if i}
+        if self.registry is not None:
+            for _ in range(IDENTITY_ROUNDS):
+                wanted = pa.array(sorted(known), pa.string())
+                links = self.registry.to_table(
+                    columns=["entity_id", "merged_into"],
+                    filter=pc.field("entity_id").isin(wanted) | pc.field("merged_into").isin(wanted),
+                )
+                found = known | set(links.column("entity_id").to_pylist()) | set(links.column("merged_into").drop_null().to_pylist())
+                if found == known:
+                    break
+                known = found
+            wanted = pa.array(sorted(known), pa.string())
+            registry = self.registry.to_table(filter=pc.field("entity_id").isin(wanted))
+        else:
+            registry = schema_of(layout.REGISTRY).empty_table()
+        self.con.register(readers.sql_name(layout.REGISTRY), registry)
+        if not self.every_entity:
+            picked = self.raw["entities"]
+            if not isinstance(picked, pa.Table):
+                picked = picked.to_table(filter=pc.field("entity_id").isin(pa.array(sorted(known), pa.string())))
+            self.con.register("_picked_entities", picked)
+            self.con.execute("CREATE OR REPLACE VIEW entities AS SELECT t.* FROM _picked_entities t "
+                             "SEMI JOIN _published p ON t.dt = p.dt AND t.run_id = p.run_id")
+        for view in readers.derived_views(self.settings.include_dir):
+            self.con.execute(view)
+
+    def query(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Rows of the dashboard query ``name`` (``include/sql/<name>.sql``) on this connection."""
+        return _rows(self.con, (self.settings.include_dir / "sql" / f"{name}.sql").read_text(), params)
+
+    def shown_claims(self, picked: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The full rows of the claims ``picked`` (claim_id, dt), in that order, with their
+        articles' titles and their sources counted through the registry: only their days' files are read."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not picked:
+            return []
+        days = pa.array(sorted({row["dt"] for row in picked}), pa.string())
+        ids = pa.array([row["claim_id"] for row in picked], pa.string())
+        claims = self.raw["claims"]
+        rows = (claims.filter(pc.field("claim_id").isin(ids)) if isinstance(claims, pa.Table) else
+                claims.to_table(columns=list(SHOWN_CLAIM_COLUMNS) + ["run_id"],
+                                filter=pc.field("dt").isin(days) & pc.field("claim_id").isin(ids)))
+        self.con.register("_shown", rows)
+        self.con.register("_order", pa.table({"claim_id": ids, "position": pa.array(range(len(picked)), pa.int64())}))
+        found = _rows(self.con, f"""
+            SELECT {', '.join(f's.{c}' for c in SHOWN_CLAIM_COLUMNS)}, a.title,
+                   coalesce(n.name, s.speaker) AS source, k.canonical_id AS source_id
+            FROM _shown s
+            JOIN _order o USING (claim_id)
+            SEMI JOIN _published p ON s.dt = p.dt AND s.run_id = p.run_id
+            LEFT JOIN (SELECT article_id, title FROM articles WHERE dt IN (SELECT DISTINCT dt FROM _shown)) a
+                USING (article_id)
+            LEFT JOIN canonical_entities k ON k.entity_id = s.source_entity_id
+            LEFT JOIN canonical_entities n ON n.entity_id = k.canonical_id
+            ORDER BY o.position""")
+        return found
+
+
+_DAY_IDS = """SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims
+              UNION SELECT unnest(entity_ids) FROM claims"""
+
+
+def day_data(settings: Settings, manifest: Manifest) -> DayData:
+    """The day view of ``manifest``'s day: who was quoted, by which kinds of sources, which claims
+    doubt, deny or hedge, which entities were named most, and the day's articles."""
+    lake = Published(settings, [manifest], every_entity=True)
+    lake.identify(row["entity_id"] for row in _rows(lake.con, _DAY_IDS))
+    con = lake.con
+    kinds = lake.query("claims_by_source_kind")
+    total = sum(row["claims"] for row in kinds)
+    shares = lake.query("anonymous_share")
+    counts = _rows(con, """
+        SELECT count(*) FILTER (WHERE stance = 'doubtful') AS doubtful, count(*) FILTER (WHERE stance = 'denial') AS denial,
+               count(*) FILTER (WHERE len(hedges) > 0) AS hedged
+        FROM claims WHERE article_id IN (SELECT article_id FROM stories)""")[0]
+    flagged = _rows(con, """
+        SELECT claim_id, dt FROM claims
+        WHERE article_id IN (SELECT article_id FROM stories) AND (stance IN ('doubtful', 'denial') OR len(hedges) > 0)
+        ORDER BY stance = 'denial' DESC, stance = 'doubtful' DESC, article_id, sentence, claim_id LIMIT $limit""",
+                    {"limit": SHOWN_CLAIMS})
+    mentioned = _rows(con, """
+        SELECT c.canonical_id AS entity_id, n.name, n.label, count(DISTINCT x.article_id) AS articles,
+               sum(x.n_mentions)::BIGINT AS mentions
+        FROM entities x
+        JOIN canonical_entities c USING (entity_id)
+        JOIN canonical_entities n ON n.entity_id = c.canonical_id
+        WHERE x.article_id IN (SELECT article_id FROM stories)
+        GROUP BY c.canonical_id, n.name, n.label
+        ORDER BY articles DESC, mentions DESC, n.name, entity_id LIMIT $limit""", {"limit": TOP})
+    articles = _rows(con, """
+        SELECT a.article_id, a.title, a.site, a.published, s.revisions,
+               coalesce(k.claims, 0) AS claims, coalesce(k.anonymous, 0) AS anonymous
+        FROM articles a
+        JOIN stories s USING (article_id)
+        LEFT JOIN (SELECT article_id, count(*) AS claims, count(*) FILTER (WHERE source_kind = 'anonymous') AS anonymous
+                   FROM claims GROUP BY article_id) k USING (article_id)
+        ORDER BY claims DESC, a.title, a.article_id""")
+    return DayData(
+        day=manifest.day,
+        run_id=manifest.run_id,
+        articles=len(articles),
+        claims=total,
+        quoted=lake.query("top_entities_day"),
+        source_kinds=[{"source_kind": row["source_kind"], "claims": row["claims"]} for row in kinds],
+        anonymous_share=shares[0]["anonymous_share"] if shares else None,
+        stance_counts={name: int(counts[name]) for name in ("doubtful", "denial", "hedged")},
+        flagged=lake.shown_claims(flagged),
+        mentioned=mentioned,
+        article_rows=articles,
+    )
+
+
+def period(first: str | None, last: str | None, published: Iterable[str], *, default_days: int) -> tuple[str, str]:
+    """The period ``first``..``last`` (both checked days, both included); a missing end is the
+    newest published day, a missing start ``default_days`` before the end. ValueError names what
+    is wrong (an end before the start, a period longer than MAX_PERIOD_DAYS)."""
+    days = sorted(published)
+    last = layout.check_day(last) if last else (days[-1] if days else dt.date.today().isoformat())
+    first = layout.check_day(first) if first else (dt.date.fromisoformat(last) - dt.timedelta(days=default_days - 1)).isoformat()
+    if first > last:
+        raise ValueError(f"expected from <= to, got from={first} to={last}")
+    if (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days >= MAX_PERIOD_DAYS:
+        raise ValueError(f"expected a period of at most {MAX_PERIOD_DAYS} days, got from={first} to={last}")
+    return first, last
+
+
+def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: str, first: str, last: str) -> EntityData:
+    """The entity view of ``entity_id`` (and every id merged with it) over the published days of
+    ``manifests`` (those of ``first``..``last``): its claims per day, who it is quoted with, what it
+    said, what others said about it, its aliases. EntityNotFound when no day or registry names it."""
+    lake = Published(settings, manifests, lean_claims=True)
+    con = lake.con
+    lake.identify([entity_id])
+    found = _rows(con, """
+        SELECT c.canonical_id, c.name, c.label, c.kb_id FROM canonical_entities c WHERE c.entity_id = $id""",
+                  {"id": entity_id})
+    if not found:
+        raise EntityNotFound(entity_id, first, last)
+    canonical = found[0]["canonical_id"]
+    wanted = [row["entity_id"] for row in _rows(
+        con, "SELECT entity_id FROM canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
+    params = {"wanted": wanted}
+    con.execute("""CREATE TABLE mine AS SELECT * FROM claims
+                   WHERE article_id IN (SELECT article_id FROM stories)
+                     AND (source_entity_id IN (SELECT unnest($wanted)) OR list_has_any(entity_ids, $wanted))""", params)
+    con.execute("""CREATE TABLE cowritten AS SELECT c.article_id, c.source_entity_id FROM claims c
+                   WHERE c.source_entity_id IS NOT NULL
+                     AND c.article_id IN (SELECT article_id FROM mine WHERE source_entity_id IN (SELECT unnest($wanted)))""",
+                params)
+    others = [row["id"] for row in _rows(con, """
+        SELECT source_entity_id AS id FROM cowritten UNION SELECT source_entity_id FROM mine""")]
+    lake.identify([*wanted, *others])
+    per_day = {row["dt"]: row for row in _rows(con, """
+        SELECT dt, count(*) FILTER (WHERE source_entity_id IN (SELECT unnest($wanted))) AS said,
+               count(*) FILTER (WHERE list_has_any(entity_ids, $wanted)) AS about
+        FROM mine GROUP BY dt""", params)}
+    quoted_with = _rows(con, """
+        SELECT k.canonical_id AS entity_id, n.name, n.label, count(DISTINCT w.article_id) AS articles, count(*) AS claims
+        FROM cowritten w
+        JOIN canonical_entities k ON k.entity_id = w.source_entity_id
+        JOIN canonical_entities n ON n.entity_id = k.canonical_id
+        WHERE k.canonical_id <> $c
+        GROUP BY k.canonical_id, n.name, n.label
+        ORDER BY articles DESC, claims DESC, n.name, entity_id LIMIT $limit""", {"c": canonical, "limit": TOP})
+    said = _rows(con, """SELECT claim_id, dt FROM mine WHERE source_entity_id IN (SELECT unnest($wanted))
+                         ORDER BY dt DESC, article_id, claim_id""", params)
+    about = _rows(con, """SELECT claim_id, dt FROM mine
+                          WHERE list_has_any(entity_ids, $wanted)
+                            AND (source_entity_id IS NULL OR source_entity_id NOT IN (SELECT unnest($wanted)))
+                          ORDER BY dt DESC, article_id, claim_id""", params)
+    aliases = _rows(con, """
+        SELECT a.form, sum(a.count)::BIGINT AS count FROM entity_registry, unnest(aliases) AS u(a)
+        WHERE entity_id IN (SELECT unnest($wanted)) GROUP BY a.form ORDER BY count DESC, a.form LIMIT 50""", params)
+    zero = {"said": 0, "about": 0}
+    return EntityData(
+        entity_id=entity_id,
+        canonical_id=canonical,
+        name=found[0]["name"],
+        label=found[0]["label"],
+        kb_id=found[0]["kb_id"],
+        merged_ids=[i for i in wanted if i != canonical],
+        first=first,
+        last=last,
+        days=lake.days,
+        per_day=[{"dt": day, **{k: per_day.get(day, zero)[k] for k in zero}} for day in lake.days],
+        quoted_with=quoted_with,
+        said=lake.shown_claims(said[:SHOWN_CLAIMS]),
+        said_total=len(said),
+        about=lake.shown_claims(about[:SHOWN_CLAIMS]),
+        about_total=len(about),
+        about_sources=lake.query("quoted_about_entity", {"entity": canonical}),
+        aliases=aliases,
+    )
+
+
+def period_manifests(manifests: Iterable[Manifest], first: str, last: str) -> list[Manifest]:
+    """The manifests of days from ``first`` to ``last``, oldest first."""
+    return sorted((m for m in manifests if first <= m.day <= last), key=lambda m: m.day)
