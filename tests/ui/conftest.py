@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from explorelake import build_explore_lake
+from explore_lake import build_explore_lake
 from uilake import build_lake
 
 

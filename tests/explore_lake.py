@@ -53,7 +53,7 @@ ARTICLES: dict[str, list[dict[str, Any]]] = {
     DAY_2: [
         {"entities": [A_LEE, EVIL], "claims": [
             ("person", A_LEE, [], "neutral", [], "the bridge is on time"),
-            ("organisation", EVIL, [A_LEE], "neutral", [], HOSTILE_WORDS),
+            ("organisation", EVIL, [A_LEE], "denial", [], HOSTILE_WORDS),
         ]},
         {"entities": [ANN], "claims": [
             ("anonymous", None, [ANN], "neutral", ["allegedly"], "Lee allegedly met the donors"),
