@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from delta_rows import claim_row, write_rows
-from explore_lake import ANN, A_LEE, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, build_explore_lake, eid, publish
+from explore_lake import A_LEE, ANN, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, build_explore_lake, eid, publish
 
 from claimflow import readers
 from claimflow.config import Settings

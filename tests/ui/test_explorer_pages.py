@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from explore_lake import ANN, A_LEE, BOB, DAY_1, DAY_2, HOSTILE, HOSTILE_WORDS, eid
+from explore_lake import A_LEE, ANN, BOB, DAY_1, DAY_2, HOSTILE, HOSTILE_WORDS, eid
 from fastapi.testclient import TestClient
 
 from claimflow import layout
@@ -40,7 +40,7 @@ def test_day_view_shows_who_said_what(client):
     assert f"Who said what on {DAY_1}" in html and "<svg" in html
     ann = f'<a href="../entity/{eid(ANN)}?from=2026-10-26&amp;to={DAY_1}">Ann Lee</a></td><td class="num">2</td>'
     assert ann in html  # quoted twice, linked to its entity view over the 30 days up to the day
-    assert f'href="../article/' in html and f"?day={DAY_1}" in html
+    assert 'href="../article/' in html and f"?day={DAY_1}" in html
     assert "<b>20%</b>" in html and "the holdings never paid" in html  # the anonymous share, a denial
     assert f'href="../api/days/{DAY_1}"' in html
 
