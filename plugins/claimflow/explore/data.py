@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,8 @@ from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.dataset
 
 log = logging.getLogger(__name__)
@@ -36,14 +39,20 @@ log = logging.getLogger(__name__)
 TOP = 20  # rows of each "most" list
 SHOWN_CLAIMS = 100  # claims listed in full per section; the counts cover them all
 MAX_PERIOD_DAYS = 366  # an entity view's longest period
-IDENTITY_ROUNDS = 4  # merges followed from an id (a chain longer than this is not one the registry makes)
 STANCES_SHOWN = ("doubtful", "denial")
 ANONYMOUS = "anonymous"
 # what the entity view keeps of the period's claims in memory: the counting columns, no text
-LEAN_CLAIMS = ("claim_id", "article_id", "dt", "run_id", "source_entity_id", "entity_ids", "source_kind", "speaker",
-               "quote_type")
+LEAN_CLAIMS = ("claim_id", "article_id", "source_entity_id", "entity_ids", "source_kind", "speaker", "quote_type")
 SHOWN_CLAIM_COLUMNS = ("claim_id", "article_id", "dt", "source_entity_id", "speaker", "source_kind", "source_text",
                        "cue_text", "content_text", "quote_type", "stance", "hedges")
+# the columns each view reads (the dashboard queries' too); text only for the claims shown
+DAY_COLUMNS = {
+    "articles": ("article_id", "title", "site", "published", "revises"),
+    "entities": ("entity_id", "article_id", "name", "label", "n_mentions"),
+    "claims": ("claim_id", "article_id", "sentence", "source_entity_id", "entity_ids", "source_kind", "speaker",
+               "quote_type", "stance", "hedges"),
+}
+PERIOD_COLUMNS = {"articles": ("article_id", "title", "published", "revises"), "claims": LEAN_CLAIMS}
 
 
 class EntityNotFound(LookupError):
@@ -100,95 +109,158 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | Non
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _dataset(settings: Settings, options: dict[str, str], table: str, version: int | None,
-             days: Sequence[str]) -> pyarrow.dataset.Dataset | None:
-    """``table`` at ``version`` (the latest when the log no longer has it), only the files of
-    ``days`` (all of them when empty), with every current column; None where it does not exist."""
-    from deltalake import DeltaTable
-    from deltalake.exceptions import DeltaError, TableNotFoundError
+class _Latest:
+    """Each Delta table of a lake opened once per process and brought up to date before each
+    read (``update_incremental`` reads only the log entries since): a time-travel open replays the
+    log from a checkpoint, about 0.3 s per table, the whole budget of a day view."""
 
-    uri = table_uri(settings, table)
-    try:
-        try:
-            delta = DeltaTable(uri, version=version, storage_options=options)
-        except TableNotFoundError:
-            raise
-        except DeltaError as error:  # maintenance dropped the version's log entries: the runs filter still holds
-            log.info("explorer reads the latest version table=%s version=%s reason=%s", table, version, error)
-            delta = DeltaTable(uri, storage_options=options)
-    except TableNotFoundError:
-        return None
-    pruning = [("dt", "in", list(days))] if days else None
-    return readers.with_columns(delta.to_pyarrow_dataset(file_pruning_predicate=pruning), schema_of(table))
+    DATASETS_KEPT = 32
+
+    def __init__(self) -> None:
+        self._tables: dict[str, Any] = {}
+        self._datasets: dict[tuple[str, int, tuple[str, ...]], pyarrow.dataset.Dataset] = {}
+        self._lock = threading.Lock()
+
+    def table(self, settings: Settings, options: dict[str, str], table: str) -> Any:
+        """The DeltaTable of ``table`` at its latest version, None where it does not exist."""
+        from deltalake import DeltaTable
+        from deltalake.exceptions import DeltaError, TableNotFoundError
+
+        uri = table_uri(settings, table)
+        with self._lock:  # one thread at a time moves a shared DeltaTable forward
+            delta = self._tables.get(uri)
+            try:
+                if delta is None:
+                    delta = DeltaTable(uri, storage_options=options)
+                else:
+                    delta.update_incremental()
+            except TableNotFoundError:
+                self._tables.pop(uri, None)
+                return None
+            except DeltaError as error:  # the table was replaced under us: open it again
+                log.info("explorer reopens table=%s reason=%s", table, error)
+                delta = DeltaTable(uri, storage_options=options)
+            self._tables[uri] = delta
+            return delta
+
+    def dataset(self, delta: Any, table: str, days: Sequence[str] | None) -> pyarrow.dataset.Dataset:
+        """``delta`` as a dataset of the files of ``days`` (all when None), with every current
+        column; the newest few kept per version and days (deltalake builds one fragment per file
+        in Python: 90 days of three tables cost about a second)."""
+        key = (delta.table_uri, delta.version(), tuple(days or ()))
+        with self._lock:
+            dataset = self._datasets.pop(key, None)
+            if dataset is None:
+                pruning = [("dt", "in", list(days))] if days else None
+                dataset = readers.with_columns(delta.to_pyarrow_dataset(file_pruning_predicate=pruning), schema_of(table))
+            self._datasets[key] = dataset  # the newest use last
+            while len(self._datasets) > self.DATASETS_KEPT:
+                self._datasets.pop(next(iter(self._datasets)))
+        return dataset
+
+
+_LATEST = _Latest()
+
+
+class _Registries:
+    """The ``entity_registry`` view over the whole registry, computed once per registry version
+    (it reads every day's registry file; each publish makes a new version), the newest few kept."""
+
+    KEPT = 4
+
+    def __init__(self) -> None:
+        self._views: dict[tuple[str, int | None], pa.Table] = {}
+        self._lock = threading.Lock()
+
+    def view(self, settings: Settings, options: dict[str, str]) -> pa.Table:
+        import duckdb
+
+        delta = _LATEST.table(settings, options, layout.REGISTRY)
+        key = (table_uri(settings, layout.REGISTRY), delta.version() if delta is not None else None)
+        with self._lock:  # one computation per version, however many requests ask at once
+            if key not in self._views:
+                con = duckdb.connect()
+                con.register(readers.sql_name(layout.REGISTRY), _LATEST.dataset(delta, layout.REGISTRY, None)
+                             if delta is not None else schema_of(layout.REGISTRY).empty_table())
+                con.execute(readers.derived_views(settings.include_dir)[0])
+                self._views[key] = con.sql("SELECT * FROM entity_registry").to_arrow_table()
+                while len(self._views) > self.KEPT:
+                    self._views.pop(next(iter(self._views)))
+            return self._views[key]
+
+
+_REGISTRIES = _Registries()
 
 
 class Published:
-    """A DuckDB connection over the published days of ``manifests``: ``articles``, ``entities``
-    and ``claims`` as views keeping each day's run, ``stories`` over them; ``identify`` adds the
-    registry and the derived views."""
+    """A DuckDB connection over the published days of ``manifests``: each table read once (the
+    columns asked for) and kept in memory with each day's rows of its manifest's run only,
+    ``stories`` over the articles, ``entity_registry`` and ``canonical_entities`` over the registry.
 
-    def __init__(self, settings: Settings, manifests: Sequence[Manifest], *, lean_claims: bool = False,
-                 every_entity: bool = False) -> None:
+    The tables are read at their latest version, each day limited to the run its manifest names:
+    the rows that run committed, which the manifest's versions hold (a day's rows change only by
+    a publish, which writes a new manifest; compaction rewrites files, not rows), without a log
+    replay per version, and still there once maintenance vacuumed those versions. The registry
+    is read whole at its latest version, so the newest merges apply to every day shown.
+    """
+
+    def __init__(self, settings: Settings, manifests: Sequence[Manifest], columns: dict[str, Sequence[str]]) -> None:
         import duckdb
         import pyarrow as pa
+        import pyarrow.compute as pc
 
         self.settings = settings
         self.days = sorted(m.day for m in manifests)
         self.options = storage_options(settings)
         self.con = duckdb.connect()
-        self.raw: dict[str, pyarrow.dataset.Dataset] = {}
+        self.raw: dict[str, pyarrow.dataset.Dataset | None] = {}
+        runs = pa.array(sorted({m.run_id for m in manifests}), pa.string())
+        self.runs = pc.field("run_id").isin(runs)
         self.con.register("_published", pa.table({"dt": [m.day for m in manifests], "run_id": [m.run_id for m in manifests]}))
-        for table in layout.TABLES:
-            if table == "mentions":
-                continue  # counted through entities.n_mentions
-            version = max((m.tables[table].version for m in manifests), default=None)
-            dataset = _dataset(settings, self.options, table, version, self.days)
-            if dataset is None:
-                dataset = schema_of(table).empty_table()
-            self.raw[table] = dataset
-            self.con.register(f"_raw_{table}", dataset)
-            published = (f"SELECT t.* FROM _raw_{table} t SEMI JOIN _published p ON t.dt = p.dt AND t.run_id = p.run_id")
-            if table == "claims" and lean_claims:  # the period's claims, counted many times: once from the files
-                self.con.execute(f"CREATE TABLE claims AS SELECT {', '.join(LEAN_CLAIMS)} FROM ({published})")
-            elif table != "entities" or every_entity:  # else by identify, for the ids asked about
-                self.con.execute(f"CREATE VIEW {table} AS {published}")
+        self.con.register("entity_registry", _REGISTRIES.view(settings, self.options))
+        self.keys = pa.array(sorted(f"{m.day}/{m.run_id}" for m in manifests), pa.string())
+        by_run = {m.run_id: m.day for m in manifests}
+        self.day_of_run = ((pa.array(list(by_run), pa.string()), pa.array(list(by_run.values()), pa.string()))
+                           if len(by_run) == len(manifests) else None)
+        for table in ("articles", "entities", "claims"):
+            delta = _LATEST.table(settings, self.options, table)
+            self.raw[table] = _LATEST.dataset(delta, table, self.days) if delta is not None else None
+            if table in columns:
+                self.register(table, self.read(table, columns[table]))
         self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
-        versions = [m.registry.version for m in manifests if m.registry is not None]
-        self.registry = _dataset(settings, self.options, layout.REGISTRY, max(versions) if versions else None, ())
-        self.every_entity = every_entity
 
-    def identify(self, ids: Iterable[str | None]) -> None:
-        """Register the registry rows of ``ids`` and of every id merged with them, the ``entities``
-        rows of those ids in the period (unless every entity is registered), then the derived views."""
-        import pyarrow as pa
+    def read(self, table: str, columns: Sequence[str], where: pc.Expression | None = None) -> pa.Table:
+        """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only."""
+        dataset = self.raw[table]
+        wanted = list(dict.fromkeys([*columns, "dt", "run_id"]))
+        if dataset is None:
+            return schema_of(table).empty_table().select(wanted)
+        return dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
+
+    def register(self, table: str, rows: pa.Table) -> None:
+        """``rows`` as the table ``table``, each day's rows of its manifest's run only (checked
+        exactly: a run id may be one another day's manifest names)."""
         import pyarrow.compute as pc
 
-        known = {i for i in ids if i}
-        if self.registry is not None:
-            for _ in range(IDENTITY_ROUNDS):
-                wanted = pa.array(sorted(known), pa.string())
-                links = self.registry.to_table(
-                    columns=["entity_id", "merged_into"],
-                    filter=pc.field("entity_id").isin(wanted) | pc.field("merged_into").isin(wanted),
-                )
-                found = known | set(links.column("entity_id").to_pylist()) | set(links.column("merged_into").drop_null().to_pylist())
-                if found == known:
-                    break
-                known = found
-            wanted = pa.array(sorted(known), pa.string())
-            registry = self.registry.to_table(filter=pc.field("entity_id").isin(wanted))
+        if self.day_of_run is not None:  # each run published one day: a row is its run's if it is of that day
+            mask = pc.equal(rows.column("dt"), pc.take(self.day_of_run[1], pc.index_in(rows.column("run_id"), self.day_of_run[0])))
         else:
-            registry = schema_of(layout.REGISTRY).empty_table()
-        self.con.register(readers.sql_name(layout.REGISTRY), registry)
-        if not self.every_entity:
-            picked = self.raw["entities"]
-            if not isinstance(picked, pa.Table):
-                picked = picked.to_table(filter=pc.field("entity_id").isin(pa.array(sorted(known), pa.string())))
-            self.con.register("_picked_entities", picked)
-            self.con.execute("CREATE OR REPLACE VIEW entities AS SELECT t.* FROM _picked_entities t "
-                             "SEMI JOIN _published p ON t.dt = p.dt AND t.run_id = p.run_id")
-        for view in readers.derived_views(self.settings.include_dir):
-            self.con.execute(view)
+            mask = pc.is_in(pc.binary_join_element_wise(rows.column("dt"), rows.column("run_id"), "/"), value_set=self.keys)
+        self.con.register(table, rows.filter(mask))
+
+    def identities(self, ids_sql: str) -> None:
+        """``canonical_entities`` (its view over ``entities`` and ``entity_registry``) kept as a
+        table of the ids ``ids_sql`` selects and the ids they count as: every query joins it,
+        and the view would be computed again for each join."""
+        self.con.execute("DROP TABLE IF EXISTS canonical_entities")
+        self.con.execute(readers.derived_views(self.settings.include_dir)[1].replace(
+            "VIEW canonical_entities", "VIEW _canonical_entities"))
+        self.con.execute(f"""CREATE TABLE canonical_entities AS
+            WITH asked AS (SELECT * FROM _canonical_entities WHERE entity_id IN ({ids_sql}))
+            SELECT * FROM asked
+            UNION ALL
+            SELECT * FROM _canonical_entities
+            WHERE entity_id IN (SELECT canonical_id FROM asked) AND entity_id NOT IN (SELECT entity_id FROM asked)""")
 
     def query(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows of the dashboard query ``name`` (``include/sql/<name>.sql``) on this connection."""
@@ -204,35 +276,27 @@ class Published:
             return []
         days = pa.array(sorted({row["dt"] for row in picked}), pa.string())
         ids = pa.array([row["claim_id"] for row in picked], pa.string())
-        claims = self.raw["claims"]
-        rows = (claims.filter(pc.field("claim_id").isin(ids)) if isinstance(claims, pa.Table) else
-                claims.to_table(columns=list(SHOWN_CLAIM_COLUMNS) + ["run_id"],
-                                filter=pc.field("dt").isin(days) & pc.field("claim_id").isin(ids)))
-        self.con.register("_shown", rows)
+        where = pc.field("dt").isin(days) & pc.field("claim_id").isin(ids)
+        self.con.register("_shown", self.read("claims", SHOWN_CLAIM_COLUMNS, where))
         self.con.register("_order", pa.table({"claim_id": ids, "position": pa.array(range(len(picked)), pa.int64())}))
-        found = _rows(self.con, f"""
+        return _rows(self.con, f"""
             SELECT {', '.join(f's.{c}' for c in SHOWN_CLAIM_COLUMNS)}, a.title,
                    coalesce(n.name, s.speaker) AS source, k.canonical_id AS source_id
             FROM _shown s
             JOIN _order o USING (claim_id)
             SEMI JOIN _published p ON s.dt = p.dt AND s.run_id = p.run_id
-            LEFT JOIN (SELECT article_id, title FROM articles WHERE dt IN (SELECT DISTINCT dt FROM _shown)) a
-                USING (article_id)
+            LEFT JOIN articles a USING (article_id)
             LEFT JOIN canonical_entities k ON k.entity_id = s.source_entity_id
             LEFT JOIN canonical_entities n ON n.entity_id = k.canonical_id
             ORDER BY o.position""")
-        return found
-
-
-_DAY_IDS = """SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims
-              UNION SELECT unnest(entity_ids) FROM claims"""
 
 
 def day_data(settings: Settings, manifest: Manifest) -> DayData:
     """The day view of ``manifest``'s day: who was quoted, by which kinds of sources, which claims
     doubt, deny or hedge, which entities were named most, and the day's articles."""
-    lake = Published(settings, [manifest], every_entity=True)
-    lake.identify(row["entity_id"] for row in _rows(lake.con, _DAY_IDS))
+    lake = Published(settings, [manifest], DAY_COLUMNS)
+    lake.identities("SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims "
+                    "UNION SELECT unnest(entity_ids) FROM claims")
     con = lake.con
     kinds = lake.query("claims_by_source_kind")
     total = sum(row["claims"] for row in kinds)
@@ -296,17 +360,26 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
     """The entity view of ``entity_id`` (and every id merged with it) over the published days of
     ``manifests`` (those of ``first``..``last``): its claims per day, who it is quoted with, what it
     said, what others said about it, its aliases. EntityNotFound when no day or registry names it."""
-    lake = Published(settings, manifests, lean_claims=True)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def entities_of(ids: Iterable[str]) -> None:
+        """The period's entities rows of ``ids``: the names of ids the registry never saw."""
+        lake.register("entities", lake.read("entities", DAY_COLUMNS["entities"],
+                                            pc.field("entity_id").isin(pa.array(sorted(ids), pa.string()))))
+
+    lake = Published(settings, manifests, PERIOD_COLUMNS)
     con = lake.con
-    lake.identify([entity_id])
+    entities_of([entity_id])
+    lake.identities("SELECT NULL")  # the whole view first: every id merged into the one asked for
     found = _rows(con, """
-        SELECT c.canonical_id, c.name, c.label, c.kb_id FROM canonical_entities c WHERE c.entity_id = $id""",
+        SELECT c.canonical_id, c.name, c.label, c.kb_id FROM _canonical_entities c WHERE c.entity_id = $id""",
                   {"id": entity_id})
     if not found:
         raise EntityNotFound(entity_id, first, last)
     canonical = found[0]["canonical_id"]
     wanted = [row["entity_id"] for row in _rows(
-        con, "SELECT entity_id FROM canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
+        con, "SELECT entity_id FROM _canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
     params = {"wanted": wanted}
     con.execute("""CREATE TABLE mine AS SELECT * FROM claims
                    WHERE article_id IN (SELECT article_id FROM stories)
@@ -315,9 +388,14 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
                    WHERE c.source_entity_id IS NOT NULL
                      AND c.article_id IN (SELECT article_id FROM mine WHERE source_entity_id IN (SELECT unnest($wanted)))""",
                 params)
-    others = [row["id"] for row in _rows(con, """
-        SELECT source_entity_id AS id FROM cowritten UNION SELECT source_entity_id FROM mine""")]
-    lake.identify([*wanted, *others])
+    unregistered = [row["id"] for row in _rows(con, """
+        SELECT source_entity_id AS id FROM cowritten UNION SELECT source_entity_id FROM mine WHERE source_entity_id IS NOT NULL
+        EXCEPT SELECT entity_id FROM entity_registry""")]
+    if unregistered:
+        entities_of([entity_id, *wanted, *unregistered])
+    con.register("_wanted", pa.table({"entity_id": pa.array(wanted, pa.string())}))
+    lake.identities("SELECT entity_id FROM _wanted UNION SELECT source_entity_id FROM cowritten "
+                    "UNION SELECT source_entity_id FROM mine")
     per_day = {row["dt"]: row for row in _rows(con, """
         SELECT dt, count(*) FILTER (WHERE source_entity_id IN (SELECT unnest($wanted))) AS said,
                count(*) FILTER (WHERE list_has_any(entity_ids, $wanted)) AS about
@@ -339,6 +417,10 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
     aliases = _rows(con, """
         SELECT a.form, sum(a.count)::BIGINT AS count FROM entity_registry, unnest(aliases) AS u(a)
         WHERE entity_id IN (SELECT unnest($wanted)) GROUP BY a.form ORDER BY count DESC, a.form LIMIT 50""", params)
+    # every claim naming it is in ``mine``: the dashboard query counts over those alone
+    con.unregister("claims")
+    con.register("claims", con.sql("SELECT * FROM mine").to_arrow_table())
+    about_sources = lake.query("quoted_about_entity", {"entity": canonical})
     zero = {"said": 0, "about": 0}
     return EntityData(
         entity_id=entity_id,
@@ -356,7 +438,7 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
         said_total=len(said),
         about=lake.shown_claims(about[:SHOWN_CLAIMS]),
         about_total=len(about),
-        about_sources=lake.query("quoted_about_entity", {"entity": canonical}),
+        about_sources=about_sources,
         aliases=aliases,
     )
 
