@@ -1,16 +1,17 @@
 """What the day view, the entity view and the day report show, read from the published lake.
 
-Every day is read as its manifest says: each table at the newest Delta version the period's
-manifests recorded, limited to the period's ``dt`` partitions, and each day's rows to the run its
-manifest names (a day another run is republishing shows its published run, never a mix).
-Entities are counted through the same derived views as the dashboard SQL (``stories``,
-``entity_registry``, ``canonical_entities``), and where a dashboard query answers a question
-(the most quoted, claims by source kind, who is quoted about an entity) its SQL file is run as is.
+Every day is read as its manifest says: each table's rows of the day from the run the manifest
+names, and nothing of a run that has not written its manifest (see :class:`Published` for why
+that is the manifest's versions' rows, read from the latest version). Entities are counted
+through the same derived views as the dashboard SQL (``stories``, ``entity_registry``,
+``canonical_entities``), and where a dashboard query answers a question (the most quoted, claims
+by source kind, who is quoted about an entity) its SQL file is run as is.
 
-Speed on a long history: the registry is never limited to the period (a merge may be recorded
-on any day), so it is read only for the ids the question touches and the ids merged with them
-(the views are per id, so their rows for those ids are exact); the entity view keeps only the
-claims columns it counts with in memory, and reads texts for the claims it shows.
+Speed on a long history (``bench/bench_explorer.py``): each table is opened once per process and
+brought up to date per request; a view reads each table once, with the columns it counts with,
+and keeps it in memory for its queries; the registry's ``entity_registry`` view, which needs
+every day's registry file, is computed once per registry version; claim texts are read only for
+the claims shown.
 """
 
 from __future__ import annotations
@@ -228,6 +229,9 @@ class Published:
             if table in columns:
                 self.register(table, self.read(table, columns[table]))
         self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
+        # kept as a table: every query filters by it, and the view's window would run each time
+        self.con.execute("CREATE TABLE _stories AS SELECT * FROM stories; DROP VIEW stories; "
+                         "ALTER TABLE _stories RENAME TO stories")
 
     def read(self, table: str, columns: Sequence[str], where: pc.Expression | None = None) -> pa.Table:
         """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only."""
@@ -371,15 +375,20 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
     lake = Published(settings, manifests, PERIOD_COLUMNS)
     con = lake.con
     entities_of([entity_id])
-    lake.identities("SELECT NULL")  # the whole view first: every id merged into the one asked for
+    con.register("_asked", pa.table({"entity_id": pa.array([entity_id], pa.string())}))
+    lake.identities("""  -- the id asked for, the id it counts as, and every id merged into that one
+        WITH counted AS (SELECT coalesce(r.merged_into, a.entity_id) AS entity_id
+                         FROM _asked a LEFT JOIN entity_registry r USING (entity_id))
+        SELECT entity_id FROM _asked UNION SELECT entity_id FROM counted
+        UNION SELECT entity_id FROM entity_registry WHERE merged_into IN (SELECT entity_id FROM counted)""")
     found = _rows(con, """
-        SELECT c.canonical_id, c.name, c.label, c.kb_id FROM _canonical_entities c WHERE c.entity_id = $id""",
+        SELECT c.canonical_id, c.name, c.label, c.kb_id FROM canonical_entities c WHERE c.entity_id = $id""",
                   {"id": entity_id})
     if not found:
         raise EntityNotFound(entity_id, first, last)
     canonical = found[0]["canonical_id"]
     wanted = [row["entity_id"] for row in _rows(
-        con, "SELECT entity_id FROM _canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
+        con, "SELECT entity_id FROM canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
     params = {"wanted": wanted}
     con.execute("""CREATE TABLE mine AS SELECT * FROM claims
                    WHERE article_id IN (SELECT article_id FROM stories)
