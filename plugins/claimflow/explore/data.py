@@ -41,7 +41,6 @@ TOP = 20  # rows of each "most" list
 SHOWN_CLAIMS = 100  # claims listed in full per section; the counts cover them all
 MAX_PERIOD_DAYS = 366  # an entity view's longest period
 STANCES_SHOWN = ("doubtful", "denial")
-ANONYMOUS = "anonymous"
 # what the entity view keeps of the period's claims in memory: the counting columns, no text
 LEAN_CLAIMS = ("claim_id", "article_id", "source_entity_id", "entity_ids", "source_kind", "speaker", "quote_type")
 SHOWN_CLAIM_COLUMNS = ("claim_id", "article_id", "dt", "source_entity_id", "speaker", "source_kind", "source_text",
@@ -165,9 +164,10 @@ _LATEST = _Latest()
 
 class _Registries:
     """The ``entity_registry`` view over the whole registry, computed once per registry version
-    (it reads every day's registry file; each publish makes a new version), the newest few kept."""
+    (it reads every day's registry file; each publish makes a new version). Only the newest is
+    kept: a page asks for the latest version, and a worker that publishes must not hoard old ones."""
 
-    KEPT = 4
+    KEPT = 1
 
     def __init__(self) -> None:
         self._views: dict[tuple[str, int | None], pa.Table] = {}
@@ -451,7 +451,3 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
         aliases=aliases,
     )
 
-
-def period_manifests(manifests: Iterable[Manifest], first: str, last: str) -> list[Manifest]:
-    """The manifests of days from ``first`` to ``last``, oldest first."""
-    return sorted((m for m in manifests if first <= m.day <= last), key=lambda m: m.day)
