@@ -32,11 +32,6 @@ def _free_port() -> int:
 @pytest.fixture
 def page_url(lake: Path) -> Iterator[str]:
     """The page of the test lake, served under /claimflow/ as Airflow serves it."""
-    yield from serve(lake)
-
-
-def serve(lake: Path) -> Iterator[str]:
-    """The app over ``lake`` served by uvicorn under /claimflow/ until the generator is closed."""
     from fastapi import FastAPI
 
     root = FastAPI()

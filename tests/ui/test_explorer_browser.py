@@ -1,6 +1,6 @@
-"""The day view, the entity view and the day report in headless Chromium: rendered with their
-names, numbers and charts, hostile text from the lake shown as text (no element it names is
-made), and the report opened from a file with the network off.
+"""The day view, the entity view and the day report in headless Chromium, each opened from a file
+with the network off (the views as the app serves them): rendered with their names, numbers and
+charts, and hostile text from the lake shown as text (no element it names is made).
 
 Skipped where Debian's chromium is not installed; the TestClient tests cover the content.
 """
@@ -8,25 +8,20 @@ Skipped where Debian's chromium is not installed; the TestClient tests cover the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from explore_lake import ANN, DAY_1, DAY_2, eid
-from test_browser import CHROMIUM, _chromium, serve
+from fastapi.testclient import TestClient
+from test_browser import CHROMIUM, _chromium
 
 from claimflow.config import Settings
 from claimflow.explore.report import render_day_report
 from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore
+from claimflow.ui.app import create_claimflow_app
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 OFFLINE = ("--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND")  # no request leaves
-
-
-@pytest.fixture
-def root_url(explore_lake: Path) -> Iterator[str]:
-    yield from serve(explore_lake)
 
 
 def assert_inert(dom: str) -> None:
@@ -43,12 +38,16 @@ def assert_inert(dom: str) -> None:
                      ["Ann Lee", "<b>3</b>claims by it", "the bridge will open in May", "A. Lee"], id="entity view"),
     ],
 )
-def test_a_view_renders_in_chromium(root_url, tmp_path, path, expected):
-    dom = _chromium("--dump-dom", root_url + path).stdout
+def test_a_view_renders_in_chromium(explore_lake, tmp_path, path, expected):
+    response = TestClient(create_claimflow_app(str(explore_lake))).get("/" + path)
+    assert response.status_code == 200
+    page = tmp_path / "view.html"
+    page.write_text(response.text, encoding="utf-8")
+    dom = _chromium(*OFFLINE, "--dump-dom", page.as_uri()).stdout
     assert all(text in dom for text in expected) and "<svg" in dom
     assert_inert(dom)
     shot = tmp_path / "view.png"
-    _chromium(f"--screenshot={shot}", "--window-size=1200,900", root_url + path)
+    _chromium(*OFFLINE, f"--screenshot={shot}", "--window-size=1200,900", page.as_uri())
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 10_000
 
 
