@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from delta_rows import claim_row, write_rows
-from explore_lake import A_LEE, ANN, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, build_explore_lake, eid, publish
+from explore_lake import A_LEE, ANN, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, RUN, build_explore_lake, eid, publish
 
 from claimflow import readers
 from claimflow.config import Settings
@@ -98,12 +98,14 @@ def test_entity_numbers_equal_the_dashboard_queries(explore_lake):
     assert data.about_sources == about
 
 
-def test_each_day_shows_the_run_its_manifest_names(tmp_path):
+@pytest.mark.parametrize("torn_run", [pytest.param("killed", id="a run no manifest names"),
+                                      pytest.param(RUN.format(day=DAY_2), id="the run another day's manifest names")])
+def test_each_day_shows_the_run_its_manifest_names(tmp_path, torn_run):
     """A killed publish of DAY_1 left claims of another run in the table, and DAY_2 was published
     after it: the period's newest version holds them, the entity view still counts DAY_1's run only."""
     settings = Settings(lake=str(tmp_path / "lake"))
     publish(settings, DAY_1)
-    torn = claim_row(DAY_1, "killed", 0, 9, source_kind="person", speaker="Ann Lee", source_entity_id=eid(ANN))
+    torn = claim_row(DAY_1, torn_run, 0, 9, source_kind="person", speaker="Ann Lee", source_entity_id=eid(ANN))
     write_rows(table_uri(settings, "claims"), "claims", [torn], day=DAY_1, mode="append")
     publish(settings, DAY_2)
     data = entity_data(settings, manifests(tmp_path / "lake", DAY_1, DAY_2), eid(ANN), DAY_1, DAY_2)

@@ -226,8 +226,8 @@ class Published:
         for table in ("articles", "entities", "claims"):
             delta = _LATEST.table(settings, self.options, table)
             self.raw[table] = _LATEST.dataset(delta, table, self.days) if delta is not None else None
-            if table in columns:
-                self.register(table, self.read(table, columns[table]))
+            if table in columns:  # the period's claims of an entity view: checked where they are counted
+                self.register(table, self.read(table, columns[table]), exact=not (table == "claims" and len(self.days) > 1))
         self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
         # kept as a table: every query filters by it, and the view's window would run each time
         self.con.execute("CREATE TABLE _stories AS SELECT * FROM stories; DROP VIEW stories; "
@@ -241,11 +241,15 @@ class Published:
             return schema_of(table).empty_table().select(wanted)
         return dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
 
-    def register(self, table: str, rows: pa.Table) -> None:
+    def register(self, table: str, rows: pa.Table, *, exact: bool = True) -> None:
         """``rows`` as the table ``table``, each day's rows of its manifest's run only (checked
-        exactly: a run id may be one another day's manifest names)."""
+        exactly: a run id may be one another day's manifest names); not ``exact``, the caller
+        checks the rows it counts (``SEMI JOIN _published``), for a table too long to check whole."""
         import pyarrow.compute as pc
 
+        if not exact:
+            self.con.register(table, rows)
+            return
         if self.day_of_run is not None:  # each run published one day: a row is its run's if it is of that day
             mask = pc.equal(rows.column("dt"), pc.take(self.day_of_run[1], pc.index_in(rows.column("run_id"), self.day_of_run[0])))
         else:
@@ -374,7 +378,10 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
 
     lake = Published(settings, manifests, PERIOD_COLUMNS)
     con = lake.con
-    entities_of([entity_id])
+    if not _rows(con, "SELECT 1 FROM entity_registry WHERE entity_id = $id", {"id": entity_id}):
+        entities_of([entity_id])  # a lake older than the registry: the name is the entities table's
+    else:
+        lake.register("entities", schema_of("entities").empty_table())  # names from the registry
     con.register("_asked", pa.table({"entity_id": pa.array([entity_id], pa.string())}))
     lake.identities("""  -- the id asked for, the id it counts as, and every id merged into that one
         WITH counted AS (SELECT coalesce(r.merged_into, a.entity_id) AS entity_id
@@ -390,10 +397,11 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
     wanted = [row["entity_id"] for row in _rows(
         con, "SELECT entity_id FROM canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
     params = {"wanted": wanted}
-    con.execute("""CREATE TABLE mine AS SELECT * FROM claims
-                   WHERE article_id IN (SELECT article_id FROM stories)
-                     AND (source_entity_id IN (SELECT unnest($wanted)) OR list_has_any(entity_ids, $wanted))""", params)
-    con.execute("""CREATE TABLE cowritten AS SELECT c.article_id, c.source_entity_id FROM claims c
+    con.execute("""CREATE TABLE mine AS SELECT c.* FROM claims c SEMI JOIN _published p ON c.dt = p.dt AND c.run_id = p.run_id
+                   WHERE c.article_id IN (SELECT article_id FROM stories)
+                     AND (c.source_entity_id IN (SELECT unnest($wanted)) OR list_has_any(c.entity_ids, $wanted))""", params)
+    con.execute("""CREATE TABLE cowritten AS SELECT c.article_id, c.source_entity_id
+                   FROM claims c SEMI JOIN _published p ON c.dt = p.dt AND c.run_id = p.run_id
                    WHERE c.source_entity_id IS NOT NULL
                      AND c.article_id IN (SELECT article_id FROM mine WHERE source_entity_id IN (SELECT unnest($wanted)))""",
                 params)
