@@ -116,3 +116,12 @@ def test_delta_tables_are_the_published_and_quarantine_tables():
     assert set(layout.DELTA_TABLES) == {*layout.TABLES, layout.REGISTRY, *(f"quarantine/{t}" for t in layout.QUARANTINE_TABLES)}
     with pytest.raises(ValueError, match="expected one of"):
         layout.delta_table("quarantine/../claims")
+
+
+def test_a_day_report_sits_beside_the_manifest_one_per_run():
+    key = layout.day_report("2026-11-26", "manual__2026-11-26T00:00:00+00:00")
+    assert key == "_manifests/dt=2026-11-26/run=manual__2026-11-26T00~3A00~3A00~2B00~3A00/day-report.html"
+    assert layout.manifest_day(key) is None  # a listing of the manifests never takes it for one
+    assert layout.day_report("2026-11-26", "a") != layout.day_report("2026-11-26", "b")
+    with pytest.raises(ValueError, match="expected a day like"):
+        layout.day_report("2026-11-26/../x", "a")

@@ -49,12 +49,13 @@ commands:
   claimflow extract FILE...                  claims of local files, as JSON lines
   claimflow run --day 2026-11-26             ingest, extract, validate and publish a day
   claimflow summary --day 2026-11-26         what a day's run published
+  claimflow report --day 2026-11-26          who said what on a day, as one HTML file
   claimflow evaluate --polnear DIR           score the claim extractor
   claimflow train --polnear DIR              refit its cue lexicon and scorer
   claimflow COMMAND --help                   a command's options
 
 exit codes:
-  {PUBLISHED}    done (for run and summary: the day is published)
+  {PUBLISHED}    done (for run, summary and report: the day is published)
   {NOT_PUBLISHED}    the day is not published: it failed data quality, or has no manifest
   {USAGE}    a mistake to fix: a bad argument or CLAIMFLOW_* setting, a missing source or
        model, a lake that cannot be reached or refuses access (one line on stderr says which)
@@ -189,6 +190,28 @@ def _summary(args: argparse.Namespace) -> int:
     return PUBLISHED
 
 
+def _report(args: argparse.Namespace) -> int:
+    from claimflow.exceptions import ManifestError
+    from claimflow.explore.report import render_day_report
+    from claimflow.manifest import read_manifest
+    store = _lake(args.settings)
+    try:
+        manifest = read_manifest(store, args.day)
+    except ManifestError as error:
+        print(f"the manifest of {args.day} in {store.root} is unreadable: {error.reason}", file=sys.stderr)
+        return NOT_PUBLISHED
+    if manifest is None:
+        print(f"no manifest for {args.day} in {store.root}: the day is not published", file=sys.stderr)
+        return NOT_PUBLISHED
+    html = render_day_report(args.settings, manifest)
+    if args.out:
+        args.out.write_text(html, encoding="utf-8")
+        log.info("day report of %s written to %s", args.day, args.out)
+    else:
+        sys.stdout.write(html)
+    return PUBLISHED
+
+
 def _print_summary(settings: Settings, store: ObjectStore, manifest: Manifest) -> None:
     from claimflow.storage.delta import table_uri
 
@@ -254,6 +277,12 @@ def build_parser() -> argparse.ArgumentParser:
     summary.add_argument("--day", required=True, type=day_argument, help=day_help)
     summary.add_argument("--lake", help=lake_help)
     summary.set_defaults(func=_summary)
+
+    report = commands.add_parser("report", help="who said what on a published day, as one self-contained HTML file")
+    report.add_argument("--day", required=True, type=day_argument, help=day_help)
+    report.add_argument("--out", type=Path, help="write the HTML here instead of stdout")
+    report.add_argument("--lake", help=lake_help)
+    report.set_defaults(func=_report)
 
     run = commands.add_parser("run", help="ingest, extract, validate and publish a day in this process")
     run.add_argument("--day", required=True, type=day_argument, help=day_help)

@@ -104,6 +104,15 @@ def manifest_day(key: str) -> str | None:
     return match["day"] if match and _is_day(match["day"]) else None
 
 
+DAY_REPORT = "day-report.html"  # the day's claims in one self-contained page, beside the manifest
+
+
+def day_report(day: str, run_id: str) -> str:
+    """The day report publish writes for a run (one key per run: a rerun that never publishes
+    leaves the report the published manifest names untouched); ``run_id`` may be its RunKey."""
+    return f"{MANIFESTS}dt={check_day(day)}/run={run_key(run_id)}/{DAY_REPORT}"
+
+
 # Quality: one folder per validated run, kept whether the run published or failed.
 
 QUALITY = "quality/"

@@ -78,6 +78,8 @@ class Manifest:
     raw_archive: str  # key of the run's raw archive under raw/dt=<day>/
     # the entity registry's rows for the day and its version (None in manifests written before it existed)
     registry: TableVersion | None = None
+    # key of the day report (``layout.day_report``); None when writing it failed, or before it existed
+    day_report: str | None = None
 
     def entries(self) -> dict[str, TableVersion]:
         """Every table's share of the day, keyed by its ``layout.DELTA_TABLES`` name."""
@@ -122,6 +124,7 @@ class Manifest:
                 ),
                 raw_archive=_text(top, "raw_archive"),
                 registry=_version(top, "registry") if top.get("registry") is not None else None,
+                day_report=_text(top, "day_report", optional=True),
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ManifestError(day, _reason(error)) from error

@@ -13,7 +13,7 @@ import logging
 import math
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from claimflow import __version__, layout, recovery, staging
 from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
+from claimflow.explore.report import write_day_report
 from claimflow.identity.registry import resolve_day
 from claimflow.ingest.dedup import DUPLICATE, REVISION, FirstPublished, canonical_url, classify, first_published
 from claimflow.ingest.records import InputLimits
@@ -428,8 +429,9 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
     mentions and claims), resolve the day's entities against the entity registry
     (:func:`claimflow.identity.registry.resolve_day`: the staged entity ids become the surviving
     ones, the registry's rows for the day are staged), replace the day in every Delta table (one
-    commit each), write the manifest last with each table's committed version, then remove the
-    run's staging.
+    commit each), write the day report (:mod:`claimflow.explore.report`; a failure is logged, never
+    the publish's), write the manifest last with each table's committed version and the report's
+    key, then remove the run's staging.
 
     Each table shows the old day or the new one, never part of one; the manifest names the
     versions that belong together. A publish that fails or is killed half way leaves the old
@@ -488,6 +490,8 @@ def publish(settings: Settings, day: str, run_id: str, staged_uri: str) -> Manif
             raw_archive=raw,
             registry=TableVersion(rows[layout.REGISTRY], versions[layout.REGISTRY]),
         )
+        # the report reads the day at the versions just committed; a failure leaves it out, logged
+        manifest = replace(manifest, day_report=write_day_report(settings, store, manifest))
         held.renew()
         write_manifest(store, manifest)
     staging.remove_run(store, day, run_id)

@@ -12,9 +12,10 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Path as FastAPIPath
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.params import Depends
@@ -28,9 +29,13 @@ from claimflow.storage import open_lake
 from claimflow.ui.lake import DaySummary, LakeView, UnreadableDay
 from claimflow.ui.page import render_page
 
+if TYPE_CHECKING:  # claimflow.manifest imports pyarrow, which the plugin's import must not
+    from claimflow.manifest import Manifest
+
 log = logging.getLogger(__name__)
 
 DEFAULT_DAYS = 14
+MAX_ID = 200  # characters of an entity id in a URL (the lake's are 16)
 MAX_DAYS = 1000
 # The page and the reports run no script and load nothing from elsewhere; the report is HTML
 # built from article text, so this keeps any markup that slipped through inert.
@@ -114,7 +119,7 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
     view = _LazyLake(settings)
     app = FastAPI(
         title="claimflow",
-        summary="Published days, failed days and trends of the claimflow news-claims lake.",
+        summary="Published days, failed days, trends, and who said what, of the claimflow news-claims lake.",
         dependencies=list(dependencies),
         docs_url=None,  # Swagger UI and ReDoc load from a CDN
         redoc_url=None,
@@ -169,6 +174,57 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
         except FileNotFoundError:
             raise HTTPException(404, {"error": "no quality report", "day": day, "run": run}) from None
         return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/day/{day}", response_class=HTMLResponse, summary="Who said what on a published day")
+    def day_page(day: str) -> HTMLResponse:
+        from claimflow.explore.data import day_data
+        from claimflow.ui.day_page import render_day_page
+
+        manifest = _published(day)
+        has_report = manifest.day_report == layout.day_report(manifest.day, manifest.run_id)
+        html = render_day_page(day_data(view().settings, manifest), has_report=has_report)
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/day/{day}/report", response_class=HTMLResponse, summary="The day report publish wrote (one HTML file)")
+    def stored_day_report(day: str) -> HTMLResponse:
+        manifest = _published(day)
+        key = layout.day_report(manifest.day, manifest.run_id)
+        try:
+            if manifest.day_report != key:  # none written, or a key that is not this day's report
+                raise FileNotFoundError(key)
+            html = view().store.get_bytes(key).decode("utf-8")
+        except FileNotFoundError:
+            raise HTTPException(404, {"error": "no day report for this day's run", "day": day}) from None
+        return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
+
+    @app.get("/entity/{entity_id}", response_class=HTMLResponse, summary="One entity over a period")
+    def entity_page(
+        entity_id: Annotated[str, FastAPIPath(min_length=1, max_length=MAX_ID)],
+        first: Annotated[str | None, Query(alias="from", description="first day (default: 30 days before to)")] = None,
+        last: Annotated[str | None, Query(alias="to", description="last day (default: the newest published)")] = None,
+    ) -> HTMLResponse:
+        from claimflow.explore.data import EntityNotFound, entity_data, period
+        from claimflow.explore.html import ENTITY_DAYS
+        from claimflow.ui.entity_page import render_entity_page
+
+        lake_view = view()
+        try:
+            first, last = period(first, last, lake_view.published_days(), default_days=ENTITY_DAYS)
+        except ValueError as error:
+            raise HTTPException(422, {"error": str(error), "from": first, "to": last}) from None
+        try:
+            data = entity_data(lake_view.settings, lake_view.manifests_between(first, last), entity_id, first, last)
+        except EntityNotFound as error:
+            raise HTTPException(404, {"error": str(error), "entity_id": entity_id, "from": first, "to": last}) from None
+        return HTMLResponse(render_entity_page(data), headers={"Content-Security-Policy": CSP})
+
+    def _published(day: str) -> Manifest:
+        """The manifest of ``day``; a 422 for a day that is not a date, a 404 when it is not published."""
+        day = _checked_day(day)
+        manifest = view().manifest(day)
+        if manifest is None:
+            raise HTTPException(404, {"error": "no manifest: the day is not published", "day": day})
+        return manifest
 
     @app.get("/api/trends", summary="Volumes and ratios per published day, oldest first")
     def trends(days: Limit = DEFAULT_DAYS) -> dict[str, Any]:

@@ -43,6 +43,7 @@ class DaySummary:
     rows: dict[str, int]
     quality_passed: bool
     report: str | None  # key of the quality report the manifest links
+    day_report: str | None = None  # key of the day report the manifest names (None before it existed)
 
     @classmethod
     def of(cls, manifest: Manifest) -> DaySummary:
@@ -54,6 +55,7 @@ class DaySummary:
             rows={table: entry.rows for table, entry in manifest.tables.items()},
             quality_passed=manifest.quality.passed,
             report=manifest.quality.report or None,
+            day_report=manifest.day_report,
         )
 
 
@@ -147,6 +149,14 @@ class LakeView:
         with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
             found = pool.map(lambda day: self._day(day, sizes[day]), days)
         return [entry for entry in found if entry is not None]
+
+    def manifests_between(self, first: str, last: str) -> list[Manifest]:
+        """The readable manifests of the published days from ``first`` to ``last``, oldest first
+        (an unreadable one is logged and left out: the explorer shows the days it can read)."""
+        sizes = {day: size for day, size in self.published_days().items() if first <= day <= last}
+        with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+            found = pool.map(lambda day: self._day(day, sizes[day]), sizes)
+        return [entry for entry in found if entry is not None and not isinstance(entry, UnreadableDay)]
 
     def manifests(self, limit: int) -> list[Manifest]:
         """The readable manifests among the ``limit`` newest published days, newest first."""

@@ -70,6 +70,9 @@ def _row(cells: list[str], *, failed: bool = False) -> str:
 def _published_row(summary: DaySummary) -> str:
     verdict = '<span class="pass">passed</span>' if summary.quality_passed else '<span class="fail">failed</span>'
     report = f' &middot; <a href="{escape(report_link(summary.day))}">report</a>' if summary.report else ""
+    day = escape(quote(summary.day))
+    links = f' &middot; <a href="day/{day}/report">day report</a>' if summary.day_report else ""
+    links += f' &middot; <a href="api/days/{day}">json</a>'
     counts = (
         summary.accounting.get("ingested"),
         summary.accounting.get("published"),
@@ -78,7 +81,7 @@ def _published_row(summary: DaySummary) -> str:
     )
     return _row(
         [
-            f'<td><a href="api/days/{escape(quote(summary.day))}">{escape(summary.day)}</a></td>',
+            f'<td><a href="day/{day}">{escape(summary.day)}</a>{links}</td>',
             f"<td>{escape(summary.run_id)}</td>",
             f"<td>{verdict}{report}</td>",
             *(f'<td class="num">{_num(value)}</td>' for value in counts),
