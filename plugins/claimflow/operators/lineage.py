@@ -21,6 +21,7 @@ from claimflow.redact import redact_url
 if TYPE_CHECKING:
     from claimflow.config import Settings
     from claimflow.manifest import Manifest
+    from claimflow.quality.suites import Check
 
 log = logging.getLogger(__name__)
 
@@ -30,13 +31,15 @@ SEVERITIES = {"critical": "error", "record": "warn"}
 
 @dataclass(frozen=True)
 class Assertion:
-    """One Great Expectations check of a table on the day: its name, outcome, column (if any),
-    severity (``error`` fails the day, ``warn`` quarantines rows), description and what it observed."""
+    """One Great Expectations check of a table on the day: its expectation type, outcome,
+    column (if any), severity (``error`` fails the day, ``warn`` quarantines rows), name in
+    the suite, description and what it observed."""
 
     assertion: str
     success: bool
     column: str | None = None
     severity: str | None = None
+    name: str | None = None
     description: str | None = None
     actual: str | None = None
 
@@ -85,27 +88,35 @@ def source_datasets(settings: Settings, day: str) -> tuple[Dataset, ...]:
 def published_datasets(settings: Settings, manifest: Manifest) -> tuple[Dataset, ...]:
     """The four Delta tables the day was published to: schema, the day's rows, and the day's
     Great Expectations results (from the run's ``validation.json``)."""
+    from claimflow.quality.suites import load_config
     from claimflow.storage import open_lake
     from claimflow.storage.delta import table_uri
     from claimflow.storage.records import get_json
     from claimflow.tables import SCHEMAS
 
     checks = get_json(open_lake(settings), manifest.quality.results).get("checks", {})
+    suites = load_config(settings.include_dir / "gx").suites
     datasets = []
     for table, version in manifest.tables.items():
         namespace, name = named(table_uri(settings, table))
         fields = tuple((f.name, str(f.type)) for f in SCHEMAS[table])
-        assertions = tuple(_assertion(check, SCHEMAS[table].names) for check in checks.get(table, []))
+        configured = {check.name: check for check in suites[table].checks}
+        assertions = tuple(_assertion(check, configured.get(check["name"]), SCHEMAS[table].names)
+                           for check in checks.get(table, []))
         datasets.append(Dataset(namespace, name, fields, version.rows, assertions))
     return tuple(datasets)
 
 
-def _assertion(check: dict[str, Any], columns: list[str]) -> Assertion:
-    """The assertion of one check of ``validation.json`` (a :class:`~claimflow.quality.report.CheckOutcome`)."""
+def _assertion(check: dict[str, Any], configured: Check | None, columns: list[str]) -> Assertion:
+    """The assertion of one check of ``validation.json`` (a :class:`~claimflow.quality.report.CheckOutcome`):
+    the expectation type and column its suite gives it (a day-level check of claimflow's own,
+    absent from the suite, is named as itself); a derived ``dq_`` column is no column of the table."""
+    name = str(check["name"])
     observed = check.get("observed") or (f"{check['unexpected']} unexpected rows" if check.get("unexpected") is not None else None)
-    inside = str(check["name"]).partition("(")[2].rstrip(")")  # expect_column_values_to_not_be_null(article_id)
-    return Assertion(str(check["name"]), bool(check["success"]), inside if inside in columns else None,
-                     SEVERITIES.get(check.get("level", "")), check.get("description") or None, observed)
+    column = configured.column if configured else None
+    return Assertion(configured.config["type"] if configured else name, bool(check["success"]),
+                     column if column in columns else None, SEVERITIES.get(check.get("level", "")), name,
+                     check.get("description") or None, observed)
 
 
 def operator_lineage(seen: Seen | None) -> Any:
@@ -134,7 +145,7 @@ def _ol_dataset(dataset: Dataset, *, output: bool) -> Any:
     if dataset.assertions:
         facets["dataQualityAssertions"] = data_quality_assertions_dataset.DataQualityAssertionsDatasetFacet(
             assertions=[data_quality_assertions_dataset.Assertion(
-                assertion=a.assertion, success=a.success, column=a.column, severity=a.severity,
+                assertion=a.assertion, success=a.success, column=a.column, severity=a.severity, name=a.name,
                 description=a.description, actual=a.actual) for a in dataset.assertions])
     if not output:
         return InputDataset(namespace=dataset.namespace, name=dataset.name, facets=facets)
