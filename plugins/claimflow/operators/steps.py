@@ -45,7 +45,8 @@ def claimflow_settings(*, lake: str | None = None, sources: str | Sequence[str] 
                        spacy_model: str | None = None, aws_conn_id: str | None = None,
                        settings: Mapping[str, str] | None = None) -> Settings:
     """The settings of a step: these arguments, then ``settings`` (``CLAIMFLOW_*`` names), then
-    Variables and connections, then the environment. Call it inside a task only."""
+    Variables and connections, then the environment; an argument rendered empty (a template of
+    an unset param) counts as not given. Call it inside a task only."""
     overrides = dict(settings or {})
     named = {"CLAIMFLOW_LAKE": lake, "CLAIMFLOW_SPACY_MODEL": spacy_model, "CLAIMFLOW_AWS_CONN_ID": aws_conn_id,
              "CLAIMFLOW_SOURCES": _sources_text(sources)}
