@@ -41,6 +41,7 @@ def test_sources_given_as_a_list_are_each_a_source(variables):
     pytest.param({"sources": ["/a", 3]}, TypeError, "list of strings", id="a source that is no string"),
     pytest.param({"settings": {"SHARD_SIZE": "8"}}, ValueError, "CLAIMFLOW_\\* setting names.*SHARD_SIZE", id="unknown name"),
     pytest.param({"settings": {"CLAIMFLOW_SHARD_SIZE": "many"}}, ValueError, "CLAIMFLOW_SHARD_SIZE", id="bad value"),
+    pytest.param({"settings": {"CLAIMFLOW_SHARD_SIZE": 8}}, TypeError, "as text.*CLAIMFLOW_SHARD_SIZE=8", id="a value not text"),
 ])
 def test_bad_settings_are_refused_with_what_was_expected(variables, kwargs, error, match):
     with pytest.raises(error, match=match):

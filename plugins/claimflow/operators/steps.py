@@ -48,6 +48,8 @@ def claimflow_settings(*, lake: str | None = None, sources: str | Sequence[str] 
     Variables and connections, then the environment; an argument rendered empty (a template of
     an unset param) counts as not given. Call it inside a task only."""
     overrides = dict(settings or {})
+    if not_text := sorted(f"{name}={value!r}" for name, value in overrides.items() if not isinstance(value, str)):
+        raise TypeError(f"expected settings' values as text, as in the environment (e.g. '8'), got {', '.join(not_text)}")
     named = {"CLAIMFLOW_LAKE": lake, "CLAIMFLOW_SPACY_MODEL": spacy_model, "CLAIMFLOW_AWS_CONN_ID": aws_conn_id,
              "CLAIMFLOW_SOURCES": _sources_text(sources)}
     overrides.update({name: value for name, value in named.items() if value})
