@@ -34,6 +34,10 @@ and counted (`already_published`), a day-D input repeating it is quarantined as 
 A rerun never counts its own earlier articles as duplicates.
 Configuration: `CLAIMFLOW_*` environment variables or the Airflow Variables `claimflow_lake`,
 `claimflow_sources`, `claimflow_spacy_model` (see the project README).
+
+**Built from claimflow's building blocks**: this DAG is one `ClaimflowTaskGroup` (from
+`claimflow.operators`); drop the same group into your own DAG between your own tasks, or use its
+operators over articles your own task staged (`claimflow_own_ingest` shows how).
 """
 
 from __future__ import annotations
@@ -41,17 +45,9 @@ from __future__ import annotations
 import datetime
 
 import pendulum
-from airflow.sdk import Asset, CronDataIntervalTimetable, dag, task
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk import CronDataIntervalTimetable, dag
 
-from claimflow.airflow_glue import task_settings as settings
-from claimflow.days import run_day
-from claimflow.layout import TABLES
-
-# One asset per published table, named rather than tied to a lake URI (which is configuration);
-# each event's extra says where that day's partition is and how many rows it holds.
-ASSETS = {table: Asset(name=f"claimflow_{table}") for table in TABLES}
-
+from claimflow.operators import ClaimflowTaskGroup
 
 
 @dag(
@@ -71,73 +67,8 @@ ASSETS = {table: Asset(name=f"claimflow_{table}") for table in TABLES}
     },
 )
 def claimflow_nightly():
-    @task(task_display_name="Ingest articles", doc_md="Read, normalize and de-duplicate the day's articles; archive them raw; stage shards.")
-    def ingest(logical_date=None, data_interval_start=None, run_id: str | None = None) -> list[str]:
-        from claimflow import stages
-
-        return stages.ingest(settings(), run_day(logical_date, data_interval_start), run_id).shard_uris
-
-    @task(task_display_name="Extract entities and claims", doc_md="Run spaCy and the claim component over one shard of articles; validate the shard's tables with the Great Expectations suites and stage them.")
-    def extract(shard_uri: str) -> str:
-        from claimflow import stages
-
-        return stages.extract(settings(), shard_uri)
-
-    @task(
-        task_display_name="Validate data quality",
-        doc_md="Check the day from its shards' results: volume, article ids across shards, accounting; write the report; fail the day on any critical problem.",
-        trigger_rule="none_failed",
-    )
-    def validate(extracted: list[str], logical_date=None, data_interval_start=None, run_id: str | None = None) -> str:
-        from claimflow import stages
-        from claimflow.exceptions import BatchFailed
-
-        try:
-            return stages.validate(settings(), run_day(logical_date, data_interval_start), run_id, list(extracted or []))
-        except BatchFailed as exc:  # a bad batch stays bad on retry: fail now, visibly
-            raise AirflowFailException(str(exc)) from exc
-
-    @task(
-        task_display_name="Publish to the lake",
-        doc_md=(
-            "Take the lake's publish lease (waiting for another publish) and the day's, roll back "
-            "torn days, quarantine what another day published meanwhile, replace the day in every "
-            "Delta table (one commit each), keep the raw archive under this run's key, write the "
-            "manifest with each table's Delta version last. Fails with PublishConflict while a "
-            "crashed run's lease holds the day; the retries publish it afterwards."
-        ),
-        outlets=list(ASSETS.values()),
-        retries=6,
-        retry_delay=datetime.timedelta(minutes=1),
-        max_retry_delay=datetime.timedelta(minutes=15),
-    )
-    def publish(staged_uri: str, logical_date=None, data_interval_start=None, run_id: str | None = None, outlet_events=None) -> dict:
-        from claimflow import layout, stages
-        from claimflow.storage.delta import table_uri
-
-        ds = run_day(logical_date, data_interval_start)
-        config = settings()
-        manifest = stages.publish(config, ds, run_id, staged_uri)
-        for table, asset in ASSETS.items():
-            outlet_events[asset].extra = {
-                "day": ds,
-                "run_id": run_id,
-                "rows": manifest.tables[table].rows,
-                "version": manifest.tables[table].version,
-                "table_uri": table_uri(config, table),
-            }
-        return {"day": ds, "manifest": f"{manifest.lake}/{layout.manifest(ds)}", **vars(manifest.accounting)}
-
-    @task(task_display_name="Remove staging", doc_md="Delete the run's staged files, whether the day published or failed.")
-    def remove_staging(logical_date=None, data_interval_start=None, run_id: str | None = None) -> int:
-        from claimflow import staging
-        from claimflow.storage import open_lake
-
-        return staging.remove_run(open_lake(settings()), run_day(logical_date, data_interval_start), run_id)
-
-    ingested = ingest()
-    published = publish(validate(extract.expand(shard_uri=ingested)))
-    published >> remove_staging().as_teardown(setups=ingested)
+    # the building block users drop into their own DAGs, with its tasks named as they always were
+    ClaimflowTaskGroup("claimflow", prefix_group_id=False)
 
 
 claimflow_nightly()

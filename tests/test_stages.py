@@ -175,3 +175,31 @@ def test_a_corrected_story_is_published_as_a_revision_and_counted_once(tmp_path)
     speakers = db.execute(readers.dashboard_queries(settings.include_dir)["top_speakers"]).fetchall()
     ann = [row for row in speakers if "Ann Lee" in row[0]]
     assert ann and all(articles == 1 for _speaker, _claims, _direct, articles in ann)  # one article: the revision
+
+
+def test_stage_articles_stages_a_teams_own_articles_as_ingest_stages_a_sources(settings):
+    from claimflow.models import Article
+    from claimflow.storage.records import read_jsonl_gz
+
+    given = [
+        Article(article_id="theirs-1", text=f"{ARTICLE} From the desk.", path="cms://desk/1", title="Bridge", authors=("Desk",)),
+        {"text": f"{ARTICLE} From the wire.", "title": "Wire", "url": "https://news.example/wire", "id": 7},
+        {"text": f"{ARTICLE} From the wire."},  # the same text again
+        {"title": "no text"},
+        "not a record",
+    ]
+    ingested = stages.stage_articles(settings, DAY, RUN, iter(given), origin="export.jsonl")
+    assert (ingested.records, ingested.articles, ingested.rejected) == (5, 2, 3)
+    store = open_lake(settings)
+    rows = [row for uri in ingested.shard_uris for row in read_jsonl_gz(store, store.key(uri))]
+    assert sorted((r["path"], r["title"], r["external_id"]) for r in rows) == [
+        ("cms://desk/1", "Bridge", None), ("export.jsonl#2", "Wire", "7")]
+    refused = {r["name"]: r["reason"] for r in read_jsonl_gz(store, layout.staged_file(DAY, RUN, layout.REJECTED))}
+    assert refused == {"export.jsonl#3": "duplicate", "export.jsonl#4": "bad_record", "export.jsonl#5": "bad_record"}
+
+
+def test_a_day_staged_by_stage_articles_publishes_and_is_not_read_from_sources(settings):
+    ingested = stages.stage_articles(settings, DAY, RUN, [{"text": f"{ARTICLE} Story {i}."} for i in range(3)])
+    extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
+    manifest = stages.publish(settings, DAY, RUN, stages.validate(settings, DAY, RUN, extracted))
+    assert (manifest.accounting.ingested, manifest.accounting.published) == (3, 3)  # the 7 source files untouched

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Mapping
 from typing import Any
 
-from claimflow.config import Settings
+from claimflow.config import VARIABLES, Settings
 from claimflow.redact import secrets_in
 
 log = logging.getLogger(__name__)
@@ -26,18 +27,28 @@ AIRFLOW_VARIABLES = {
 }
 
 
-def task_settings() -> Settings:
+def task_settings(overrides: Mapping[str, str] | None = None) -> Settings:
     """Settings inside an Airflow task: the environment, overridden by the Airflow Variables
-    ``claimflow_lake``, ``claimflow_sources`` and ``claimflow_spacy_model``. Called at run time
-    only (a Variable read at parse time would hit the metadata DB on every parse)."""
+    ``claimflow_lake``, ``claimflow_sources`` and ``claimflow_spacy_model``, overridden by
+    ``overrides`` (``CLAIMFLOW_*`` names to their text: what an operator's arguments say).
+    Called at run time only (a Variable read at parse time would hit the metadata DB on every parse).
+
+    Raises:
+        ValueError: an override that names no ``CLAIMFLOW_*`` setting, or whose value is not of its form.
+    """
     from airflow.sdk import Variable
 
+    overrides = dict(overrides or {})
+    if unknown := sorted(set(overrides) - {variable.name for variable in VARIABLES}):
+        raise ValueError(f"expected CLAIMFLOW_* setting names such as CLAIMFLOW_SHARD_SIZE, got {', '.join(unknown)}")
     env = dict(os.environ)
     for name, variable in AIRFLOW_VARIABLES.items():
+        if variable in overrides:  # an argument wins: no metadata DB look-up for it
+            continue
         value = Variable.get(name, default=None)
         if value:
             env[variable] = value
-    settings = Settings.from_env(env)
+    settings = Settings.from_env({**env, **overrides})
     mask_secrets(settings)
     return settings
 

@@ -12,7 +12,7 @@ import json
 import logging
 import math
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,8 +25,9 @@ from claimflow.config import Settings
 from claimflow.exceptions import BatchFailed, ManifestError
 from claimflow.explore.report import write_day_report
 from claimflow.identity.registry import resolve_day
+from claimflow.ingest.articles import given_records
 from claimflow.ingest.dedup import DUPLICATE, REVISION, FirstPublished, canonical_url, classify, first_published
-from claimflow.ingest.records import InputLimits
+from claimflow.ingest.records import InputLimits, RawRecord, RejectedRecord
 from claimflow.ingest.sources import read_sources
 from claimflow.ingest.spool import spool_day
 from claimflow.ingest.web import Fetcher
@@ -87,8 +88,6 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
     Articles stream through local temporary files (:func:`claimflow.ingest.spool.spool_day`),
     so memory holds their ids and URLs, not their texts, whatever the day's size.
     """
-    store = open_lake(settings)
-    store.delete_prefix(layout.staging(day, run_id))
     inputs = read_sources(
         settings.sources,
         day,
@@ -98,7 +97,24 @@ def ingest(settings: Settings, day: str, run_id: str) -> Ingested:
         s3=settings.s3,
         aws_conn_id=settings.aws_conn_id,
     )
+    return _stage(settings, day, run_id, inputs)
 
+
+def stage_articles(settings: Settings, day: str, run_id: str, articles: Iterable[Article | Mapping[str, Any]],
+                   *, origin: str = "articles") -> Ingested:
+    """Stage articles another task read (a team's own ingest) for extract, as :func:`ingest`
+    stages a source's: each becomes a JSON-like record (:func:`claimflow.ingest.articles.given_records`,
+    named ``<origin>#<n>``), then is normalized, checked, de-duplicated against what other days
+    published, archived raw and dealt into shards; refusals are quarantined with their reason.
+    All of them belong to ``day``; ``settings.sources`` is not read."""
+    return _stage(settings, day, run_id, given_records(articles, origin))
+
+
+def _stage(settings: Settings, day: str, run_id: str, inputs: Iterable[RawRecord | RejectedRecord]) -> Ingested:
+    """The staging both ways in share: clear the run's staging, spool ``inputs`` against the
+    published articles, upload the shards, the raw archive, the refusals and ``ingest.json``."""
+    store = open_lake(settings)
+    store.delete_prefix(layout.staging(day, run_id))
     tables = DeltaLake.open(settings)
     index_version = _published_version(settings, store, tables, day, run_id)
 

@@ -10,7 +10,7 @@ a page's canonical URL is where the story lives.
 from __future__ import annotations
 
 import gzip
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from claimflow.exceptions import RejectedInput
@@ -145,3 +145,21 @@ def build_articles(
             yield RejectedRecord(record.name, "duplicate", f"same text as {first} (article {article.article_id})")
             continue
         yield article
+
+
+def given_records(items: Iterable[Article | Mapping[str, Any]], origin: str) -> Iterator[RawRecord | RejectedRecord]:
+    """Articles a caller hands in (another task's own ingest) as raw records, so they are
+    normalized, checked and de-duplicated like any source's: an :class:`Article` by its fields,
+    a mapping as a JSON record (``text`` required; ``title``, ``url``, ``published``, ``site``,
+    ``description``, ``id``, ``authors`` optional); anything else is refused as ``bad_record``.
+    Each is named ``<origin>#<n>`` (1-based) unless an Article names its own ``path``."""
+    for number, item in enumerate(items, start=1):
+        name = f"{origin}#{number}"
+        if isinstance(item, Article):
+            fields = {key: getattr(item, key) for key in OPTIONAL_FIELDS}
+            yield RawRecord(name=item.path or name,
+                            fields={**fields, "text": item.text, "id": item.external_id, "authors": list(item.authors)})
+        elif isinstance(item, Mapping):
+            yield RawRecord(name=name, fields=dict(item))
+        else:
+            yield RejectedRecord(name, "bad_record", f"expected an Article or a mapping, got {type(item).__name__}")
