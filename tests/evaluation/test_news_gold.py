@@ -14,7 +14,7 @@ from types import SimpleNamespace
 import pytest
 
 from claimflow.evaluation import cli
-from claimflow.evaluation.news import DEFAULT_PAGES, article_text, parse_article, read_news_gold
+from claimflow.evaluation.news import DEFAULT_PAGES, SHORT, article_text, parse_article, read_news_gold, span_record
 from claimflow.models import SOURCE_KINDS, Claim, Span
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -130,6 +130,16 @@ def test_span_words_are_checked_against_the_text() -> None:
         parse_article(entry, text)
 
 
+def test_long_spans_are_checked_by_their_ends_and_hash() -> None:
+    text = "Intro. " + "word " * 30 + "end."
+    record = span_record(text, 7, len(text))
+    assert set(record) == {"start", "end", "head", "tail", "sha1"} and len(record["head"]) == SHORT // 2
+    entry = {"id": "long", "attributions": [{"source": [], "cue": [], "content": [record], "source_kind": "none"}]}
+    assert parse_article(entry, text).article.attributions[0].content[0].text == text[7:]
+    with pytest.raises(LookupError, match="long attribution 0 content"):
+        parse_article(entry, text.replace("word word", "word sword", 1))
+
+
 def test_news_gold_stores_no_article_text() -> None:
     gold = json.loads(NEWS_GOLD.read_text(encoding="utf-8"))
     for article in gold["articles"]:
@@ -137,6 +147,7 @@ def test_news_gold_stores_no_article_text() -> None:
         for row in article["attributions"]:
             assert set(row) == {"source", "cue", "content", "source_kind"}
             assert row["source_kind"] in SOURCE_KINDS
+            assert all(len(s.get("text", "")) <= SHORT for role in ("source", "cue", "content") for s in row[role])
 
 
 @pytest.mark.skipif(not (DEFAULT_PAGES / "pages").is_dir(), reason="../shared/data/webpages is not present")

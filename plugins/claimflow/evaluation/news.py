@@ -3,7 +3,7 @@
 The gold (``tests/fixtures/claims_gold_news.json``, guidelines in docs/claims-guidelines.md) holds
 no article text: each article names its page in the shared web-page folder (``snippets.json``
 maps the page's address to its gzipped HTML) and every span carries its offsets and its own
-words. The text is taken here with trafilatura under fixed options, normalized the same way
+words (a long one only its first and last words and a hash of the whole). The text is taken here with trafilatura under fixed options, normalized the same way
 every time, so the gold does not depend on claimflow's own ingest code. An article whose
 re-extracted text no longer holds a span's words at its offsets (trafilatura or the page
 changed) is skipped with a warning, never scored against the wrong words.
@@ -12,6 +12,7 @@ changed) is skipped with a warning, never scored against the wrong words.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import unicodedata
 from collections import Counter
@@ -72,18 +73,34 @@ class NewsArticle:
     kinds: tuple[str, ...]
 
 
+SHORT = 60  # a span this long or shorter stores its words; a longer one its ends and a hash
+
+
+def span_record(text: str, start: int, end: int) -> dict[str, int | str]:
+    """How the gold stores a span: its offsets and its words, or, past ``SHORT`` characters, its
+    first and last words and the SHA-1 of the whole, so long quotations are not copied in."""
+    words = text[start:end]
+    if len(words) <= SHORT:
+        return {"start": start, "end": end, "text": words}
+    half = SHORT // 2
+    return {"start": start, "end": end, "head": words[:half], "tail": words[-half:],
+            "sha1": hashlib.sha1(words.encode("utf-8")).hexdigest()}
+
+
 def _spans(text: str, rows: Any, where: str) -> tuple[Span, ...]:
-    """The spans of one role, each checked to hold its own words at its offsets in ``text``."""
+    """The spans of one role, each checked to hold its recorded words at its offsets in ``text``."""
     if not isinstance(rows, list):
         raise ValueError(f"{where}: expected a list of spans")
     spans = []
     for row in rows:
         try:
-            start, end, words = int(row["start"]), int(row["end"]), str(row["text"])
+            start, end = int(row["start"]), int(row["end"])
+            recorded = {k: str(row[k]) for k in ("text", "head", "tail", "sha1") if k in row}
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"{where}: malformed span {row!r}") from exc
-        if not 0 <= start < end <= len(text) or text[start:end] != words:
-            raise LookupError(f"{where}: text[{start}:{end}] is not {words!r}")
+            raise ValueError(f"{where}: malformed span {row!r:.120}") from exc
+        if not 0 <= start < end <= len(text) or span_record(text, start, end) != {"start": start, "end": end, **recorded}:
+            shown = recorded.get("text") or f"{recorded.get('head')}…{recorded.get('tail')}"
+            raise LookupError(f"{where}: text[{start}:{end}] is not {shown!r}")
         spans.append(Span.of(text, start, end))
     return tuple(spans)
 
