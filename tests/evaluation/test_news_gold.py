@@ -161,12 +161,31 @@ def test_news_gold_spans_match_the_reextracted_text() -> None:
 
 
 def test_news_gold_reads_only_what_it_names(tmp_path: Path) -> None:
-    """A gold naming a page the folder lacks skips that article with its id, not the whole set."""
+    """A page the folder lacks, or one that is not gzip, skips that article with its id, not the set."""
     gold = json.loads((MINI / "gold.json").read_text(encoding="utf-8"))
     gold["articles"].append(dict(gold["articles"][0], id="elsewhere", page="missing.html.gz"))
+    gold["articles"].append(dict(gold["articles"][0], id="plain", page="plain.html.gz"))
     path = tmp_path / "gold.json"
     path.write_text(json.dumps(gold), encoding="utf-8")
     pages = mini_pages(tmp_path)
+    (pages / "pages" / "plain.html.gz").write_bytes((MINI / "harbour.html").read_bytes())
     articles, warnings = read_news_gold(path, pages)
     assert [a.article.name for a in articles] == ["harbour"]
-    assert len(warnings) == 1 and warnings[0].startswith("skipped elsewhere: missing.html.gz: no page file")
+    assert warnings[0].startswith("skipped elsewhere: missing.html.gz: no page file")
+    assert warnings[1].startswith("skipped plain: plain.html.gz: not a readable gzipped page")
+
+
+@pytest.mark.parametrize(
+    ("gold", "reason"),
+    [
+        ({"articles": {}}, "expected an object with a list of articles"),
+        ({"articles": [{"id": "x", "page": "../../etc/passwd"}]}, "needs a page file name"),
+        ({"articles": [{"id": "harbour", "page": "harbour.html.gz", "attributions": ["no"]}]}, "harbour attribution 0: expected an object"),
+    ],
+)
+def test_malformed_gold_exits_2_with_the_reason(tmp_path: Path, gold: dict, reason: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "gold.json"
+    path.write_text(json.dumps(gold), encoding="utf-8")
+    assert run(["evaluate", "--news-gold", str(path), "--pages", str(mini_pages(tmp_path))]) == 2
+    assert reason in capsys.readouterr().err

@@ -259,7 +259,6 @@ def run_entities(args: argparse.Namespace) -> int:
 def run_news(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate --news-gold``: every article whose text drifted from the
     gold's words is named on stderr and left out of the scores."""
-
     if args.agreement:
         print("claimflow evaluate: --agreement needs --polnear", file=sys.stderr)
         return 2
@@ -282,10 +281,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
             print("claimflow evaluate: --agreement needs --polnear", file=sys.stderr)
             return 2
         return run_entities(args)
+    if args.news_gold:  # it scores source kinds too
+        return run_news(args)
     if args.source_kinds:
         return run_source_kinds(args)
-    if args.news_gold:
-        return run_news(args)
     try:
         if args.agreement:
             columns = agreement(args.polnear, args.split, args.model)

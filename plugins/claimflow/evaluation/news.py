@@ -62,7 +62,11 @@ def page_text(pages: Path, page: str) -> str:
     path = pages / "pages" / page
     if not path.is_file():
         raise FileNotFoundError(f"{page}: no page file {path}")
-    return article_text(gzip.decompress(path.read_bytes()))
+    try:
+        html = gzip.decompress(path.read_bytes())
+    except (OSError, EOFError) as exc:  # not gzip, or cut short
+        raise LookupError(f"{page}: not a readable gzipped page ({exc})") from exc
+    return article_text(html)
 
 
 @dataclass(frozen=True)
@@ -108,9 +112,14 @@ def _spans(text: str, rows: Any, where: str) -> tuple[Span, ...]:
 def parse_article(entry: dict, text: str) -> NewsArticle:
     """One gold article over its text; raises LookupError when a span's words are not at its offsets."""
     name = str(entry.get("id"))
+    rows = entry.get("attributions", [])
+    if not isinstance(rows, list):
+        raise ValueError(f"{name}: attributions must be a list")
     attributions, kinds = [], []
-    for i, row in enumerate(entry.get("attributions", [])):
+    for i, row in enumerate(rows):
         where = f"{name} attribution {i}"
+        if not isinstance(row, dict):
+            raise ValueError(f"{where}: expected an object")
         kind = row.get("source_kind")
         if kind not in SOURCE_KINDS:
             raise ValueError(f"{where}: source_kind {kind!r} is not one of {SOURCE_KINDS}")
