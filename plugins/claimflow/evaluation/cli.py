@@ -2,7 +2,8 @@
 
 ``claimflow evaluate --entities`` scores the entity layers against the hand-annotated gold sets instead
 (mentions, entities and identity across articles);
-``--source-kinds`` scores the kind given to hand-labelled PolNeAR source spans.
+``--source-kinds`` scores the kind given to hand-labelled PolNeAR source spans;
+``--news-gold`` scores claims and their source kinds on hand-annotated modern news web pages.
 
 The main ``claimflow`` CLI calls ``add_parsers(subparsers)``; each handler takes the argparse
 namespace and returns an exit code.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from claimflow.evaluation.brat import Article, read_pairs, read_split
 from claimflow.evaluation.metrics import Counts
+from claimflow.evaluation.news import DEFAULT_PAGES, read_news_gold, score_news
 from claimflow.evaluation.source_kinds import (
     DEFAULT_GOLD_DIR,
     KindClassifier,
@@ -54,6 +56,17 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     corpus = evaluate.add_mutually_exclusive_group(required=True)
     corpus.add_argument("--polnear", type=Path, help=CORPUS_HELP)
     corpus.add_argument("--entities", action="store_true", help="score entities against the gold set of --gold")
+    corpus.add_argument(
+        "--news-gold",
+        type=Path,
+        help="score claims on hand-annotated news web pages: the gold JSON (e.g. tests/fixtures/claims_gold_news.json)",
+    )
+    evaluate.add_argument(
+        "--pages",
+        type=Path,
+        default=DEFAULT_PAGES,
+        help="with --news-gold, the web-page folder the gold points into (default: ../shared/data/webpages)",
+    )
     evaluate.add_argument("--split", default="dev", help="split folder name (default: dev)")
     evaluate.add_argument("--limit", type=int, default=None, help="score only the first N articles")
     evaluate.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
@@ -244,6 +257,24 @@ def run_entities(args: argparse.Namespace) -> int:
     return print_scores(args, report, print_gold_sets)
 
 
+def run_news(args: argparse.Namespace) -> int:
+    """Handler of ``claimflow evaluate --news-gold``: every article whose text drifted from the
+    gold's words is named on stderr and left out of the scores."""
+    if args.agreement:
+        print("claimflow evaluate: --agreement needs --polnear", file=sys.stderr)
+        return 2
+
+    def report() -> dict:
+        articles, warnings = read_news_gold(args.news_gold, args.pages)
+        for warning in warnings:
+            print(f"claimflow evaluate: {warning}", file=sys.stderr)
+        if not articles:
+            raise ValueError(f"{args.news_gold}: no article could be re-found in {args.pages}")
+        return score_news(load_pipeline(args.model), articles[: args.limit])
+
+    return print_scores(args, report, lambda scores: print_table({"claimflow": scores}))
+
+
 def run_evaluate(args: argparse.Namespace) -> int:
     """Handler of ``claimflow evaluate``."""
     if args.entities:
@@ -251,6 +282,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
             print("claimflow evaluate: --agreement needs --polnear", file=sys.stderr)
             return 2
         return run_entities(args)
+    if args.news_gold:  # it scores source kinds too
+        return run_news(args)
     if args.source_kinds:
         return run_source_kinds(args)
     try:
