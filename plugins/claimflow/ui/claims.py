@@ -1,0 +1,283 @@
+"""What the article view and the search read: one article with its claims, and the claims a search
+matches, from the lake's Delta tables at the versions the manifests recorded (``claimflow.readers``).
+
+Only published days are read: a day's article at its manifest's versions; a search at the versions
+of the manifest written last (each publish commits after every earlier one, so it holds every
+published day as published), over the ``dt`` partitions of the range only and the days with a
+manifest among them. DuckDB scans the Arrow datasets lazily, projecting the columns a query names,
+and a search returns one page (a bounded ``LIMIT``), so memory follows the page, not the lake.
+Once maintenance has compacted a day and vacuumed past the retention, a manifest's version may be
+gone: the day is then read at the latest version, which holds the same published rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from claimflow import layout, readers
+from claimflow.models import SOURCE_KINDS, STANCES
+
+if TYPE_CHECKING:
+    import duckdb
+
+    from claimflow.ui.lake import LakeView
+
+log = logging.getLogger(__name__)
+
+ARTICLE_ID = re.compile(r"[0-9a-f]{1,64}")  # every id of the lake is a stable_id: hex
+MAX_PAGE = 1000
+MAX_PAGE_SIZE = 100
+MAX_WORDS = 8  # words a search matches in the content, at most
+MAX_TERM_CHARS = 200
+DEFAULT_SPAN_DAYS = 30  # a search without dates: the 30 days up to the newest published one
+TABLES = ("articles", "claims")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A character range of the article's text and the text the lake says it covers."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class ArticleClaim:
+    """One claim of the article: who (source) said (cue) what (content), and how."""
+
+    claim_id: str
+    sentence: int | None
+    source: Span | None
+    cue: Span
+    content: tuple[Span, ...]
+    source_kind: str | None
+    speaker: str | None
+    source_entity_id: str | None
+    quote_type: str | None
+    stance: str | None
+    hedges: tuple[str, ...]
+    confidence: float | None
+
+
+@dataclass(frozen=True)
+class Article:
+    """One published article's metadata and text, as the ``articles`` table holds them."""
+
+    article_id: str
+    day: str
+    run_id: str | None
+    title: str | None
+    site: str | None
+    authors: tuple[str, ...]
+    published: str | None
+    url: str | None
+    path: str | None  # the input it came from: a file, an object, a WARC file's record (``file#n``)
+    external_id: str | None
+    language: str | None
+    revises: str | None
+    text: str
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A search as the form sends it, checked: every field optional but the day range."""
+
+    first_day: str
+    last_day: str
+    speaker: str | None = None  # words of the speaker's name as written or resolved
+    entity: str | None = None  # an entity id: claims it made or whose content names it
+    words: tuple[str, ...] = ()  # every one appears in the content
+    source_kind: str | None = None
+    stance: str | None = None
+    hedged: bool | None = None
+    page: int = 1
+    page_size: int = 50
+
+    def __post_init__(self) -> None:
+        for day in (self.first_day, self.last_day):
+            layout.check_day(day)
+        if self.first_day > self.last_day:
+            raise ValueError(f"from must not be after to, got from={self.first_day} to={self.last_day}")
+        if self.source_kind is not None and self.source_kind not in SOURCE_KINDS:
+            raise ValueError(f"source kind must be one of {', '.join(SOURCE_KINDS)}, got {self.source_kind!r}")
+        if self.stance is not None and self.stance not in STANCES:
+            raise ValueError(f"stance must be one of {', '.join(STANCES)}, got {self.stance!r}")
+        if not 1 <= self.page <= MAX_PAGE or not 1 <= self.page_size <= MAX_PAGE_SIZE:
+            raise ValueError(f"page must be 1 to {MAX_PAGE} and page size 1 to {MAX_PAGE_SIZE}, got {self.page}, {self.page_size}")
+        if len(self.words) > MAX_WORDS:
+            raise ValueError(f"at most {MAX_WORDS} words, got {len(self.words)}")
+        terms = (self.speaker, self.entity, *self.words)
+        if any(term is not None and (not term.strip() or len(term) > MAX_TERM_CHARS) for term in terms):
+            raise ValueError(f"a search term has 1 to {MAX_TERM_CHARS} characters")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One claim a search found, with what the result list shows and links to."""
+
+    day: str
+    claim_id: str
+    article_id: str
+    title: str | None
+    speaker: str | None
+    source_entity_id: str | None
+    source_kind: str | None
+    cue_text: str | None
+    content_text: str | None
+    stance: str | None
+    hedged: bool
+    quote_type: str | None
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of hits, newest day first, and whether another page follows."""
+
+    query: SearchQuery
+    hits: list[SearchHit]
+    more: bool
+    days: int  # published days searched
+
+
+def _span(value: Any) -> Span | None:
+    if not isinstance(value, Mapping) or value.get("start") is None or value.get("end") is None:
+        return None
+    return Span(int(value["start"]), int(value["end"]), str(value.get("text") or ""))
+
+
+def _claim(row: Mapping[str, Any]) -> ArticleClaim:
+    source = _span({"start": row["source_start"], "end": row["source_end"], "text": row["source_text"]})
+    cue = _span({"start": row["cue_start"], "end": row["cue_end"], "text": row["cue_text"]}) or Span(0, 0, "")
+    return ArticleClaim(
+        claim_id=str(row["claim_id"]), sentence=row["sentence"], source=source, cue=cue,
+        content=tuple(span for value in row["content"] or () if (span := _span(value))),
+        source_kind=row["source_kind"], speaker=row["speaker"], source_entity_id=row["source_entity_id"],
+        quote_type=row["quote_type"], stance=row["stance"], hedges=tuple(row["hedges"] or ()),
+        confidence=row["confidence"],
+    )
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, parameters)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _at_versions(view: LakeView, versions: Mapping[str, int], days: Mapping[str, str],
+                 ask: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """``ask`` over the tables at ``versions`` limited to ``days``; at the latest versions where
+    maintenance has vacuumed those (the published rows of a day are the same, compacted)."""
+    import duckdb
+    from deltalake.exceptions import DeltaError
+
+    try:
+        return ask(readers.connect(view.settings, versions=versions, tables=TABLES, **days))
+    except (DeltaError, duckdb.Error, OSError) as error:
+        log.info("manifest versions unreadable days=%s versions=%s reason=%s: reading the latest",
+                 days, dict(versions), type(error).__name__)
+        return ask(readers.connect(view.settings, tables=TABLES, **days))
+
+
+def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, list[ArticleClaim]] | None:
+    """The article ``article_id`` as ``day``'s manifest published it, with its claims in reading
+    order; None when the day is not published or did not publish that article."""
+    if not ARTICLE_ID.fullmatch(article_id):
+        raise ValueError(f"an article id is hexadecimal, got {article_id[:80]!r}")
+    manifest = view.manifest(layout.check_day(day))
+    if manifest is None:
+        return None
+
+    def ask(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        articles = _rows(con, "SELECT * FROM articles WHERE article_id = ? LIMIT 1", [article_id])
+        claims = _rows(con, "SELECT * FROM claims WHERE article_id = ? ORDER BY cue_start, sentence, claim_id", [article_id])
+        return articles, claims
+
+    articles, claims = _at_versions(view, manifest.versions(), {"day": day}, ask)
+    if not articles:
+        return None
+    row = articles[0]
+    article = Article(
+        article_id=row["article_id"], day=day, run_id=row["run_id"], title=row["title"], site=row["site"],
+        authors=tuple(row["authors"] or ()), published=row["published"], url=row["url"], path=row["path"],
+        external_id=row["external_id"], language=row["language"], revises=row["revises"], text=row["text"] or "",
+    )
+    return article, [_claim(claim) for claim in claims]
+
+
+def published(view: LakeView) -> tuple[list[str], Mapping[str, int]]:
+    """Every published day, oldest first, and the table versions of the manifest written last
+    (one listing and one manifest read, whatever the history's length)."""
+    infos = [(info, day) for info in view.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))]
+    if not infos:
+        return [], {}
+    newest = max(infos, key=lambda pair: (pair[0].modified or dt.datetime.min.replace(tzinfo=dt.timezone.utc), pair[1]))
+    manifest = view.manifest(newest[1], size=newest[0].size)
+    return sorted(day for _info, day in infos), manifest.versions() if manifest else {}
+
+
+def default_range(days: list[str]) -> tuple[str, str]:
+    """The :data:`DEFAULT_SPAN_DAYS` days up to the newest published day (today's, with none)."""
+    last = dt.date.fromisoformat(days[-1]) if days else dt.datetime.now(dt.timezone.utc).date()
+    return (last - dt.timedelta(days=DEFAULT_SPAN_DAYS - 1)).isoformat(), last.isoformat()
+
+
+_SEARCH = """
+SELECT c.dt AS day, c.claim_id, c.article_id, a.title, c.speaker, c.source_entity_id, c.source_kind,
+       c.cue_text, c.content_text, c.stance, coalesce(len(c.hedges), 0) > 0 AS hedged, c.quote_type
+FROM claims c LEFT JOIN articles a ON a.article_id = c.article_id AND a.dt = c.dt
+WHERE list_contains($days, c.dt) {conditions}
+ORDER BY c.dt DESC, c.article_id, c.cue_start, c.claim_id
+LIMIT $limit OFFSET $offset
+"""
+
+
+def _conditions(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
+    """The WHERE conditions a search adds, and their named parameters (never text in the SQL)."""
+    conditions, parameters = [], {}
+    if query.speaker:
+        conditions.append("contains(lower(c.speaker), lower($speaker))")
+        parameters["speaker"] = query.speaker.strip()
+    if query.entity:
+        conditions.append("(c.source_entity_id = $entity OR list_contains(c.entity_ids, $entity))")
+        parameters["entity"] = query.entity.strip()
+    for i, word in enumerate(query.words):
+        conditions.append(f"contains(lower(c.content_text), lower($word{i}))")
+        parameters[f"word{i}"] = word
+    for column in ("source_kind", "stance"):
+        if getattr(query, column) is not None:
+            conditions.append(f"c.{column} = ${column}")
+            parameters[column] = getattr(query, column)
+    if query.hedged is not None:
+        conditions.append(f"coalesce(len(c.hedges), 0) {'>' if query.hedged else '='} 0")
+    return conditions, parameters
+
+
+def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[str, int]]) -> SearchResult:
+    """One page of the claims ``query`` matches on the published days of its range; ``lake`` is
+    what :func:`published` says of the lake (read once per request)."""
+    days, versions = lake
+    searched = [day for day in days if query.first_day <= day <= query.last_day]
+    if not searched:
+        return SearchResult(query, [], more=False, days=0)
+    conditions, parameters = _conditions(query)
+    sql = _SEARCH.format(conditions="".join(f" AND {c}" for c in conditions))
+    parameters |= {"days": searched, "limit": query.page_size + 1, "offset": (query.page - 1) * query.page_size}
+
+    rows = _at_versions(view, versions, {"first_day": searched[0], "last_day": searched[-1]},
+                        lambda con: _rows(con, sql, parameters))
+    hits = [SearchHit(**row) for row in rows[: query.page_size]]
+    return SearchResult(query, hits, more=len(rows) > query.page_size, days=len(searched))
+
+
+def words_of(text: str | None) -> tuple[str, ...]:
+    """The words of a search box, each once, in order."""
+    return tuple(dict.fromkeys((text or "").split()))
+
