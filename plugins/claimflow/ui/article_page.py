@@ -37,8 +37,8 @@ th{background:#f6f8fa;font-weight:600}
 
 _ARTICLE_CSS = """
 .layout{display:flex;gap:2em;align-items:flex-start}
-.doc{flex:3;white-space:pre-wrap;line-height:2;max-width:48em}
-aside{flex:2;min-width:18em}
+.doc{flex:3;white-space:pre-wrap;line-height:2;max-width:48em;min-width:0;overflow-wrap:anywhere}
+aside{flex:2;min-width:18em;overflow-wrap:anywhere}
 .meta th{width:7em}
 .m{border-radius:3px;padding:.15em 0}
 .r-content{background:#dafbe1}.r-source{background:#ddf4ff}.r-cue{background:#ffe2bf}

@@ -14,7 +14,7 @@ _SEARCH_CSS = """
 form{display:flex;flex-wrap:wrap;gap:.6em 1.2em;align-items:end;margin:1em 0;padding:.8em;background:#f6f8fa;border-radius:6px}
 label{display:flex;flex-direction:column;font-size:.85em;color:#59636e}
 input,select{font:inherit;padding:.2em .4em}
-td.content{max-width:40em}
+td.day{white-space:nowrap}td.content{min-width:24em;max-width:40em}td.title{max-width:24em;overflow-wrap:anywhere}
 .pager a{margin-right:1em}
 """
 
@@ -62,9 +62,9 @@ def _row(result: SearchResult, index: int) -> str:
     article = escape(article_link(hit.article_id, hit.day, base="", claim_id=hit.claim_id))
     stance = escape(hit.stance or "") + (" &middot; hedged" if hit.hedged else "")
     return (
-        f"<tr><td>{escape(hit.day)}</td><td>{speaker}</td><td><span class=kind>{escape(hit.source_kind or '')}</span></td>"
+        f"<tr><td class=day>{escape(hit.day)}</td><td>{speaker}</td><td><span class=kind>{escape(hit.source_kind or '')}</span></td>"
         f'<td class="content"><i>{escape(hit.cue_text or "")}</i> {escape(hit.content_text or "")}</td>'
-        f"<td>{stance}</td><td><a href=\"{article}\">{escape(hit.title or hit.article_id)}</a></td></tr>"
+        f"<td>{stance}</td><td class=title><a href=\"{article}\">{escape(hit.title or hit.article_id)}</a></td></tr>"
     )
 
 
