@@ -77,11 +77,22 @@ def claimflow_nightly():
 
         return stages.ingest(settings(), run_day(logical_date, data_interval_start), run_id).shard_uris
 
-    @task(task_display_name="Extract entities and claims", doc_md="Run spaCy and the claim component over one shard of articles; validate the shard's tables with the Great Expectations suites and stage them.")
+    @task(
+        task_display_name="Extract entities and claims",
+        doc_md="Run spaCy and the claim component over one shard of articles; validate the shard's tables with the Great Expectations suites and stage them.",
+        map_index_template="{{ shard_label | default('') }}",  # "shard 2/4 · articles 2, 6 … 998 (250)", set below
+    )
     def extract(shard_uri: str) -> str:
+        from airflow.sdk import get_current_context
+
         from claimflow import stages
 
-        return stages.extract(settings(), shard_uri)
+        context = get_current_context()
+
+        def name_the_task(label: str) -> None:
+            context["shard_label"] = label  # what map_index_template renders once the task ends
+
+        return stages.extract(settings(), shard_uri, on_label=name_the_task)
 
     @task(
         task_display_name="Validate data quality",
