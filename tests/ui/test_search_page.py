@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from claimflow.models import stable_id
 from claimflow.ui.app import CSP, create_claimflow_app
 from claimflow.ui.article_page import anchor
-from claimflow.ui.claims import DEFAULT_SPAN_DAYS, default_range
+from claimflow.ui.claims import DEFAULT_SPAN_DAYS, default_range, windows
 
 BOTH = {"from": DAY, "to": NEXT_DAY}
 
@@ -100,3 +100,16 @@ def test_without_dates_the_search_covers_the_days_up_to_the_newest_published(cli
 def test_a_bad_search_is_a_json_422(client, params):
     response = client.get("/search", params=params)
     assert response.status_code == 422 and "error" in response.json()
+
+
+@pytest.mark.parametrize(
+    ("days", "expected"),
+    [
+        pytest.param([], [], id="none"),
+        pytest.param(["d1"], [["d1"]], id="one"),
+        pytest.param([f"d{i}" for i in range(1, 9)],
+                     [["d8"], ["d7", "d6"], ["d5", "d4", "d3", "d2"], ["d1"]], id="newest first, doubling"),
+    ],
+)
+def test_a_search_reads_its_days_in_doubling_windows(days, expected):
+    assert windows(days) == expected

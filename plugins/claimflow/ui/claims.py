@@ -3,16 +3,23 @@ matches, from the lake's Delta tables at the versions the manifests recorded (``
 
 Only published days are read: a day's article at its manifest's versions; a search at the versions
 of the manifest written last (each publish commits after every earlier one, so it holds every
-published day as published), over the ``dt`` partitions of the range only and the days with a
-manifest among them. DuckDB scans the Arrow datasets lazily, projecting the columns a query names,
-and a search returns one page (a bounded ``LIMIT``), so memory follows the page, not the lake.
-Once maintenance has compacted a day and vacuumed past the retention, a manifest's version may be
-gone: the day is then read at the latest version, which holds the same published rows.
+published day as published), over the days with a manifest in its range only. DuckDB scans the
+Arrow datasets lazily, projecting the columns a query names, and a search returns one page (a
+bounded ``LIMIT``), so memory follows the page, not the lake.
+
+Opening a Delta table's files as a dataset costs about 10 ms a file (delta-rs builds each file's
+statistics into an expression), so a search reads its days newest first in windows of 1, 2, 4,
+8 ... days and stops once the page is full: the first page of a year's search opens one day.
+The datasets of a table version and days are immutable, so they are kept (a few, least recently
+used first out) and the next page of the same search opens nothing. Once maintenance has
+compacted a day and vacuumed past the retention, a manifest's version may be gone: the lake is
+then read at the latest versions, which hold the same published rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
 from collections.abc import Callable, Mapping
@@ -20,10 +27,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from claimflow import layout, readers
+from claimflow.config import Settings
 from claimflow.models import SOURCE_KINDS, STANCES
+from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
     import duckdb
+    import pyarrow.dataset
 
     from claimflow.ui.lake import LakeView
 
@@ -36,6 +46,7 @@ MAX_WORDS = 8  # words a search matches in the content, at most
 MAX_TERM_CHARS = 200
 DEFAULT_SPAN_DAYS = 30  # a search without dates: the 30 days up to the newest published one
 TABLES = ("articles", "claims")
+DATASETS_KEPT = 64  # (table, version, days) datasets kept open
 
 T = TypeVar("T")
 
@@ -171,19 +182,51 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | dict
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _at_versions(view: LakeView, versions: Mapping[str, int], days: Mapping[str, str],
-                 ask: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-    """``ask`` over the tables at ``versions`` limited to ``days``; at the latest versions where
-    maintenance has vacuumed those (the published rows of a day are the same, compacted)."""
+@functools.lru_cache(maxsize=DATASETS_KEPT)
+def _dataset(settings: Settings, table: str, version: int, first_day: str, last_day: str) -> pyarrow.dataset.Dataset:
+    """The files of ``table`` at ``version`` from ``first_day`` to ``last_day``: immutable, so kept."""
+    from claimflow.storage.delta import storage_options, table_uri
+
+    dataset = readers.open_table(table_uri(settings, table), options=storage_options(settings), version=version,
+                                 first_day=first_day, last_day=last_day)
+    if dataset is None:
+        raise FileNotFoundError(f"no {table} table at version {version} in {settings.lake}")
+    return readers.with_columns(dataset, schema_of(table))
+
+
+def _connect(settings: Settings, versions: Mapping[str, int], first_day: str, last_day: str) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with :data:`TABLES` at ``versions``, their files of those days only."""
+    import duckdb
+
+    con = duckdb.connect()
+    for table in TABLES:
+        if table not in versions:
+            raise FileNotFoundError(f"no published version of {table} in {settings.lake}")
+        con.register(readers.sql_name(table), _dataset(settings, table, versions[table], first_day, last_day))
+    return con
+
+
+def _latest_versions(settings: Settings) -> dict[str, int]:
+    from deltalake import DeltaTable
+
+    from claimflow.storage.delta import storage_options, table_uri
+
+    options = storage_options(settings)
+    return {table: DeltaTable(table_uri(settings, table), storage_options=options).version() for table in TABLES}
+
+
+def _at_versions(settings: Settings, versions: Mapping[str, int], ask: Callable[[Mapping[str, int]], T]) -> T:
+    """``ask(versions)``; ``ask`` at the latest versions where maintenance has vacuumed those (the
+    published rows of a day are the same, compacted). The kept datasets are dropped then."""
     import duckdb
     from deltalake.exceptions import DeltaError
 
     try:
-        return ask(readers.connect(view.settings, versions=versions, tables=TABLES, **days))
+        return ask(versions)
     except (DeltaError, duckdb.Error, OSError) as error:
-        log.info("manifest versions unreadable days=%s versions=%s reason=%s: reading the latest",
-                 days, dict(versions), type(error).__name__)
-        return ask(readers.connect(view.settings, tables=TABLES, **days))
+        log.info("manifest versions unreadable versions=%s reason=%s: reading the latest", dict(versions), type(error).__name__)
+        _dataset.cache_clear()
+        return ask(_latest_versions(settings))
 
 
 def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, list[ArticleClaim]] | None:
@@ -195,12 +238,13 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
     if manifest is None:
         return None
 
-    def ask(con: duckdb.DuckDBPyConnection) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def ask(versions: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        con = _connect(view.settings, versions, day, day)
         articles = _rows(con, "SELECT * FROM articles WHERE article_id = ? LIMIT 1", [article_id])
         claims = _rows(con, "SELECT * FROM claims WHERE article_id = ? ORDER BY cue_start, sentence, claim_id", [article_id])
         return articles, claims
 
-    articles, claims = _at_versions(view, manifest.versions(), {"day": day}, ask)
+    articles, claims = _at_versions(view.settings, manifest.versions(), ask)
     if not articles:
         return None
     row = articles[0]
@@ -229,14 +273,25 @@ def default_range(days: list[str]) -> tuple[str, str]:
     return (last - dt.timedelta(days=DEFAULT_SPAN_DAYS - 1)).isoformat(), last.isoformat()
 
 
+_WINDOW = "list_contains($days, c.dt) AND c.dt BETWEEN $first_day AND $last_day"  # BETWEEN: pushed down to the scan
 _SEARCH = """
 SELECT c.dt AS day, c.claim_id, c.article_id, a.title, c.speaker, c.source_entity_id, c.source_kind,
        c.cue_text, c.content_text, c.stance, coalesce(len(c.hedges), 0) > 0 AS hedged, c.quote_type
 FROM claims c LEFT JOIN articles a ON a.article_id = c.article_id AND a.dt = c.dt
-WHERE list_contains($days, c.dt) {conditions}
+WHERE {where}
 ORDER BY c.dt DESC, c.article_id, c.cue_start, c.claim_id
 LIMIT $limit OFFSET $offset
 """
+_COUNT = "SELECT count(*) FROM claims c WHERE {where}"
+
+
+def windows(days: list[str]) -> list[list[str]]:
+    """``days`` (oldest first) newest first, cut into windows of 1, 2, 4, 8 ... days."""
+    newest_first, found, size = days[::-1], [], 1
+    while newest_first:
+        found.append(newest_first[:size])
+        newest_first, size = newest_first[size:], size * 2
+    return found
 
 
 def _conditions(query: SearchQuery) -> tuple[list[str], dict[str, Any]]:
@@ -268,11 +323,27 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
     if not searched:
         return SearchResult(query, [], more=False, days=0)
     conditions, parameters = _conditions(query)
-    sql = _SEARCH.format(conditions="".join(f" AND {c}" for c in conditions))
-    parameters |= {"days": searched, "limit": query.page_size + 1, "offset": (query.page - 1) * query.page_size}
+    where = " AND ".join([_WINDOW, *conditions])
+    skip, wanted = (query.page - 1) * query.page_size, query.page_size + 1  # one more: is there a next page?
 
-    rows = _at_versions(view, versions, {"first_day": searched[0], "last_day": searched[-1]},
-                        lambda con: _rows(con, sql, parameters))
+    def ask(versions: Mapping[str, int]) -> list[dict[str, Any]]:
+        rows: list[dict[str, Any]] = []
+        to_skip = skip
+        for window in windows(searched):
+            con = _connect(view.settings, versions, window[-1], window[0])
+            bounds = parameters | {"days": window, "first_day": window[-1], "last_day": window[0]}
+            if to_skip:  # the earlier pages' hits: counted, not fetched
+                (count,) = con.execute(_COUNT.format(where=where), bounds).fetchone()
+                if count <= to_skip:
+                    to_skip -= count
+                    continue
+            rows += _rows(con, _SEARCH.format(where=where), bounds | {"limit": wanted - len(rows), "offset": to_skip})
+            to_skip = 0
+            if len(rows) >= wanted:
+                break
+        return rows
+
+    rows = _at_versions(view.settings, versions, ask)
     hits = [SearchHit(**row) for row in rows[: query.page_size]]
     return SearchResult(query, hits, more=len(rows) > query.page_size, days=len(searched))
 
@@ -280,4 +351,3 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
 def words_of(text: str | None) -> tuple[str, ...]:
     """The words of a search box, each once, in order."""
     return tuple(dict.fromkeys((text or "").split()))
-
