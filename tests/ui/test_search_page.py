@@ -74,6 +74,7 @@ def test_a_hit_links_its_speaker_and_its_article_at_the_claim(client):
     assert f'href="entity/{BOB}?from=2026-10-27&amp;to={DAY}">Bob Park</a>' in html
     assert "<script" not in html.lower() and "&lt;script&gt;" in html  # the hostile content, as text
     assert '<option value="denial" selected>' in html  # the form keeps the search
+    assert f'#{anchor(claim(ARTICLE, 2))}">Bridge &lt;script&gt;document.title=' in html  # the article's title, escaped
 
 
 def test_without_dates_the_search_covers_the_days_up_to_the_newest_published(client):

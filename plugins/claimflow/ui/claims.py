@@ -194,12 +194,13 @@ def _dataset(settings: Settings, table: str, version: int, first_day: str, last_
     return readers.with_columns(dataset, schema_of(table))
 
 
-def _connect(settings: Settings, versions: Mapping[str, int], first_day: str, last_day: str) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection with :data:`TABLES` at ``versions``, their files of those days only."""
+def _connect(settings: Settings, versions: Mapping[str, int], first_day: str, last_day: str,
+             tables: tuple[str, ...] = TABLES) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection with ``tables`` at ``versions``, their files of those days only."""
     import duckdb
 
     con = duckdb.connect()
-    for table in TABLES:
+    for table in tables:
         if table not in versions:
             raise FileNotFoundError(f"no published version of {table} in {settings.lake}")
         con.register(readers.sql_name(table), _dataset(settings, table, versions[table], first_day, last_day))
@@ -275,14 +276,27 @@ def default_range(days: list[str]) -> tuple[str, str]:
 
 _WINDOW = "list_contains($days, c.dt) AND c.dt BETWEEN $first_day AND $last_day"  # BETWEEN: pushed down to the scan
 _SEARCH = """
-SELECT c.dt AS day, c.claim_id, c.article_id, a.title, c.speaker, c.source_entity_id, c.source_kind,
+SELECT c.dt AS day, c.claim_id, c.article_id, c.speaker, c.source_entity_id, c.source_kind,
        c.cue_text, c.content_text, c.stance, coalesce(len(c.hedges), 0) > 0 AS hedged, c.quote_type
-FROM claims c LEFT JOIN articles a ON a.article_id = c.article_id AND a.dt = c.dt
+FROM claims c
 WHERE {where}
 ORDER BY c.dt DESC, c.article_id, c.cue_start, c.claim_id
 LIMIT $limit OFFSET $offset
 """
 _COUNT = "SELECT count(*) FROM claims c WHERE {where}"
+_TITLES = "SELECT dt, article_id, title FROM articles WHERE list_contains($ids, article_id) AND dt BETWEEN $first_day AND $last_day"
+
+
+def _titles(settings: Settings, versions: Mapping[str, int], rows: list[dict[str, Any]]) -> dict[tuple[str, str], str | None]:
+    """The titles of the articles of a page's hits, read from those days' files only: the
+    ``articles`` table is opened for the page, not for every window a search went through."""
+    if not rows:
+        return {}
+    days = [row["day"] for row in rows]
+    con = _connect(settings, versions, min(days), max(days), ("articles",))
+    found = con.execute(_TITLES, {"ids": sorted({row["article_id"] for row in rows}),
+                                  "first_day": min(days), "last_day": max(days)}).fetchall()
+    return {(day, article_id): title for day, article_id, title in found}
 
 
 def windows(days: list[str]) -> list[list[str]]:
@@ -330,7 +344,7 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
         rows: list[dict[str, Any]] = []
         to_skip = skip
         for window in windows(searched):
-            con = _connect(view.settings, versions, window[-1], window[0])
+            con = _connect(view.settings, versions, window[-1], window[0], ("claims",))
             bounds = parameters | {"days": window, "first_day": window[-1], "last_day": window[0]}
             if to_skip:  # the earlier pages' hits: counted, not fetched
                 (count,) = con.execute(_COUNT.format(where=where), bounds).fetchone()
@@ -341,7 +355,9 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
             to_skip = 0
             if len(rows) >= wanted:
                 break
-        return rows
+        shown = rows[: query.page_size]
+        titles = _titles(view.settings, versions, shown)
+        return [row | {"title": titles.get((row["day"], row["article_id"]))} for row in shown] + rows[query.page_size:]
 
     rows = _at_versions(view.settings, versions, ask)
     hits = [SearchHit(**row) for row in rows[: query.page_size]]
