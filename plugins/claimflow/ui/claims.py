@@ -26,10 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from claimflow import layout, readers
+from claimflow import layout
 from claimflow.config import Settings
 from claimflow.models import SOURCE_KINDS, STANCES
-from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
     import duckdb
@@ -185,7 +184,9 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | dict
 @functools.lru_cache(maxsize=DATASETS_KEPT)
 def _dataset(settings: Settings, table: str, version: int, first_day: str, last_day: str) -> pyarrow.dataset.Dataset:
     """The files of ``table`` at ``version`` from ``first_day`` to ``last_day``: immutable, so kept."""
+    from claimflow import readers  # pyarrow: loaded on the first read, never by the plugin's import
     from claimflow.storage.delta import storage_options, table_uri
+    from claimflow.tables import schema_of
 
     dataset = readers.open_table(table_uri(settings, table), options=storage_options(settings), version=version,
                                  first_day=first_day, last_day=last_day)
@@ -199,11 +200,13 @@ def _connect(settings: Settings, versions: Mapping[str, int], first_day: str, la
     """A DuckDB connection with ``tables`` at ``versions``, their files of those days only."""
     import duckdb
 
+    from claimflow.readers import sql_name
+
     con = duckdb.connect()
     for table in tables:
         if table not in versions:
             raise FileNotFoundError(f"no published version of {table} in {settings.lake}")
-        con.register(readers.sql_name(table), _dataset(settings, table, versions[table], first_day, last_day))
+        con.register(sql_name(table), _dataset(settings, table, versions[table], first_day, last_day))
     return con
 
 
