@@ -58,8 +58,11 @@ def db(lake):
     return connect(lake[0])
 
 
-def query(db, name: str) -> list[tuple]:
-    return db.execute(dashboard_queries(INCLUDE)[name]).fetchall()
+PEOPLE = {"first_day": DAY_1, "last_day": DAY_2, "source_kind": "person"}  # top_speakers' parameters: people, both days
+
+
+def query(db, name: str, parameters: dict[str, str] | None = None) -> list[tuple]:
+    return db.execute(dashboard_queries(INCLUDE)[name], parameters or {}).fetchall()
 
 
 def test_anonymous_share_per_day(db):
@@ -78,14 +81,52 @@ def test_claims_by_source_kind(db):
     ]
 
 
-def test_top_speakers(db):
-    assert query(db, "top_speakers") == [("Ann", 2, 1, 2), ("Bob", 2, 2, 1), ("City Council", 1, 1, 1)]
+@pytest.mark.parametrize(
+    ("parameters", "expected"),
+    [
+        pytest.param(PEOPLE, [("Ann", 2, 1, 2, 1), ("Bob", 2, 2, 1, 1)], id="people: no organisation among them"),
+        pytest.param(PEOPLE | {"source_kind": "organisation"}, [("City Council", 1, 1, 1, 1)], id="organisations"),
+        pytest.param(PEOPLE | {"first_day": DAY_2}, [("Bob", 2, 2, 1, 1)], id="one day of the range"),
+        pytest.param(PEOPLE | {"last_day": "2026-11-24"}, [], id="a range before any claim"),
+    ],
+)
+def test_top_speakers_of_a_kind_over_a_range(db, parameters, expected):
+    assert query(db, "top_speakers", parameters) == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "days"),
+    [
+        pytest.param(DAY_1, DAY_2, [DAY_1, DAY_2], id="both days"),
+        pytest.param(DAY_2, None, [DAY_2], id="from a day on"),
+        pytest.param(None, DAY_1, [DAY_1], id="up to a day"),
+        pytest.param("2026-12-01", "2026-12-31", [], id="no day in the range"),
+    ],
+)
+def test_a_range_of_days_reads_only_its_partitions(lake, first, last, days):
+    db = connect(lake[0], first_day=first, last_day=last)
+    for table in ("claims", "articles"):
+        assert [d for (d,) in db.execute(f"SELECT DISTINCT dt FROM {table} ORDER BY dt").fetchall()] == days
+    assert [row[0] for row in query(db, "anonymous_share")] == days
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param({"first_day": DAY_2, "last_day": DAY_1}, "ends on or after it starts", id="reversed range"),
+        pytest.param({"day": DAY_1, "first_day": DAY_1}, "one day or a range", id="a day and a range"),
+        pytest.param({"first_day": "2026-11-25' OR 1=1"}, "expected a day like", id="not a day"),
+    ],
+)
+def test_a_bad_range_is_refused(lake, arguments, message):
+    with pytest.raises(ValueError, match=message):
+        connect(lake[0], **arguments)
 
 
 def test_every_dashboard_query_is_tested():
     assert {case.id for case in COUNTED_ONCE} == set(dashboard_queries(INCLUDE))  # and counts a story once
     assert set(dashboard_queries(INCLUDE)) == {"anonymous_share", "anonymous_sources", "claims_by_source_kind", "top_speakers",
-                                               "top_entities_day", "top_entities_period", "entities_together",
+                                               "entity_claims", "top_entities_day", "top_entities_period", "entities_together",
                                                "quoted_about_entity"}
 
 
@@ -149,6 +190,21 @@ def test_top_entities_of_a_period(entity_db, first, last, expected):
     assert [row[6] for row in rows] == [eid({"Ann": "ann", "Bob": "bob", "City Council": "council"}[r[0]]) for r in rows]
 
 
+@pytest.mark.parametrize(
+    ("entity", "first", "last", "expected"),
+    [
+        pytest.param("Ann", DAY_1, DAY_2, [(DAY_2, 1), (DAY_1, 0), (DAY_1, 1)], id="by name, newest day first"),
+        pytest.param(stable_id("PERSON", "Ann"), DAY_1, DAY_1, [(DAY_1, 0), (DAY_1, 1)], id="by entity_id, one day"),
+        pytest.param("City Council", DAY_1, DAY_2, [(DAY_1, 2)], id="an organisation"),
+        pytest.param("Elm Bridge", DAY_1, DAY_2, [], id="an entity that says nothing"),
+    ],
+)
+def test_what_an_entity_said_over_a_range(entity_db, entity, first, last, expected):
+    rows = query(entity_db, "entity_claims", {"entity": entity, "first_day": first, "last_day": last})
+    assert [(row[0], row[6]) for row in rows] == [(day, stable_id(day, article)) for day, article in expected]
+    assert {row[1] for row in rows} <= {"Ann", "City Council"}
+
+
 def test_entities_mentioned_together(entity_db):
     rows = [(a, b, n) for a, _, b, _, n, _, _ in query(entity_db, "entities_together")]
     assert rows == [("Ann", "Bob", 2), ("Ann", "Elm Bridge", 2), ("Ann", "City Council", 1),
@@ -210,7 +266,9 @@ COUNTED_ONCE = [  # each dashboard query over the corrected story's lake
     pytest.param("anonymous_sources", {}, [(DAY_2, 1, 0, 0, 0, 0.0)], id="anonymous_sources"),
     pytest.param("claims_by_source_kind", {}, [(DAY_1, "person", 1), (DAY_2, "anonymous", 1), (DAY_2, "person", 1)],
                  id="claims_by_source_kind"),
-    pytest.param("top_speakers", {}, [("Ann", 1, 1, 1), ("Bob", 1, 1, 1)], id="top_speakers"),
+    pytest.param("top_speakers", PEOPLE, [("Ann", 1, 1, 1), ("Bob", 1, 1, 1)], id="top_speakers"),
+    pytest.param("entity_claims", {"entity": "Ann", "first_day": DAY_1, "last_day": DAY_2},
+                 [(DAY_2, "Ann", "said", "the bridge would reopen")], id="entity_claims"),
     pytest.param("top_entities_day", {}, [(DAY_1, "Bob", "PERSON", 1, 1, 0.0), (DAY_2, "Ann", "PERSON", 1, 1, 0.0)],
                  id="top_entities_day"),
     pytest.param("top_entities_period", {"first_day": DAY_1, "last_day": DAY_2},
@@ -308,8 +366,8 @@ def test_the_dashboard_over_a_published_day_adds_up(published):
     anonymous = sum(row[2] for row in by_kind if row[1] == "anonymous")
     assert share == round(anonymous / claims, 3)
     assert sum(row[1] for row in query(db, "anonymous_sources")) == anonymous
-    speakers = query(db, "top_speakers")
-    assert speakers and all(quoted >= direct for _speaker, quoted, direct, _articles in speakers)
+    speakers = query(db, "top_speakers", {"first_day": DAY_2, "last_day": DAY_2, "source_kind": "person"})
+    assert speakers and all(quoted >= direct for _speaker, quoted, direct, _articles, _days in speakers)
     (linked,) = db.execute("SELECT count(*) FROM claims WHERE source_entity_id IS NOT NULL").fetchone()
     quoted = query(db, "top_entities_day")
     assert quoted and {row[2] for row in quoted} <= {"PERSON", "ORG"} and all(row[3] <= row[4] for row in quoted)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from claimflow import layout, stages
@@ -172,9 +174,10 @@ def test_a_corrected_story_is_published_as_a_revision_and_counted_once(tmp_path)
     db = readers.connect(settings)
     assert db.execute("SELECT story_id, article_id, revisions FROM stories WHERE story_id = ?", [first]).fetchall() == [
         (first, corrected, 2)]
-    speakers = db.execute(readers.dashboard_queries(settings.include_dir)["top_speakers"]).fetchall()
+    speakers = db.execute(readers.dashboard_queries(settings.include_dir)["top_speakers"],
+                          {"first_day": "2026-11-24", "last_day": "2026-11-26", "source_kind": "person"}).fetchall()
     ann = [row for row in speakers if "Ann Lee" in row[0]]
-    assert ann and all(articles == 1 for _speaker, _claims, _direct, articles in ann)  # one article: the revision
+    assert ann and all(articles == 1 for _speaker, _claims, _direct, articles, _days in ann)  # one article: the revision
 
 
 def test_stage_articles_stages_a_teams_own_articles_as_ingest_stages_a_sources(settings):
@@ -203,3 +206,37 @@ def test_a_day_staged_by_stage_articles_publishes_and_is_not_read_from_sources(s
     extracted = [stages.extract(settings, uri) for uri in ingested.shard_uris]
     manifest = stages.publish(settings, DAY, RUN, stages.validate(settings, DAY, RUN, extracted))
     assert (manifest.accounting.ingested, manifest.accounting.published) == (3, 3)  # the 7 source files untouched
+
+
+@pytest.mark.parametrize(
+    ("number", "shards", "articles", "label", "held"),
+    [
+        pytest.param(0, 3, 5, "shard 1/3 · articles 1, 4", 2, id="two articles"),
+        pytest.param(2, 3, 5, "shard 3/3 · article 3", 1, id="one article"),
+        pytest.param(1, 4, 1000, "shard 2/4 · articles 2, 6 … 998 (250)", 250, id="a long shard"),
+        pytest.param(3, 4, 3, "shard 4/4 · no articles", 0, id="more shards than articles"),
+    ],
+)
+def test_a_shard_is_labelled_by_its_place_and_its_articles(number, shards, articles, label, held):
+    shard = stages._Shard(DAY, RUN, layout.shard_name(number), number, shards, articles)
+    assert (shard.label, shard.articles) == (label, held)
+
+
+def test_extract_names_its_shard_and_logs_what_it_produced(settings, caplog):
+    ingested = stages.ingest(settings, DAY, RUN)
+    labels = []
+    with caplog.at_level("INFO", logger="claimflow.stages"):
+        stages.extract(settings, ingested.shard_uris[0], on_label=labels.append)
+    assert labels == ["shard 1/3 · articles 1, 4"]
+    [line] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("extracted ")]
+    counts = dict(re.findall(r"(\w+)=(\S+?);?(?:\s|$)", line))
+    assert (counts["shard"], counts["articles"], counts["claims"]) == ("shard-00000", "2", "4")  # two claims a story
+    assert counts["entities"].isdigit() and counts["mentions"].isdigit()
+
+
+def test_a_long_shard_logs_its_progress(caplog):
+    shard = stages._Shard(DAY, RUN, "shard-00001", 1, 2, 6)
+    with caplog.at_level("INFO", logger="claimflow.stages"):
+        assert list(stages._progress(iter("abc"), shard, every=0)) == ["a", "b", "c"]
+    progress = [r.getMessage() for r in caplog.records if r.getMessage().startswith("extract progress")]
+    assert [line.split()[3] for line in progress] == ["articles=1/3", "articles=2/3", "articles=3/3"]

@@ -48,7 +48,13 @@ def sql_name(table: str) -> str:
 
 
 def open_table(
-    uri: str, *, options: dict[str, str], version: int | None = None, day: str | None = None
+    uri: str,
+    *,
+    options: dict[str, str],
+    version: int | None = None,
+    day: str | None = None,
+    first_day: str | None = None,
+    last_day: str | None = None,
 ) -> pyarrow.dataset.Dataset | None:
     """The Delta table at ``uri`` as a lazy Arrow dataset; None where the table does not exist,
     or no longer has ``version`` (maintenance dropped log entries past the log retention).
@@ -59,6 +65,8 @@ def open_table(
             by the caller: on S3 resolving them looks up the Airflow connection).
         version: A Delta version to read (time travel, e.g. a manifest's); None reads the latest.
         day: Only the files of this ``dt`` partition.
+        first_day: Only the files of ``dt`` partitions from this day on (with or without ``last_day``).
+        last_day: Only the files of ``dt`` partitions up to this day, included.
     """
     from deltalake import DeltaTable
     from deltalake.exceptions import TableNotFoundError
@@ -68,8 +76,20 @@ def open_table(
     except TableNotFoundError:
         log.info("reader skipped uri=%s version=%s reason=absent", uri, version)
         return None
-    partition = [("dt", "=", layout.check_day(day))] if day else None
-    return delta.to_pyarrow_dataset(file_pruning_predicate=partition)
+    return delta.to_pyarrow_dataset(file_pruning_predicate=day_filter(day, first_day, last_day))
+
+
+def day_filter(day: str | None, first_day: str | None, last_day: str | None) -> list[tuple[str, str, str]] | None:
+    """The ``dt`` partition filter of one day or of a range (either end open); None for every day.
+    Each day is checked as an ISO date: they reach the filter as given."""
+    if day is not None:
+        if first_day is not None or last_day is not None:
+            raise ValueError(f"one day or a range, not both: day={day!r} first_day={first_day!r} last_day={last_day!r}")
+        return [("dt", "=", layout.check_day(day))]
+    bounds = [("dt", op, layout.check_day(value)) for op, value in ((">=", first_day), ("<=", last_day)) if value is not None]
+    if first_day is not None and last_day is not None and first_day > last_day:
+        raise ValueError(f"a range ends on or after it starts, got first_day={first_day} last_day={last_day}")
+    return bounds or None
 
 
 def with_columns(dataset: pyarrow.dataset.Dataset, schema: pyarrow.Schema) -> pyarrow.dataset.Dataset:
@@ -85,29 +105,32 @@ def connect(
     settings: Settings,
     *,
     day: str | None = None,
+    first_day: str | None = None,
+    last_day: str | None = None,
     versions: Mapping[str, int] | None = None,
     tables: Iterable[str] = layout.DELTA_TABLES,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A DuckDB connection in which every existing table of ``tables`` is registered by its
-    :func:`sql_name`, at ``versions[table]`` where given (else the latest), limited to ``day``
-    where given, with the view ``stories`` when ``articles`` is there. A table never published
-    is not registered (a query naming it fails).
+    :func:`sql_name`, at ``versions[table]`` where given (else the latest), limited to ``day``,
+    or to the days from ``first_day`` to ``last_day`` (both included, either end open), where
+    given, with the view ``stories`` when ``articles`` is there. Only the files of those ``dt``
+    partitions are read. A table never published is not registered (a query naming it fails).
 
     The registry is never limited to a day (an id's merge may be recorded on another day); where
     the entities or claims are registered, the views of :data:`DERIVED_VIEWS` are created too,
     over an empty registry when the lake has none yet (every id then stands for itself)."""
     import duckdb
 
-
+    day_filter(day, first_day, last_day)  # a bad day or range fails before anything is read
     con = con or duckdb.connect()
     versions = versions or {}
     options = storage_options(settings)
     registered = set()
     for table in tables:
         uri = table_uri(settings, table)
-        dataset = open_table(uri, options=options, version=versions.get(table),
-                             day=None if table == layout.REGISTRY else day)
+        days = {} if table == layout.REGISTRY else {"day": day, "first_day": first_day, "last_day": last_day}
+        dataset = open_table(uri, options=options, version=versions.get(table), **days)
         if dataset is not None:
             con.register(sql_name(table), with_columns(dataset, schema_of(table)))
             registered.add(table)

@@ -12,10 +12,11 @@ import json
 import logging
 import math
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -63,6 +64,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 HISTORY_DAYS = 14  # earlier manifests read for the volume check
+T = TypeVar("T")
+PROGRESS_SECONDS = 30.0  # a long shard's extract logs how far it got this often
 
 
 @dataclass(frozen=True)
@@ -151,26 +154,55 @@ def _published_version(settings: Settings, store: ObjectStore, tables: DeltaLake
         return tables.version("articles")
 
 
-def extract(settings: Settings, shard_uri: str) -> str:
+def extract(settings: Settings, shard_uri: str, *, on_label: Callable[[str], None] | None = None) -> str:
     """Run the NLP over one staged shard of articles, then validate and stage its tables
-    (:func:`stage_extractions`); returns the URI of the shard's result."""
+    (:func:`stage_extractions`); returns the URI of the shard's result.
+
+    Args:
+        settings: The run's settings.
+        shard_uri: A shard ingest staged.
+        on_label: Called first with the shard's :attr:`_Shard.label` (the DAG names its mapped
+            task with it).
+    """
     from claimflow.nlp.pipeline import extract as run_nlp
     from claimflow.nlp.pipeline import load_nlp
 
     store = open_lake(settings)
+    shard = _Shard.of(store, store.key(shard_uri))
+    if on_label is not None:
+        on_label(shard.label)
+    log.info("extract day=%s shard=%s: %s", shard.day, shard.name, shard.label)
     nlp = load_nlp(settings.spacy_model, settings.include_dir)
     articles = (Article.from_dict(row) for row in read_jsonl_gz(store, store.key(shard_uri)))
     extractions = run_nlp(nlp, articles, batch_size=settings.batch_size, n_process=settings.n_process)
-    return stage_extractions(settings, shard_uri, ((e.article, extraction_record(e)) for e in extractions))
+    done = _progress(((e.article, extraction_record(e)) for e in extractions), shard)
+    return stage_extractions(settings, shard_uri, done)
+
+
+def _progress(extractions: Iterator[T], shard: _Shard, *, every: float = PROGRESS_SECONDS) -> Iterator[T]:
+    """``extractions`` unchanged, logging every ``every`` seconds how many of the shard's articles are done."""
+    started = last = time.monotonic()
+    for done, extraction in enumerate(extractions, 1):
+        yield extraction
+        now = time.monotonic()
+        if now - last >= every:
+            last = now
+            rate = done / (now - started)
+            log.info("extract progress shard=%s articles=%d/%d elapsed=%.0fs left=%.0fs", shard.name, done,
+                     shard.articles, now - started, max(0, shard.articles - done) / rate)
 
 
 @dataclass(frozen=True)
 class _Shard:
-    """A staged shard of articles: its run (day and run id, from the run's ingest.json) and name."""
+    """A staged shard of articles: its run (day and run id, from the run's ingest.json), name,
+    and which of the day's articles it holds (ingest deals them round-robin over the shards)."""
 
     day: str
     run_id: str
     name: str  # e.g. "shard-00003"
+    number: int  # from 0, its place among the day's shards
+    shards: int  # the day's shards
+    day_articles: int  # the day's articles, all shards
 
     @classmethod
     def of(cls, store: ObjectStore, key: str) -> _Shard:
@@ -179,7 +211,27 @@ class _Shard:
         run = get_json(store, ingested)
         if run.get("day") != shard.day or layout.run_key(str(run.get("run_id"))) != shard.run:
             raise ValueError(f"shard {key}: expected {ingested} to name the day and run id of its staging")
-        return cls(shard.day, run["run_id"], shard.name)
+        names = [layout.parse_staged_shard(store.key(uri)).name for uri in run.get("shard_uris") or []]
+        if shard.name not in names:
+            raise ValueError(f"shard {key}: {ingested} does not list it among the day's shards")
+        return cls(shard.day, run["run_id"], shard.name, names.index(shard.name), len(names), int(run.get("articles") or 0))
+
+    @property
+    def articles(self) -> int:
+        """How many articles this shard holds: every ``shards``-th of the day's, from its number."""
+        return len(range(self.number, self.day_articles, self.shards))
+
+    @property
+    def label(self) -> str:
+        """The shard and its articles, numbered from 1 in ingest order: ``shard 2/4 · articles 2, 6 … 98 (25)``."""
+        held = range(self.number + 1, self.day_articles + 1, self.shards)
+        if len(held) == 0:
+            articles = "no articles"
+        elif len(held) <= 2:
+            articles = f"article{'s' if len(held) > 1 else ''} {', '.join(map(str, held))}"
+        else:
+            articles = f"articles {held[0]}, {held[1]} … {held[-1]} ({len(held):,})"
+        return f"shard {self.number + 1}/{self.shards} · {articles}"
 
     def part(self, table: str, *, quarantine: bool = False) -> str:
         """This shard's staged Parquet file of ``table``'s good rows, or of its quarantine."""
@@ -245,8 +297,9 @@ def stage_extractions(settings: Settings, shard_uri: str, extractions: Iterable[
     key = layout.validated_shard(shard.day, shard.run_id, shard.name)
     put_json(store, key, result.to_dict())
     log.info(
-        "validated day=%s shard=%s articles=%d good=%d quarantined=%d failures=%d", shard.day, shard.name,
-        len(tables["articles"]), len(outcome.good["articles"]), len(quarantine), len(outcome.failures),
+        "extracted day=%s shard=%s articles=%d entities=%d mentions=%d claims=%d; validated good_articles=%d "
+        "quarantined=%d failures=%d", shard.day, shard.name, len(tables["articles"]), len(tables["entities"]),
+        len(tables["mentions"]), len(tables["claims"]), len(outcome.good["articles"]), len(quarantine), len(outcome.failures),
     )
     return store.uri(key)
 

@@ -40,6 +40,14 @@ def test_nightly_flow_is_ingest_extract_validate_publish(dagbag):
         "claimflow_articles", "claimflow_entities", "claimflow_mentions", "claimflow_claims"}
 
 
+def test_mapped_extract_tasks_are_named_by_their_shard(dagbag):
+    extract = dagbag.dags["claimflow_nightly"].get_task("extract")
+    template = extract.partial_kwargs.get("map_index_template") or extract.map_index_template
+    render = extract.dag.get_template_env().from_string(template).render
+    assert render(shard_label="shard 2/4 · articles 2, 6 … 998 (250)") == "shard 2/4 · articles 2, 6 … 998 (250)"
+    assert render() == ""  # before the task has read its shard: Airflow keeps the index until then
+
+
 DAG_FILES = sorted(path.name for path in DAGS.glob("*.py"))
 HEAVY = ("deltalake", "pyarrow", "spacy", "great_expectations", "pandas", "boto3")
 # CPU seconds of one parse (wall time on a shared machine measures its other users); measured

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from dagrun import DAY, SEEDS, run_nightly
 
@@ -43,6 +45,10 @@ def test_a_day_of_seeds_is_published_whole(lake):
     assert not list(lake.list("_staging/"))
     assert len(list(read_jsonl_gz(lake, manifest.raw_archive))) == acc.published
     assert manifest.model.version == "3.8.0"
+    labels = sorted(ti.rendered_map_index for ti in run.get_task_instances() if ti.task_id == "extract")
+    shards = len(labels)  # each mapped extract named by its shard and articles, not 0, 1, 2
+    assert shards > 1 and all(label.startswith("shard ") for label in labels)
+    assert re.fullmatch(rf"shard 1/{shards} · articles 1, {shards + 1} … \d+ \(\d+\)", labels[0]), labels
     events = asset_events(run.run_id)
     for table in layout.TABLES:
         event = events[f"claimflow_{table}"]

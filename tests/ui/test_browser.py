@@ -6,47 +6,23 @@ Skipped where Debian's chromium is not installed; the TestClient tests cover the
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
+from devtools import serving
 from uilake import FAILED, PUBLISHED_2
-
-from claimflow.ui.app import create_claimflow_app
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def page_url(lake: Path) -> Iterator[str]:
     """The page of the test lake, served under /claimflow/ as Airflow serves it."""
-    from fastapi import FastAPI
-
-    root = FastAPI()
-    root.mount("/claimflow", create_claimflow_app(str(lake)))
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(root, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/claimflow/"
-    server.should_exit = True
-    thread.join(10)
+    with serving(str(lake)) as url:
+        yield url
 
 
 def _chromium(*args: str) -> subprocess.CompletedProcess[str]:

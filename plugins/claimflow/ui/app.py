@@ -26,8 +26,11 @@ from claimflow import layout
 from claimflow.config import Settings
 from claimflow.exceptions import ManifestError, StorageError
 from claimflow.storage import open_lake
+from claimflow.ui import claims
+from claimflow.ui.article_page import render_article
 from claimflow.ui.lake import DaySummary, LakeView, UnreadableDay
 from claimflow.ui.page import render_page
+from claimflow.ui.search_page import render_search
 
 if TYPE_CHECKING:  # claimflow.manifest imports pyarrow, which the plugin's import must not
     from claimflow.manifest import Manifest
@@ -42,6 +45,7 @@ MAX_DAYS = 1000
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
 
 Limit = Annotated[int, Query(ge=1, le=MAX_DAYS, description="how many days, newest first")]
+Term = Annotated[str, Query(max_length=claims.MAX_TERM_CHARS)]
 
 
 class _LazyLake:
@@ -225,6 +229,40 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
         if manifest is None:
             raise HTTPException(404, {"error": "no manifest: the day is not published", "day": day})
         return manifest
+
+    @app.get("/article/{article_id}", response_class=HTMLResponse, summary="An article with its claims highlighted")
+    def article(article_id: str, day: Annotated[str, Query(description="the day that published it")]) -> HTMLResponse:
+        day = _checked_day(day)
+        try:
+            found = claims.read_article(view(), article_id, day)
+        except ValueError as error:
+            raise HTTPException(422, {"error": str(error), "day": day}) from None
+        if found is None:
+            raise HTTPException(404, {"error": "the day did not publish this article", "day": day, "article_id": article_id})
+        return HTMLResponse(render_article(*found), headers={"Content-Security-Policy": CSP})
+
+    @app.get("/search", response_class=HTMLResponse, summary="Claims by speaker, entity, words, kind, stance and days")
+    def search(
+        speaker: Term = "", entity: Term = "", words: Term = "", source_kind: str = "", stance: str = "",
+        hedged: Annotated[str, Query(pattern="^(yes|no)?$")] = "",
+        first_day: Annotated[str, Query(alias="from")] = "", last_day: Annotated[str, Query(alias="to")] = "",
+        page: Annotated[int, Query(ge=1, le=claims.MAX_PAGE)] = 1,
+        page_size: Annotated[int, Query(ge=1, le=claims.MAX_PAGE_SIZE)] = 50,
+    ) -> HTMLResponse:
+        lake_view = view()
+        lake = claims.published(lake_view)
+        if not first_day or not last_day:
+            default_first, default_last = claims.default_range(lake[0])
+            first_day, last_day = first_day or default_first, last_day or default_last
+        try:
+            query = claims.SearchQuery(
+                first_day=first_day, last_day=last_day, speaker=speaker.strip() or None, entity=entity.strip() or None,
+                words=claims.words_of(words), source_kind=source_kind or None, stance=stance or None,
+                hedged={"": None, "yes": True, "no": False}[hedged], page=page, page_size=page_size,
+            )
+        except ValueError as error:
+            raise HTTPException(422, {"error": str(error)}) from None
+        return HTMLResponse(render_search(claims.search(lake_view, query, lake)), headers={"Content-Security-Policy": CSP})
 
     @app.get("/api/trends", summary="Volumes and ratios per published day, oldest first")
     def trends(days: Limit = DEFAULT_DAYS) -> dict[str, Any]:
