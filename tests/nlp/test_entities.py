@@ -176,6 +176,39 @@ def test_a_name_the_model_missed_where_it_recurs_is_found_without_voting_on_the_
     assert [m.start for m in kettering.mentions] == [0, text.index("Kettering said")]  # not "Kettering Road"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("If Kettering wins, the vote moves.", id="after a function word opening a sentence"),
+        pytest.param("Nobody voted on Friday. Kettering lost.", id="after a word closing a sentence"),
+        pytest.param("The anti-Kettering camp grew.", id="after a lower-case word and a hyphen"),
+        pytest.param("A Kettering-backed plan passed.", id="before a hyphen and a word"),
+    ],
+)
+def test_a_surname_the_model_missed_is_found_beside_words_that_are_no_part_of_a_name(sentence):
+    text = f"Dolores Kettering chairs the board. {sentence}"
+    (kettering,) = canonical_entities(doc_of(text, ("Dolores Kettering", "PERSON")), aliases=ALIASES)
+    assert [m.start for m in kettering.mentions] == [0, text.index("Kettering", len("Dolores Kettering"))]
+
+
+def test_a_name_inside_a_double_name_or_a_longer_name_the_model_missed_is_no_repeat():
+    text = "Dolores Kettering chairs it. Anna Ortiz-Kettering spoke at Kettering Road. Mayor Kettering Smith left."
+    (kettering,) = canonical_entities(doc_of(text, ("Dolores Kettering", "PERSON")), aliases=ALIASES)
+    assert [m.start for m in kettering.mentions] == [0]
+
+
+def test_a_headlines_name_the_model_missed_between_capitalized_words_is_found():
+    text = "Why Voters Won't Abandon Kettering Over Budget Cuts\n\nDolores Kettering kept her seat. Kettering said so."
+    doc = doc_of(text, ("Dolores Kettering", "PERSON"), ("Kettering", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"Dolores Kettering": ("PERSON", ["Kettering", "Dolores Kettering", "Kettering"])}
+
+
+def test_a_known_first_name_the_model_missed_joins_its_only_person():
+    text = "Hillary Clinton spoke first. Voters cheered Hillary as she left."
+    (clinton,) = canonical_entities(doc_of(text, ("Hillary Clinton", "PERSON")), aliases=ALIASES)
+    assert [m.text for m in clinton.mentions] == ["Hillary Clinton", "Hillary"]
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)
@@ -227,6 +260,8 @@ def test_a_name_without_a_capital_letter_is_no_entity():
         pytest.param("PORT HALVERSEN — Dockworkers stayed out.", "PORT HALVERSEN — ", id="two words"),
         pytest.param("WASHINGTON, D.C. (Reuters) - The vote failed.", "WASHINGTON, D.C. (Reuters) - ", id="agency"),
         pytest.param("WEEKEND SERVICE NOTICE: Elm Bridge is closed.", "WEEKEND SERVICE NOTICE: ", id="heading"),
+        pytest.param("SPRINGFIELD, Ill., March 3 (UPI) — Farmers met.", "SPRINGFIELD, Ill., March 3 (UPI) — ", id="a date"),
+        pytest.param("DENVER, Oct. 9, 2015 — Voters met.", "DENVER, Oct. 9, 2015 — ", id="a date and year"),
         pytest.param("Jerusalem is a city.", "", id="no dateline"),
         pytest.param("NATO allies met in Brussels - briefly.", "", id="capitals not followed by a dash"),
         pytest.param("Obama Speaks.\n\nWASHINGTON (AP) — The vote failed.", "\nWASHINGTON (AP) — ",

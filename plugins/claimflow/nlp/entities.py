@@ -52,6 +52,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span, entity_id
@@ -62,10 +63,11 @@ PERSON, ORG = "PERSON", "ORG"
 KEPT_LABELS = frozenset(ENTITY_LABELS)  # DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL are not entities
 SPEAKER_LABELS = (PERSON, ORG)
 NAMED_KINDS = ("person", "organisation", "pronoun")  # source kinds whose speaker is someone an entity can be
-# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -": upper-case place words opening the
-# text, then a dash; a heading such as "SERVICE NOTICE:" is no entity of the story either
+# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -", "LOS ANGELES, Sept. 28, 2016 (UPI) —":
+# upper-case place words opening the text, maybe a state and a date, then a dash; a heading such as
+# "SERVICE NOTICE:" is no entity of the story either
 DATELINE = re.compile(
-    r"\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)*)?"
+    r"\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:,?[ \t]+[A-Z\d][\w.]*)*)?"
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:[–—-]+|:)\s"
 )
 ARTICLE = re.compile(r"(?:the|The|THE)\s+")
@@ -73,9 +75,11 @@ APOSTROPHES = "'’‘ʼ`"  # the apostrophe as news text types it: straight, cu
 POSSESSIVE = re.compile(f"(?:[{APOSTROPHES}][sS]|(?<=[sS])[{APOSTROPHES}])\\Z")
 ACRONYM_DEFINED = re.compile(r"\s*\(\s*([A-Z](?:\.?[A-Z&]){1,7}\.?)\s*\)")
 WORD = re.compile(r"\S+")
-CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
-NAME_GOES_ON = re.compile(r"[\w-]")
+CAPITALIZED = re.compile(r"(?<![\w’'])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
+DOUBLE_NAME = re.compile(r"[A-Z][\w.'’]*-\Z")  # "Ortiz-" of "Ortiz-Kettering"; not "anti-" of "anti-Trump"
+NAME_GOES_ON = re.compile(r"\w")  # "Clinton-Supporting" still names Clinton: a hyphen joins a name to a word
 PRECEDING_WORD = re.compile(r"([A-Z][\w.'’-]*) \Z")
+ENDS_SENTENCE = re.compile(r"[a-z]{3}\.\Z")  # "Tuesday." closes a sentence; "St." and "Sen." open a name
 FOLLOWING_NAME = re.compile(r" [A-Z]")
 PARTICLES = frozenset({"al", "el", "de", "da", "di", "du", "del", "della", "der", "van", "von", "bin", "ibn", "le", "la"})
 # a PERSON after these ("in Caddon", "the village of Amblestow") is a place the model took for a person
@@ -411,7 +415,7 @@ def _titled(doc: Doc, text: str, start: int, end: int, aliases: Aliases) -> str 
 
 def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases, acronyms: dict[str, str]):
     """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
-    Kettering"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
+    Kettering", a known first name "Hillary" after "Hillary Clinton", "anti-Trump"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
     name after a title (:func:`_titled`): one pass over the capitalized words of the text outside the
     dateline ``skip``; they do not vote on labels."""
     forms: dict[str, str] = dict(acronyms)
@@ -420,6 +424,8 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
         forms.setdefault(item.name, item.mention.label)
         if item.mention.label == PERSON and len(words) > 1:
             forms.setdefault(words[-1], PERSON)
+            if aliases.gender(words[0]) and words[0].casefold() not in aliases.titles:
+                forms.setdefault(words[0], PERSON)  # "Hillary" of "Hillary Clinton": whose, _merge_surnames decides
     by_word: dict[str, list[str]] = {}  # first word -> forms starting with it, longest first
     for form in sorted(forms, key=len, reverse=True):
         if len(form) > 2 and (first := CAPITALIZED.match(form)):
@@ -432,7 +438,7 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
         start = word.start()
         form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
                      and not NAME_GOES_ON.match(text, start + len(f))), None)
-        if skip[0] <= start < skip[1]:
+        if skip[0] <= start < skip[1] or DOUBLE_NAME.search(text, max(0, start - 40), start):
             continue
         end = start + len(form) if form else word.end()
         i = bisect.bisect_right(starts, start)
@@ -446,9 +452,19 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
             continue
         before = PRECEDING_WORD.search(text, max(0, start - 40), start)
         title = before.group(1) if before and before.group(1).casefold() in aliases.titles else None
-        if (before and title is None) or FOLLOWING_NAME.match(text, end):
-            continue  # part of a longer name the model missed ("Kelly Street")
+        in_headline = headline is not None and start < headline[1]
+        if not in_headline and ((title is None and _joins_name(before)) or FOLLOWING_NAME.match(text, end)):
+            continue  # part of a longer name the model missed ("Kelly Street"); in a headline every word is capitalized
         yield _Found(Mention(start, end, form, forms[form]), form, None, title and aliases.gender(title))
+
+
+def _joins_name(before: re.Match | None) -> bool:
+    """Whether the capitalized word just before a name (``PRECEDING_WORD``'s match) may be part of it: not
+    when it closes a sentence ("Tuesday. Trump leads") or is a function word opening one ("If Trump falls")."""
+    if before is None:
+        return False
+    word = before.group(1)
+    return not ENDS_SENTENCE.search(word) and word.casefold() not in STOP_WORDS
 
 
 def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str | None]) -> tuple[str, bool]:
