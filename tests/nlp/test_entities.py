@@ -209,6 +209,29 @@ def test_a_known_first_name_the_model_missed_joins_its_only_person():
     assert [m.text for m in clinton.mentions] == ["Hillary Clinton", "Hillary"]
 
 
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("The council condemns anti-Semitic graffiti.", ("anti-Semitic", "NORP"), ("Semitic", "Semitic"),
+                     id="a lower-case word hyphened before it"),
+        pytest.param("The envoy met al-Rashid.", ("al-Rashid", "PERSON"), ("al-Rashid", "al-Rashid"), id="a particle stays"),
+        pytest.param("Posted:Greyfield:Thanks for nothing.", ("Greyfield:Thanks", "ORG"), ("Greyfield", "Greyfield"),
+                     id="a colon glued to the next word"),
+        pytest.param("Greyfield’s “Open Doors” plan failed.", ("Greyfield’s “Open", "ORG"), ("Greyfield", "Greyfield"),
+                     id="a quote mark"),
+        pytest.param("The Office of Fair Trading (OFT said no.", ("Office of Fair Trading (OFT", "ORG"),
+                     ("Office of Fair Trading", "Office of Fair Trading"), id="a parenthesis it does not close"),
+        pytest.param("Her sons are Tomas 12 and Ivo.", ("Tomas 12", "PERSON"), ("Tomas", "Tomas"), id="a number after a person"),
+        pytest.param("Traffic on Route 66 slowed.", ("Route 66", "FAC"), ("Route 66", "Route 66"), id="a road keeps its number"),
+        pytest.param("Voters at the Hall (East) queued.", ("Hall (East)", "FAC"), ("Hall (East)", "Hall (East)"),
+                     id="a closed parenthesis stays"),
+    ],
+)
+def test_a_name_the_model_ran_on_stops_where_the_name_does(text, ent, expected):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (entity.name, entity.mentions[0].text) == expected
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

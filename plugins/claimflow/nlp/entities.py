@@ -101,6 +101,12 @@ LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
+LOWER_HYPHEN = re.compile(r"[a-z]+-(?=[A-Z])")  # "anti-" of "anti-Muslim": the name is what follows
+# where a name the model ran on stops: punctuation glued to the next word ("Trump:You", "pics?I"), a quote mark
+# ("Trump’s “Look"), a parenthesis it does not close ("Federal Bureau of Investigation (FBI"); for a person, a
+# number ("Barron, 9" run on as "Barron 9"; "Route 66" and "Apollo 11" keep theirs)
+NAME_BREAK = re.compile(r"[:;?!](?=\w)|[“”\"]|\((?![^)]*\))")
+PERSON_BREAK = re.compile(f"{NAME_BREAK.pattern}|\\s\\d")
 CITY_COMMA = re.compile(r"[A-Z][\w.]*,[ \t]*\Z")  # "Burlington, " before a state
 # titles after which a capitalized word the model left untagged is a person's name ("President Obama"), besides
 # the honorifics (the aliases' titles that have a gender): no "Director General", "Justice Department"
@@ -265,13 +271,25 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
         honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
-        cleaned = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON or honorific is not None, aliases=aliases)
+        person = label == PERSON or honorific is not None
+        cleaned = clean_name(text, *_cut(text, ent.start_char, ent.end_char, person), person=person, aliases=aliases)
         for start, end in _names_in(text, *cleaned):
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
             if name and any(c.isupper() for c in name):
                 yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+
+
+def _cut(text: str, start: int, end: int, person: bool) -> tuple[int, int]:
+    """``[start, end)`` without a lower-case word hyphened before the name ("anti-Muslim" -> "Muslim", not a
+    particle: "al-Zahar") and cut
+    where the name stops (:data:`NAME_BREAK`, :data:`PERSON_BREAK` for a ``person``); maybe empty."""
+    if (match := LOWER_HYPHEN.match(text, start, end)) and match.group()[:-1] not in PARTICLES:  # "al-Zahar" stays
+        start = match.end()
+    if stop := (PERSON_BREAK if person else NAME_BREAK).search(text, start + 1, end):
+        end = start + len(text[start:stop.start()].rstrip())
+    return start, end
 
 
 def _names_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
