@@ -183,6 +183,7 @@ def test_a_name_the_model_missed_where_it_recurs_is_found_without_voting_on_the_
         pytest.param("Nobody voted on Friday. Kettering lost.", id="after a word closing a sentence"),
         pytest.param("The anti-Kettering camp grew.", id="after a lower-case word and a hyphen"),
         pytest.param("A Kettering-backed plan passed.", id="before a hyphen and a word"),
+        pytest.param("The plan was backed by Kettering.", id="closing a sentence"),
     ],
 )
 def test_a_surname_the_model_missed_is_found_beside_words_that_are_no_part_of_a_name(sentence):
@@ -335,6 +336,42 @@ def test_a_named_speaker_the_model_missed_becomes_an_entity():
     assert link_claims([said], [amsel], ALIASES)[0].source_entity_id == amsel.entity_id
 
 
+def test_a_speaker_in_the_dateline_makes_no_entity():
+    text = "HOLMBURY, March 3 (Wire) — Farmers rallied. Their leader said the talks failed."
+    said = claim(text, "HOLMBURY, March 3 (Wire", "organisation", "HOLMBURY")
+    assert canonical_entities(doc_of(text), [said], aliases=ALIASES) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "label"),
+    [
+        pytest.param("Traffic stopped on Ferris Lane overnight.", ("Ferris Lane", "PERSON"), "FAC", id="a street"),
+        pytest.param("Delegates met at the Unity National Convention.", ("Unity National Convention", "ORG"), "EVENT",
+                     id="a convention"),
+        pytest.param("Brackwater Holdings cut jobs.", ("Brackwater Holdings", "PERSON"), "ORG", id="a company"),
+        pytest.param("She posted it on Twitter.", ("Twitter", "PERSON"), "ORG", id="a name of a known label"),
+        pytest.param("Emily Lane chaired the hearing.", ("Emily Lane", "PERSON"), "PERSON", id="a known first name opens it"),
+        pytest.param("Voters like the Lane family.", ("Lane", "PERSON"), "PERSON", id="one word is no head"),
+    ],
+)
+def test_a_name_takes_the_label_its_head_word_or_the_aliases_file_gives(text, ent, label):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert entity.label == label
+
+
+def test_a_head_word_says_nothing_of_a_name_the_article_calls_by_that_word_alone():
+    text = "Rufus Lane chaired the hearing. Lane said it would reopen."
+    (lane,) = canonical_entities(doc_of(text, ("Rufus Lane", "PERSON"), ("Lane", "PERSON")), aliases=ALIASES)
+    assert (lane.name, lane.label) == ("Rufus Lane", "PERSON")
+
+
+def test_a_name_of_a_known_label_is_found_where_the_model_missed_it():
+    text = "The clip spread on Twitter. Twitter removed it, and Twitterati cheered."
+    (twitter,) = canonical_entities(doc_of(text), aliases=ALIASES)
+    assert (twitter.name, twitter.label, [m.start for m in twitter.mentions]) == (
+        "Twitter", "ORG", [text.index("Twitter"), text.index("Twitter removed")])
+
+
 @pytest.mark.parametrize(
     ("data", "match"),
     [
@@ -346,6 +383,9 @@ def test_a_named_speaker_the_model_missed_becomes_an_entity():
         pytest.param({"genders": {"female": "Mrs."}}, "genders must map", id="gender words not a list"),
         pytest.param({"genders": {"other": ["Mx."]}}, "genders must map", id="an unknown gender"),
         pytest.param({"genders": {"female": ["Jo"], "male": ["jo"]}}, "one gender only", id="a word of both genders"),
+        pytest.param({"labels": {"COMPANY": ["Acme"]}}, "labels must map labels of", id="a label spaCy does not know"),
+        pytest.param({"heads": {"FAC": "Street"}}, "heads must map", id="head words not a list"),
+        pytest.param({"labels": {"ORG": ["Acme"], "PERSON": ["ACME"]}}, "one label only", id="a name of two labels"),
     ],
 )
 def test_a_bad_aliases_file_is_refused_with_its_name_and_reason(data, match):

@@ -436,7 +436,7 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
     Kettering", a known first name "Hillary" after "Hillary Clinton", "anti-Trump"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
     name after a title (:func:`_titled`): one pass over the capitalized words of the text outside the
     dateline ``skip``; they do not vote on labels."""
-    forms: dict[str, str] = dict(acronyms)
+    forms: dict[str, str] = {**aliases.names, **acronyms}  # names of a known label are found wherever they are
     for item in found:
         words = item.name.split()
         forms.setdefault(item.name, item.mention.label)
@@ -454,7 +454,8 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
     titled_from = headline[1] if headline else 1  # title case capitalizes every word: no names after titles there
     for word in CAPITALIZED.finditer(text):
         start = word.start()
-        form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
+        candidates = by_word.get(word.group()) or by_word.get(word.group().rstrip("."), ())  # "... said Kettering."
+        form = next((f for f in candidates if text.startswith(f, start)
                      and not NAME_GOES_ON.match(text, start + len(f))), None)
         if skip[0] <= start < skip[1] or DOUBLE_NAME.search(text, max(0, start - 40), start):
             continue
@@ -747,13 +748,16 @@ def speaker_name(speaker: str, aliases: Aliases) -> str:
     return aliases.resolve(name) or name
 
 
-def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None) -> Entity | None:
+def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None,
+                    skip: tuple[int, int]) -> Entity | None:
     """An entity for a claim's named speaker the model did not tag, when the source spells the name
-    and it is a proper noun ("Campaigners said" names nobody), outside a title-case ``headline``
+    and it is a proper noun ("Campaigners said" names nobody), outside the dateline ``skip`` and a title-case ``headline``
     ("Stealth Over Health: Hillary Clinton Was Headed to ER" names no "Stealth Over Health")."""
     if claim.source is None or not claim.speaker or claim.source_kind not in ("person", "organisation"):
         return None
     if headline and claim.source.start < headline[1]:
+        return None
+    if skip[0] <= claim.source.start < skip[1]:  # "LOS ANGELES, Sept. 28 (UPI) — In a clip, ..." names no speaker
         return None
     name = speaker_name(claim.speaker, aliases)
     offset = claim.source.text.find(name)
@@ -811,7 +815,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     aliases = Aliases() if aliases is None else aliases
     text = doc.text
     groups = _group(doc, text, aliases)
-    headline = _headline(text)
+    headline, skip = _headline(text), dateline(text)
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
                spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), (m.label for m in g.mentions)))
@@ -820,7 +824,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     evidence = [_Evidence.of(g, aliases) for g in groups]
     index = _Index(entities)
     for claim in claims:
-        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline)):
+        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline, skip)):
             entities.append(made)
             evidence.append(_Evidence())
             index.add(len(entities) - 1)
@@ -834,8 +838,20 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
         replace(e, label=max(votes[i], key=lambda label: (votes[i][label], label == e.label))) if i in votes else e
         for i, e in enumerate(entities)
     ]
+    entities = [replace(e, label=known) if (known := _known_label(e, aliases)) else e for e in entities]
     entities.sort(key=lambda e: e.mentions[0].start)
     return tuple(replace(e, entity_id=entity_id(e.name, e.label)) for e in entities)
+
+
+def _known_label(entity: Entity, aliases: Aliases) -> str | None:
+    """The label the aliases give ``entity``'s name (:meth:`Aliases.label`), but none by its last word when the
+    article calls it by that word alone, as a person's surname ("Nathan Lane ... Lane said"), whatever the head;
+    an organisation goes by its first word ("Andessa" of "Andessa Minerals")."""
+    words = entity.name.split()
+    if name_key(entity.name) not in aliases.labels and len(words) > 1:
+        if any(name_key(m.text) == name_key(words[-1]) for m in entity.mentions):
+            return None
+    return aliases.label(entity.name)
 
 
 def _speaks(label: str) -> bool:
