@@ -233,6 +233,13 @@ def test_a_name_the_model_ran_on_stops_where_the_name_does(text, ent, expected):
     assert (entity.name, entity.mentions[0].text) == expected
 
 
+def test_a_transcripts_speaker_labels_are_mentions_of_their_person():
+    text = ("Interview transcript\n\nThe interview ran long. Here is part of it.\nDAVID OKAFOR: Ask me.\n"
+            "MARIA VOSS: Will you run?\nOKAFOR: Not this year.\nVOSS: Why not?\nUPDATE: He ran.\nSERVICE NOTICE: None.")
+    found = names(canonical_entities(doc_of(text, ("DAVID OKAFOR", "PERSON")), aliases=ALIASES))
+    assert found == {"DAVID OKAFOR": ("PERSON", ["DAVID OKAFOR", "OKAFOR"]), "MARIA VOSS": ("PERSON", ["MARIA VOSS", "VOSS"])}
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

@@ -101,6 +101,8 @@ LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
+# "KATE BOULDUAN: Why not debate?": a transcript's speaker label, opening a line in capitals before a colon
+SPEAKER_LABEL = re.compile(r"^[ \t]*([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’.-]*){0,2}):[ \t]+\S", re.MULTILINE)
 LOWER_HYPHEN = re.compile(r"[a-z]+-(?=[A-Z])")  # "anti-" of "anti-Muslim": the name is what follows
 # where a name the model ran on stops: punctuation glued to the next word ("Trump:You", "pics?I"), a quote mark
 # ("Trump’s “Look"), a parenthesis it does not close ("Federal Bureau of Investigation (FBI"); for a person, a
@@ -477,6 +479,29 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
         yield _Found(Mention(start, end, form, forms[form]), form, None, title and aliases.gender(title))
 
 
+def _speaker_labels(text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases) -> Iterator[_Found]:
+    """The speaker labels of a transcript the model missed, as persons ("KATE BOULDUAN:", then "BOULDUAN:"):
+    a label whose first word is a known first name, or that is the name or surname of a person the article
+    names or of an earlier label; outside the dateline ``skip`` and any name found ("SERVICE NOTICE:",
+    "UPDATE:" name no one)."""
+    people: set[str] = set()
+    for item in found:
+        if item.mention.label == PERSON:
+            words = item.name.split()
+            people.update(name_key(" ".join(words[-n:])) for n in range(1, len(words) + 1))
+    taken = sorted((item.mention.start, item.mention.end) for item in found)
+    for match in SPEAKER_LABEL.finditer(text):
+        start, end = match.span(1)
+        words = match.group(1).split()
+        known_first = len(words) > 1 and aliases.gender(words[0]) and words[0].casefold() not in aliases.titles
+        i = bisect.bisect_left(taken, (end, end))  # the mentions starting before the label ends; the last may overlap it
+        overlaps = bool(i) and taken[i - 1][1] > start
+        if skip[0] <= start < skip[1] or overlaps or not (known_first or name_key(match.group(1)) in people):
+            continue
+        people.add(name_key(words[-1]))
+        yield _Found(Mention(start, end, text[start:end], PERSON), " ".join(words), PERSON)
+
+
 def _joins_name(before: re.Match | None) -> bool:
     """Whether the capitalized word just before a name (``PRECEDING_WORD``'s match) may be part of it: not
     when it closes a sentence ("Tuesday. Trump leads") or is a function word opening one ("If Trump falls")."""
@@ -541,7 +566,9 @@ def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
     is ``doc.text``: spaCy joins the tokens on every call, so once per article)."""
     found = _with_designations(text, _in_headlines(list(_mentions(doc, text, aliases)), text, aliases))
     defined, acronyms = _defined_acronyms(text, found)
-    found += _repeats(doc, text, found, dateline(text), aliases, acronyms)
+    skip = dateline(text)
+    found += _repeats(doc, text, found, skip, aliases, acronyms)
+    found += _speaker_labels(text, found, skip, aliases)
     found.sort(key=lambda item: item.mention.start)
     initials: dict[str, str | None] = {}  # "UN" -> "United Nations" when the article names it; None when two names fit
     for item in found:
