@@ -240,6 +240,24 @@ def test_a_transcripts_speaker_labels_are_mentions_of_their_person():
     assert found == {"DAVID OKAFOR": ("PERSON", ["DAVID OKAFOR", "OKAFOR"]), "MARIA VOSS": ("PERSON", ["MARIA VOSS", "VOSS"])}
 
 
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "label"),
+    [
+        pytest.param(["Farms", "near", "Dunmore", "flooded"], [3, 0, 1, 3], ["nsubj", "prep", "pobj", "ROOT"], "GPE",
+                     id="near it"),
+        pytest.param(["The", "mayor", "of", "Dunmore", "spoke"], [1, 4, 1, 2, 4], ["det", "nsubj", "prep", "pobj", "ROOT"],
+                     "GPE", id="the mayor of it"),
+        pytest.param(["She", "works", "at", "Dunmore"], [1, 1, 1, 2], ["nsubj", "ROOT", "prep", "pobj"], "ORG",
+                     id="at it: an employer"),
+    ],
+)
+def test_an_organisation_where_only_a_place_stands_is_a_place(words, heads, deps, label):
+    doc = spacy.tokens.Doc(BLANK.vocab, words=words, heads=heads, deps=deps,
+                           ents=["B-ORG" if w == "Dunmore" else "O" for w in words])
+    (dunmore,) = canonical_entities(doc, aliases=ALIASES)
+    assert dunmore.label == label
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

@@ -98,6 +98,8 @@ LONG_WORD = re.compile(r"(?<![\w’'])[^\W\d_]{4,}")  # title case capitalizes e
 MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", "H.W." of "George H.W. Bush"
 RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
 LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
+ONLY_PLACES = frozenset({"near", "outside", "throughout"})  # prepositions whose object is a place, never an organisation
+PLACE_HOLDERS = frozenset({"mayor", "residents", "outskirts", "people"})  # "the mayor of X": X is a place
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
@@ -330,11 +332,15 @@ def _placed(ent) -> bool:
 
 
 def _vote(ent, label: str) -> str:
-    """The label a mention votes for: its own, but a place for a "person" in a place's position."""
-    if label != PERSON or ent.root.dep_ != "pobj":
+    """The label a mention votes for: its own, but a place for a "person" in a place's position ("in X") and for
+    an "organisation" where only a place stands ("near X", "the mayor of X"; "at X" and "in X" an employer or a
+    chamber may take: "at Google", "in Congress")."""
+    if label not in SPEAKER_LABELS or ent.root.dep_ != "pobj":
         return label
     prep = ent.root.head
-    return "GPE" if prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lower_ in PLACE_NOUNS) else label
+    if prep.lower_ == "of" and prep.head.lower_ in (PLACE_NOUNS if label == PERSON else PLACE_NOUNS | PLACE_HOLDERS):
+        return "GPE"
+    return "GPE" if prep.lower_ in (LOCATIVE if label == PERSON else ONLY_PLACES) else label
 
 
 def _in_headlines(found: list[_Found], text: str, aliases: Aliases) -> list[_Found]:
