@@ -258,6 +258,36 @@ def test_an_organisation_where_only_a_place_stands_is_a_place(words, heads, deps
     assert dunmore.label == label
 
 
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("Spokesman Arvid Holm Berg declined.", ("Spokesman Arvid Holm Berg", "ORG"), ("Arvid Holm Berg", "PERSON"),
+                     id="a spokesman"),
+        pytest.param("Senator Petra Lind said no.", ("Senator Petra Lind", "ORG"), ("Petra Lind", "PERSON"), id="a senator"),
+        pytest.param("General Dynamics Systems won.", ("General Dynamics Systems", "ORG"), ("General Dynamics Systems", "ORG"),
+                     id="no title only a person has"),
+        pytest.param("Senator Mills Foundation gave.", ("Senator Mills Foundation", "ORG"), ("Senator Mills Foundation", "ORG"),
+                     id="an organisation's head word"),
+    ],
+)
+def test_a_persons_title_before_a_name_the_model_calls_something_else_makes_it_a_person(text, ent, expected):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (entity.name, entity.label) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("The latest Halvard Reports poll is out.", ("Halvard", "PERSON"), ("Halvard Reports", "ORG"), id="reports"),
+        pytest.param("Crowds filled Kessler Tower again.", ("Kessler", "ORG"), ("Kessler Tower", "FAC"), id="a tower"),
+        pytest.param("Kessler, Tower and Bell met.", ("Kessler", "PERSON"), ("Kessler", "PERSON"), id="not across a comma"),
+    ],
+)
+def test_a_head_word_the_model_left_after_a_name_joins_it(text, ent, expected):
+    found = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (found[0].name, found[0].label) == expected
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

@@ -56,7 +56,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span, entity_id
-from claimflow.nlp.aliases import Aliases, name_key
+from claimflow.nlp.aliases import Aliases, name_key, word_key
 from claimflow.nlp.states import designations, state_name
 
 PERSON, ORG = "PERSON", "ORG"
@@ -116,6 +116,8 @@ CITY_COMMA = re.compile(r"[A-Z][\w.]*,[ \t]*\Z")  # "Burlington, " before a stat
 # the honorifics (the aliases' titles that have a gender): no "Director General", "Justice Department"
 PERSON_TITLES = frozenset({"president", "sen.", "senator", "rep.", "representative", "gov.", "governor", "congressman",
                            "congresswoman", "mayor", "minister", "dr.", "prof."})
+# titles that open only a person's name, never an organisation's or a place's ("General Motors", "Prince Edward Island")
+TITLES_OF_PEOPLE = PERSON_TITLES | {"spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman", "mr.", "mrs.", "ms."}
 
 
 
@@ -275,14 +277,38 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
         honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
-        person = label == PERSON or honorific is not None
-        cleaned = clean_name(text, *_cut(text, ent.start_char, ent.end_char, person), person=person, aliases=aliases)
+        titled = label != PERSON and _opens_with_title(text, ent.start_char, ent.end_char, aliases)
+        person = label == PERSON or honorific is not None or titled
+        vote = PERSON if titled else _vote(ent, label)
+        end_char = _head_after(doc, ent, aliases)
+        cleaned = clean_name(text, *_cut(text, ent.start_char, end_char, person), person=person, aliases=aliases)
         for start, end in _names_in(text, *cleaned):
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
             if name and any(c.isupper() for c in name):
-                yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+                yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
+
+
+def _opens_with_title(text: str, start: int, end: int, aliases: Aliases) -> bool:
+    """Whether the mention at ``[start, end)`` is a person's title and a name of two words or more, whatever the
+    model's label ("Spokeswoman Haley Morris", labelled ORG): a title only a person has, no head word of a
+    place or an organisation closing it ("Senator Mills Foundation")."""
+    words = text[start:end].split()
+    title = words[0].casefold() if words else ""
+    return (len(words) >= 3 and title in aliases.titles and title in TITLES_OF_PEOPLE
+            and words[1][:1].isupper() and aliases.label(" ".join(words[1:])) is None)
+
+
+def _head_after(doc: Doc, ent, aliases: Aliases) -> int:
+    """Where the name the model found as ``ent`` ends: with the capitalized word after it when that word is a
+    head word the model left out ("Rasmussen" before "Reports", "Trump" before "Tower")."""
+    if ent.end < len(doc):
+        after = doc[ent.end]
+        if (after.ent_iob_ == "O" and after.idx == ent.end_char + 1 and after.text[:1].isupper()
+                and word_key(after.text) in aliases.heads):
+            return after.idx + len(after.text)
+    return ent.end_char
 
 
 def _cut(text: str, start: int, end: int, person: bool) -> tuple[int, int]:
