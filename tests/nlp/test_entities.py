@@ -680,6 +680,23 @@ def test_a_headlines_first_name_and_a_common_word_cut_to_the_person_the_body_nam
     assert names(canonical_entities(doc, aliases=ALIASES)) == {"Megan Kessler": ("PERSON", ["Megan", "Megan Kessler"])}
 
 
+def test_a_groups_adjective_singular_and_plural_are_one_entity_named_by_its_first_form():
+    text = "Socialist voters met on Monday. Socialists said no, and one Socialist left. Hispanic and Hispanics too."
+    doc = doc_of(text, ("Socialist", "NORP"), ("Socialists", "NORP"), ("Socialist", "NORP"), ("Hispanic", "NORP"),
+                 ("Hispanics", "NORP"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Socialist": ("NORP", ["Socialist", "Socialists", "Socialist"]), "Hispanic": ("NORP", ["Hispanic", "Hispanics"])}
+    text = "Democratic senators met. Democrats agreed."
+    doc = doc_of(text, ("Democratic", "NORP"), ("Democrats", "NORP"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"Democratic": ("NORP", ["Democratic", "Democrats"])}
+
+
+def test_a_surname_before_the_only_full_name_of_it_merges_with_it():
+    text = "Voters backed Okafor on Monday, polls show. David Okafor won easily. Okafor thanked them."
+    doc = doc_of(text, ("Okafor", "PERSON"), ("David Okafor", "PERSON"), ("Okafor", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"David Okafor": ("PERSON", ["Okafor", "David Okafor", "Okafor"])}
+
+
 def test_a_groups_singular_and_plural_are_one_entity_named_by_its_first_form():
     text = "Democrats met on Monday. One Democrat said no, and Republicans agreed."
     doc = doc_of(text, ("Democrats", "NORP"), ("Democrat", "NORP"), ("Republicans", "NORP"))

@@ -612,21 +612,19 @@ def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
     for mention, name, vote, gender, placed in found:
         canonical, fixed = _resolve(name, aliases, defined, initials if _is_acronym(name) else {})
         key = _group_key(canonical)
-        if mention.label == "NORP" and not fixed:  # "Republican", "Republicans": one group, as its members and adjective
-            key = key.removesuffix("s")
+        if mention.label == "NORP" and not fixed:  # "Democrat", "Democrats", "Democratic": one group, as its members and adjective
+            key = key.removesuffix("s").removesuffix("ic")
         group = groups.setdefault(key, _Group(canonical, fixed))
         group.add(mention, name, vote, gender, placed)
     honorifics = {item.mention.start: item.gender for item in found if item.gender}
-    first_line = LINE.search(text)
-    headline_end = first_line.end() if first_line and first_line.end() < len(text.rstrip()) else 0
-    return _merge_surnames(list(groups.values()), honorifics, aliases, headline_end)
+    return _merge_surnames(list(groups.values()), honorifics, aliases)
 
 
-def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: Aliases, headline_end: int) -> list[_Group]:
+def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: Aliases) -> list[_Group]:
     """Move each mention of a person's last words ("Kelly", "Abu Zayd"), or of a first name only one
     person or organisation of the article has ("Jonas", "Greyfield"), into the full name ("Ian Kelly")
-    mentioned most recently before it, or, in the headline (before ``headline_end``), into the only full
-    name it can be ("Trump" before "Donald Trump"); otherwise it stays its own. An honorific before the
+    mentioned most recently before it, or, before any (a headline's, a lede's), into the only full name it
+    can be ("Trump" before "Donald Trump"); otherwise it stays its own. An honorific before the
     mention (``honorifics``: start -> gender) passes over a full name of the other gender ("Mrs.
     Clinton" after "Bill Clinton"). A place is no first name ("Austin" beside "Austin Mirabeau Trump
     Hotel"): :func:`_is_place`. The short form's own label does not matter for a person (the model labels "Pickering"
@@ -663,7 +661,7 @@ def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: A
         rest = _Group(group.name, group.fixed)
         for mention in group.mentions:
             gender = honorifics.get(mention.start)
-            person = _holder(full, owners if mention.start < headline_end else [], mention.start, gender, genders)
+            person = _holder(full, owners, mention.start, gender, genders)
             if person and _may_merge(group.label(), person.label()):
                 # a person's surname votes PERSON (so does one of a first name the aliases know: "Keith Lamont
                 # Scott", all of it labelled ORG), an organisation's short form its label ("Supreme Court")
