@@ -281,11 +281,19 @@ def test_a_persons_title_before_a_name_the_model_calls_something_else_makes_it_a
         pytest.param("The latest Halvard Reports poll is out.", ("Halvard", "PERSON"), ("Halvard Reports", "ORG"), id="reports"),
         pytest.param("Crowds filled Kessler Tower again.", ("Kessler", "ORG"), ("Kessler Tower", "FAC"), id="a tower"),
         pytest.param("Kessler, Tower and Bell met.", ("Kessler", "PERSON"), ("Kessler", "PERSON"), id="not across a comma"),
+        pytest.param("Lawmakers in the Kaldovan Senate voted.", ("Kaldovan", "GPE"), ("Kaldovan Senate", "ORG"), id="a chamber"),
+        pytest.param("The Socialist Senate voted.", ("Socialist", "NORP"), ("Socialist", "NORP"), id="not after a group"),
     ],
 )
 def test_a_head_word_the_model_left_after_a_name_joins_it(text, ent, expected):
     found = canonical_entities(doc_of(text, ent), aliases=ALIASES)
     assert (found[0].name, found[0].label) == expected
+
+
+def test_the_last_words_of_a_title_are_no_name():
+    text = "Former Secretary of State Anna Lind spoke to the State Department."
+    doc = doc_of(text, ("State", "ORG"), ("Anna Lind", "PERSON"), ("the State Department", "ORG"))
+    assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Anna Lind", "State Department"}
 
 
 def test_lower_case_words_after_a_name_are_outside_it():

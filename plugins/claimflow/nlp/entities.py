@@ -276,6 +276,8 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
             continue
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
+        if _closes_title(text, ent.start_char, ent.end_char, aliases):  # "State" of "Secretary of State"
+            continue
         honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
         titled = label != PERSON and _opens_with_title(text, ent.start_char, ent.end_char, aliases)
         person = label == PERSON or honorific is not None or titled
@@ -290,6 +292,15 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
                 yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
 
 
+def _closes_title(text: str, start: int, end: int, aliases: Aliases) -> bool:
+    """Whether the name at ``[start, end)`` is the last words of a title ("State" of "Secretary of State",
+    "General" of "Attorney General"): part of a role, no name of its own."""
+    size = len(text[start:end].split())
+    before = text[max(0, start - 60):start].split()
+    return any(" ".join([*before[-n:], text[start:end]]).casefold() in aliases.titles
+               for n in range(1, min(len(before), aliases.max_title_words - size) + 1))
+
+
 def _opens_with_title(text: str, start: int, end: int, aliases: Aliases) -> bool:
     """Whether the mention at ``[start, end)`` is a person's title and a name of two words or more, whatever the
     model's label ("Spokeswoman Haley Morris", labelled ORG): a title only a person has, no head word of a
@@ -302,8 +313,9 @@ def _opens_with_title(text: str, start: int, end: int, aliases: Aliases) -> bool
 
 def _head_after(doc: Doc, ent, aliases: Aliases) -> int:
     """Where the name the model found as ``ent`` ends: with the capitalized word after it when that word is a
-    head word the model left out ("Rasmussen" before "Reports", "Trump" before "Tower")."""
-    if ent.end < len(doc):
+    head word the model left out ("Rasmussen" before "Reports", "U.S." before "Senate"); a group's adjective
+    qualifies the word after it ("the Republican Senate")."""
+    if ent.end < len(doc) and ent.label_ != "NORP":
         after = doc[ent.end]
         if (after.ent_iob_ == "O" and after.idx == ent.end_char + 1 and after.text[:1].isupper()
                 and word_key(after.text) in aliases.heads):
