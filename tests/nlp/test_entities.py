@@ -296,6 +296,13 @@ def test_the_last_words_of_a_title_are_no_name():
     assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Anna Lind", "State Department"}
 
 
+def test_an_occupation_before_a_name_is_outside_it_and_alone_is_no_name():
+    text = "Plumber Tomas Vigdal Berg fixed it. Pollster Ines Aro agreed. Baker Mayfield Jones laughed."
+    doc = doc_of(text, ("Plumber Tomas Vigdal Berg", "PERSON"), ("Pollster", "NORP"), ("Ines Aro", "PERSON"),
+                 ("Baker Mayfield Jones", "PERSON"))
+    assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Tomas Vigdal Berg", "Ines Aro", "Baker Mayfield Jones"}
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

@@ -288,7 +288,7 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
-            if name and any(c.isupper() for c in name):
+            if name and any(c.isupper() for c in name) and name.casefold() not in aliases.titles:  # "Historian", alone
                 yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
 
 
