@@ -303,6 +303,15 @@ def test_an_occupation_before_a_name_is_outside_it_and_alone_is_no_name():
     assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Tomas Vigdal Berg", "Ines Aro", "Baker Mayfield Jones"}
 
 
+def test_a_suffix_after_a_persons_name_is_part_of_it_and_alone_is_no_name():
+    text = "Tomas Vigdal spoke, and Tomas Vigdal, Jr., his son, agreed with Ivo Berg Sr. and Ivo Berg III."
+    doc = doc_of(text, ("Tomas Vigdal", "PERSON"), ("Tomas Vigdal", "PERSON"), ("Jr.", "PERSON"), ("Ivo Berg", "PERSON"),
+                 ("Ivo Berg III", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Tomas Vigdal": ("PERSON", ["Tomas Vigdal"]), "Tomas Vigdal, Jr.": ("PERSON", ["Tomas Vigdal, Jr."]),
+        "Ivo Berg Sr.": ("PERSON", ["Ivo Berg Sr."]), "Ivo Berg III": ("PERSON", ["Ivo Berg III"])}
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)

@@ -105,6 +105,8 @@ HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC",
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
 # "KATE BOULDUAN: Why not debate?": a transcript's speaker label, opening a line in capitals before a colon
 SPEAKER_LABEL = re.compile(r"^[ \t]*([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’.-]*){0,2}):[ \t]+\S", re.MULTILINE)
+NAME_SUFFIX = re.compile(r",?[ \t]+(?:Jr|Sr)\.|,?[ \t]+(?:Jr|Sr|II|III|IV)\b")  # ", Jr." after "Donald Trump"
+SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"})  # no name alone
 LOWER_HYPHEN = re.compile(r"[a-z]+-(?=[A-Z])")  # "anti-" of "anti-Muslim": the name is what follows
 # where a name the model ran on stops: punctuation glued to the next word ("Trump:You", "pics?I"), a quote mark
 # ("Trump’s “Look"), a parenthesis it does not close ("Federal Bureau of Investigation (FBI"); for a person, a
@@ -283,12 +285,14 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
         person = label == PERSON or honorific is not None or titled
         vote = PERSON if titled else _vote(ent, label)
         end_char = _head_after(doc, ent, aliases)
+        if label == PERSON and (suffix := NAME_SUFFIX.match(text, end_char)):
+            end_char = suffix.end()  # "Donald Trump, Jr.": the son, not his father
         cleaned = clean_name(text, *_cut(text, ent.start_char, end_char, person), person=person, aliases=aliases)
         for start, end in _names_in(text, *cleaned):
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
-            if name and any(c.isupper() for c in name) and name.casefold() not in aliases.titles:  # "Historian", alone
+            if name and any(c.isupper() for c in name) and name.casefold() not in aliases.titles | SUFFIXES:  # "Historian", "Jr."
                 yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
 
 
@@ -486,7 +490,7 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
     for item in found:
         words = item.name.split()
         forms.setdefault(item.name, item.mention.label)
-        if item.mention.label == PERSON and len(words) > 1:
+        if item.mention.label == PERSON and len(words) > 1 and words[-1].casefold() not in SUFFIXES:
             forms.setdefault(words[-1], PERSON)
             if aliases.gender(words[0]) and words[0].casefold() not in aliases.titles:
                 forms.setdefault(words[0], PERSON)  # "Hillary" of "Hillary Clinton": whose, _merge_surnames decides
