@@ -99,7 +99,7 @@ MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", 
 RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
 LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
 ONLY_PLACES = frozenset({"near", "outside", "throughout"})  # prepositions whose object is a place, never an organisation
-PLACE_HOLDERS = frozenset({"mayor", "residents", "outskirts", "people"})  # "the mayor of X": X is a place
+PLACES_OF = PLACE_NOUNS | {"mayor", "residents", "outskirts", "people"}  # "the mayor of X": X is a place
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
@@ -292,7 +292,8 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
-            if name and any(c.isupper() for c in name) and name.casefold() not in aliases.titles | SUFFIXES:  # "Historian", "Jr."
+            folded = name.casefold()
+            if any(c.isupper() for c in name) and folded not in aliases.titles and folded not in SUFFIXES:  # "Historian", "Jr."
                 yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
 
 
@@ -380,7 +381,7 @@ def _vote(ent, label: str) -> str:
     if label not in SPEAKER_LABELS or ent.root.dep_ != "pobj":
         return label
     prep = ent.root.head
-    if prep.lower_ == "of" and prep.head.lower_ in (PLACE_NOUNS if label == PERSON else PLACE_NOUNS | PLACE_HOLDERS):
+    if prep.lower_ == "of" and prep.head.lower_ in (PLACE_NOUNS if label == PERSON else PLACES_OF):
         return "GPE"
     return "GPE" if prep.lower_ in (LOCATIVE if label == PERSON else ONLY_PLACES) else label
 
