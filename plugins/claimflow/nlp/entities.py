@@ -6,13 +6,20 @@ baseline the canonical layer is measured against.
 ``canonical_entities`` makes one entity per real-world name of the article, in one pass over
 ``doc.ents`` and a few dicts:
 
-- a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title
-  before a person ("Sen. John Kerry" -> "John Kerry"), no lower-case words after it; dates,
+- a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title or
+  occupation before a person ("Sen. John Kerry" -> "John Kerry", "Farmer Gordon Pruett"), no
+  lower-case words after it, no "anti-" before it, nothing after punctuation glued to a word, a
+  quote mark or an unclosed parenthesis ("Trump:You", "Trump’s “Look"), but a suffix ("Donald
+  Trump, Jr.") and a head word the model left out ("Rasmussen Reports", "U.S. Senate"); a title
+  makes a person whatever the model says ("Spokeswoman Haley Morris"), and a title, its last
+  words ("State" of "Secretary of State") or a suffix alone are no name; dates,
   numbers, money and the like, common nouns, names without a capital letter, and the dateline
   ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
-  model found once is found again where it recurs untagged ("Kettering" after "Dolores
-  Kettering"), in one regex pass, and so is a proper noun after an honorific or a person's office
-  ("President Obama"); two names joined by a slash are two ("New York Times/CBS News"), a social
+  model found once (or a name the aliases file labels: "Twitter") is found again where it recurs
+  untagged ("Kettering" after "Dolores Kettering", "If Kettering wins", "anti-Kettering", a
+  headline's "Renounce Kettering"), in one regex pass, and so is a proper noun after an honorific
+  or a person's office ("President Obama") and a transcript's speaker label ("KATE BOULDUAN:");
+  two names joined by a slash are two ("New York Times/CBS News"), a social
   handle or hashtag is no name ("Twitter @NolteNC" -> "Twitter"), and the state of a political
   designation ("(R-Texas)", "(I-Vt.)") or after a city ("Burlington, Vt.") is a place named by
   ``lexicons/states.json`` (:mod:`claimflow.nlp.states`);
@@ -24,20 +31,23 @@ baseline the canonical layer is measured against.
 - forms merge into one name: the aliases file ("U.N." -> "United Nations"); an acronym into the
   name the article defines it for ("the United Nations (U.N.)", "the Global Market Review, or
   G.M.R."), else the aliases file's ("RNC"), else the one name the article gives whose initials its
-  letters are (none when two names have them); a group's singular and plural ("Republican",
-  "Republicans"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
+  letters are (none when two names have them); a group's singular, plural and adjective
+  ("Democrat", "Democrats", "Democratic"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
   recently before it, or into the only person of that name when none is named before it (a
-  headline's "Trump"), and a first name only one person has; an honorific says whose surname it
+  headline's or a lede's "Trump"), and a first name only one person has; an honorific says whose surname it
   is ("Mrs. Clinton" joins Hillary Clinton, not Bill Clinton: the aliases file's ``genders``), and
   a place is no one's first name ("Austin" stays apart from "Austin Mirabeau Trump Hotel");
 - the label is the majority of the mentions' labels (a surname merged into a person votes PERSON,
-  a "person" in a place's position votes GPE), then repaired by the claims where the evidence is
+  a "person" in a place's position votes GPE, and so does an "organisation" where only a place
+  stands: "near X", "the mayor of X"), then repaired by the claims where the evidence is
   strong: the claim's source is the name itself ("Bassem Naim said", not "the US daily wrote"),
   a person's name becomes PERSON only when something else says it is one (a first name, an
   honorific, the model's own vote, or several words never in a place's position) and a PERSON
   becomes ORG only when the model voted ORG and no first name says otherwise; a group (NORP), a
   place speaking for its government (GPE) and an organisation the claim calls a person keep
-  their label;
+  their label; last, a label the aliases file gives wins: a name's own ("Twitter" ORG) or its
+  last word's ("Mill Lane" FAC, "Republican National Convention" EVENT), unless a known first name
+  opens it or the article calls it by that last word alone, as a person's surname;
 - ``entity_id`` derives from the canonical name and label alone (:func:`entity_id`).
 
 ``link_claims`` gives each claim its source's entity and the entities its content mentions.
