@@ -114,7 +114,7 @@ PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towa
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
 # "KATE BOULDUAN: Why not debate?": a transcript's speaker label, opening a line in capitals before a colon
-SPEAKER_LABEL = re.compile(r"^[ \t]*([A-Z][A-Z'’-]+(?:[ \t]+[A-Z][A-Z'’.-]*){0,2}):[ \t]+\S", re.MULTILINE)
+SPEAKER_LABEL = re.compile(r"^[ \t]{0,8}([A-Z][A-Z'’-]{1,30}(?:[ \t]{1,3}[A-Z][A-Z'’.-]{0,30}){0,2}):[ \t]+\S", re.MULTILINE)
 NAME_SUFFIX = re.compile(r",?[ \t]+(?:Jr|Sr)\.|,?[ \t]+(?:Jr|Sr|II|III|IV)\b")  # ", Jr." after "Donald Trump"
 SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"})  # no name alone
 LOWER_HYPHEN = re.compile(r"[a-z]+-(?=[A-Z])")  # "anti-" of "anti-Muslim": the name is what follows
