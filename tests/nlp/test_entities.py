@@ -176,6 +176,142 @@ def test_a_name_the_model_missed_where_it_recurs_is_found_without_voting_on_the_
     assert [m.start for m in kettering.mentions] == [0, text.index("Kettering said")]  # not "Kettering Road"
 
 
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        pytest.param("If Kettering wins, the vote moves.", id="after a function word opening a sentence"),
+        pytest.param("Nobody voted on Friday. Kettering lost.", id="after a word closing a sentence"),
+        pytest.param("The anti-Kettering camp grew.", id="after a lower-case word and a hyphen"),
+        pytest.param("A Kettering-backed plan passed.", id="before a hyphen and a word"),
+        pytest.param("The plan was backed by Kettering.", id="closing a sentence"),
+    ],
+)
+def test_a_surname_the_model_missed_is_found_beside_words_that_are_no_part_of_a_name(sentence):
+    text = f"Dolores Kettering chairs the board. {sentence}"
+    (kettering,) = canonical_entities(doc_of(text, ("Dolores Kettering", "PERSON")), aliases=ALIASES)
+    assert [m.start for m in kettering.mentions] == [0, text.index("Kettering", len("Dolores Kettering"))]
+
+
+def test_a_name_inside_a_double_name_or_a_longer_name_the_model_missed_is_no_repeat():
+    text = "Dolores Kettering chairs it. Anna Ortiz-Kettering spoke at Kettering Road. Mayor Kettering Smith left."
+    (kettering,) = canonical_entities(doc_of(text, ("Dolores Kettering", "PERSON")), aliases=ALIASES)
+    assert [m.start for m in kettering.mentions] == [0]
+
+
+def test_a_headlines_name_the_model_missed_between_capitalized_words_is_found():
+    text = "Why Voters Won't Abandon Kettering Over Budget Cuts\n\nDolores Kettering kept her seat. Kettering said so."
+    doc = doc_of(text, ("Dolores Kettering", "PERSON"), ("Kettering", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"Dolores Kettering": ("PERSON", ["Kettering", "Dolores Kettering", "Kettering"])}
+
+
+def test_a_known_first_name_the_model_missed_joins_its_only_person():
+    text = "Hillary Clinton spoke first. Voters cheered Hillary as she left."
+    (clinton,) = canonical_entities(doc_of(text, ("Hillary Clinton", "PERSON")), aliases=ALIASES)
+    assert [m.text for m in clinton.mentions] == ["Hillary Clinton", "Hillary"]
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("The council condemns anti-Semitic graffiti.", ("anti-Semitic", "NORP"), ("Semitic", "Semitic"),
+                     id="a lower-case word hyphened before it"),
+        pytest.param("The envoy met al-Rashid.", ("al-Rashid", "PERSON"), ("al-Rashid", "al-Rashid"), id="a particle stays"),
+        pytest.param("Posted:Greyfield:Thanks for nothing.", ("Greyfield:Thanks", "ORG"), ("Greyfield", "Greyfield"),
+                     id="a colon glued to the next word"),
+        pytest.param("Greyfield’s “Open Doors” plan failed.", ("Greyfield’s “Open", "ORG"), ("Greyfield", "Greyfield"),
+                     id="a quote mark"),
+        pytest.param("The Office of Fair Trading (OFT said no.", ("Office of Fair Trading (OFT", "ORG"),
+                     ("Office of Fair Trading", "Office of Fair Trading"), id="a parenthesis it does not close"),
+        pytest.param("Her sons are Tomas 12 and Ivo.", ("Tomas 12", "PERSON"), ("Tomas", "Tomas"), id="a number after a person"),
+        pytest.param("Traffic on Route 66 slowed.", ("Route 66", "FAC"), ("Route 66", "Route 66"), id="a road keeps its number"),
+        pytest.param("Voters at the Hall (East) queued.", ("Hall (East)", "FAC"), ("Hall (East)", "Hall (East)"),
+                     id="a closed parenthesis stays"),
+    ],
+)
+def test_a_name_the_model_ran_on_stops_where_the_name_does(text, ent, expected):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (entity.name, entity.mentions[0].text) == expected
+
+
+def test_a_transcripts_speaker_labels_are_mentions_of_their_person():
+    text = ("Interview transcript\n\nThe interview ran long. Here is part of it.\nDAVID OKAFOR: Ask me.\n"
+            "MARIA VOSS: Will you run?\nOKAFOR: Not this year.\nVOSS: Why not?\nUPDATE: He ran.\nSERVICE NOTICE: None.")
+    found = names(canonical_entities(doc_of(text, ("DAVID OKAFOR", "PERSON")), aliases=ALIASES))
+    assert found == {"DAVID OKAFOR": ("PERSON", ["DAVID OKAFOR", "OKAFOR"]), "MARIA VOSS": ("PERSON", ["MARIA VOSS", "VOSS"])}
+
+
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "label"),
+    [
+        pytest.param(["Farms", "near", "Dunmore", "flooded"], [3, 0, 1, 3], ["nsubj", "prep", "pobj", "ROOT"], "GPE",
+                     id="near it"),
+        pytest.param(["The", "mayor", "of", "Dunmore", "spoke"], [1, 4, 1, 2, 4], ["det", "nsubj", "prep", "pobj", "ROOT"],
+                     "GPE", id="the mayor of it"),
+        pytest.param(["She", "works", "at", "Dunmore"], [1, 1, 1, 2], ["nsubj", "ROOT", "prep", "pobj"], "ORG",
+                     id="at it: an employer"),
+    ],
+)
+def test_an_organisation_where_only_a_place_stands_is_a_place(words, heads, deps, label):
+    doc = spacy.tokens.Doc(BLANK.vocab, words=words, heads=heads, deps=deps,
+                           ents=["B-ORG" if w == "Dunmore" else "O" for w in words])
+    (dunmore,) = canonical_entities(doc, aliases=ALIASES)
+    assert dunmore.label == label
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("Spokesman Arvid Holm Berg declined.", ("Spokesman Arvid Holm Berg", "ORG"), ("Arvid Holm Berg", "PERSON"),
+                     id="a spokesman"),
+        pytest.param("Senator Petra Lind said no.", ("Senator Petra Lind", "ORG"), ("Petra Lind", "PERSON"), id="a senator"),
+        pytest.param("General Dynamics Systems won.", ("General Dynamics Systems", "ORG"), ("General Dynamics Systems", "ORG"),
+                     id="no title only a person has"),
+        pytest.param("Senator Mills Foundation gave.", ("Senator Mills Foundation", "ORG"), ("Senator Mills Foundation", "ORG"),
+                     id="an organisation's head word"),
+    ],
+)
+def test_a_persons_title_before_a_name_the_model_calls_something_else_makes_it_a_person(text, ent, expected):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (entity.name, entity.label) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "expected"),
+    [
+        pytest.param("The latest Halvard Reports poll is out.", ("Halvard", "PERSON"), ("Halvard Reports", "ORG"), id="reports"),
+        pytest.param("Crowds filled Kessler Tower again.", ("Kessler", "ORG"), ("Kessler Tower", "FAC"), id="a tower"),
+        pytest.param("Kessler, Tower and Bell met.", ("Kessler", "PERSON"), ("Kessler", "PERSON"), id="not across a comma"),
+        pytest.param("Lawmakers in the Kaldovan Senate voted.", ("Kaldovan", "GPE"), ("Kaldovan Senate", "ORG"), id="a chamber"),
+        pytest.param("The Socialist Senate voted.", ("Socialist", "NORP"), ("Socialist", "NORP"), id="not after a group"),
+    ],
+)
+def test_a_head_word_the_model_left_after_a_name_joins_it(text, ent, expected):
+    found = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert (found[0].name, found[0].label) == expected
+
+
+def test_the_last_words_of_a_title_are_no_name():
+    text = "Former Secretary of State Anna Lind spoke to the State Department."
+    doc = doc_of(text, ("State", "ORG"), ("Anna Lind", "PERSON"), ("the State Department", "ORG"))
+    assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Anna Lind", "State Department"}
+
+
+def test_an_occupation_before_a_name_is_outside_it_and_alone_is_no_name():
+    text = "Plumber Tomas Vigdal Berg fixed it. Pollster Ines Aro agreed. Baker Mayfield Jones laughed."
+    doc = doc_of(text, ("Plumber Tomas Vigdal Berg", "PERSON"), ("Pollster", "NORP"), ("Ines Aro", "PERSON"),
+                 ("Baker Mayfield Jones", "PERSON"))
+    assert set(names(canonical_entities(doc, aliases=ALIASES))) == {"Tomas Vigdal Berg", "Ines Aro", "Baker Mayfield Jones"}
+
+
+def test_a_suffix_after_a_persons_name_is_part_of_it_and_alone_is_no_name():
+    text = "Tomas Vigdal spoke, and Tomas Vigdal, Jr., his son, agreed with Ivo Berg Sr. and Ivo Berg III."
+    doc = doc_of(text, ("Tomas Vigdal", "PERSON"), ("Tomas Vigdal", "PERSON"), ("Jr.", "PERSON"), ("Ivo Berg", "PERSON"),
+                 ("Ivo Berg III", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Tomas Vigdal": ("PERSON", ["Tomas Vigdal"]), "Tomas Vigdal, Jr.": ("PERSON", ["Tomas Vigdal, Jr."]),
+        "Ivo Berg Sr.": ("PERSON", ["Ivo Berg Sr."]), "Ivo Berg III": ("PERSON", ["Ivo Berg III"])}
+
+
 def test_lower_case_words_after_a_name_are_outside_it():
     text = "Members of the Civic Renewal party walked out."
     (party,) = canonical_entities(doc_of(text, ("the Civic Renewal party", "ORG")), aliases=ALIASES)
@@ -227,6 +363,8 @@ def test_a_name_without_a_capital_letter_is_no_entity():
         pytest.param("PORT HALVERSEN — Dockworkers stayed out.", "PORT HALVERSEN — ", id="two words"),
         pytest.param("WASHINGTON, D.C. (Reuters) - The vote failed.", "WASHINGTON, D.C. (Reuters) - ", id="agency"),
         pytest.param("WEEKEND SERVICE NOTICE: Elm Bridge is closed.", "WEEKEND SERVICE NOTICE: ", id="heading"),
+        pytest.param("SPRINGFIELD, Ill., March 3 (UPI) — Farmers met.", "SPRINGFIELD, Ill., March 3 (UPI) — ", id="a date"),
+        pytest.param("DENVER, Oct. 9, 2015 — Voters met.", "DENVER, Oct. 9, 2015 — ", id="a date and year"),
         pytest.param("Jerusalem is a city.", "", id="no dateline"),
         pytest.param("NATO allies met in Brussels - briefly.", "", id="capitals not followed by a dash"),
         pytest.param("Obama Speaks.\n\nWASHINGTON (AP) — The vote failed.", "\nWASHINGTON (AP) — ",
@@ -277,6 +415,42 @@ def test_a_named_speaker_the_model_missed_becomes_an_entity():
     assert link_claims([said], [amsel], ALIASES)[0].source_entity_id == amsel.entity_id
 
 
+def test_a_speaker_in_the_dateline_makes_no_entity():
+    text = "HOLMBURY, March 3 (Wire) — Farmers rallied. Their leader said the talks failed."
+    said = claim(text, "HOLMBURY, March 3 (Wire", "organisation", "HOLMBURY")
+    assert canonical_entities(doc_of(text), [said], aliases=ALIASES) == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "ent", "label"),
+    [
+        pytest.param("Traffic stopped on Ferris Lane overnight.", ("Ferris Lane", "PERSON"), "FAC", id="a street"),
+        pytest.param("Delegates met at the Unity National Convention.", ("Unity National Convention", "ORG"), "EVENT",
+                     id="a convention"),
+        pytest.param("Brackwater Holdings cut jobs.", ("Brackwater Holdings", "PERSON"), "ORG", id="a company"),
+        pytest.param("She posted it on Twitter.", ("Twitter", "PERSON"), "ORG", id="a name of a known label"),
+        pytest.param("Emily Lane chaired the hearing.", ("Emily Lane", "PERSON"), "PERSON", id="a known first name opens it"),
+        pytest.param("Voters like the Lane family.", ("Lane", "PERSON"), "PERSON", id="one word is no head"),
+    ],
+)
+def test_a_name_takes_the_label_its_head_word_or_the_aliases_file_gives(text, ent, label):
+    (entity,) = canonical_entities(doc_of(text, ent), aliases=ALIASES)
+    assert entity.label == label
+
+
+def test_a_head_word_says_nothing_of_a_name_the_article_calls_by_that_word_alone():
+    text = "Rufus Lane chaired the hearing. Lane said it would reopen."
+    (lane,) = canonical_entities(doc_of(text, ("Rufus Lane", "PERSON"), ("Lane", "PERSON")), aliases=ALIASES)
+    assert (lane.name, lane.label) == ("Rufus Lane", "PERSON")
+
+
+def test_a_name_of_a_known_label_is_found_where_the_model_missed_it():
+    text = "The clip spread on Twitter. Twitter removed it, and Twitterati cheered."
+    (twitter,) = canonical_entities(doc_of(text), aliases=ALIASES)
+    assert (twitter.name, twitter.label, [m.start for m in twitter.mentions]) == (
+        "Twitter", "ORG", [text.index("Twitter"), text.index("Twitter removed")])
+
+
 @pytest.mark.parametrize(
     ("data", "match"),
     [
@@ -288,6 +462,9 @@ def test_a_named_speaker_the_model_missed_becomes_an_entity():
         pytest.param({"genders": {"female": "Mrs."}}, "genders must map", id="gender words not a list"),
         pytest.param({"genders": {"other": ["Mx."]}}, "genders must map", id="an unknown gender"),
         pytest.param({"genders": {"female": ["Jo"], "male": ["jo"]}}, "one gender only", id="a word of both genders"),
+        pytest.param({"labels": {"COMPANY": ["Acme"]}}, "labels must map labels of", id="a label spaCy does not know"),
+        pytest.param({"heads": {"FAC": "Street"}}, "heads must map", id="head words not a list"),
+        pytest.param({"labels": {"ORG": ["Acme"], "PERSON": ["ACME"]}}, "one label only", id="a name of two labels"),
     ],
 )
 def test_a_bad_aliases_file_is_refused_with_its_name_and_reason(data, match):
@@ -525,6 +702,23 @@ def test_a_headlines_first_name_and_a_common_word_cut_to_the_person_the_body_nam
     text = "Aide Never Told Megan Private Server Was Risky\n\nMegan Kessler used a server at home, aides said."
     doc = doc_of(text, ("Megan Private", "PERSON"), ("Megan Kessler", "PERSON"))
     assert names(canonical_entities(doc, aliases=ALIASES)) == {"Megan Kessler": ("PERSON", ["Megan", "Megan Kessler"])}
+
+
+def test_a_groups_adjective_singular_and_plural_are_one_entity_named_by_its_first_form():
+    text = "Socialist voters met on Monday. Socialists said no, and one Socialist left. Hispanic and Hispanics too."
+    doc = doc_of(text, ("Socialist", "NORP"), ("Socialists", "NORP"), ("Socialist", "NORP"), ("Hispanic", "NORP"),
+                 ("Hispanics", "NORP"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {
+        "Socialist": ("NORP", ["Socialist", "Socialists", "Socialist"]), "Hispanic": ("NORP", ["Hispanic", "Hispanics"])}
+    text = "Democratic senators met. Democrats agreed."
+    doc = doc_of(text, ("Democratic", "NORP"), ("Democrats", "NORP"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"Democratic": ("NORP", ["Democratic", "Democrats"])}
+
+
+def test_a_surname_before_the_only_full_name_of_it_merges_with_it():
+    text = "Voters backed Okafor on Monday, polls show. David Okafor won easily. Okafor thanked them."
+    doc = doc_of(text, ("Okafor", "PERSON"), ("David Okafor", "PERSON"), ("Okafor", "PERSON"))
+    assert names(canonical_entities(doc, aliases=ALIASES)) == {"David Okafor": ("PERSON", ["Okafor", "David Okafor", "Okafor"])}
 
 
 def test_a_groups_singular_and_plural_are_one_entity_named_by_its_first_form():

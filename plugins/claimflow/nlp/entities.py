@@ -6,13 +6,20 @@ baseline the canonical layer is measured against.
 ``canonical_entities`` makes one entity per real-world name of the article, in one pass over
 ``doc.ents`` and a few dicts:
 
-- a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title
-  before a person ("Sen. John Kerry" -> "John Kerry"), no lower-case words after it; dates,
+- a mention is the name alone: no leading "the", no possessive ("Kelly's" -> "Kelly"), no title or
+  occupation before a person ("Sen. John Kerry" -> "John Kerry", "Farmer Gordon Pruett"), no
+  lower-case words after it, no "anti-" before it, nothing after punctuation glued to a word, a
+  quote mark or an unclosed parenthesis ("Trump:You", "Trump’s “Look"), but a suffix ("Donald
+  Trump, Jr.") and a head word the model left out ("Rasmussen Reports", "U.S. Senate"); a title
+  makes a person whatever the model says ("Spokeswoman Haley Morris"), and a title, its last
+  words ("State" of "Secretary of State") or a suffix alone are no name; dates,
   numbers, money and the like, common nouns, names without a capital letter, and the dateline
   ("JERUSALEM –" opening the text or the paragraph after the headline) are left out; a name the
-  model found once is found again where it recurs untagged ("Kettering" after "Dolores
-  Kettering"), in one regex pass, and so is a proper noun after an honorific or a person's office
-  ("President Obama"); two names joined by a slash are two ("New York Times/CBS News"), a social
+  model found once (or a name the aliases file labels: "Twitter") is found again where it recurs
+  untagged ("Kettering" after "Dolores Kettering", "If Kettering wins", "anti-Kettering", a
+  headline's "Renounce Kettering"), in one regex pass, and so is a proper noun after an honorific
+  or a person's office ("President Obama") and a transcript's speaker label ("KATE BOULDUAN:");
+  two names joined by a slash are two ("New York Times/CBS News"), a social
   handle or hashtag is no name ("Twitter @NolteNC" -> "Twitter"), and the state of a political
   designation ("(R-Texas)", "(I-Vt.)") or after a city ("Burlington, Vt.") is a place named by
   ``lexicons/states.json`` (:mod:`claimflow.nlp.states`);
@@ -24,20 +31,23 @@ baseline the canonical layer is measured against.
 - forms merge into one name: the aliases file ("U.N." -> "United Nations"); an acronym into the
   name the article defines it for ("the United Nations (U.N.)", "the Global Market Review, or
   G.M.R."), else the aliases file's ("RNC"), else the one name the article gives whose initials its
-  letters are (none when two names have them); a group's singular and plural ("Republican",
-  "Republicans"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
+  letters are (none when two names have them); a group's singular, plural and adjective
+  ("Democrat", "Democrats", "Democratic"); a name with and without middle initials ("Donald J. Trump", "Donald Trump"), a surname (or any last words) into the person named in full most
   recently before it, or into the only person of that name when none is named before it (a
-  headline's "Trump"), and a first name only one person has; an honorific says whose surname it
+  headline's or a lede's "Trump"), and a first name only one person has; an honorific says whose surname it
   is ("Mrs. Clinton" joins Hillary Clinton, not Bill Clinton: the aliases file's ``genders``), and
   a place is no one's first name ("Austin" stays apart from "Austin Mirabeau Trump Hotel");
 - the label is the majority of the mentions' labels (a surname merged into a person votes PERSON,
-  a "person" in a place's position votes GPE), then repaired by the claims where the evidence is
+  a "person" in a place's position votes GPE, and so does an "organisation" where only a place
+  stands: "near X", "the mayor of X"), then repaired by the claims where the evidence is
   strong: the claim's source is the name itself ("Bassem Naim said", not "the US daily wrote"),
   a person's name becomes PERSON only when something else says it is one (a first name, an
   honorific, the model's own vote, or several words never in a place's position) and a PERSON
   becomes ORG only when the model voted ORG and no first name says otherwise; a group (NORP), a
   place speaking for its government (GPE) and an organisation the claim calls a person keep
-  their label;
+  their label; last, a label the aliases file gives wins: a name's own ("Twitter" ORG) or its
+  last word's ("Mill Lane" FAC, "Republican National Convention" EVENT), unless a known first name
+  opens it or the article calls it by that last word alone, as a person's surname;
 - ``entity_id`` derives from the canonical name and label alone (:func:`entity_id`).
 
 ``link_claims`` gives each claim its source's entity and the entities its content mentions.
@@ -52,20 +62,22 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc
 
 from claimflow.models import ENTITY_LABELS, Claim, Entity, Mention, Span, entity_id
-from claimflow.nlp.aliases import Aliases, name_key
+from claimflow.nlp.aliases import Aliases, name_key, word_key
 from claimflow.nlp.states import designations, state_name
 
 PERSON, ORG = "PERSON", "ORG"
 KEPT_LABELS = frozenset(ENTITY_LABELS)  # DATE, TIME, PERCENT, MONEY, QUANTITY, ORDINAL, CARDINAL are not entities
 SPEAKER_LABELS = (PERSON, ORG)
 NAMED_KINDS = ("person", "organisation", "pronoun")  # source kinds whose speaker is someone an entity can be
-# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -": upper-case place words opening the
-# text, then a dash; a heading such as "SERVICE NOTICE:" is no entity of the story either
+# "JERUSALEM –", "PORT HALVERSEN —", "WASHINGTON, D.C. (Reuters) -", "LOS ANGELES, Sept. 28, 2016 (UPI) —":
+# upper-case place words opening the text, maybe a state and a date, then a dash; a heading such as
+# "SERVICE NOTICE:" is no entity of the story either
 DATELINE = re.compile(
-    r"\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:[ \t]+[A-Z][\w.]*)*)?"
+    r"\s*[A-Z][A-Z'’.\-]*(?:[ \t]+[A-Z][A-Z'’.\-]*)*(?:,[ \t]*[A-Z][\w.]*(?:,?[ \t]+[A-Z\d][\w.]*)*)?"
     r"[ \t]*(?:\([^)\n]{1,40}\)[ \t]*)?(?:[–—-]+|:)\s"
 )
 ARTICLE = re.compile(r"(?:the|The|THE)\s+")
@@ -73,9 +85,11 @@ APOSTROPHES = "'’‘ʼ`"  # the apostrophe as news text types it: straight, cu
 POSSESSIVE = re.compile(f"(?:[{APOSTROPHES}][sS]|(?<=[sS])[{APOSTROPHES}])\\Z")
 ACRONYM_DEFINED = re.compile(r"\s*\(\s*([A-Z](?:\.?[A-Z&]){1,7}\.?)\s*\)")
 WORD = re.compile(r"\S+")
-CAPITALIZED = re.compile(r"(?<![\w’'-])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
-NAME_GOES_ON = re.compile(r"[\w-]")
+CAPITALIZED = re.compile(r"(?<![\w’'])[A-Z][\w.&]*")  # a word that may open a name, and how far it goes
+DOUBLE_NAME = re.compile(r"[A-Z][\w.'’]*-\Z")  # "Ortiz-" of "Ortiz-Kettering"; not "anti-" of "anti-Trump"
+NAME_GOES_ON = re.compile(r"\w")  # "Clinton-Supporting" still names Clinton: a hyphen joins a name to a word
 PRECEDING_WORD = re.compile(r"([A-Z][\w.'’-]*) \Z")
+ENDS_SENTENCE = re.compile(r"[a-z]{3}\.\Z")  # "Tuesday." closes a sentence; "St." and "Sen." open a name
 FOLLOWING_NAME = re.compile(r" [A-Z]")
 PARTICLES = frozenset({"al", "el", "de", "da", "di", "du", "del", "della", "der", "van", "von", "bin", "ibn", "le", "la"})
 # a PERSON after these ("in Caddon", "the village of Amblestow") is a place the model took for a person
@@ -94,14 +108,28 @@ LONG_WORD = re.compile(r"(?<![\w’'])[^\W\d_]{4,}")  # title case capitalizes e
 MIDDLE_INITIAL = re.compile(r"(?:[A-Z]\.?){1,3}")  # "J." of "Donald J. Trump", "H.W." of "George H.W. Bush"
 RELATIVE_WHO = re.compile(r"\s*whom?\b")  # a relative clause only a person takes ("whose" an organisation takes too)
 LOWER_TAIL = re.compile(r"(?<![’'])\b[a-z]{2,}")  # a common noun after a name: "the US daily"
+ONLY_PLACES = frozenset({"near", "outside", "throughout"})  # prepositions whose object is a place, never an organisation
+PLACES_OF = PLACE_NOUNS | {"mayor", "residents", "outskirts", "people"}  # "the mayor of X": X is a place
 PLACE_PREPOSITIONS = LOCATIVE | {"to", "from", "into", "across", "toward", "towards"}
 HANDLE = re.compile(r"(?<!\S)[@#]\w")  # a social handle or hashtag: "@NolteNC", "#The411"
 SLASH = re.compile(r"\s*/\s*")  # "New York Times/CBS News": two names
+# "KATE BOULDUAN: Why not debate?": a transcript's speaker label, opening a line in capitals before a colon
+SPEAKER_LABEL = re.compile(r"^[ \t]{0,8}([A-Z][A-Z'’-]{1,30}(?:[ \t]{1,3}[A-Z][A-Z'’.-]{0,30}){0,2}):[ \t]+\S", re.MULTILINE)
+NAME_SUFFIX = re.compile(r",?[ \t]+(?:Jr|Sr)\.|,?[ \t]+(?:Jr|Sr|II|III|IV)\b")  # ", Jr." after "Donald Trump"
+SUFFIXES = frozenset({"jr.", "jr", "sr.", "sr", "ii", "iii", "iv"})  # no name alone
+LOWER_HYPHEN = re.compile(r"[a-z]+-(?=[A-Z])")  # "anti-" of "anti-Muslim": the name is what follows
+# where a name the model ran on stops: punctuation glued to the next word ("Trump:You", "pics?I"), a quote mark
+# ("Trump’s “Look"), a parenthesis it does not close ("Federal Bureau of Investigation (FBI"); for a person, a
+# number ("Barron, 9" run on as "Barron 9"; "Route 66" and "Apollo 11" keep theirs)
+NAME_BREAK = re.compile(r"[:;?!](?=\w)|[“”\"]|\((?![^)]*\))")
+PERSON_BREAK = re.compile(f"{NAME_BREAK.pattern}|\\s\\d")
 CITY_COMMA = re.compile(r"[A-Z][\w.]*,[ \t]*\Z")  # "Burlington, " before a state
 # titles after which a capitalized word the model left untagged is a person's name ("President Obama"), besides
 # the honorifics (the aliases' titles that have a gender): no "Director General", "Justice Department"
 PERSON_TITLES = frozenset({"president", "sen.", "senator", "rep.", "representative", "gov.", "governor", "congressman",
                            "congresswoman", "mayor", "minister", "dr.", "prof."})
+# titles that open only a person's name, never an organisation's or a place's ("General Motors", "Prince Edward Island")
+TITLES_OF_PEOPLE = PERSON_TITLES | {"spokesman", "spokeswoman", "spokesperson", "chairman", "chairwoman", "mr.", "mrs.", "ms."}
 
 
 
@@ -260,14 +288,65 @@ def _mentions(doc: Doc, text: str, aliases: Aliases) -> Iterator[_Found]:
             continue
         if all(token.pos_ == "NOUN" for token in ent):  # "Farmers", "Weather" opening a sentence: no name
             continue
+        if _closes_title(text, ent.start_char, ent.end_char, aliases):  # "State" of "Secretary of State"
+            continue
         honorific = _honorific(text, ent.start_char, ent.end_char, aliases)
-        cleaned = clean_name(text, ent.start_char, ent.end_char, person=label == PERSON or honorific is not None, aliases=aliases)
+        titled = label != PERSON and _opens_with_title(text, ent.start_char, ent.end_char, aliases)
+        person = label == PERSON or honorific is not None or titled
+        vote = PERSON if titled else _vote(ent, label)
+        end_char = _head_after(doc, ent, aliases)
+        if label == PERSON and (suffix := NAME_SUFFIX.match(text, end_char)):
+            end_char = suffix.end()  # "Donald Trump, Jr.": the son, not his father
+        cleaned = clean_name(text, *_cut(text, ent.start_char, end_char, person), person=person, aliases=aliases)
         for start, end in _names_in(text, *cleaned):
             name = " ".join(text[start:end].split())
             if label == "GPE" and CITY_COMMA.search(text, max(0, start - 40), start) and (state := state_name(name)):
                 name = state  # "Burlington, Vt.": Vermont
-            if name and any(c.isupper() for c in name):
-                yield _Found(Mention(start, end, text[start:end], label), name, _vote(ent, label), honorific, _placed(ent))
+            folded = name.casefold()
+            if any(c.isupper() for c in name) and folded not in aliases.titles and folded not in SUFFIXES:  # "Historian", "Jr."
+                yield _Found(Mention(start, end, text[start:end], label), name, vote, honorific, _placed(ent))
+
+
+def _closes_title(text: str, start: int, end: int, aliases: Aliases) -> bool:
+    """Whether the name at ``[start, end)`` is the last words of a title ("State" of "Secretary of State",
+    "General" of "Attorney General"): part of a role, no name of its own."""
+    size = len(text[start:end].split())
+    before = text[max(0, start - 60):start].split()
+    return any(" ".join([*before[-n:], text[start:end]]).casefold() in aliases.titles
+               for n in range(1, min(len(before), aliases.max_title_words - size) + 1))
+
+
+def _opens_with_title(text: str, start: int, end: int, aliases: Aliases) -> bool:
+    """Whether the mention at ``[start, end)`` is a person's title and a name of two words or more, whatever the
+    model's label ("Spokeswoman Haley Morris", labelled ORG): a title only a person has, no head word of a
+    place or an organisation closing it ("Senator Mills Foundation")."""
+    words = text[start:end].split()
+    title = words[0].casefold() if words else ""
+    return (len(words) >= 3 and title in aliases.titles and title in TITLES_OF_PEOPLE
+            and words[1][:1].isupper() and aliases.label(" ".join(words[1:])) is None)
+
+
+def _head_after(doc: Doc, ent, aliases: Aliases) -> int:
+    """Where the name the model found as ``ent`` ends: with the capitalized word after it when that word is a
+    head word the model left out ("Rasmussen" before "Reports", "U.S." before "Senate"); a group's adjective
+    qualifies the word after it ("the Republican Senate")."""
+    if ent.end < len(doc) and ent.label_ != "NORP":
+        after = doc[ent.end]
+        if (after.ent_iob_ == "O" and after.idx == ent.end_char + 1 and after.text[:1].isupper()
+                and word_key(after.text) in aliases.heads):
+            return after.idx + len(after.text)
+    return ent.end_char
+
+
+def _cut(text: str, start: int, end: int, person: bool) -> tuple[int, int]:
+    """``[start, end)`` without a lower-case word hyphened before the name ("anti-Muslim" -> "Muslim", not a
+    particle: "al-Zahar") and cut
+    where the name stops (:data:`NAME_BREAK`, :data:`PERSON_BREAK` for a ``person``); maybe empty."""
+    if (match := LOWER_HYPHEN.match(text, start, end)) and match.group()[:-1] not in PARTICLES:  # "al-Zahar" stays
+        start = match.end()
+    if stop := (PERSON_BREAK if person else NAME_BREAK).search(text, start + 1, end):
+        end = start + len(text[start:stop.start()].rstrip())
+    return start, end
 
 
 def _names_in(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -306,11 +385,15 @@ def _placed(ent) -> bool:
 
 
 def _vote(ent, label: str) -> str:
-    """The label a mention votes for: its own, but a place for a "person" in a place's position."""
-    if label != PERSON or ent.root.dep_ != "pobj":
+    """The label a mention votes for: its own, but a place for a "person" in a place's position ("in X") and for
+    an "organisation" where only a place stands ("near X", "the mayor of X"; "at X" and "in X" an employer or a
+    chamber may take: "at Google", "in Congress")."""
+    if label not in SPEAKER_LABELS or ent.root.dep_ != "pobj":
         return label
     prep = ent.root.head
-    return "GPE" if prep.lower_ in LOCATIVE or (prep.lower_ == "of" and prep.head.lower_ in PLACE_NOUNS) else label
+    if prep.lower_ == "of" and prep.head.lower_ in (PLACE_NOUNS if label == PERSON else PLACES_OF):
+        return "GPE"
+    return "GPE" if prep.lower_ in (LOCATIVE if label == PERSON else ONLY_PLACES) else label
 
 
 def _in_headlines(found: list[_Found], text: str, aliases: Aliases) -> list[_Found]:
@@ -411,15 +494,17 @@ def _titled(doc: Doc, text: str, start: int, end: int, aliases: Aliases) -> str 
 
 def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases, acronyms: dict[str, str]):
     """Mentions the model missed of names it found elsewhere in the article ("Kettering" after "Dolores
-    Kettering"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
+    Kettering", a known first name "Hillary" after "Hillary Clinton", "anti-Trump"), of the acronyms the article defines (``acronyms``: acronym -> label) and of a person's
     name after a title (:func:`_titled`): one pass over the capitalized words of the text outside the
     dateline ``skip``; they do not vote on labels."""
-    forms: dict[str, str] = dict(acronyms)
+    forms: dict[str, str] = {**aliases.names, **acronyms}  # names of a known label are found wherever they are
     for item in found:
         words = item.name.split()
         forms.setdefault(item.name, item.mention.label)
-        if item.mention.label == PERSON and len(words) > 1:
+        if item.mention.label == PERSON and len(words) > 1 and words[-1].casefold() not in SUFFIXES:
             forms.setdefault(words[-1], PERSON)
+            if aliases.gender(words[0]) and words[0].casefold() not in aliases.titles:
+                forms.setdefault(words[0], PERSON)  # "Hillary" of "Hillary Clinton": whose, _merge_surnames decides
     by_word: dict[str, list[str]] = {}  # first word -> forms starting with it, longest first
     for form in sorted(forms, key=len, reverse=True):
         if len(form) > 2 and (first := CAPITALIZED.match(form)):
@@ -430,9 +515,10 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
     titled_from = headline[1] if headline else 1  # title case capitalizes every word: no names after titles there
     for word in CAPITALIZED.finditer(text):
         start = word.start()
-        form = next((f for f in by_word.get(word.group(), ()) if text.startswith(f, start)
+        candidates = by_word.get(word.group()) or by_word.get(word.group().rstrip("."), ())  # "... said Kettering."
+        form = next((f for f in candidates if text.startswith(f, start)
                      and not NAME_GOES_ON.match(text, start + len(f))), None)
-        if skip[0] <= start < skip[1]:
+        if skip[0] <= start < skip[1] or DOUBLE_NAME.search(text, max(0, start - 40), start):
             continue
         end = start + len(form) if form else word.end()
         i = bisect.bisect_right(starts, start)
@@ -446,9 +532,42 @@ def _repeats(doc: Doc, text: str, found: list[_Found], skip: tuple[int, int], al
             continue
         before = PRECEDING_WORD.search(text, max(0, start - 40), start)
         title = before.group(1) if before and before.group(1).casefold() in aliases.titles else None
-        if (before and title is None) or FOLLOWING_NAME.match(text, end):
-            continue  # part of a longer name the model missed ("Kelly Street")
+        in_headline = headline is not None and start < headline[1]
+        if not in_headline and ((title is None and _joins_name(before)) or FOLLOWING_NAME.match(text, end)):
+            continue  # part of a longer name the model missed ("Kelly Street"); in a headline every word is capitalized
         yield _Found(Mention(start, end, form, forms[form]), form, None, title and aliases.gender(title))
+
+
+def _speaker_labels(text: str, found: list[_Found], skip: tuple[int, int], aliases: Aliases) -> Iterator[_Found]:
+    """The speaker labels of a transcript the model missed, as persons ("KATE BOULDUAN:", then "BOULDUAN:"):
+    a label whose first word is a known first name, or that is the name or surname of a person the article
+    names or of an earlier label; outside the dateline ``skip`` and any name found ("SERVICE NOTICE:",
+    "UPDATE:" name no one)."""
+    people: set[str] = set()
+    for item in found:
+        if item.mention.label == PERSON:
+            words = item.name.split()
+            people.update(name_key(" ".join(words[-n:])) for n in range(1, len(words) + 1))
+    taken = sorted((item.mention.start, item.mention.end) for item in found)
+    for match in SPEAKER_LABEL.finditer(text):
+        start, end = match.span(1)
+        words = match.group(1).split()
+        known_first = len(words) > 1 and aliases.gender(words[0]) and words[0].casefold() not in aliases.titles
+        i = bisect.bisect_left(taken, (end, end))  # the mentions starting before the label ends; the last may overlap it
+        overlaps = bool(i) and taken[i - 1][1] > start
+        if skip[0] <= start < skip[1] or overlaps or not (known_first or name_key(match.group(1)) in people):
+            continue
+        people.add(name_key(words[-1]))
+        yield _Found(Mention(start, end, text[start:end], PERSON), " ".join(words), PERSON)
+
+
+def _joins_name(before: re.Match | None) -> bool:
+    """Whether the capitalized word just before a name (``PRECEDING_WORD``'s match) may be part of it: not
+    when it closes a sentence ("Tuesday. Trump leads") or is a function word opening one ("If Trump falls")."""
+    if before is None:
+        return False
+    word = before.group(1)
+    return not ENDS_SENTENCE.search(word) and word.casefold() not in STOP_WORDS
 
 
 def _resolve(name: str, aliases: Aliases, defined: dict[str, str], initials: dict[str, str | None]) -> tuple[str, bool]:
@@ -506,7 +625,9 @@ def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
     is ``doc.text``: spaCy joins the tokens on every call, so once per article)."""
     found = _with_designations(text, _in_headlines(list(_mentions(doc, text, aliases)), text, aliases))
     defined, acronyms = _defined_acronyms(text, found)
-    found += _repeats(doc, text, found, dateline(text), aliases, acronyms)
+    skip = dateline(text)
+    found += _repeats(doc, text, found, skip, aliases, acronyms)
+    found += _speaker_labels(text, found, skip, aliases)
     found.sort(key=lambda item: item.mention.start)
     initials: dict[str, str | None] = {}  # "UN" -> "United Nations" when the article names it; None when two names fit
     for item in found:
@@ -518,21 +639,19 @@ def _group(doc: Doc, text: str, aliases: Aliases) -> list[_Group]:
     for mention, name, vote, gender, placed in found:
         canonical, fixed = _resolve(name, aliases, defined, initials if _is_acronym(name) else {})
         key = _group_key(canonical)
-        if mention.label == "NORP" and not fixed:  # "Republican", "Republicans": one group, as its members and adjective
-            key = key.removesuffix("s")
+        if mention.label == "NORP" and not fixed:  # "Democrat", "Democrats", "Democratic": one group, as its members and adjective
+            key = key.removesuffix("s").removesuffix("ic")
         group = groups.setdefault(key, _Group(canonical, fixed))
         group.add(mention, name, vote, gender, placed)
     honorifics = {item.mention.start: item.gender for item in found if item.gender}
-    first_line = LINE.search(text)
-    headline_end = first_line.end() if first_line and first_line.end() < len(text.rstrip()) else 0
-    return _merge_surnames(list(groups.values()), honorifics, aliases, headline_end)
+    return _merge_surnames(list(groups.values()), honorifics, aliases)
 
 
-def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: Aliases, headline_end: int) -> list[_Group]:
+def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: Aliases) -> list[_Group]:
     """Move each mention of a person's last words ("Kelly", "Abu Zayd"), or of a first name only one
     person or organisation of the article has ("Jonas", "Greyfield"), into the full name ("Ian Kelly")
-    mentioned most recently before it, or, in the headline (before ``headline_end``), into the only full
-    name it can be ("Trump" before "Donald Trump"); otherwise it stays its own. An honorific before the
+    mentioned most recently before it, or, before any (a headline's, a lede's), into the only full name it
+    can be ("Trump" before "Donald Trump"); otherwise it stays its own. An honorific before the
     mention (``honorifics``: start -> gender) passes over a full name of the other gender ("Mrs.
     Clinton" after "Bill Clinton"). A place is no first name ("Austin" beside "Austin Mirabeau Trump
     Hotel"): :func:`_is_place`. The short form's own label does not matter for a person (the model labels "Pickering"
@@ -569,7 +688,7 @@ def _merge_surnames(groups: list[_Group], honorifics: dict[int, str], aliases: A
         rest = _Group(group.name, group.fixed)
         for mention in group.mentions:
             gender = honorifics.get(mention.start)
-            person = _holder(full, owners if mention.start < headline_end else [], mention.start, gender, genders)
+            person = _holder(full, owners, mention.start, gender, genders)
             if person and _may_merge(group.label(), person.label()):
                 # a person's surname votes PERSON (so does one of a first name the aliases know: "Keith Lamont
                 # Scott", all of it labelled ORG), an organisation's short form its label ("Supreme Court")
@@ -713,13 +832,16 @@ def speaker_name(speaker: str, aliases: Aliases) -> str:
     return aliases.resolve(name) or name
 
 
-def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None) -> Entity | None:
+def _speaker_entity(doc: Doc, claim: Claim, aliases: Aliases, headline: tuple[int, int] | None,
+                    skip: tuple[int, int]) -> Entity | None:
     """An entity for a claim's named speaker the model did not tag, when the source spells the name
-    and it is a proper noun ("Campaigners said" names nobody), outside a title-case ``headline``
+    and it is a proper noun ("Campaigners said" names nobody), outside the dateline ``skip`` and a title-case ``headline``
     ("Stealth Over Health: Hillary Clinton Was Headed to ER" names no "Stealth Over Health")."""
     if claim.source is None or not claim.speaker or claim.source_kind not in ("person", "organisation"):
         return None
     if headline and claim.source.start < headline[1]:
+        return None
+    if skip[0] <= claim.source.start < skip[1]:  # "LOS ANGELES, Sept. 28 (UPI) — In a clip, ..." names no speaker
         return None
     name = speaker_name(claim.speaker, aliases)
     offset = claim.source.text.find(name)
@@ -777,7 +899,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     aliases = Aliases() if aliases is None else aliases
     text = doc.text
     groups = _group(doc, text, aliases)
-    headline = _headline(text)
+    headline, skip = _headline(text), dateline(text)
     entities = [
         Entity(g.name, g.label(), tuple(sorted(g.mentions, key=lambda m: m.start)),
                spacy_label=_majority(g.spacy_votes or Counter(m.label for m in g.mentions), (m.label for m in g.mentions)))
@@ -786,7 +908,7 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
     evidence = [_Evidence.of(g, aliases) for g in groups]
     index = _Index(entities)
     for claim in claims:
-        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline)):
+        if index.source_of(claim, aliases) is None and (made := _speaker_entity(doc, claim, aliases, headline, skip)):
             entities.append(made)
             evidence.append(_Evidence())
             index.add(len(entities) - 1)
@@ -800,8 +922,20 @@ def canonical_entities(doc: Doc, claims: Sequence[Claim] = (), aliases: Aliases 
         replace(e, label=max(votes[i], key=lambda label: (votes[i][label], label == e.label))) if i in votes else e
         for i, e in enumerate(entities)
     ]
+    entities = [replace(e, label=known) if (known := _known_label(e, aliases)) else e for e in entities]
     entities.sort(key=lambda e: e.mentions[0].start)
     return tuple(replace(e, entity_id=entity_id(e.name, e.label)) for e in entities)
+
+
+def _known_label(entity: Entity, aliases: Aliases) -> str | None:
+    """The label the aliases give ``entity``'s name (:meth:`Aliases.label`), but none by its last word when the
+    article calls it by that word alone, as a person's surname ("Nathan Lane ... Lane said"), whatever the head;
+    an organisation goes by its first word ("Andessa" of "Andessa Minerals")."""
+    words = entity.name.split()
+    if name_key(entity.name) not in aliases.labels and len(words) > 1:
+        if any(name_key(m.text) == name_key(words[-1]) for m in entity.mentions):
+            return None
+    return aliases.label(entity.name)
 
 
 def _speaks(label: str) -> bool:
