@@ -240,8 +240,11 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
         from claimflow import readers
 
         con = _connect(view.settings, versions, day, day)
-        articles = readers.rows(con, "SELECT * FROM articles WHERE article_id = ? LIMIT 1", [article_id])
-        claims = readers.rows(con, "SELECT * FROM claims WHERE article_id = ? ORDER BY cue_start, sentence, claim_id", [article_id])
+        # the manifest's run only: read at the latest versions, the day may hold a torn rerun's rows
+        run = [article_id, manifest.run_id]
+        articles = readers.rows(con, "SELECT * FROM articles WHERE article_id = ? AND run_id = ? LIMIT 1", run)
+        claims = readers.rows(con, "SELECT * FROM claims WHERE article_id = ? AND run_id = ? "
+                                   "ORDER BY cue_start, sentence, claim_id", run)
         return articles, claims
 
     articles, claims = _at_versions(view.settings, manifest.versions(), ask)
