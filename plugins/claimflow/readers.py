@@ -145,6 +145,13 @@ def connect(
     return con
 
 
+def rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of ``sql`` on ``con`` as dicts by column name (``parameters`` bound, never spliced)."""
+    cursor = con.execute(sql, parameters or {})
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
 def connect_day(settings: Settings, manifest: Manifest, **kwargs: Any) -> duckdb.DuckDBPyConnection:
     """A connection holding exactly the run ``manifest`` published for its day: each table at
     the Delta version the manifest recorded, limited to the day."""

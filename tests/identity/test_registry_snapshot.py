@@ -113,3 +113,14 @@ def test_a_snapshot_of_another_shape_is_read_around(lake, caplog):
     pq.write_table(stored.drop_columns(["articles"]), path)
     assert known(lake, day(DAYS + 1), snapshot=True) == known(lake, day(DAYS + 1), snapshot=False)
     assert "unreadable" in caplog.text
+
+
+def test_a_snapshot_that_cannot_be_written_never_fails_the_read(lake, monkeypatch, caplog):
+    from claimflow.exceptions import StorageError
+
+    def refuse(*_args, **_kwargs):
+        raise StorageError(f"upload {SNAPSHOT_KEY}: AccessDenied")
+
+    monkeypatch.setattr(registry, "put_table_parquet", refuse)
+    assert known(lake, day(DAYS), snapshot=True) == known(lake, day(DAYS), snapshot=False)
+    assert "not written" in caplog.text and not open_lake(lake).exists(SNAPSHOT_KEY)

@@ -157,3 +157,21 @@ def test_a_version_vacuumed_away_reads_the_day_at_the_latest(settings, tmp_path)
         assert "4 claims" in html
     finally:
         write_manifest(store, manifest)
+
+
+def test_read_at_the_latest_a_torn_rerun_of_the_day_is_never_shown(tmp_path):
+    """Where the manifest's versions are gone, the latest versions may hold a torn rerun's rows
+    (committed, no manifest yet): only the run the manifest names is shown."""
+    from delta_rows import write_rows
+
+    from claimflow.storage.delta import table_uri
+
+    lake = build_article_lake(tmp_path)
+    store = LocalStore(lake.lake)
+    manifest = read_manifest(store, DAY)
+    torn = [{**claim, "run_id": "torn-run", "content_text": "TORN CLAIM"} for claim in claims_of_article()]
+    write_rows(table_uri(lake, "claims"), "claims", torn, day=DAY, mode="append")
+    gone = {name: type(entry)(entry.rows, 10_000) for name, entry in manifest.tables.items()}
+    write_manifest(store, type(manifest)(**{**vars(manifest), "tables": gone}))
+    html = TestClient(create_claimflow_app(lake.lake)).get(f"/article/{ARTICLE}", params={"day": DAY}).text
+    assert "4 claims" in html

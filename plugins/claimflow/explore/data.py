@@ -30,7 +30,6 @@ from claimflow.storage.delta import storage_options, table_uri
 from claimflow.tables import schema_of
 
 if TYPE_CHECKING:
-    import duckdb
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.dataset
@@ -101,12 +100,6 @@ class EntityData:
     about_total: int
     about_sources: list[dict[str, Any]]  # quoted_about_entity.sql: source, source_kind, claims, articles, source_entity_id
     aliases: list[dict[str, Any]]  # form, count
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, params or {})
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 class _Latest:
@@ -272,7 +265,7 @@ class Published:
 
     def query(self, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         """Rows of the dashboard query ``name`` (``include/sql/<name>.sql``) on this connection."""
-        return _rows(self.con, (self.settings.include_dir / "sql" / f"{name}.sql").read_text(), params)
+        return readers.rows(self.con, (self.settings.include_dir / "sql" / f"{name}.sql").read_text(), params)
 
     def shown_claims(self, picked: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The full rows of the claims ``picked`` (claim_id, dt), in that order, with their
@@ -287,7 +280,7 @@ class Published:
         where = pc.field("dt").isin(days) & pc.field("claim_id").isin(ids)
         self.con.register("_shown", self.read("claims", SHOWN_CLAIM_COLUMNS, where))
         self.con.register("_order", pa.table({"claim_id": ids, "position": pa.array(range(len(picked)), pa.int64())}))
-        return _rows(self.con, f"""
+        return readers.rows(self.con, f"""
             SELECT {', '.join(f's.{c}' for c in SHOWN_CLAIM_COLUMNS)}, a.title,
                    coalesce(n.name, s.speaker) AS source, k.canonical_id AS source_id
             FROM _shown s
@@ -309,16 +302,16 @@ def day_data(settings: Settings, manifest: Manifest) -> DayData:
     kinds = lake.query("claims_by_source_kind")
     total = sum(row["claims"] for row in kinds)
     shares = lake.query("anonymous_share")
-    counts = _rows(con, """
+    counts = readers.rows(con, """
         SELECT count(*) FILTER (WHERE stance = 'doubtful') AS doubtful, count(*) FILTER (WHERE stance = 'denial') AS denial,
                count(*) FILTER (WHERE len(hedges) > 0) AS hedged
         FROM claims WHERE article_id IN (SELECT article_id FROM stories)""")[0]
-    flagged = _rows(con, """
+    flagged = readers.rows(con, """
         SELECT claim_id, dt FROM claims
         WHERE article_id IN (SELECT article_id FROM stories) AND (stance IN ('doubtful', 'denial') OR len(hedges) > 0)
         ORDER BY stance = 'denial' DESC, stance = 'doubtful' DESC, article_id, sentence, claim_id LIMIT $limit""",
                     {"limit": SHOWN_CLAIMS})
-    mentioned = _rows(con, """
+    mentioned = readers.rows(con, """
         SELECT c.canonical_id AS entity_id, n.name, n.label, count(DISTINCT x.article_id) AS articles,
                sum(x.n_mentions)::BIGINT AS mentions
         FROM entities x
@@ -327,7 +320,7 @@ def day_data(settings: Settings, manifest: Manifest) -> DayData:
         WHERE x.article_id IN (SELECT article_id FROM stories)
         GROUP BY c.canonical_id, n.name, n.label
         ORDER BY articles DESC, mentions DESC, n.name, entity_id LIMIT $limit""", {"limit": TOP})
-    articles = _rows(con, """
+    articles = readers.rows(con, """
         SELECT a.article_id, a.title, a.site, a.published, s.revisions,
                coalesce(k.claims, 0) AS claims, coalesce(k.anonymous, 0) AS anonymous
         FROM articles a
@@ -378,7 +371,7 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
 
     lake = Published(settings, manifests, PERIOD_COLUMNS)
     con = lake.con
-    if not _rows(con, "SELECT 1 FROM entity_registry WHERE entity_id = $id", {"id": entity_id}):
+    if not readers.rows(con, "SELECT 1 FROM entity_registry WHERE entity_id = $id", {"id": entity_id}):
         entities_of([entity_id])  # a lake older than the registry: the name is the entities table's
     else:
         lake.register("entities", schema_of("entities").empty_table())  # names from the registry
@@ -388,13 +381,13 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
                          FROM _asked a LEFT JOIN entity_registry r USING (entity_id))
         SELECT entity_id FROM _asked UNION SELECT entity_id FROM counted
         UNION SELECT entity_id FROM entity_registry WHERE merged_into IN (SELECT entity_id FROM counted)""")
-    found = _rows(con, """
+    found = readers.rows(con, """
         SELECT c.canonical_id, c.name, c.label, c.kb_id FROM canonical_entities c WHERE c.entity_id = $id""",
                   {"id": entity_id})
     if not found:
         raise EntityNotFound(entity_id, first, last)
     canonical = found[0]["canonical_id"]
-    wanted = [row["entity_id"] for row in _rows(
+    wanted = [row["entity_id"] for row in readers.rows(
         con, "SELECT entity_id FROM canonical_entities WHERE canonical_id = $c ORDER BY entity_id", {"c": canonical})]
     params = {"wanted": wanted}
     con.execute("""CREATE TABLE mine AS SELECT c.* FROM claims c SEMI JOIN _published p ON c.dt = p.dt AND c.run_id = p.run_id
@@ -405,7 +398,7 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
                    WHERE c.source_entity_id IS NOT NULL
                      AND c.article_id IN (SELECT article_id FROM mine WHERE source_entity_id IN (SELECT unnest($wanted)))""",
                 params)
-    unregistered = [row["id"] for row in _rows(con, """
+    unregistered = [row["id"] for row in readers.rows(con, """
         SELECT source_entity_id AS id FROM cowritten UNION SELECT source_entity_id FROM mine WHERE source_entity_id IS NOT NULL
         EXCEPT SELECT entity_id FROM entity_registry""")]
     if unregistered:
@@ -413,11 +406,11 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
     con.register("_wanted", pa.table({"entity_id": pa.array(wanted, pa.string())}))
     lake.identities("SELECT entity_id FROM _wanted UNION SELECT source_entity_id FROM cowritten "
                     "UNION SELECT source_entity_id FROM mine")
-    per_day = {row["dt"]: row for row in _rows(con, """
+    per_day = {row["dt"]: row for row in readers.rows(con, """
         SELECT dt, count(*) FILTER (WHERE source_entity_id IN (SELECT unnest($wanted))) AS said,
                count(*) FILTER (WHERE list_has_any(entity_ids, $wanted)) AS about
         FROM mine GROUP BY dt""", params)}
-    quoted_with = _rows(con, """
+    quoted_with = readers.rows(con, """
         SELECT k.canonical_id AS entity_id, n.name, n.label, count(DISTINCT w.article_id) AS articles, count(*) AS claims
         FROM cowritten w
         JOIN canonical_entities k ON k.entity_id = w.source_entity_id
@@ -425,13 +418,13 @@ def entity_data(settings: Settings, manifests: Sequence[Manifest], entity_id: st
         WHERE k.canonical_id <> $c
         GROUP BY k.canonical_id, n.name, n.label
         ORDER BY articles DESC, claims DESC, n.name, entity_id LIMIT $limit""", {"c": canonical, "limit": TOP})
-    said = _rows(con, """SELECT claim_id, dt FROM mine WHERE source_entity_id IN (SELECT unnest($wanted))
+    said = readers.rows(con, """SELECT claim_id, dt FROM mine WHERE source_entity_id IN (SELECT unnest($wanted))
                          ORDER BY dt DESC, article_id, claim_id""", params)
-    about = _rows(con, """SELECT claim_id, dt FROM mine
+    about = readers.rows(con, """SELECT claim_id, dt FROM mine
                           WHERE list_has_any(entity_ids, $wanted)
                             AND (source_entity_id IS NULL OR source_entity_id NOT IN (SELECT unnest($wanted)))
                           ORDER BY dt DESC, article_id, claim_id""", params)
-    aliases = _rows(con, """
+    aliases = readers.rows(con, """
         SELECT a.form, sum(a.count)::BIGINT AS count FROM entity_registry, unnest(aliases) AS u(a)
         WHERE entity_id IN (SELECT unnest($wanted)) GROUP BY a.form ORDER BY count DESC, a.form LIMIT 50""", params)
     # every claim naming it is in ``mine``: the dashboard query counts over those alone

@@ -31,6 +31,7 @@ import pyarrow.compute as pc
 
 from claimflow import layout
 from claimflow.config import Settings
+from claimflow.exceptions import StorageError
 from claimflow.identity.files import Identities, KbEntry, load_identities, load_kb
 from claimflow.identity.names import packaged_names
 from claimflow.identity.resolve import RECENT_DAYS, Known, Resolution, Seen, is_state, recent_since, resolve, state_id
@@ -167,7 +168,11 @@ def read_registry(lake: DeltaLake, day: str, version: int | None = None,
         if settled is not None and row["dt"] < since:
             _fold(settled, row, window)
     if settled is not None:
-        _save_snapshot(store, table, since, settled)
+        try:
+            _save_snapshot(store, table, since, settled)
+        except (StorageError, OSError, pa.ArrowException) as error:  # a cache: the next publish folds it again
+            log.warning("registry snapshot %s not written day=%s, the registry is read whole until it is: %s",
+                        SNAPSHOT_KEY, day, error)
     return _known(entries), table.version()
 
 

@@ -175,12 +175,6 @@ def _claim(row: Mapping[str, Any]) -> ArticleClaim:
     )
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[Any] | dict[str, Any]) -> list[dict[str, Any]]:
-    cursor = con.execute(sql, parameters)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 @functools.lru_cache(maxsize=DATASETS_KEPT)
 def _dataset(settings: Settings, table: str, version: int, first_day: str, last_day: str) -> pyarrow.dataset.Dataset:
     """The files of ``table`` at ``version`` from ``first_day`` to ``last_day``: immutable, so kept."""
@@ -243,9 +237,14 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
         return None
 
     def ask(versions: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        from claimflow import readers
+
         con = _connect(view.settings, versions, day, day)
-        articles = _rows(con, "SELECT * FROM articles WHERE article_id = ? LIMIT 1", [article_id])
-        claims = _rows(con, "SELECT * FROM claims WHERE article_id = ? ORDER BY cue_start, sentence, claim_id", [article_id])
+        # the manifest's run only: read at the latest versions, the day may hold a torn rerun's rows
+        run = [article_id, manifest.run_id]
+        articles = readers.rows(con, "SELECT * FROM articles WHERE article_id = ? AND run_id = ? LIMIT 1", run)
+        claims = readers.rows(con, "SELECT * FROM claims WHERE article_id = ? AND run_id = ? "
+                                   "ORDER BY cue_start, sentence, claim_id", run)
         return articles, claims
 
     articles, claims = _at_versions(view.settings, manifest.versions(), ask)
@@ -344,6 +343,8 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
     skip, wanted = (query.page - 1) * query.page_size, query.page_size + 1  # one more: is there a next page?
 
     def ask(versions: Mapping[str, int]) -> list[dict[str, Any]]:
+        from claimflow import readers
+
         rows: list[dict[str, Any]] = []
         to_skip = skip
         for window in windows(searched):
@@ -354,7 +355,7 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
                 if count <= to_skip:
                     to_skip -= count
                     continue
-            rows += _rows(con, _SEARCH.format(where=where), bounds | {"limit": wanted - len(rows), "offset": to_skip})
+            rows += readers.rows(con, _SEARCH.format(where=where), bounds | {"limit": wanted - len(rows), "offset": to_skip})
             to_skip = 0
             if len(rows) >= wanted:
                 break
