@@ -204,7 +204,7 @@ class ClaimExtractor(Pipe):
             cand.cue = extend_cue(doc, cand)
             last = doc[cand.cue[1] - 1]
             cue = (doc[cand.cue[0]].idx, last.idx + len(last))
-            cand.content = within_paragraph(doc.text, cand.content, cue)
+            cand.content = within_paragraph(quotes, cand.content, cue)
         # the governing verb a cue grew over ("continued" of "continued to insist") is no claim of its own
         grown = Counter(cand.cue for _, cand in kept)
         covering: Counter[int] = Counter()  # token -> how many grown cues hold it

@@ -8,23 +8,31 @@ quotation carried on into the next paragraph is a piece of its own (``quotes.py`
 
 from __future__ import annotations
 
+import bisect
+
+from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.spans import EDGE_PUNCT, END_PUNCT
 
 LEAD = "".join(EDGE_PUNCT) + " \t\r"
 TAIL = "".join(END_PUNCT) + " \t\r"
 
 
-def within_paragraph(text: str, ranges: list[tuple[int, int]], cue: tuple[int, int]) -> list[tuple[int, int]]:
+def within_paragraph(quotes: QuoteRegions, ranges: list[tuple[int, int]], cue: tuple[int, int]) -> list[tuple[int, int]]:
     """The content ranges cut at line breaks to the cue's paragraph (``cue``: its characters).
 
     A range that crosses a break keeps its lines in the cue's paragraph; one with no line there
     stays whole (the parse put it elsewhere, and which of its lines is meant cannot be told from
-    where the cue is). Each kept line loses its edge punctuation, as
-    content made of tokens does (``spans.py``). A paragraph that ends in a colon ("issued the
-    following statement:") announces the next, so its content runs on.
+    where the cue is). Each kept line loses its edge punctuation, as content made of tokens does
+    (``spans.py``). A paragraph that ends in a colon ("issued the following statement:")
+    announces the next, so its content runs on. Paragraph ends come from ``quotes``' sorted
+    line breaks, so a claim costs its content's length, not the article's.
     """
-    para_start = text.rfind("\n", 0, cue[0]) + 1
-    para_end = text.find("\n", cue[1]) % (len(text) + 1)  # -1 (no break after the cue) is the text's end
+    text = quotes.text
+    if not any("\n" in text[start:end] for start, end in ranges):
+        return ranges
+    k = bisect.bisect_left(quotes.newlines, cue[0])
+    para_start = quotes.newlines[k - 1] + 1 if k else 0
+    para_end = quotes.paragraph_end(cue[1])
     if text[para_start:para_end].rstrip().endswith(":"):
         return ranges
     out: list[tuple[int, int]] = []
@@ -32,9 +40,8 @@ def within_paragraph(text: str, ranges: list[tuple[int, int]], cue: tuple[int, i
         if "\n" not in text[start:end]:
             out.append((start, end))
             continue
-        lines = [_trimmed(text, s, min(e, end)) for s, e in _lines(text, start, end)]
-        lines = [(s, e) for s, e in lines if e > s]
-        near = [(s, e) for s, e in lines if s >= para_start and e <= para_end]
+        lines = [_trimmed(text, s, e) for s, e in _lines(text, start, end)]
+        near = [(s, e) for s, e in lines if e > s and s >= para_start and e <= para_end]
         out.extend(near or [(start, end)])
     return out
 

@@ -240,7 +240,7 @@ class SpeakerTracker:
         if root.pos_ == "PRON":
             return self._pronoun(root, low)
         if self.is_masthead(source, root):  # "according to the Argus Leader": the paper, not a person
-            return SourceResolution("organisation", " ".join(source.text.split()[1:]))
+            return SourceResolution("organisation", " ".join(source.text.split()))
         listed = self.listed_word(root, entity=root.pos_ == "NOUN")
         proper = root.text[:1].isupper() and not listed and (root.pos_ == "PROPN" or root.text in self.names)
         if (
