@@ -14,7 +14,7 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "polnear_mini"
 
 # Worked out by hand: 5 gold attributions, the component finds the 4 with a cue verb or
 # "according to" (not "The harbour reopened", which has no source and no reporting cue).
-# Cue characters: 23 of 31 found; content characters: 117 of 127; exact content spans 5 of 6.
+# Cue characters: 23 of 31 found; content characters: 117 of 127; exact spans (without whitespace and quote marks): sources 4 of 4, cues 4 of 5, contents 5 of 6.
 EXPECTED = {
     "gold_claims": 5,
     "predicted_claims": 4,
@@ -31,14 +31,20 @@ EXPECTED = {
     "source_overlap_precision": 100.0,
     "source_overlap_recall": 100.0,
     "source_overlap_f1": 100.0,
+    "source_exact_precision": 100.0,
+    "source_exact_recall": 100.0,
     "source_exact_f1": 100.0,
     "cue_overlap_precision": 100.0,
     "cue_overlap_recall": 74.2,
     "cue_overlap_f1": 85.2,
+    "cue_exact_precision": 100.0,
+    "cue_exact_recall": 80.0,
     "cue_exact_f1": 88.9,
     "content_overlap_precision": 100.0,
     "content_overlap_recall": 92.1,
     "content_overlap_f1": 95.9,
+    "content_exact_precision": 100.0,
+    "content_exact_recall": 83.3,
     "content_exact_f1": 90.9,
     "articles": 3,
 }

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from claimflow.evaluation.brat import read_pairs
 from claimflow.evaluation.metrics import Counts, trimmed
 from claimflow.models import Claim, Span
 from claimflow.nlp.scoring import Attribution, as_attribution, chars, match
@@ -85,7 +88,7 @@ def test_counts_on_a_worked_example() -> None:
     # content: gold 12 + 12 = 24 characters; predicted 12 + 6 + 3 = 21; overlap 18
     assert report["content_overlap_precision"] == 85.7
     assert report["content_overlap_recall"] == 75.0
-    # exact spans after trimming: gold {the sky is blue, Rain falls}, predicted {Rain falls, the sky, Ann}
+    # exact spans without quote marks: gold {the sky is blue, Rain falls.}, predicted {Rain falls., the sky, Ann}
     assert report["content_exact_f1"] == 40.0
     # cue characters: gold {said, said} = 8, predicted {said, falls} = 9, overlap 4
     assert report["cue_overlap_precision"] == 44.4
@@ -108,3 +111,30 @@ def test_as_attribution_keeps_split_content() -> None:
     )
     converted = as_attribution(claim)
     assert converted.source == () and [s.text for s in converted.content] == ["the sky", "blue"]
+
+
+EXACT_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "polnear_exact"
+
+
+def test_exact_span_scores_count_as_cofenet_on_a_brat_fixture() -> None:
+    # exact_001_gold.ann is the gold, exact_001_predicted.ann plays the prediction. Worked out by hand:
+    # source: gold {Ann, Ann, Bob}; predicted {Ann, " Bob" (cut to Bob), Bob again}: 2 distinct, both right.
+    # cue: gold {said, added, said}; predicted {said, "added:" (the colon is not cut), said}: 2 of 3.
+    # content: gold {the sky is blue, “Rain falls.”, and the two pieces “Sun.” “Wind.”}; predicted
+    # {"the sky is blue." (the stop is not cut), Rain falls. (quote marks are), “Sun.”, “Wind.”}: 3 of 4.
+    ((gold, predicted),) = read_pairs(EXACT_FIXTURE, "dev")
+    counts = Counts()
+    counts.add(gold.text, gold.attributions, predicted.attributions)
+    report = counts.report()
+    exact = {k: v for k, v in report.items() if "_exact_" in k}
+    assert exact == {
+        "source_exact_precision": 100.0,
+        "source_exact_recall": 66.7,
+        "source_exact_f1": 80.0,
+        "cue_exact_precision": 66.7,
+        "cue_exact_recall": 66.7,
+        "cue_exact_f1": 66.7,
+        "content_exact_precision": 75.0,
+        "content_exact_recall": 75.0,
+        "content_exact_f1": 75.0,
+    }

@@ -1,8 +1,14 @@
 """The scores of issue 3, computed on character offsets: matched claims and per-role overlap.
 
-Claims are paired as the component's scorer pairs them (:mod:`claimflow.nlp.scoring`). Every
-measure counts non-whitespace characters only, so a span that differs from the gold one by a
-space or a line break scores the same. Counts are summed over a whole split before dividing.
+Claims are paired as the component's scorer pairs them (:mod:`claimflow.nlp.scoring`). The
+overlap measures count non-whitespace characters only, so a span that differs from the gold one
+by a space or a line break scores the same. Counts are summed over a whole split before dividing.
+
+The exact-span scores per role count spans as CofeNet (COLING 2022) counts them on PolNeAR: every
+distinct span of a role in an article, whichever attribution it belongs to and each piece of a
+discontinuous span on its own, is one item; a predicted span is right only when both of its ends
+are the gold span's, once whitespace and quote marks around it are cut (issue 23). Punctuation
+is not cut: a content span that keeps or drops the gold's final stop is a different span.
 """
 
 from __future__ import annotations
@@ -14,15 +20,17 @@ from claimflow.models import Span
 from claimflow.nlp.scoring import THRESHOLDS, Attribution, chars, f1, match, ratio
 
 ROLES = ("source", "cue", "content")
-TRIM = " \t\r\n\"'“”‘’«»,.;:!?-–—()[]"
+QUOTES = " \t\r\n\"'“”‘’«»‹›„‟`"
+TRIM = QUOTES + ",.;:!?-–—()[]"
 
 
-def trimmed(span: Span, text: str) -> tuple[int, int]:
-    """The span's offsets with whitespace, quote marks and edge punctuation cut off both ends."""
+def trimmed(span: Span, text: str, cut: str = TRIM) -> tuple[int, int]:
+    """The span's offsets with the characters of ``cut`` (by default whitespace, quote marks and
+    edge punctuation) cut off both ends."""
     start, end = span.start, span.end
-    while start < end and text[start] in TRIM:
+    while start < end and text[start] in cut:
         start += 1
-    while end > start and text[end - 1] in TRIM:
+    while end > start and text[end - 1] in cut:
         end -= 1
     return start, end
 
@@ -82,13 +90,16 @@ class Counts:
             out[f"{role}_overlap_recall"] = pct(r)
             out[f"{role}_overlap_f1"] = pct(f1(p, r))
             hit, n_pred, n_gold = self.exact[role]
-            out[f"{role}_exact_f1"] = pct(f1(ratio(hit, n_pred), ratio(hit, n_gold)))
+            p, r = ratio(hit, n_pred), ratio(hit, n_gold)
+            out[f"{role}_exact_precision"] = pct(p)
+            out[f"{role}_exact_recall"] = pct(r)
+            out[f"{role}_exact_f1"] = pct(f1(p, r))
         return out
 
 
 def exact_spans(spans: Iterable[Span], text: str) -> set[tuple[int, int]]:
-    """The distinct non-empty trimmed offsets of the spans."""
-    return {t for t in (trimmed(s, text) for s in spans) if t[0] < t[1]}
+    """The distinct non-empty offsets of the spans, cut of whitespace and quote marks only."""
+    return {t for t in (trimmed(s, text, QUOTES) for s in spans) if t[0] < t[1]}
 
 
 def pct(x: float) -> float:

@@ -35,6 +35,7 @@ from claimflow.nlp.candidates import Candidate
 from claimflow.nlp.constructions import candidates
 from claimflow.nlp.cue_bounds import extend_cue
 from claimflow.nlp.lexicon import PACKAGED_DIR, Lexicon
+from claimflow.nlp.paragraphs import within_paragraph
 from claimflow.nlp.quotes import QuoteRegions
 from claimflow.nlp.scorer import WEIGHTS_FILE, Scorer
 from claimflow.nlp.scoring import THRESHOLDS, as_attribution, f1, match, ratio
@@ -201,6 +202,9 @@ class ClaimExtractor(Pipe):
         kept = sorted(best.values(), key=lambda pc: pc[1].cue)
         for _, cand in kept:
             cand.cue = extend_cue(doc, cand)
+            last = doc[cand.cue[1] - 1]
+            cue = (doc[cand.cue[0]].idx, last.idx + len(last))
+            cand.content = within_paragraph(quotes, cand.content, cue)
         # the governing verb a cue grew over ("continued" of "continued to insist") is no claim of its own
         grown = Counter(cand.cue for _, cand in kept)
         covering: Counter[int] = Counter()  # token -> how many grown cues hold it

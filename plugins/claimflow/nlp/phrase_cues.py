@@ -18,6 +18,9 @@ from claimflow.nlp.spans import subtree_ids, token_ranges
 from claimflow.nlp.verb_cues import ARG_PREPS, marked_clause
 
 NAME_PARTS = ("compound", "amod", "det", "poss", "nmod", "case", "nummod")
+# the labels a site puts before a page's title ("Movie Review: ...", "Analysis: ..."): page furniture, not a speaker
+GENRE_LABELS = frozenset({"review", "recap", "preview", "analysis", "opinion", "editorial", "explainer",
+                          "interview", "update", "podcast", "video", "photos", "gallery", "quiz", "newsletter"})
 
 
 def adjective_candidates(doc: Doc, tokens: list[Token], lexicon: Lexicon) -> list[Candidate]:
@@ -101,6 +104,8 @@ def colon_candidates(doc: Doc, tokens: list[Token], quotes: QuoteRegions, ends: 
         name = doc[colon.i - 1]
         if name.pos_ not in ("PROPN", "NOUN") or "\n" in name.text_with_ws or name.text.isupper():
             continue  # "NOTICE: ..." labels a text, it does not quote anyone
+        if name.lower_ in GENRE_LABELS:
+            continue
         start = name.i
         while start > 0 and doc[start - 1].head.i in range(start, name.i + 1) and doc[start - 1].dep_ in NAME_PARTS:
             start -= 1

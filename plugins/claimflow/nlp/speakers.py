@@ -126,6 +126,17 @@ class SpeakerTracker:
             return True
         return any(c.dep_ == "relcl" and c.left_edge.lower_ == "who" for c in root.children)
 
+    def is_masthead(self, source: Span, root: Token) -> bool:
+        """Whether the source is "the" and a capitalised name no entity calls a person ("the Sioux
+        Falls Argus Leader", "The Verge"): people's names take no article, publications and firms
+        do. An office stays a person ("the Senate Majority Leader": a title after an organisation)."""
+        words = source[1:]
+        if source[0].lower_ != "the" or not len(words) or root.pos_ != "PROPN" or root.i != source.end - 1:
+            return False
+        if any(t.ent_type_ == "PERSON" or not t.is_title for t in words):
+            return False
+        return not (root.lower_ in self.titles and any(t.ent_type_ in ("ORG", "GPE", "NORP") for t in words))
+
     def full_name(self, ent: Span) -> str:
         """The longest earlier-or-same PERSON name ending with this entity's last word."""
         name = normalized(ent.text)
@@ -228,6 +239,8 @@ class SpeakerTracker:
             return SourceResolution("pronoun")
         if root.pos_ == "PRON":
             return self._pronoun(root, low)
+        if self.is_masthead(source, root):  # "according to the Argus Leader": the paper, not a person
+            return SourceResolution("organisation", " ".join(source.text.split()))
         listed = self.listed_word(root, entity=root.pos_ == "NOUN")
         proper = root.text[:1].isupper() and not listed and (root.pos_ == "PROPN" or root.text in self.names)
         if (

@@ -26,6 +26,7 @@ INVERTED_DEPS = ("parataxis", "advcl", "conj", "ROOT", "ccomp")
 CONTENT_MARKS = ("for", "that", "whether", "if")
 ADDRESSEE_VERBS = ("tell", "inform", "assure", "remind", "notify", "brief")
 ARG_PREPS = ("about", "for", "on", "to", "against", "of", "over", "with", "into", "at")
+CONNECTIVE_SUBJECTS = ("That", "This")  # "That said, ...", "This being said, ...": the writer moving on
 
 
 def verb_candidates(
@@ -33,7 +34,10 @@ def verb_candidates(
 ) -> list[Candidate]:
     """Candidates headed by a verb: clausal, inverted, open-complement, object and prep content."""
     out: list[Candidate] = []
+    connectives = {i for verb in tokens for i in connective(verb)}
     for verb in tokens:
+        if verb.i in connectives:
+            continue
         lemma = verb.lemma_.lower()
         clauses = [c for c in verb.children if c.dep_ in CLAUSE_DEPS or marked_clause(c)]
         known = lemma in lexicon.verbs
@@ -43,7 +47,7 @@ def verb_candidates(
         cue = cue_range(verb)
         found = verb_source(verb, clauses, quotes, ends[verb.i])
         src = found.tokens if found is not None else None
-        src_ids = set(range(*src)) if src else set()
+        src_ids = (set(range(*src)) if src else set()) | connectives
         readings: list[tuple[str, list[tuple[int, int]]]] = [
             ("postposed" if kind == "inverted" and src and src[0] > verb.i else kind, token_ranges(doc, ids))
             for kind, ids in _contents(verb, clauses, set(range(*cue)) | src_ids, known, ends[verb.i])
@@ -80,6 +84,19 @@ def verb_candidates(
             if light_ranges:
                 out.append(Candidate("noun_object", (cue[0], max(cue[1], end)), verb.i, light_ranges, src))
     return out
+
+
+def connective(verb: Token) -> range:
+    """The tokens of the writer's "That said," (or "That being said,") when "said" opens its
+    sentence so: a turn of the argument, neither a source nor part of anyone's content. Empty
+    for any other verb."""
+    doc = verb.doc
+    if verb.lower_ != "said" or verb.i + 1 >= len(doc) or doc[verb.i + 1].text != ",":
+        return range(0)
+    first = verb.i - 2 if verb.i >= 2 and doc[verb.i - 1].lower_ == "being" else verb.i - 1
+    if first >= 0 and doc[first].text in CONNECTIVE_SUBJECTS and doc[first].is_sent_start:
+        return range(first, verb.i + 2)
+    return range(0)
 
 
 def marked_clause(child: Token) -> bool:
