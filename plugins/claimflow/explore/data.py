@@ -9,7 +9,8 @@ by source kind, who is quoted about an entity) its SQL file is run as is.
 
 Speed on a long history (``bench/bench_explorer.py``): each table is opened once per process and
 brought up to date per request; a view reads each table once, with the columns it counts with,
-and keeps it in memory for its queries; the registry's ``entity_registry`` view, which needs
+and keeps it in memory for its queries; the day view (and the day report publish makes) reads the
+registry rows of the day's ids only; the entity view's whole ``entity_registry``, which needs
 every day's registry file, is computed once per registry version; claim texts are read only for
 the claims shown.
 """
@@ -186,6 +187,32 @@ class _Registries:
 _REGISTRIES = _Registries()
 
 
+def _registry_of(settings: Settings, options: dict[str, str], ids: pa.Array) -> pa.Table:
+    """The ``entity_registry`` view's rows of ``ids`` and of the ids they are merged into, read
+    from the registry's rows of those ids only: a day report (inside the publish lease) and a day
+    view cost the day's ids, not the lake's age. The view groups by entity id, so its rows of an
+    id are the same as over the whole registry."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    delta = _LATEST.table(settings, options, layout.REGISTRY)
+    empty = schema_of(layout.REGISTRY).empty_table()
+    dataset = _LATEST.dataset(delta, layout.REGISTRY, None) if delta is not None else None
+    con = duckdb.connect()
+    con.register(readers.sql_name(layout.REGISTRY), empty)
+    con.execute(readers.derived_views(settings.include_dir)[0])
+    found = [con.sql("SELECT * FROM entity_registry").to_arrow_table()]  # none: the view's columns
+    wanted = pc.unique(ids.drop_null())
+    while dataset is not None and len(wanted):  # the ids asked, then the ids they are merged into
+        con.register(readers.sql_name(layout.REGISTRY), dataset.to_table(filter=pc.field("entity_id").isin(wanted)))
+        found.append(con.sql("SELECT * FROM entity_registry").to_arrow_table())
+        seen = pa.chunked_array([table.column("entity_id") for table in found], pa.string())
+        targets = pc.unique(found[-1].column("merged_into").drop_null())
+        wanted = targets.filter(pc.invert(pc.is_in(targets, value_set=seen)))
+    return pa.concat_tables(found)
+
+
 class Published:
     """A DuckDB connection over the published days of ``manifests``: each table read once (the
     columns asked for) and kept in memory with each day's rows of its manifest's run only,
@@ -195,10 +222,12 @@ class Published:
     the rows that run committed, which the manifest's versions hold (a day's rows change only by
     a publish, which writes a new manifest; compaction rewrites files, not rows), without a log
     replay per version, and still there once maintenance vacuumed those versions. The registry
-    is read whole at its latest version, so the newest merges apply to every day shown.
+    is read at its latest version, so the newest merges apply to every day shown: whole with
+    ``whole_registry``, else only for the ids :meth:`registry_of` is given.
     """
 
-    def __init__(self, settings: Settings, manifests: Sequence[Manifest], columns: dict[str, Sequence[str]]) -> None:
+    def __init__(self, settings: Settings, manifests: Sequence[Manifest], columns: dict[str, Sequence[str]],
+                 *, whole_registry: bool = True) -> None:
         import duckdb
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -211,7 +240,8 @@ class Published:
         runs = pa.array(sorted({m.run_id for m in manifests}), pa.string())
         self.runs = pc.field("run_id").isin(runs)
         self.con.register("_published", pa.table({"dt": [m.day for m in manifests], "run_id": [m.run_id for m in manifests]}))
-        self.con.register("entity_registry", _REGISTRIES.view(settings, self.options))
+        if whole_registry:
+            self.con.register("entity_registry", _REGISTRIES.view(settings, self.options))
         self.keys = pa.array(sorted(f"{m.day}/{m.run_id}" for m in manifests), pa.string())
         by_run = {m.run_id: m.day for m in manifests}
         self.day_of_run = ((pa.array(list(by_run), pa.string()), pa.array(list(by_run.values()), pa.string()))
@@ -248,6 +278,11 @@ class Published:
         else:
             mask = pc.is_in(pc.binary_join_element_wise(rows.column("dt"), rows.column("run_id"), "/"), value_set=self.keys)
         self.con.register(table, rows.filter(mask))
+
+    def registry_of(self, ids_sql: str) -> None:
+        """``entity_registry`` as the rows of the ids ``ids_sql`` selects and the ids they are merged into."""
+        ids = self.con.sql(ids_sql).to_arrow_table().column(0).combine_chunks()
+        self.con.register("entity_registry", _registry_of(self.settings, self.options, ids))
 
     def identities(self, ids_sql: str) -> None:
         """``canonical_entities`` (its view over ``entities`` and ``entity_registry``) kept as a
@@ -295,9 +330,10 @@ class Published:
 def day_data(settings: Settings, manifest: Manifest) -> DayData:
     """The day view of ``manifest``'s day: who was quoted, by which kinds of sources, which claims
     doubt, deny or hedge, which entities were named most, and the day's articles."""
-    lake = Published(settings, [manifest], DAY_COLUMNS)
-    lake.identities("SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims "
-                    "UNION SELECT unnest(entity_ids) FROM claims")
+    lake = Published(settings, [manifest], DAY_COLUMNS, whole_registry=False)
+    ids = "SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims UNION SELECT unnest(entity_ids) FROM claims"
+    lake.registry_of(ids)
+    lake.identities(ids)
     con = lake.con
     kinds = lake.query("claims_by_source_kind")
     total = sum(row["claims"] for row in kinds)
