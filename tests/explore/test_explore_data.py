@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from delta_rows import claim_row, write_rows
+from delta_rows import article_row, claim_row, entity_row, write_rows
 from explore_lake import A_LEE, ANN, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, RUN, build_explore_lake, eid, publish
 
 from claimflow import readers
@@ -110,6 +110,22 @@ def test_each_day_shows_the_run_its_manifest_names(tmp_path, torn_run):
     publish(settings, DAY_2)
     data = entity_data(settings, manifests(tmp_path / "lake", DAY_1, DAY_2), eid(ANN), DAY_1, DAY_2)
     assert [d["said"] for d in data.per_day] == [2, 1]
+
+
+def test_a_torn_rerun_of_a_published_day_leaves_its_view_as_published(tmp_path):
+    """A rerun of DAY_1 replaced the day's rows in every table and has not written its manifest
+    (still running, or crashed): the day view still shows the run DAY_1's manifest names."""
+    lake = build_explore_lake(tmp_path)
+    settings = Settings(lake=str(lake))
+    (manifest,) = manifests(lake, DAY_1)
+    before = day_data(settings, manifest)
+    rerun = "manual__rerun"
+    for table, rows in (("articles", [article_row(DAY_1, rerun, 7)]), ("entities", [entity_row(DAY_1, rerun, 7, *BOB)]),
+                        ("claims", [claim_row(DAY_1, rerun, 7, 0, source_kind="person", speaker="Bob Stone",
+                                              source_entity_id=eid(BOB))])):
+        write_rows(table_uri(settings, table), table, rows, day=DAY_1)
+    assert day_data(settings, manifest) == before
+    assert entity_data(settings, manifests(lake, DAY_1, DAY_2), eid(ANN), DAY_1, DAY_2).per_day[0]["said"] == 2
 
 
 def test_an_entity_nobody_named_is_not_found(explore_lake):

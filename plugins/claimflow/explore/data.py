@@ -221,7 +221,9 @@ class Published:
     The tables are read at their latest version, each day limited to the run its manifest names:
     the rows that run committed, which the manifest's versions hold (a day's rows change only by
     a publish, which writes a new manifest; compaction rewrites files, not rows), without a log
-    replay per version, and still there once maintenance vacuumed those versions. The registry
+    replay per version, and still there once maintenance vacuumed those versions. A day whose
+    latest rows are all another run's (a rerun committed before its manifest, or crashed) is
+    read at its manifest's version instead: a published day never shows as empty. The registry
     is read at its latest version, so the newest merges apply to every day shown: whole with
     ``whole_registry``, else only for the ids :meth:`registry_of` is given.
     """
@@ -237,6 +239,7 @@ class Published:
         self.options = storage_options(settings)
         self.con = duckdb.connect()
         self.raw: dict[str, pyarrow.dataset.Dataset | None] = {}
+        self.torn: dict[str, list[tuple[Manifest, pyarrow.dataset.Dataset]]] = {}
         runs = pa.array(sorted({m.run_id for m in manifests}), pa.string())
         self.runs = pc.field("run_id").isin(runs)
         self.con.register("_published", pa.table({"dt": [m.day for m in manifests], "run_id": [m.run_id for m in manifests]}))
@@ -249,6 +252,7 @@ class Published:
         for table in ("articles", "entities", "claims"):
             delta = _LATEST.table(settings, self.options, table)
             self.raw[table] = _LATEST.dataset(delta, table, self.days) if delta is not None else None
+            self.torn[table] = self._torn(table, manifests)
             if table in columns:  # the period's claims of an entity view: checked where they are counted
                 self.register(table, self.read(table, columns[table]), exact=not (table == "claims" and len(self.days) > 1))
         self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
@@ -256,13 +260,53 @@ class Published:
         self.con.execute("CREATE TABLE _stories AS SELECT * FROM stories; DROP VIEW stories; "
                          "ALTER TABLE _stories RENAME TO stories")
 
+    def _torn(self, table: str, manifests: Sequence[Manifest]) -> list[tuple[Manifest, pyarrow.dataset.Dataset]]:
+        """The days whose manifest says ``table`` has rows while the latest version holds none of
+        its run (a rerun committed and has not written its manifest yet, or crashed), each with
+        its files at the manifest's version: the day shows what its manifest published."""
+        import pyarrow.compute as pc
+        from deltalake.exceptions import DeltaError
+
+        dataset = self.raw[table]
+        expected = [m for m in manifests if table in m.tables and m.tables[table].rows > 0]
+        if dataset is None or not expected:
+            return []
+        present = dataset.to_table(columns=["dt", "run_id"], filter=self.runs)
+        held = set(pc.unique(pc.binary_join_element_wise(present.column("dt"), present.column("run_id"), "/")).to_pylist())
+        torn = []
+        for manifest in expected:
+            if f"{manifest.day}/{manifest.run_id}" in held:
+                continue
+            version = manifest.tables[table].version
+            try:
+                old = readers.open_table(table_uri(self.settings, table), options=self.options, version=version,
+                                         day=manifest.day)
+            except DeltaError as error:  # its log entries are gone: the latest version is all there is
+                log.warning("explorer reads %s day=%s at the latest: version %s unreadable: %s", table, manifest.day,
+                            version, error)
+                continue
+            if old is not None:
+                log.info("explorer reads %s day=%s at its manifest's version %s: the latest holds another run's rows",
+                         table, manifest.day, version)
+                torn.append((manifest, readers.with_columns(old, schema_of(table))))
+        return torn
+
     def read(self, table: str, columns: Sequence[str], where: pc.Expression | None = None) -> pa.Table:
-        """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only."""
+        """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only;
+        a torn day's from its manifest's version."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         dataset = self.raw[table]
         wanted = list(dict.fromkeys([*columns, "dt", "run_id"]))
         if dataset is None:
             return schema_of(table).empty_table().select(wanted)
-        return dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
+        rows = dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
+        for manifest, old in self.torn.get(table, ()):
+            run = pc.field("run_id") == manifest.run_id
+            rows = pa.concat_tables([rows, old.to_table(columns=wanted, filter=run if where is None else run & where)
+                                     .cast(rows.schema)])
+        return rows
 
     def register(self, table: str, rows: pa.Table, *, exact: bool = True) -> None:
         """``rows`` as the table ``table``, each day's rows of its manifest's run only (checked
