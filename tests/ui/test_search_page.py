@@ -156,3 +156,26 @@ def test_only_a_version_gone_reads_the_latest():
     with pytest.raises(duckdb.IOException):
         _at_versions(Settings(lake="/nowhere"), {"claims": 1}, ask)
     assert asked == [False]
+
+
+def test_the_newest_manifest_is_the_one_with_the_highest_versions_not_the_latest_day(tmp_path):
+    """A rerun of DAY republished it after NEXT_DAY within the same second (a store's listing has
+    whole seconds): the search reads at the rerun's versions, which hold both days."""
+    import os
+
+    from claimflow import layout
+    from claimflow.manifest import read_manifest, write_manifest
+    from claimflow.storage import LocalStore
+    from claimflow.ui.claims import published
+    from claimflow.ui.lake import LakeView
+
+    lake = build_article_lake(tmp_path)
+    store = LocalStore(lake.lake)
+    manifest = read_manifest(store, DAY)
+    rerun = {name: type(entry)(entry.rows, entry.version + 10) for name, entry in manifest.tables.items()}
+    write_manifest(store, type(manifest)(**{**vars(manifest), "tables": rerun}))
+    second = 1_800_000_000
+    for day in (DAY, NEXT_DAY):
+        os.utime(os.path.join(lake.lake, layout.manifest(day)), (second, second))
+    days, versions = published(LakeView(store, lake))
+    assert days == [DAY, NEXT_DAY] and versions == read_manifest(store, DAY).versions()

@@ -47,6 +47,7 @@ MAX_TERM_CHARS = 200
 DEFAULT_SPAN_DAYS = 30  # a search without dates: the 30 days up to the newest published one
 TABLES = ("articles", "claims")
 DATASETS_KEPT = 64  # (table, version, days) datasets kept open
+MODIFIED_SLACK = dt.timedelta(seconds=2)  # manifests listed this close to the newest may be the newest
 
 T = TypeVar("T")
 
@@ -275,14 +276,22 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
 
 
 def published(view: LakeView) -> tuple[list[str], Mapping[str, int]]:
-    """Every published day, oldest first, and the table versions of the manifest written last
-    (one listing and one manifest read, whatever the history's length)."""
+    """Every published day, oldest first, and the table versions of the manifest written last:
+    the highest versions among the manifests listed as modified within MODIFIED_SLACK of the
+    newest (a store's times have whole seconds, so two publishes may share one; without times,
+    every manifest is read). One listing and, but for such ties, one manifest read."""
     infos = [(info, day) for info in view.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))]
     if not infos:
         return [], {}
-    newest = max(infos, key=lambda pair: (pair[0].modified or dt.datetime.min.replace(tzinfo=dt.timezone.utc), pair[1]))
-    manifest = view.manifest(newest[1], size=newest[0].size)
-    return sorted(day for _info, day in infos), manifest.versions() if manifest else {}
+    times = [info.modified for info, _day in infos]
+    if all(time is not None for time in times):
+        since = max(time for time in times if time is not None) - MODIFIED_SLACK
+        candidates = [(info, day) for info, day in infos if info.modified is not None and info.modified >= since]
+    else:
+        candidates = infos
+    versions = [m.versions() for info, day in candidates if (m := view.manifest(day, size=info.size))]
+    newest = max(versions, key=lambda found: tuple(found.get(table, -1) for table in TABLES), default={})
+    return sorted(day for _info, day in infos), newest
 
 
 def default_range(days: list[str]) -> tuple[str, str]:
