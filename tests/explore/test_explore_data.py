@@ -54,19 +54,27 @@ def test_a_merged_id_counts_as_the_entity_it_is_merged_into(explore_lake):
     assert next(r for r in data.quoted if r["label"] == "ORG")["name"] == HOSTILE
 
 
+@pytest.mark.parametrize("whole_registry", [False, True], ids=["the day's ids' registry rows", "the whole registry"])
 @pytest.mark.parametrize("day", [DAY_1, DAY_2])
-def test_day_numbers_equal_the_dashboard_queries(explore_lake, day):
-    """The day view reads the registry only for the day's ids, and each day's run: the dashboard
-    SQL on readers.connect_day (every registry row) gives the same rows."""
+def test_day_numbers_equal_the_dashboard_queries(explore_lake, day, whole_registry):
+    """The day view reads the registry only for the day's ids (or the whole one), and each day's
+    run: the dashboard SQL on readers.connect_day (every registry row) gives the same rows."""
     settings = Settings(lake=str(explore_lake))
     (manifest,) = manifests(explore_lake, day)
-    data = day_data(settings, manifest)
+    data = day_data(settings, manifest, whole_registry=whole_registry)
     con = readers.connect_day(settings, manifest)
     queries = readers.dashboard_queries(settings.include_dir)
     assert data.quoted == rows(con, queries["top_entities_day"])
     kinds = con.execute(queries["claims_by_source_kind"]).fetchall()
     assert [(r["source_kind"], r["claims"]) for r in data.source_kinds] == [(kind, n) for _day, kind, n in kinds]
     assert data.anonymous_share == con.execute(queries["anonymous_share"]).fetchall()[0][1]
+
+
+@pytest.mark.parametrize("day", [DAY_1, DAY_2])
+def test_the_days_ids_registry_rows_show_the_day_as_the_whole_registry_does(explore_lake, day):
+    settings = Settings(lake=str(explore_lake))
+    (manifest,) = manifests(explore_lake, day)
+    assert day_data(settings, manifest) == day_data(settings, manifest, whole_registry=True)
 
 
 def test_entity_over_a_period_follows_its_merges(explore_lake):

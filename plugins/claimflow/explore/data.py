@@ -9,10 +9,9 @@ by source kind, who is quoted about an entity) its SQL file is run as is.
 
 Speed on a long history (``bench/bench_explorer.py``): each table is opened once per process and
 brought up to date per request; a view reads each table once, with the columns it counts with,
-and keeps it in memory for its queries; the day view (and the day report publish makes) reads the
-registry rows of the day's ids only; the entity view's whole ``entity_registry``, which needs
-every day's registry file, is computed once per registry version; claim texts are read only for
-the claims shown.
+and keeps it in memory for its queries; the day report publish makes reads the registry rows of the
+day's ids only; the server's views share the whole ``entity_registry``, which needs every day's
+registry file, computed once per registry version; claim texts are read only for the claims shown.
 """
 
 from __future__ import annotations
@@ -371,12 +370,17 @@ class Published:
             ORDER BY o.position""")
 
 
-def day_data(settings: Settings, manifest: Manifest) -> DayData:
+def day_data(settings: Settings, manifest: Manifest, *, whole_registry: bool = False) -> DayData:
     """The day view of ``manifest``'s day: who was quoted, by which kinds of sources, which claims
-    doubt, deny or hedge, which entities were named most, and the day's articles."""
-    lake = Published(settings, [manifest], DAY_COLUMNS, whole_registry=False)
+    doubt, deny or hedge, which entities were named most, and the day's articles.
+
+    The registry rows of the day's ids only are read (the report publish makes, inside the lake's
+    lease, costs the day, not the lake's age); with ``whole_registry``, the process's view of the
+    whole registry, computed once per registry version, which a server asked many pages reuses."""
+    lake = Published(settings, [manifest], DAY_COLUMNS, whole_registry=whole_registry)
     ids = "SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims UNION SELECT unnest(entity_ids) FROM claims"
-    lake.registry_of(ids)
+    if not whole_registry:
+        lake.registry_of(ids)
     lake.identities(ids)
     con = lake.con
     kinds = lake.query("claims_by_source_kind")
