@@ -6,16 +6,20 @@ from __future__ import annotations
 import logging
 import re
 
+import pyarrow as pa
 import pytest
-from explore_lake import ANN, DAY_1, DAY_2, HOSTILE, HOSTILE_WORDS
+from deltalake import write_deltalake
+from explore_lake import A_LEE, ANN, BOB, DAY_1, DAY_2, EVIL, HOSTILE, HOSTILE_WORDS, build_explore_lake, eid
 from staged_day import stage_day
 
 from claimflow import layout, stages
 from claimflow.cli import NOT_PUBLISHED, PUBLISHED, main
 from claimflow.config import Settings
-from claimflow.explore import report
+from claimflow.explore import data, report
 from claimflow.manifest import read_manifest
 from claimflow.storage import LocalStore, open_lake
+from claimflow.storage.delta import table_uri
+from claimflow.tables import REGISTRY_SCHEMA
 
 DAY = "2026-11-26"
 ROWS = {"articles": 3, "entities": 5, "mentions": 8, "claims": 4}
@@ -83,3 +87,36 @@ def test_cli_report_makes_the_report_on_demand(explore_lake, tmp_path, capsys, t
 def test_cli_report_of_a_day_not_published(explore_lake, tmp_path, capsys):
     assert main(["report", "--day", "2026-11-01", "--lake", str(explore_lake), "--out", str(tmp_path / "x")]) == NOT_PUBLISHED
     assert "not published" in capsys.readouterr().err and not (tmp_path / "x").exists()
+
+
+def test_the_report_reads_the_registry_of_the_days_ids_only(tmp_path, monkeypatch):
+    """Publish makes the report inside the lake's lease: it reads the registry rows of the ids the
+    day names (and of the ids they are merged into), never the whole registry, however old the lake."""
+    lake = build_explore_lake(tmp_path)
+    settings = Settings(lake=str(lake))
+    stranger = {"entity_id": "f" * 32, "name": "Stranger", "label": "PERSON", "aliases": [], "article_count": 1,
+                "merged_into": None, "kb_id": None, "dt": "2026-01-01", "run_id": "old"}
+    write_deltalake(table_uri(settings, "registry"), pa.Table.from_pylist([stranger], schema=REGISTRY_SCHEMA),
+                    mode="append", partition_by=["dt"])
+    read: list[str] = []
+    dataset_of = data._LATEST.dataset
+
+    class Spy:
+        def __init__(self, dataset):
+            self.dataset = dataset
+
+        def to_table(self, **kwargs):
+            rows = self.dataset.to_table(**kwargs)
+            read.extend(rows.column("entity_id").to_pylist())
+            return rows
+
+    def whole(*_args):
+        raise AssertionError("the whole registry was read")
+
+    monkeypatch.setattr(data._REGISTRIES, "view", whole)
+    monkeypatch.setattr(data._LATEST, "dataset", lambda delta, table, days: (
+        Spy(dataset_of(delta, table, days)) if table == "registry" else dataset_of(delta, table, days)))
+    html = report.render_day_report(settings, read_manifest(LocalStore(str(lake)), DAY_2))
+    assert ANN[0] in html and A_LEE[0] not in html  # A. Lee counted as the Ann Lee it is merged into
+    assert set(read) == {eid(e) for e in (A_LEE, EVIL, ANN, BOB)}  # DAY_2's ids; City Council is DAY_1's only
+    assert stranger["entity_id"] not in read

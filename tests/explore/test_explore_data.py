@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from delta_rows import claim_row, write_rows
+from delta_rows import article_row, claim_row, entity_row, write_rows
 from explore_lake import A_LEE, ANN, BOB, COUNCIL, DAY_1, DAY_2, EVIL, HOSTILE, RUN, build_explore_lake, eid, publish
 
 from claimflow import readers
@@ -54,19 +54,27 @@ def test_a_merged_id_counts_as_the_entity_it_is_merged_into(explore_lake):
     assert next(r for r in data.quoted if r["label"] == "ORG")["name"] == HOSTILE
 
 
+@pytest.mark.parametrize("whole_registry", [False, True], ids=["the day's ids' registry rows", "the whole registry"])
 @pytest.mark.parametrize("day", [DAY_1, DAY_2])
-def test_day_numbers_equal_the_dashboard_queries(explore_lake, day):
-    """The day view reads the registry only for the day's ids, and each day's run: the dashboard
-    SQL on readers.connect_day (every registry row) gives the same rows."""
+def test_day_numbers_equal_the_dashboard_queries(explore_lake, day, whole_registry):
+    """The day view reads the registry only for the day's ids (or the whole one), and each day's
+    run: the dashboard SQL on readers.connect_day (every registry row) gives the same rows."""
     settings = Settings(lake=str(explore_lake))
     (manifest,) = manifests(explore_lake, day)
-    data = day_data(settings, manifest)
+    data = day_data(settings, manifest, whole_registry=whole_registry)
     con = readers.connect_day(settings, manifest)
     queries = readers.dashboard_queries(settings.include_dir)
     assert data.quoted == rows(con, queries["top_entities_day"])
     kinds = con.execute(queries["claims_by_source_kind"]).fetchall()
     assert [(r["source_kind"], r["claims"]) for r in data.source_kinds] == [(kind, n) for _day, kind, n in kinds]
     assert data.anonymous_share == con.execute(queries["anonymous_share"]).fetchall()[0][1]
+
+
+@pytest.mark.parametrize("day", [DAY_1, DAY_2])
+def test_the_days_ids_registry_rows_show_the_day_as_the_whole_registry_does(explore_lake, day):
+    settings = Settings(lake=str(explore_lake))
+    (manifest,) = manifests(explore_lake, day)
+    assert day_data(settings, manifest) == day_data(settings, manifest, whole_registry=True)
 
 
 def test_entity_over_a_period_follows_its_merges(explore_lake):
@@ -110,6 +118,22 @@ def test_each_day_shows_the_run_its_manifest_names(tmp_path, torn_run):
     publish(settings, DAY_2)
     data = entity_data(settings, manifests(tmp_path / "lake", DAY_1, DAY_2), eid(ANN), DAY_1, DAY_2)
     assert [d["said"] for d in data.per_day] == [2, 1]
+
+
+def test_a_torn_rerun_of_a_published_day_leaves_its_view_as_published(tmp_path):
+    """A rerun of DAY_1 replaced the day's rows in every table and has not written its manifest
+    (still running, or crashed): the day view still shows the run DAY_1's manifest names."""
+    lake = build_explore_lake(tmp_path)
+    settings = Settings(lake=str(lake))
+    (manifest,) = manifests(lake, DAY_1)
+    before = day_data(settings, manifest)
+    rerun = "manual__rerun"
+    for table, rows in (("articles", [article_row(DAY_1, rerun, 7)]), ("entities", [entity_row(DAY_1, rerun, 7, *BOB)]),
+                        ("claims", [claim_row(DAY_1, rerun, 7, 0, source_kind="person", speaker="Bob Stone",
+                                              source_entity_id=eid(BOB))])):
+        write_rows(table_uri(settings, table), table, rows, day=DAY_1)
+    assert day_data(settings, manifest) == before
+    assert entity_data(settings, manifests(lake, DAY_1, DAY_2), eid(ANN), DAY_1, DAY_2).per_day[0]["said"] == 2
 
 
 def test_an_entity_nobody_named_is_not_found(explore_lake):

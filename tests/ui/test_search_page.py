@@ -114,3 +114,68 @@ def test_a_bad_search_is_a_json_422(client, params):
 )
 def test_a_search_reads_its_days_in_doubling_windows(days, expected):
     assert windows(days) == expected
+
+
+def test_read_at_the_latest_a_search_keeps_each_days_manifest_run(tmp_path):
+    """Where the manifests' versions are gone (vacuumed), the search reads the latest versions,
+    which may hold a torn rerun's claims (committed, no manifest yet): none of them is found."""
+    from articlelake import claims_of_article
+    from delta_rows import write_rows
+
+    from claimflow.manifest import read_manifest, write_manifest
+    from claimflow.storage import LocalStore
+    from claimflow.storage.delta import table_uri
+
+    lake = build_article_lake(tmp_path)
+    store = LocalStore(lake.lake)
+    torn = [{**row, "run_id": "torn-run", "claim_id": stable_id("torn", i), "content_text": "TORN CLAIM"}
+            for i, row in enumerate(claims_of_article())]
+    write_rows(table_uri(lake, "claims"), "claims", torn, day=DAY, mode="append")
+    for day in (DAY, NEXT_DAY):
+        manifest = read_manifest(store, day)
+        gone = {name: type(entry)(entry.rows, 10_000) for name, entry in manifest.tables.items()}
+        write_manifest(store, type(manifest)(**{**vars(manifest), "tables": gone}))
+    client = TestClient(create_claimflow_app(lake.lake))
+    assert found(client, **BOTH) == [(NEXT_DAY, claim(LATER, 0))] + [(DAY, claim(ARTICLE, i)) for i in range(4)]
+    assert found(client, **BOTH, words="torn") == []
+
+
+def test_only_a_version_gone_reads_the_latest():
+    """Another error (the store down, a bad query) is raised, not answered at other versions."""
+    import duckdb
+
+    from claimflow.config import Settings
+    from claimflow.ui.claims import _at_versions
+
+    asked = []
+
+    def ask(versions, latest):
+        asked.append(latest)
+        raise duckdb.IOException("IO Error: connection reset by peer")
+
+    with pytest.raises(duckdb.IOException):
+        _at_versions(Settings(lake="/nowhere"), {"claims": 1}, ask)
+    assert asked == [False]
+
+
+def test_the_newest_manifest_is_the_one_with_the_highest_versions_not_the_latest_day(tmp_path):
+    """A rerun of DAY republished it after NEXT_DAY within the same second (a store's listing has
+    whole seconds): the search reads at the rerun's versions, which hold both days."""
+    import os
+
+    from claimflow import layout
+    from claimflow.manifest import read_manifest, write_manifest
+    from claimflow.storage import LocalStore
+    from claimflow.ui.claims import published
+    from claimflow.ui.lake import LakeView
+
+    lake = build_article_lake(tmp_path)
+    store = LocalStore(lake.lake)
+    manifest = read_manifest(store, DAY)
+    rerun = {name: type(entry)(entry.rows, entry.version + 10) for name, entry in manifest.tables.items()}
+    write_manifest(store, type(manifest)(**{**vars(manifest), "tables": rerun}))
+    second = 1_800_000_000
+    for day in (DAY, NEXT_DAY):
+        os.utime(os.path.join(lake.lake, layout.manifest(day)), (second, second))
+    days, versions = published(LakeView(store, lake))
+    assert days == [DAY, NEXT_DAY] and versions == read_manifest(store, DAY).versions()

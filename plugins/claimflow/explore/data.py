@@ -9,9 +9,9 @@ by source kind, who is quoted about an entity) its SQL file is run as is.
 
 Speed on a long history (``bench/bench_explorer.py``): each table is opened once per process and
 brought up to date per request; a view reads each table once, with the columns it counts with,
-and keeps it in memory for its queries; the registry's ``entity_registry`` view, which needs
-every day's registry file, is computed once per registry version; claim texts are read only for
-the claims shown.
+and keeps it in memory for its queries; the day report publish makes reads the registry rows of the
+day's ids only; the server's views share the whole ``entity_registry``, which needs every day's
+registry file, computed once per registry version; claim texts are read only for the claims shown.
 """
 
 from __future__ import annotations
@@ -186,6 +186,32 @@ class _Registries:
 _REGISTRIES = _Registries()
 
 
+def _registry_of(settings: Settings, options: dict[str, str], ids: pa.Array) -> pa.Table:
+    """The ``entity_registry`` view's rows of ``ids`` and of the ids they are merged into, read
+    from the registry's rows of those ids only: a day report (inside the publish lease) and a day
+    view cost the day's ids, not the lake's age. The view groups by entity id, so its rows of an
+    id are the same as over the whole registry."""
+    import duckdb
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    delta = _LATEST.table(settings, options, layout.REGISTRY)
+    empty = schema_of(layout.REGISTRY).empty_table()
+    dataset = _LATEST.dataset(delta, layout.REGISTRY, None) if delta is not None else None
+    con = duckdb.connect()
+    con.register(readers.sql_name(layout.REGISTRY), empty)
+    con.execute(readers.derived_views(settings.include_dir)[0])
+    found = [con.sql("SELECT * FROM entity_registry").to_arrow_table()]  # none: the view's columns
+    wanted = pc.unique(ids.drop_null())
+    while dataset is not None and len(wanted):  # the ids asked, then the ids they are merged into
+        con.register(readers.sql_name(layout.REGISTRY), dataset.to_table(filter=pc.field("entity_id").isin(wanted)))
+        found.append(con.sql("SELECT * FROM entity_registry").to_arrow_table())
+        seen = pa.chunked_array([table.column("entity_id") for table in found], pa.string())
+        targets = pc.unique(found[-1].column("merged_into").drop_null())
+        wanted = targets.filter(pc.invert(pc.is_in(targets, value_set=seen)))
+    return pa.concat_tables(found)
+
+
 class Published:
     """A DuckDB connection over the published days of ``manifests``: each table read once (the
     columns asked for) and kept in memory with each day's rows of its manifest's run only,
@@ -194,11 +220,15 @@ class Published:
     The tables are read at their latest version, each day limited to the run its manifest names:
     the rows that run committed, which the manifest's versions hold (a day's rows change only by
     a publish, which writes a new manifest; compaction rewrites files, not rows), without a log
-    replay per version, and still there once maintenance vacuumed those versions. The registry
-    is read whole at its latest version, so the newest merges apply to every day shown.
+    replay per version, and still there once maintenance vacuumed those versions. A day whose
+    latest rows are all another run's (a rerun committed before its manifest, or crashed) is
+    read at its manifest's version instead: a published day never shows as empty. The registry
+    is read at its latest version, so the newest merges apply to every day shown: whole with
+    ``whole_registry``, else only for the ids :meth:`registry_of` is given.
     """
 
-    def __init__(self, settings: Settings, manifests: Sequence[Manifest], columns: dict[str, Sequence[str]]) -> None:
+    def __init__(self, settings: Settings, manifests: Sequence[Manifest], columns: dict[str, Sequence[str]],
+                 *, whole_registry: bool = True) -> None:
         import duckdb
         import pyarrow as pa
         import pyarrow.compute as pc
@@ -208,10 +238,12 @@ class Published:
         self.options = storage_options(settings)
         self.con = duckdb.connect()
         self.raw: dict[str, pyarrow.dataset.Dataset | None] = {}
+        self.torn: dict[str, list[tuple[Manifest, pyarrow.dataset.Dataset]]] = {}
         runs = pa.array(sorted({m.run_id for m in manifests}), pa.string())
         self.runs = pc.field("run_id").isin(runs)
         self.con.register("_published", pa.table({"dt": [m.day for m in manifests], "run_id": [m.run_id for m in manifests]}))
-        self.con.register("entity_registry", _REGISTRIES.view(settings, self.options))
+        if whole_registry:
+            self.con.register("entity_registry", _REGISTRIES.view(settings, self.options))
         self.keys = pa.array(sorted(f"{m.day}/{m.run_id}" for m in manifests), pa.string())
         by_run = {m.run_id: m.day for m in manifests}
         self.day_of_run = ((pa.array(list(by_run), pa.string()), pa.array(list(by_run.values()), pa.string()))
@@ -219,6 +251,7 @@ class Published:
         for table in ("articles", "entities", "claims"):
             delta = _LATEST.table(settings, self.options, table)
             self.raw[table] = _LATEST.dataset(delta, table, self.days) if delta is not None else None
+            self.torn[table] = self._torn(table, manifests)
             if table in columns:  # the period's claims of an entity view: checked where they are counted
                 self.register(table, self.read(table, columns[table]), exact=not (table == "claims" and len(self.days) > 1))
         self.con.execute((settings.include_dir / "sql" / readers.STORIES).read_text())
@@ -226,13 +259,53 @@ class Published:
         self.con.execute("CREATE TABLE _stories AS SELECT * FROM stories; DROP VIEW stories; "
                          "ALTER TABLE _stories RENAME TO stories")
 
+    def _torn(self, table: str, manifests: Sequence[Manifest]) -> list[tuple[Manifest, pyarrow.dataset.Dataset]]:
+        """The days whose manifest says ``table`` has rows while the latest version holds none of
+        its run (a rerun committed and has not written its manifest yet, or crashed), each with
+        its files at the manifest's version: the day shows what its manifest published."""
+        import pyarrow.compute as pc
+        from deltalake.exceptions import DeltaError
+
+        dataset = self.raw[table]
+        expected = [m for m in manifests if table in m.tables and m.tables[table].rows > 0]
+        if dataset is None or not expected:
+            return []
+        present = dataset.to_table(columns=["dt", "run_id"], filter=self.runs)
+        held = set(pc.unique(pc.binary_join_element_wise(present.column("dt"), present.column("run_id"), "/")).to_pylist())
+        torn = []
+        for manifest in expected:
+            if f"{manifest.day}/{manifest.run_id}" in held:
+                continue
+            version = manifest.tables[table].version
+            try:
+                old = readers.open_table(table_uri(self.settings, table), options=self.options, version=version,
+                                         day=manifest.day)
+            except DeltaError as error:  # its log entries are gone: the latest version is all there is
+                log.warning("explorer reads %s day=%s at the latest: version %s unreadable: %s", table, manifest.day,
+                            version, error)
+                continue
+            if old is not None:
+                log.info("explorer reads %s day=%s at its manifest's version %s: the latest holds another run's rows",
+                         table, manifest.day, version)
+                torn.append((manifest, readers.with_columns(old, schema_of(table))))
+        return torn
+
     def read(self, table: str, columns: Sequence[str], where: pc.Expression | None = None) -> pa.Table:
-        """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only."""
+        """The period's rows of ``table`` from its manifests' runs (and ``where``), ``columns`` only;
+        a torn day's from its manifest's version."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         dataset = self.raw[table]
         wanted = list(dict.fromkeys([*columns, "dt", "run_id"]))
         if dataset is None:
             return schema_of(table).empty_table().select(wanted)
-        return dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
+        rows = dataset.to_table(columns=wanted, filter=self.runs if where is None else self.runs & where)
+        for manifest, old in self.torn.get(table, ()):
+            run = pc.field("run_id") == manifest.run_id
+            rows = pa.concat_tables([rows, old.to_table(columns=wanted, filter=run if where is None else run & where)
+                                     .cast(rows.schema)])
+        return rows
 
     def register(self, table: str, rows: pa.Table, *, exact: bool = True) -> None:
         """``rows`` as the table ``table``, each day's rows of its manifest's run only (checked
@@ -248,6 +321,11 @@ class Published:
         else:
             mask = pc.is_in(pc.binary_join_element_wise(rows.column("dt"), rows.column("run_id"), "/"), value_set=self.keys)
         self.con.register(table, rows.filter(mask))
+
+    def registry_of(self, ids_sql: str) -> None:
+        """``entity_registry`` as the rows of the ids ``ids_sql`` selects and the ids they are merged into."""
+        ids = self.con.sql(ids_sql).to_arrow_table().column(0).combine_chunks()
+        self.con.register("entity_registry", _registry_of(self.settings, self.options, ids))
 
     def identities(self, ids_sql: str) -> None:
         """``canonical_entities`` (its view over ``entities`` and ``entity_registry``) kept as a
@@ -292,12 +370,18 @@ class Published:
             ORDER BY o.position""")
 
 
-def day_data(settings: Settings, manifest: Manifest) -> DayData:
+def day_data(settings: Settings, manifest: Manifest, *, whole_registry: bool = False) -> DayData:
     """The day view of ``manifest``'s day: who was quoted, by which kinds of sources, which claims
-    doubt, deny or hedge, which entities were named most, and the day's articles."""
-    lake = Published(settings, [manifest], DAY_COLUMNS)
-    lake.identities("SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims "
-                    "UNION SELECT unnest(entity_ids) FROM claims")
+    doubt, deny or hedge, which entities were named most, and the day's articles.
+
+    The registry rows of the day's ids only are read (the report publish makes, inside the lake's
+    lease, costs the day, not the lake's age); with ``whole_registry``, the process's view of the
+    whole registry, computed once per registry version, which a server asked many pages reuses."""
+    lake = Published(settings, [manifest], DAY_COLUMNS, whole_registry=whole_registry)
+    ids = "SELECT entity_id FROM entities UNION SELECT source_entity_id FROM claims UNION SELECT unnest(entity_ids) FROM claims"
+    if not whole_registry:
+        lake.registry_of(ids)
+    lake.identities(ids)
     con = lake.con
     kinds = lake.query("claims_by_source_kind")
     total = sum(row["claims"] for row in kinds)

@@ -186,7 +186,8 @@ def create_claimflow_app(lake: str | None = None, *, dependencies: Sequence[Depe
 
         manifest = _published(day)
         has_report = manifest.day_report == layout.day_report(manifest.day, manifest.run_id)
-        html = render_day_page(day_data(view().settings, manifest), has_report=has_report)
+        # the server keeps the whole registry's view per version: each page then reads no registry
+        html = render_day_page(day_data(view().settings, manifest, whole_registry=True), has_report=has_report)
         return HTMLResponse(html, headers={"Content-Security-Policy": CSP})
 
     @app.get("/day/{day}/report", response_class=HTMLResponse, summary="The day report publish wrote (one HTML file)")

@@ -13,7 +13,8 @@ statistics into an expression), so a search reads its days newest first in windo
 The datasets of a table version and days are immutable, so they are kept (a few, least recently
 used first out) and the next page of the same search opens nothing. Once maintenance has
 compacted a day and vacuumed past the retention, a manifest's version may be gone: the lake is
-then read at the latest versions, which hold the same published rows.
+then read at the latest versions, which hold the same published rows, each day's rows of the run
+its manifest names only (the latest may hold a torn rerun's).
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ MAX_TERM_CHARS = 200
 DEFAULT_SPAN_DAYS = 30  # a search without dates: the 30 days up to the newest published one
 TABLES = ("articles", "claims")
 DATASETS_KEPT = 64  # (table, version, days) datasets kept open
+MODIFIED_SLACK = dt.timedelta(seconds=2)  # manifests listed this close to the newest may be the newest
 
 T = TypeVar("T")
 
@@ -213,18 +215,32 @@ def _latest_versions(settings: Settings) -> dict[str, int]:
     return {table: DeltaTable(table_uri(settings, table), storage_options=options).version() for table in TABLES}
 
 
-def _at_versions(settings: Settings, versions: Mapping[str, int], ask: Callable[[Mapping[str, int]], T]) -> T:
-    """``ask(versions)``; ``ask`` at the latest versions where maintenance has vacuumed those (the
-    published rows of a day are the same, compacted). The kept datasets are dropped then."""
+def _versions_gone(error: Exception) -> bool:
+    """Whether ``error`` says a manifest's versions can no longer be read: their log entries are
+    gone (delta-rs cannot open the version), or their files were vacuumed (the scan cannot open
+    one). Anything else (the store down, a bad query) is not answered by reading the latest."""
     import duckdb
-    from deltalake.exceptions import DeltaError
+    from deltalake.exceptions import DeltaError, TableNotFoundError
 
+    if isinstance(error, DeltaError) and not isinstance(error, TableNotFoundError):
+        return "version" in str(error).lower()
+    if isinstance(error, duckdb.InvalidInputException):
+        return "Could not open Parquet input source" in str(error)
+    return False
+
+
+def _at_versions(settings: Settings, versions: Mapping[str, int], ask: Callable[[Mapping[str, int], bool], T]) -> T:
+    """``ask(versions, False)``; where maintenance has vacuumed those versions, ``ask`` at the
+    latest versions (the published rows of a day are the same, compacted) with ``True``: it must
+    then keep each day's rows of its manifest's run only. The kept datasets are dropped then."""
     try:
-        return ask(versions)
-    except (DeltaError, duckdb.Error, OSError) as error:
+        return ask(versions, False)
+    except Exception as error:
+        if not _versions_gone(error):
+            raise
         log.info("manifest versions unreadable versions=%s reason=%s: reading the latest", dict(versions), type(error).__name__)
         _dataset.cache_clear()
-        return ask(_latest_versions(settings))
+        return ask(_latest_versions(settings), True)
 
 
 def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, list[ArticleClaim]] | None:
@@ -236,11 +252,11 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
     if manifest is None:
         return None
 
-    def ask(versions: Mapping[str, int]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def ask(versions: Mapping[str, int], _latest: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         from claimflow import readers
 
         con = _connect(view.settings, versions, day, day)
-        # the manifest's run only: read at the latest versions, the day may hold a torn rerun's rows
+        # the manifest's run only, always: it costs nothing, and at the latest a torn rerun's rows may be there
         run = [article_id, manifest.run_id]
         articles = readers.rows(con, "SELECT * FROM articles WHERE article_id = ? AND run_id = ? LIMIT 1", run)
         claims = readers.rows(con, "SELECT * FROM claims WHERE article_id = ? AND run_id = ? "
@@ -260,14 +276,22 @@ def read_article(view: LakeView, article_id: str, day: str) -> tuple[Article, li
 
 
 def published(view: LakeView) -> tuple[list[str], Mapping[str, int]]:
-    """Every published day, oldest first, and the table versions of the manifest written last
-    (one listing and one manifest read, whatever the history's length)."""
+    """Every published day, oldest first, and the table versions of the manifest written last:
+    the highest versions among the manifests listed as modified within MODIFIED_SLACK of the
+    newest (a store's times have whole seconds, so two publishes may share one; without times,
+    every manifest is read). One listing and, but for such ties, one manifest read."""
     infos = [(info, day) for info in view.store.list(layout.MANIFESTS) if (day := layout.manifest_day(info.key))]
     if not infos:
         return [], {}
-    newest = max(infos, key=lambda pair: (pair[0].modified or dt.datetime.min.replace(tzinfo=dt.timezone.utc), pair[1]))
-    manifest = view.manifest(newest[1], size=newest[0].size)
-    return sorted(day for _info, day in infos), manifest.versions() if manifest else {}
+    times = [info.modified for info, _day in infos]
+    if all(time is not None for time in times):
+        since = max(time for time in times if time is not None) - MODIFIED_SLACK
+        candidates = [(info, day) for info, day in infos if info.modified is not None and info.modified >= since]
+    else:
+        candidates = infos
+    versions = [m.versions() for info, day in candidates if (m := view.manifest(day, size=info.size))]
+    newest = max(versions, key=lambda found: tuple(found.get(table, -1) for table in TABLES), default={})
+    return sorted(day for _info, day in infos), newest
 
 
 def default_range(days: list[str]) -> tuple[str, str]:
@@ -287,17 +311,21 @@ LIMIT $limit OFFSET $offset
 """
 _COUNT = "SELECT count(*) FROM claims c WHERE {where}"
 _TITLES = "SELECT dt, article_id, title FROM articles WHERE list_contains($ids, article_id) AND dt BETWEEN $first_day AND $last_day"
+_RUNS = "list_contains($runs, {alias}dt || '/' || {alias}run_id)"  # each day's manifest's run: read at the latest
 
 
-def _titles(settings: Settings, versions: Mapping[str, int], rows: list[dict[str, Any]]) -> dict[tuple[str, str], str | None]:
+def _titles(settings: Settings, versions: Mapping[str, int], rows: list[dict[str, Any]],
+            runs: list[str] | None) -> dict[tuple[str, str], str | None]:
     """The titles of the articles of a page's hits, read from those days' files only: the
-    ``articles`` table is opened for the page, not for every window a search went through."""
+    ``articles`` table is opened for the page, not for every window a search went through;
+    of the ``runs`` (day/run) only, where given."""
     if not rows:
         return {}
     days = [row["day"] for row in rows]
     con = _connect(settings, versions, min(days), max(days), ("articles",))
-    found = con.execute(_TITLES, {"ids": sorted({row["article_id"] for row in rows}),
-                                  "first_day": min(days), "last_day": max(days)}).fetchall()
+    found = con.execute(_TITLES + ("" if runs is None else " AND " + _RUNS.format(alias="")),
+                        {"ids": sorted({row["article_id"] for row in rows}), "first_day": min(days),
+                         "last_day": max(days)} | ({} if runs is None else {"runs": runs})).fetchall()
     return {(day, article_id): title for day, article_id, title in found}
 
 
@@ -339,17 +367,22 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
     if not searched:
         return SearchResult(query, [], more=False, days=0)
     conditions, parameters = _conditions(query)
-    where = " AND ".join([_WINDOW, *conditions])
+    where_all = " AND ".join([_WINDOW, *conditions])
     skip, wanted = (query.page - 1) * query.page_size, query.page_size + 1  # one more: is there a next page?
 
-    def ask(versions: Mapping[str, int]) -> list[dict[str, Any]]:
+    def ask(versions: Mapping[str, int], latest: bool) -> list[dict[str, Any]]:
         from claimflow import readers
 
         rows: list[dict[str, Any]] = []
         to_skip = skip
+        runs: list[str] | None = [] if latest else None
         for window in windows(searched):
             con = _connect(view.settings, versions, window[-1], window[0], ("claims",))
             bounds = parameters | {"days": window, "first_day": window[-1], "last_day": window[0]}
+            if runs is not None:  # the window's days' manifests: one read each, after a vacuum only
+                runs += [f"{day}/{manifest.run_id}" for day in window if (manifest := view.manifest(day))]
+                bounds |= {"runs": runs}
+            where = where_all if runs is None else f"{where_all} AND {_RUNS.format(alias='c.')}"
             if to_skip:  # the earlier pages' hits: counted, not fetched
                 (count,) = con.execute(_COUNT.format(where=where), bounds).fetchone()
                 if count <= to_skip:
@@ -360,7 +393,7 @@ def search(view: LakeView, query: SearchQuery, lake: tuple[list[str], Mapping[st
             if len(rows) >= wanted:
                 break
         shown = rows[: query.page_size]
-        titles = _titles(view.settings, versions, shown)
+        titles = _titles(view.settings, versions, shown, runs)
         return [row | {"title": titles.get((row["day"], row["article_id"]))} for row in shown] + rows[query.page_size:]
 
     rows = _at_versions(view.settings, versions, ask)
