@@ -21,6 +21,9 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	# the editable build leaves claimflow.egg-info in plugins/, which Airflow puts on sys.path: a second
+	# claimflow distribution whose entry points would register the plugin twice (an import error)
+	rm -rf plugins/claimflow.egg-info
 	touch $@
 
 $(AIRFLOW_HOME)/.migrated: $(BIN)/.installed
